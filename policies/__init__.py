@@ -1,0 +1,1 @@
+"""The platform's CrossGuard policy pack: pure policy functions, one module per concern."""

@@ -1,0 +1,305 @@
+"""Which environment a stack belongs to, and the defaults each environment class gets.
+
+Precedence: the `ENVIRONMENT_SUFFIX` env var, then stack config `environmentSuffix`, then the stack
+name, then `dev`. `dev`, `staging`, `prod` and `pr-<number>` are known; any other name needs an
+explicit `environmentClass`, so a typo such as `prd` can never silently get dev settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import re
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+EnvironmentClass = Literal["dev", "staging", "prod", "pr"]
+NatMode = Literal["none", "single", "per-az"]
+
+ENVIRONMENT_CLASSES: tuple[EnvironmentClass, ...] = get_args(EnvironmentClass)
+NAT_MODES: tuple[NatMode, ...] = get_args(NatMode)
+
+_PR_NAME = re.compile(r"pr-([1-9][0-9]{0,8})")
+_ENV_NAME = re.compile(r"[a-z][a-z0-9-]{0,14}[a-z0-9]")
+ACCEPTED_FORMS = (
+    "dev, staging, prod, pr-<number> (e.g. pr-123), or any name with environmentClass set"
+)
+
+# PR networks are carved from a range no long-lived environment uses, one /21 per PR slot.
+PR_CIDR_RANGE = ipaddress.IPv4Network("10.128.0.0/9")
+PR_CIDR_PREFIX = 21
+PR_SLOTS = 2 ** (PR_CIDR_PREFIX - PR_CIDR_RANGE.prefixlen)
+
+
+class EnvironmentNameError(ValueError):
+    """A user mistake in choosing the environment; the message says what is accepted."""
+
+
+@dataclass(frozen=True)
+class AlarmThresholds:
+    alb_5xx_per_minute: int
+    unhealthy_hosts: int
+    target_response_time_p95_seconds: float
+    ecs_cpu_percent: int
+    ecs_memory_percent: int
+    db_cpu_percent: int
+    db_freeable_memory_bytes: int
+    app_errors_per_5_minutes: int
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Per-class defaults; every value can be overridden by a documented config key."""
+
+    vpc_cidr: str
+    az_count: int
+    nat_gateways: NatMode
+    db_instance_class: str
+    db_instance_count: int
+    backup_retention_days: int
+    final_snapshot: bool
+    deletion_protection: bool
+    performance_insights: bool
+    artifacts_versioning: bool
+    force_destroy_buckets: bool
+    ecs_cpu: int
+    ecs_memory: int
+    desired_count: int
+    max_count: int
+    autoscaling: bool
+    fargate_spot: bool
+    log_retention_days: int
+    route53: bool
+    alarms: AlarmThresholds
+
+
+_GIB = 1024**3
+
+PROFILES: dict[EnvironmentClass, Profile] = {
+    "dev": Profile(
+        vpc_cidr="10.10.0.0/16",
+        az_count=2,
+        nat_gateways="single",
+        db_instance_class="db.t4g.medium",
+        db_instance_count=1,
+        backup_retention_days=7,
+        final_snapshot=False,
+        deletion_protection=False,
+        performance_insights=False,
+        artifacts_versioning=False,
+        force_destroy_buckets=False,
+        ecs_cpu=256,
+        ecs_memory=512,
+        desired_count=1,
+        max_count=2,
+        autoscaling=False,
+        fargate_spot=True,
+        log_retention_days=14,
+        route53=True,
+        alarms=AlarmThresholds(
+            alb_5xx_per_minute=20,
+            unhealthy_hosts=1,
+            target_response_time_p95_seconds=2.0,
+            ecs_cpu_percent=90,
+            ecs_memory_percent=90,
+            db_cpu_percent=90,
+            db_freeable_memory_bytes=256 * 1024**2,
+            app_errors_per_5_minutes=50,
+        ),
+    ),
+    "staging": Profile(
+        vpc_cidr="10.20.0.0/16",
+        az_count=2,
+        nat_gateways="single",
+        db_instance_class="db.t4g.medium",
+        db_instance_count=2,
+        backup_retention_days=14,
+        final_snapshot=False,
+        deletion_protection=False,
+        performance_insights=False,
+        artifacts_versioning=True,
+        force_destroy_buckets=False,
+        ecs_cpu=512,
+        ecs_memory=1024,
+        desired_count=2,
+        max_count=4,
+        autoscaling=True,
+        fargate_spot=False,
+        log_retention_days=30,
+        route53=True,
+        alarms=AlarmThresholds(
+            alb_5xx_per_minute=10,
+            unhealthy_hosts=1,
+            target_response_time_p95_seconds=1.5,
+            ecs_cpu_percent=85,
+            ecs_memory_percent=85,
+            db_cpu_percent=85,
+            db_freeable_memory_bytes=512 * 1024**2,
+            app_errors_per_5_minutes=20,
+        ),
+    ),
+    "prod": Profile(
+        vpc_cidr="10.30.0.0/16",
+        az_count=3,
+        nat_gateways="per-az",
+        db_instance_class="db.r6g.large",
+        db_instance_count=2,
+        backup_retention_days=30,
+        final_snapshot=True,
+        deletion_protection=True,
+        performance_insights=True,
+        artifacts_versioning=True,
+        force_destroy_buckets=False,
+        ecs_cpu=1024,
+        ecs_memory=2048,
+        desired_count=3,
+        max_count=10,
+        autoscaling=True,
+        fargate_spot=False,
+        log_retention_days=365,
+        route53=True,
+        alarms=AlarmThresholds(
+            alb_5xx_per_minute=5,
+            unhealthy_hosts=1,
+            target_response_time_p95_seconds=1.0,
+            ecs_cpu_percent=80,
+            ecs_memory_percent=80,
+            db_cpu_percent=80,
+            db_freeable_memory_bytes=1 * _GIB,
+            app_errors_per_5_minutes=10,
+        ),
+    ),
+    "pr": Profile(
+        vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()
+        az_count=2,
+        nat_gateways="single",
+        db_instance_class="db.t4g.medium",
+        db_instance_count=1,
+        backup_retention_days=1,
+        final_snapshot=False,
+        deletion_protection=False,
+        performance_insights=False,
+        artifacts_versioning=False,
+        force_destroy_buckets=True,
+        ecs_cpu=256,
+        ecs_memory=512,
+        desired_count=1,
+        max_count=1,
+        autoscaling=False,
+        fargate_spot=True,
+        log_retention_days=3,
+        route53=False,
+        alarms=AlarmThresholds(
+            alb_5xx_per_minute=50,
+            unhealthy_hosts=1,
+            target_response_time_p95_seconds=3.0,
+            ecs_cpu_percent=95,
+            ecs_memory_percent=95,
+            db_cpu_percent=95,
+            db_freeable_memory_bytes=128 * 1024**2,
+            app_errors_per_5_minutes=100,
+        ),
+    ),
+}
+
+
+def pr_vpc_cidr(pr_number: int) -> str:
+    """A /21 inside PR_CIDR_RANGE chosen by the PR number: PRs fewer than PR_SLOTS apart never overlap."""
+    slot = pr_number % PR_SLOTS
+    base = int(PR_CIDR_RANGE.network_address) + slot * 2 ** (32 - PR_CIDR_PREFIX)
+    return f"{ipaddress.IPv4Address(base)}/{PR_CIDR_PREFIX}"
+
+
+@dataclass(frozen=True)
+class Environment:
+    name: str
+    environment_class: EnvironmentClass
+    pr_number: int | None = None
+
+    @property
+    def is_ephemeral(self) -> bool:
+        return self.environment_class == "pr"
+
+    @property
+    def is_prod(self) -> bool:
+        return self.environment_class == "prod"
+
+    @property
+    def profile(self) -> Profile:
+        return PROFILES[self.environment_class]
+
+    @property
+    def default_vpc_cidr(self) -> str:
+        if self.pr_number is not None:
+            return pr_vpc_cidr(self.pr_number)
+        if self.environment_class == "pr":
+            # A custom-named environment of the PR class gets a slot from its name, stably.
+            return pr_vpc_cidr(_stable_number(self.name))
+        return self.profile.vpc_cidr
+
+
+def _stable_number(text: str) -> int:
+    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big")
+
+
+def parse_environment(name: str, environment_class: str | None = None) -> Environment:
+    """Turn an environment name (and optional explicit class) into an Environment, or explain why not."""
+    if environment_class is not None and environment_class not in ENVIRONMENT_CLASSES:
+        raise EnvironmentNameError(
+            f"environmentClass {environment_class!r} is not one of: {', '.join(ENVIRONMENT_CLASSES)}"
+        )
+    pr = _PR_NAME.fullmatch(name)
+    if pr:
+        if environment_class not in (None, "pr"):
+            raise EnvironmentNameError(
+                f"environment {name!r} is a PR environment; environmentClass must be 'pr', "
+                f"not {environment_class!r}"
+            )
+        return Environment(name=name, environment_class="pr", pr_number=int(pr.group(1)))
+    if name in ("dev", "staging", "prod"):
+        if environment_class not in (None, name):
+            raise EnvironmentNameError(
+                f"environment {name!r} always has class {name!r}; remove environmentClass "
+                f"{environment_class!r} or use another environment name"
+            )
+        return Environment(name=name, environment_class=name)  # type: ignore[arg-type]
+    if not _ENV_NAME.fullmatch(name):
+        raise EnvironmentNameError(
+            f"environment name {name!r} is not valid: use 2-16 lowercase letters, digits and "
+            f"hyphens, starting with a letter. Accepted forms: {ACCEPTED_FORMS}"
+        )
+    if environment_class is None:
+        raise EnvironmentNameError(
+            f"unknown environment {name!r}: accepted forms are {ACCEPTED_FORMS}. A custom name "
+            f"needs config environmentClass (one of {', '.join(ENVIRONMENT_CLASSES)}) so it never "
+            "silently gets dev settings"
+        )
+    return Environment(name=name, environment_class=environment_class)
+
+
+def resolve_environment(
+    *,
+    env_var: str | None = None,
+    config_suffix: str | None = None,
+    stack_name: str | None = None,
+    config_class: str | None = None,
+) -> Environment:
+    """Apply the documented precedence. Pure: callers pass what they read from the outside world."""
+    for candidate in (env_var, config_suffix, stack_name):
+        if candidate is not None and candidate.strip():
+            return parse_environment(candidate.strip(), config_class)
+    return parse_environment("dev", config_class)
+
+
+def current_environment() -> Environment:
+    """The environment of the running Pulumi program (or policy pack)."""
+    import pulumi  # deferred: pure callers (config validation, tests) never pay for it
+
+    config = pulumi.Config()
+    return resolve_environment(
+        env_var=os.environ.get("ENVIRONMENT_SUFFIX"),
+        config_suffix=config.get("environmentSuffix"),
+        stack_name=pulumi.get_stack(),
+        config_class=config.get("environmentClass"),
+    )

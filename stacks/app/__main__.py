@@ -1,0 +1,5 @@
+"""The app layer: placeholder until its issue lands; exports nothing yet."""
+
+from shared import config
+
+config.load("app")

@@ -1,0 +1,5 @@
+"""The data layer: placeholder until its issue lands; exports nothing yet."""
+
+from shared import config
+
+config.load("data")

@@ -1,0 +1,47 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from shared.layers import LAYER_NAMES, LAYERS, UnknownLayerError, downstream_of, get_layer, with_upstream
+
+
+def test_order_is_network_data_app_observability() -> None:
+    assert LAYER_NAMES == ("network", "data", "app", "observability")
+
+
+def test_every_upstream_comes_earlier_in_the_order() -> None:
+    for index, layer in enumerate(LAYERS):
+        for name in layer.upstream:
+            assert LAYER_NAMES.index(name) < index
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.name)
+def test_each_layer_is_a_pulumi_project_named_after_it(layer) -> None:
+    project = yaml.safe_load((layer.folder / "Pulumi.yaml").read_text())
+    assert project["name"] == layer.name
+    assert project["runtime"]["name"] == "python"
+    venv = (layer.folder / project["runtime"]["options"]["virtualenv"]).resolve()
+    assert venv == Path(__file__).resolve().parents[2] / ".venv"
+
+
+def test_outputs_are_snake_case_and_unique() -> None:
+    for layer in LAYERS:
+        assert len(set(layer.outputs)) == len(layer.outputs)
+        for name in layer.outputs:
+            assert name == name.lower() and " " not in name and "-" not in name
+        assert set(layer.secret_outputs) <= set(layer.outputs)
+
+
+def test_with_upstream_adds_everything_upstream_in_order() -> None:
+    assert [layer.name for layer in with_upstream(["app"])] == ["network", "data", "app"]
+    assert [layer.name for layer in with_upstream(["network"])] == ["network"]
+
+
+def test_downstream_of_data() -> None:
+    assert [layer.name for layer in downstream_of("data")] == ["data", "app", "observability"]
+
+
+def test_unknown_layer_lists_the_known_ones() -> None:
+    with pytest.raises(UnknownLayerError, match="network, data, app, observability"):
+        get_layer("netwrk")

@@ -1,0 +1,114 @@
+"""The mock engine's answers: deterministic ids and ARNs, provider calls, StackReferences."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+
+from shared.naming import stable_hash
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    def __init__(
+        self, *, environment: str, config: Mapping[str, Any], references: Mapping[str, Any]
+    ) -> None:
+        self.environment = environment
+        self.region = str(config.get("aws:region", DEFAULT_REGION))
+        self.references = references
+
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == "pulumi:pulumi:StackReference":
+            return self._stack_reference(args)
+        ident = f"{args.name}-{stable_hash(args.typ + '::' + args.name, 12)}"
+        state = dict(args.inputs)
+        state.setdefault(
+            "arn", f"arn:aws:{_service(args.typ)}:{self.region}:{ACCOUNT_ID}:{args.name}/{ident}"
+        )
+        return ident, state
+
+    def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        target = str(args.inputs.get("name") or args.resource_id)
+        found = self.references.get(target)
+        if found is None:
+            raise LookupError(
+                f"StackReference to {target!r}: that stack is not part of this offline plan"
+            )
+        state: dict[str, Any] = {"name": target, "outputs": dict(found.outputs)}
+        if found.secret_outputs:
+            state["secretOutputNames"] = sorted(found.secret_outputs)
+        return target, state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        # A bare dict: the SDK's mock monitor cannot take (dict, None).
+        token = args.token
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            names = [f"{self.region}{letter}" for letter in "abcdef"]
+            return {
+                "names": names,
+                "zoneIds": [f"use1-az{i}" for i in range(1, 7)],
+                "id": self.region,
+            }
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-plan",
+                "userId": "AIDAOFFLINEPLAN",
+                "id": ACCOUNT_ID,
+            }
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": self.region, "region": self.region, "id": self.region}
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        return {}
+
+
+def _service(type_: str) -> str:
+    module = type_.split(":")[1].split("/", maxsplit=1)[0] if ":" in type_ else "unknown"
+    return {
+        "lb": "elasticloadbalancing",
+        "alb": "elasticloadbalancing",
+        "cloudwatch": "cloudwatch",
+        "ec2": "ec2",
+        "vpc": "ec2",
+    }.get(module, module)
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, plus a record of what the engine would see: parent, dependencies, options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.recorded: list[Any] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        from pulumi.runtime import rpc
+
+        from tooling.offline.engine import Resource
+
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object)
+            state = self.resources[response.urn].state
+            self.recorded.append(
+                Resource(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    inputs=dict(inputs) if isinstance(inputs, dict) else {},
+                    outputs=dict(state),
+                    parent=request.parent,
+                    dependencies=tuple(request.dependencies),
+                    provider=request.provider,
+                    protect=bool(request.protect),
+                    custom=bool(request.custom),
+                )
+            )
+        return response
