@@ -12,6 +12,9 @@ from pathlib import Path
 PRODUCT = "platform"
 """The product's short name: the first label of every physical name and the `Project` tag."""
 
+ALB_ACCESS_LOG_PREFIX = "alb-logs"
+"""Where the app layer's ALB writes access logs in the data layer's bucket (whose policy allows it)."""
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = REPO_ROOT / "stacks"
 POLICY_PACK_DIR = REPO_ROOT / "policies"
@@ -45,6 +48,7 @@ LAYERS: tuple[Layer, ...] = (
             "app_security_group_id",
             "db_security_group_id",
             "peering_connection_ids",
+            "logs_kms_key_arn",
         ),
     ),
     Layer(

@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shared.layers import LAYER_NAMES, LAYERS, UnknownLayerError, downstream_of, get_layer, with_upstream
+from shared.layers import (
+    LAYER_NAMES,
+    LAYERS,
+    UnknownLayerError,
+    downstream_of,
+    get_layer,
+    with_upstream,
+)
 
 
 def test_order_is_network_data_app_observability() -> None:
