@@ -24,7 +24,7 @@ def test_every_upstream_comes_earlier_in_the_order() -> None:
 
 
 @pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.name)
-def test_each_layer_is_a_pulumi_project_named_after_it(layer) -> None:
+def test_each_layer_is_a_pulumi_project_named_after_it(layer: Layer) -> None:
     project = yaml.safe_load((layer.folder / "Pulumi.yaml").read_text())
     assert project["name"] == layer.name
     assert project["runtime"]["name"] == "python"
