@@ -6,6 +6,7 @@ import yaml
 from shared.layers import (
     LAYER_NAMES,
     LAYERS,
+    Layer,
     UnknownLayerError,
     downstream_of,
     get_layer,
