@@ -116,7 +116,7 @@ def verdict(engine: str, instance_class: str, region: str | None) -> Verdict:
 
 def main() -> int:
     """Rewrite the vendored file from the installed cfn-lint (a dev/test dependency only)."""
-    import cfnlint
+    import cfnlint  # type: ignore[import-untyped]
 
     source = Path(cfnlint.__file__).resolve().parent / CFN_LINT_FILE
     document = {

@@ -36,7 +36,16 @@ UNKNOWN_SENTINELS = frozenset(
 SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 
-__all__ = ["UnknownValueError", "flag", "is_unknown", "items", "number", "text", "value"]
+__all__ = [
+    "UnknownValueError",
+    "flag",
+    "is_unknown",
+    "items",
+    "number",
+    "present",
+    "text",
+    "value",
+]
 
 
 def is_unknown(raw: Any) -> bool:
@@ -93,9 +102,19 @@ def items(props: Mapping[str, Any] | None, path: str) -> list[Any]:
     if raw is None or isinstance(raw, str | bytes) or not isinstance(raw, Sequence):
         return []
     out = []
-    for index, element in enumerate(raw):
-        element = _unwrap(element)
+    for index, wrapped in enumerate(raw):
+        element = _unwrap(wrapped)
         if is_unknown(element):
             raise UnknownValueError(element, [*path.split("."), str(index)])
         out.append(element)
     return out
+
+
+def present(props: Mapping[str, Any] | None, key: str) -> bool:
+    """Whether a top-level property is set, without reading it (it may be unknown or a secret)."""
+    if props is None or key not in list(props):  # iterating keys never trips the unknown proxy
+        return False
+    try:
+        return _unwrap(props[key]) is not None
+    except UnknownValueError:
+        return True  # set to a value only known after deployment: set all the same
