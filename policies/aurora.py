@@ -114,13 +114,23 @@ def verdict(engine: str, instance_class: str, region: str | None) -> Verdict:
     return Verdict(True, f"{instance_class} is orderable for {engine} somewhere ({where})")
 
 
+def cfn_lint_source() -> Path:
+    """The installed cfn-lint's class list, found without importing cfn-lint (3 s of imports)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("cfnlint")
+    if spec is None or spec.origin is None:
+        raise SystemExit("cfn-lint is not installed: run `nox -s dev` (it is a test dependency)")
+    return Path(spec.origin).resolve().parent / CFN_LINT_FILE
+
+
 def main() -> int:
     """Rewrite the vendored file from the installed cfn-lint (a dev/test dependency only)."""
-    import cfnlint  # type: ignore[import-untyped]
+    from importlib.metadata import version
 
-    source = Path(cfnlint.__file__).resolve().parent / CFN_LINT_FILE
+    source = cfn_lint_source()
     document = {
-        "source": f"cfn-lint {cfnlint.version.__version__}: cfnlint/{CFN_LINT_FILE}",
+        "source": f"cfn-lint {version('cfn-lint')}: cfnlint/{CFN_LINT_FILE}",
         "regenerate": "python -m policies.aurora",
         "engines": extract(json.loads(source.read_text())),
     }
