@@ -95,7 +95,10 @@ def check_public_access_block(
 
 def check_encryption(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
     def problem(bucket: StackResource) -> str | None:
-        inline = value(bucket.props, "serverSideEncryptionConfiguration")
+        # Inline forms: Bucket has one block, the deprecated BucketV2 a list.
+        inline = value(bucket.props, "serverSideEncryptionConfiguration") or items(
+            bucket.props, "serverSideEncryptionConfigurations"
+        )
         for config in _attached(bucket, resources, ENCRYPTION):
             if items(config.props, "rules"):
                 return None
@@ -149,6 +152,8 @@ def check_versioning(resources: Sequence[StackResource], context: Context) -> li
                 return None
         if flag(bucket.props, "versioning.enabled"):
             return None
+        if any(flag(v, "enabled") for v in items(bucket.props, "versionings")):
+            return None
         return "versioning is not enabled on a prod bucket"
 
     return _per_bucket(resources, problem)
@@ -174,7 +179,8 @@ RULES = (
         severity="high",
         remediation="Add an aws.s3.BucketServerSideEncryptionConfiguration (SSE-KMS or AES256).",
         reads={
-            **{b: ("bucket", "serverSideEncryptionConfiguration") for b in BUCKETS},
+            BUCKETS[0]: ("bucket", "serverSideEncryptionConfiguration"),
+            BUCKETS[1]: ("bucket", "serverSideEncryptionConfigurations"),
             **{t: ("bucket", "rules") for t in ENCRYPTION},
         },
         check_stack=check_encryption,
@@ -196,7 +202,8 @@ RULES = (
         severity="medium",
         remediation="Add an aws.s3.BucketVersioning with status Enabled (data:artifactsVersioning).",
         reads={
-            **{b: ("bucket", "versioning.enabled") for b in BUCKETS},
+            BUCKETS[0]: ("bucket", "versioning.enabled"),
+            BUCKETS[1]: ("bucket", "versionings[].enabled"),
             **{t: ("bucket", "versioningConfiguration.status") for t in VERSIONING},
         },
         check_stack=check_versioning,

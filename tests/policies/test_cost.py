@@ -6,7 +6,10 @@ RULE = RULES[0]
 
 
 def resources(nats=1, instances=1, record=False, insights=False):
-    out = [StackResource("aws:ec2/natGateway:NatGateway", f"urn:nat{i}", {}, name=f"nat{i}") for i in range(nats)]
+    out = [
+        StackResource("aws:ec2/natGateway:NatGateway", f"urn:nat{i}", {}, name=f"nat{i}")
+        for i in range(nats)
+    ]
     out += [
         StackResource(
             "aws:rds/clusterInstance:ClusterInstance",
@@ -26,7 +29,10 @@ def test_a_lean_pr_environment_passes():
 
 
 def test_each_cost_driver_fires_in_a_pr_environment():
-    assert [u for u, _ in RULE.check_all(resources(nats=3), context("pr-7"))] == ["urn:nat1", "urn:nat2"]
+    assert [u for u, _ in RULE.check_all(resources(nats=3), context("pr-7"))] == [
+        "urn:nat1",
+        "urn:nat2",
+    ]
     assert [u for u, _ in RULE.check_all(resources(instances=2), context("pr-7"))] == ["urn:db1"]
     assert [u for u, _ in RULE.check_all(resources(record=True), context("pr-7"))] == ["urn:www"]
     assert [u for u, _ in RULE.check_all(resources(insights=True), context("pr-7"))] == ["urn:db0"]

@@ -10,7 +10,9 @@ def test_every_shared_name_kind_is_checked_somewhere():
 
 
 def test_names_the_namer_builds_pass():
-    namer = Namer(project="platform", environment="prod", account_id="123456789012", region="us-east-1")
+    namer = Namer(
+        project="platform", environment="prod", account_id="123456789012", region="us-east-1"
+    )
     for (token, key), kind in NAME_PROPERTIES.items():
         assert RULE.check(token, {key: namer.name(kind, "main")}, context()) == [], (token, key)
 
@@ -18,7 +20,9 @@ def test_names_the_namer_builds_pass():
 def test_invalid_names_fire_with_the_reason():
     found = RULE.check("aws:s3/bucket:Bucket", {"bucket": "My_Bucket"}, context())
     assert found and all("My_Bucket" in message for message in found)
-    assert RULE.check("aws:lb/loadBalancer:LoadBalancer", {"name": "internal-" + "x" * 40}, context())
+    assert RULE.check(
+        "aws:lb/loadBalancer:LoadBalancer", {"name": "internal-" + "x" * 40}, context()
+    )
     assert RULE.check("aws:rds/cluster:Cluster", {"clusterIdentifier": "1db--"}, context())
 
 

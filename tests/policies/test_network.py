@@ -43,7 +43,9 @@ def test_inline_ingress_and_all_ports():
     stack = [
         group(
             "platform-dev-db",
-            ingress=[{"cidrBlocks": ["0.0.0.0/0"], "fromPort": 0.0, "toPort": 0.0, "protocol": "-1"}],
+            ingress=[
+                {"cidrBlocks": ["0.0.0.0/0"], "fromPort": 0.0, "toPort": 0.0, "protocol": "-1"}
+            ],
         )
     ]
     (found,) = PUBLIC.check_all(stack, context())
@@ -57,7 +59,10 @@ def test_a_group_used_by_an_alb_in_the_same_stack_counts_as_the_albs():
 
 
 def test_private_ingress_is_fine_and_unknown_cidr_is_cant_run():
-    assert PUBLIC.check_all([group("a"), rule("r", "urn:a", **web(5432, "10.0.0.0/16"))], context()) == []
+    assert (
+        PUBLIC.check_all([group("a"), rule("r", "urn:a", **web(5432, "10.0.0.0/16"))], context())
+        == []
+    )
     with pytest.raises(UnknownValueError):
         PUBLIC.check_all([group("a"), rule("r", "urn:a", **web(5432, UNKNOWN))], context())
 

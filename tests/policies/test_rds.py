@@ -26,7 +26,9 @@ def violations(name, type_, props, ctx=None):
 @pytest.mark.parametrize("klass", ["db.t3.micro", "db.t3.small"])
 def test_aurora_postgresql_refuses_micro_and_small(klass):
     found = violations(
-        "aws-rds-aurora-instance-class", MEMBER, {"engine": "aurora-postgresql", "instanceClass": klass}
+        "aws-rds-aurora-instance-class",
+        MEMBER,
+        {"engine": "aurora-postgresql", "instanceClass": klass},
     )
     assert len(found) == 1 and klass in found[0] and "us-east-1" in found[0]
 
@@ -34,7 +36,9 @@ def test_aurora_postgresql_refuses_micro_and_small(klass):
 @pytest.mark.parametrize("klass", ["db.t4g.medium", "db.r6g.large", "db.serverless"])
 def test_aurora_postgresql_accepts_supported_classes(klass):
     assert not violations(
-        "aws-rds-aurora-instance-class", MEMBER, {"engine": "aurora-postgresql", "instanceClass": klass}
+        "aws-rds-aurora-instance-class",
+        MEMBER,
+        {"engine": "aurora-postgresql", "instanceClass": klass},
     )
 
 
@@ -62,7 +66,9 @@ def test_unknown_engine_falls_back_instead_of_passing():
     )
     assert found and "fallback" in found[0]
     assert violations(
-        "aws-rds-aurora-instance-class", MEMBER, {"engine": "aurora-new", "instanceClass": "db.x9.huge"}
+        "aws-rds-aurora-instance-class",
+        MEMBER,
+        {"engine": "aurora-new", "instanceClass": "db.x9.huge"},
     )
 
 
@@ -70,12 +76,18 @@ def test_instance_class_rule_ignores_non_aurora_instances():
     props = {"engine": "postgres", "instanceClass": "db.t3.micro"}
     assert not violations("aws-rds-aurora-instance-class", INSTANCE, props)
     props["engine"] = "aurora-mysql"
-    assert violations("aws-rds-aurora-instance-class", INSTANCE, {**props, "instanceClass": "db.t2.micro"})
+    assert violations(
+        "aws-rds-aurora-instance-class", INSTANCE, {**props, "instanceClass": "db.t2.micro"}
+    )
 
 
 def test_unknown_instance_class_during_preview_is_not_a_violation():
     with pytest.raises(UnknownValueError):
-        violations("aws-rds-aurora-instance-class", MEMBER, {"engine": "aurora-postgresql", "instanceClass": UNKNOWN})
+        violations(
+            "aws-rds-aurora-instance-class",
+            MEMBER,
+            {"engine": "aurora-postgresql", "instanceClass": UNKNOWN},
+        )
 
 
 def test_prod_cluster_good_props_pass_every_rule():
@@ -101,11 +113,15 @@ def test_prod_rule_applies_to_a_custom_named_prod_class_stack():
 
 def test_backup_retention_uses_class_minimum_and_config():
     assert violations("aws-rds-backup-retention", CLUSTER, {"backupRetentionPeriod": 14.0})
-    assert not violations("aws-rds-backup-retention", CLUSTER, {"backupRetentionPeriod": 14.0}, context("staging"))
+    assert not violations(
+        "aws-rds-backup-retention", CLUSTER, {"backupRetentionPeriod": 14.0}, context("staging")
+    )
     missing = violations("aws-rds-backup-retention", CLUSTER, {}, context("staging"))
     assert "not set" in missing[0]
     relaxed = context("prod", config={"minimumDays": 7.0})
-    assert not violations("aws-rds-backup-retention", CLUSTER, {"backupRetentionPeriod": 7.0}, relaxed)
+    assert not violations(
+        "aws-rds-backup-retention", CLUSTER, {"backupRetentionPeriod": 7.0}, relaxed
+    )
 
 
 def test_storage_encryption_missing_is_a_violation():
@@ -129,7 +145,9 @@ def test_unknown_master_password_counts_as_set():
 
 
 def test_restored_clusters_inherit_credentials():
-    assert not violations("aws-rds-managed-master-password", CLUSTER, {"snapshotIdentifier": "snap"})
+    assert not violations(
+        "aws-rds-managed-master-password", CLUSTER, {"snapshotIdentifier": "snap"}
+    )
 
 
 def test_public_and_performance_insights():

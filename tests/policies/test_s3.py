@@ -47,9 +47,16 @@ def good_stack(bucket_ref=UNKNOWN):
         attached(
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
             "sse",
-            {"bucket": bucket_ref, "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]},
+            {
+                "bucket": bucket_ref,
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}],
+            },
         ),
-        attached("aws:s3/bucketPolicy:BucketPolicy", "policy", {"bucket": bucket_ref, "policy": TLS_POLICY}),
+        attached(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "policy",
+            {"bucket": bucket_ref, "policy": TLS_POLICY},
+        ),
         attached(
             "aws:s3/bucketVersioning:BucketVersioning",
             "versioning",
@@ -89,7 +96,9 @@ def test_a_bucket_missing_its_companion_fires(name, drop):
 def test_one_public_access_setting_false_fires_and_names_it():
     stack = good_stack()
     pab = stack[1]
-    stack[1] = StackResource(pab.type, pab.urn, {**pab.props, "ignorePublicAcls": False}, pab.dependencies, pab.name)
+    stack[1] = StackResource(
+        pab.type, pab.urn, {**pab.props, "ignorePublicAcls": False}, pab.dependencies, pab.name
+    )
     (found,) = RULE["aws-s3-bucket-public-access-block"].check_all(stack, context())
     assert "ignorePublicAcls" in found[1]
 
@@ -101,7 +110,9 @@ def test_versioning_is_a_prod_rule():
 
 def test_unknown_policy_document_is_cant_run_not_a_violation():
     stack = good_stack()
-    stack[3] = StackResource(stack[3].type, stack[3].urn, {"policy": UNKNOWN}, stack[3].dependencies, "policy")
+    stack[3] = StackResource(
+        stack[3].type, stack[3].urn, {"policy": UNKNOWN}, stack[3].dependencies, "policy"
+    )
     with pytest.raises(UnknownValueError):
         RULE["aws-s3-bucket-tls-only"].check_all(stack, context())
 
