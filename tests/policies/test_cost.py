@@ -5,7 +5,9 @@ from tests.policies.conftest import context
 RULE = RULES[0]
 
 
-def resources(nats=1, instances=1, record=False, insights=False):
+def resources(
+    nats: int = 1, instances: int = 1, record: bool = False, insights: bool = False
+) -> list[StackResource]:
     out = [
         StackResource("aws:ec2/natGateway:NatGateway", f"urn:nat{i}", {}, name=f"nat{i}")
         for i in range(nats)
@@ -24,11 +26,11 @@ def resources(nats=1, instances=1, record=False, insights=False):
     return out
 
 
-def test_a_lean_pr_environment_passes():
+def test_a_lean_pr_environment_passes() -> None:
     assert RULE.check_all(resources(), context("pr-7")) == []
 
 
-def test_each_cost_driver_fires_in_a_pr_environment():
+def test_each_cost_driver_fires_in_a_pr_environment() -> None:
     assert [u for u, _ in RULE.check_all(resources(nats=3), context("pr-7"))] == [
         "urn:nat1",
         "urn:nat2",
@@ -38,9 +40,9 @@ def test_each_cost_driver_fires_in_a_pr_environment():
     assert [u for u, _ in RULE.check_all(resources(insights=True), context("pr-7"))] == ["urn:db0"]
 
 
-def test_other_classes_are_not_pr_environments():
+def test_other_classes_are_not_pr_environments() -> None:
     assert RULE.check_all(resources(nats=3, instances=2, record=True), context("prod")) == []
 
 
-def test_limits_are_config():
+def test_limits_are_config() -> None:
     assert RULE.check_all(resources(nats=2), context("pr-7", config={"maxNatGateways": 2.0})) == []

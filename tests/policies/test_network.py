@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from policies.network import RULES
@@ -11,35 +13,35 @@ SG = "aws:ec2/securityGroup:SecurityGroup"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
-def group(name, **props):
+def group(name: str, **props: Any) -> StackResource:
     return StackResource(SG, f"urn:{name}", {"name": name, **props}, name=name)
 
 
-def rule(name, group_urn, **props):
+def rule(name: str, group_urn: str, **props: Any) -> StackResource:
     return StackResource(INGRESS, f"urn:{name}", props, dependencies=(group_urn,), name=name)
 
 
-def web(port, cidr="0.0.0.0/0"):
+def web(port: int, cidr: str = "0.0.0.0/0") -> dict[str, Any]:
     return {"cidrIpv4": cidr, "fromPort": float(port), "toPort": float(port), "ipProtocol": "tcp"}
 
 
-def test_https_from_anywhere_to_the_alb_group_is_allowed():
+def test_https_from_anywhere_to_the_alb_group_is_allowed() -> None:
     stack = [group("platform-prod-alb"), rule("https", "urn:platform-prod-alb", **web(443))]
     assert PUBLIC.check_all(stack, context()) == []
 
 
-def test_ssh_from_anywhere_fires_even_on_the_alb_group():
+def test_ssh_from_anywhere_fires_even_on_the_alb_group() -> None:
     stack = [group("platform-prod-alb"), rule("ssh", "urn:platform-prod-alb", **web(22))]
     (found,) = PUBLIC.check_all(stack, context())
     assert found[0] == "urn:ssh" and "port 22" in found[1]
 
 
-def test_web_from_anywhere_to_an_app_group_fires():
+def test_web_from_anywhere_to_an_app_group_fires() -> None:
     stack = [group("platform-prod-app"), rule("http", "urn:platform-prod-app", **web(80, "::/0"))]
     assert PUBLIC.check_all(stack, context())
 
 
-def test_inline_ingress_and_all_ports():
+def test_inline_ingress_and_all_ports() -> None:
     stack = [
         group(
             "platform-dev-db",
@@ -52,13 +54,13 @@ def test_inline_ingress_and_all_ports():
     assert "all ports" in found[1]
 
 
-def test_a_group_used_by_an_alb_in_the_same_stack_counts_as_the_albs():
+def test_a_group_used_by_an_alb_in_the_same_stack_counts_as_the_albs() -> None:
     lb = StackResource("aws:lb/loadBalancer:LoadBalancer", "urn:lb", {}, dependencies=("urn:web",))
     stack = [group("web"), lb, rule("https", "urn:web", **web(443))]
     assert PUBLIC.check_all(stack, context()) == []
 
 
-def test_private_ingress_is_fine_and_unknown_cidr_is_cant_run():
+def test_private_ingress_is_fine_and_unknown_cidr_is_cant_run() -> None:
     assert (
         PUBLIC.check_all([group("a"), rule("r", "urn:a", **web(5432, "10.0.0.0/16"))], context())
         == []
@@ -67,7 +69,7 @@ def test_private_ingress_is_fine_and_unknown_cidr_is_cant_run():
         PUBLIC.check_all([group("a"), rule("r", "urn:a", **web(5432, UNKNOWN))], context())
 
 
-def test_rule_descriptions():
+def test_rule_descriptions() -> None:
     describe = RULE["aws-ec2-security-group-rule-description"]
     assert describe.check(INGRESS, {"description": "HTTPS from the internet"}, context()) == []
     assert describe.check(INGRESS, {}, context())

@@ -16,7 +16,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from policies import pack
 from policies.catalog import RULES
-from shared.environment import ENVIRONMENT_CLASSES, PROFILES
+from shared.environment import ENVIRONMENT_CLASSES, PROFILES, EnvironmentClass
 from tests.policies.conftest import UNKNOWN, secret
 
 MEMBER = "aws:rds/clusterInstance:ClusterInstance"
@@ -39,19 +39,21 @@ MEMBER = "aws:rds/clusterInstance:ClusterInstance"
         ({"PULUMI_STACK": "prd"}, ("prd", "prod")),  # unresolvable: strictest rules
     ],
 )
-def test_environment_comes_from_the_stack(environ: dict[str, str], expected: tuple[str, str]):
+def test_environment_comes_from_the_stack(
+    environ: dict[str, str], expected: tuple[str, str]
+) -> None:
     environment = pack.stack_environment(environ)
     assert (environment.name, environment.environment_class) == expected
 
 
-def test_region_from_stack_config_then_env():
+def test_region_from_stack_config_then_env() -> None:
     assert pack.stack_region({"PULUMI_CONFIG": '{"aws:region": "eu-west-1"}'}) == "eu-west-1"
     assert pack.stack_region({"AWS_REGION": "us-west-2"}) == "us-west-2"
     assert pack.stack_region({}) is None
 
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
-def test_every_class_config_names_every_policy_with_a_valid_level(klass: str):
+def test_every_class_config_names_every_policy_with_a_valid_level(klass: EnvironmentClass) -> None:
     config = pack.class_config(klass)
     assert set(config) - {"all"} == {rule.name for rule in RULES}
     for rule in RULES:
@@ -62,7 +64,7 @@ def test_every_class_config_names_every_policy_with_a_valid_level(klass: str):
     )
 
 
-def test_levels_follow_the_issue():
+def test_levels_follow_the_issue() -> None:
     assert (
         pack.class_config("prod")["aws-cloudwatch-log-group-kms"]["enforcementLevel"] == "mandatory"
     )
@@ -72,7 +74,7 @@ def test_levels_follow_the_issue():
     assert pack.class_config("dev")["aws-tags-standard"]["enforcementLevel"] == "remediate"
 
 
-def test_every_rule_has_prose():
+def test_every_rule_has_prose() -> None:
     for rule in RULES:
         assert rule.name.startswith("aws-") and rule.description and rule.remediation, rule.name
         assert rule.severity in ("low", "medium", "high", "critical")
@@ -91,7 +93,7 @@ def _analyze(servicer: _PolicyAnalyzerServicer, type_: str, props: dict[str, Any
     request = analyzer_pb2.AnalyzeRequest(
         type=type_, properties=properties, urn=f"urn:{type_}", name="r"
     )
-    return servicer.Analyze(request, None)
+    return servicer.Analyze(request, None)  # type: ignore[no-untyped-call]
 
 
 PROD = {
@@ -101,7 +103,9 @@ PROD = {
 }
 
 
-def test_servicer_reports_a_mandatory_violation_naming_the_class(monkeypatch: pytest.MonkeyPatch):
+def test_servicer_reports_a_mandatory_violation_naming_the_class(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     servicer = _servicer(PROD, monkeypatch)
     response = _analyze(
         servicer, MEMBER, {"engine": "aurora-postgresql", "instanceClass": "db.t3.micro"}
@@ -111,14 +115,14 @@ def test_servicer_reports_a_mandatory_violation_naming_the_class(monkeypatch: py
     assert found[0].enforcementLevel == analyzer_pb2.MANDATORY
 
 
-def test_unknown_values_become_advisory_cant_run(monkeypatch: pytest.MonkeyPatch):
+def test_unknown_values_become_advisory_cant_run(monkeypatch: pytest.MonkeyPatch) -> None:
     servicer = _servicer(PROD, monkeypatch)
     response = _analyze(servicer, MEMBER, {"engine": "aurora-postgresql", "instanceClass": UNKNOWN})
     (found,) = [d for d in response.diagnostics if d.policyName == "aws-rds-aurora-instance-class"]
     assert found.enforcementLevel == analyzer_pb2.ADVISORY and "during preview" in found.message
 
 
-def test_secret_password_fires_without_leaking(monkeypatch: pytest.MonkeyPatch):
+def test_secret_password_fires_without_leaking(monkeypatch: pytest.MonkeyPatch) -> None:
     servicer = _servicer(PROD, monkeypatch)
     response = _analyze(servicer, "aws:rds/cluster:Cluster", {"masterPassword": secret("hunter2")})
     messages = [
@@ -127,7 +131,7 @@ def test_secret_password_fires_without_leaking(monkeypatch: pytest.MonkeyPatch):
     assert messages and not any("hunter2" in m for m in messages)
 
 
-def test_configure_disabled_silences_a_policy(monkeypatch: pytest.MonkeyPatch):
+def test_configure_disabled_silences_a_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     servicer = _servicer(PROD, monkeypatch)
     request = analyzer_pb2.ConfigureAnalyzerRequest(
         policyConfig={
@@ -136,14 +140,16 @@ def test_configure_disabled_silences_a_policy(monkeypatch: pytest.MonkeyPatch):
             )
         }
     )
-    servicer.Configure(request, None)
+    servicer.Configure(request, None)  # type: ignore[no-untyped-call]
     response = _analyze(
         servicer, MEMBER, {"engine": "aurora-postgresql", "instanceClass": "db.t3.micro"}
     )
     assert not [d for d in response.diagnostics if d.policyName == "aws-rds-aurora-instance-class"]
 
 
-def test_remediation_adds_missing_tags_and_keeps_secrets_secret(monkeypatch: pytest.MonkeyPatch):
+def test_remediation_adds_missing_tags_and_keeps_secrets_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     servicer = _servicer({**PROD, "PULUMI_STACK": "dev"}, monkeypatch)
     properties = struct_pb2.Struct()
     json_format.ParseDict(
@@ -152,7 +158,7 @@ def test_remediation_adds_missing_tags_and_keeps_secrets_secret(monkeypatch: pyt
     request = analyzer_pb2.AnalyzeRequest(
         type="aws:ec2/vpc:Vpc", properties=properties, urn="urn:vpc", name="vpc"
     )
-    response = servicer.Remediate(request, None)
+    response = servicer.Remediate(request, None)  # type: ignore[no-untyped-call]
     (remediation,) = [r for r in response.remediations if r.policyName == "aws-tags-standard"]
     fixed = json_format.MessageToDict(remediation.properties)
     assert fixed["tags"] == {

@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import pytest
 
@@ -25,11 +26,11 @@ TLS_POLICY = json.dumps(
 )
 
 
-def attached(type_, name, props):
+def attached(type_: str, name: str, props: dict[str, Any]) -> StackResource:
     return StackResource(type_, f"urn:{name}", props, dependencies=(BUCKET_URN,), name=name)
 
 
-def good_stack(bucket_ref=UNKNOWN):
+def good_stack(bucket_ref: str = UNKNOWN) -> list[StackResource]:
     """A bucket and its four companions, linked by dependency (the id is unknown in preview)."""
     return [
         StackResource("aws:s3/bucket:Bucket", BUCKET_URN, {"bucket": "b"}, name="artifacts"),
@@ -66,11 +67,11 @@ def good_stack(bucket_ref=UNKNOWN):
 
 
 @pytest.mark.parametrize("name", sorted(RULE))
-def test_a_fully_configured_bucket_passes(name):
+def test_a_fully_configured_bucket_passes(name: str) -> None:
     assert RULE[name].check_all(good_stack(), context("prod")) == []
 
 
-def test_value_links_work_without_dependencies():
+def test_value_links_work_without_dependencies() -> None:
     stack = [
         r if r.type.endswith(":Bucket") else StackResource(r.type, r.urn, r.props, (), r.name)
         for r in good_stack(bucket_ref="b")
@@ -87,13 +88,13 @@ def test_value_links_work_without_dependencies():
         ("aws-s3-bucket-versioning-prod", "versioning"),
     ],
 )
-def test_a_bucket_missing_its_companion_fires(name, drop):
+def test_a_bucket_missing_its_companion_fires(name: str, drop: str) -> None:
     stack = [r for r in good_stack() if r.name != drop]
     found = RULE[name].check_all(stack, context("prod"))
     assert [urn for urn, _ in found] == [BUCKET_URN]
 
 
-def test_one_public_access_setting_false_fires_and_names_it():
+def test_one_public_access_setting_false_fires_and_names_it() -> None:
     stack = good_stack()
     pab = stack[1]
     stack[1] = StackResource(
@@ -103,12 +104,12 @@ def test_one_public_access_setting_false_fires_and_names_it():
     assert "ignorePublicAcls" in found[1]
 
 
-def test_versioning_is_a_prod_rule():
+def test_versioning_is_a_prod_rule() -> None:
     stack = [r for r in good_stack() if r.name != "versioning"]
     assert RULE["aws-s3-bucket-versioning-prod"].check_all(stack, context("dev")) == []
 
 
-def test_unknown_policy_document_is_cant_run_not_a_violation():
+def test_unknown_policy_document_is_cant_run_not_a_violation() -> None:
     stack = good_stack()
     stack[3] = StackResource(
         stack[3].type, stack[3].urn, {"policy": UNKNOWN}, stack[3].dependencies, "policy"
@@ -117,7 +118,7 @@ def test_unknown_policy_document_is_cant_run_not_a_violation():
         RULE["aws-s3-bucket-tls-only"].check_all(stack, context())
 
 
-def test_tls_detection():
+def test_tls_detection() -> None:
     assert denies_insecure_transport(TLS_POLICY)
     allow = json.loads(TLS_POLICY)
     allow["Statement"][0]["Effect"] = "Allow"

@@ -62,18 +62,18 @@ def _resolve(cls: type, path: str) -> None:
 
 
 @pytest.mark.parametrize(("rule", "token", "path"), READS)
-def test_policy_reads_real_sdk_properties(rule: str, token: str, path: str):
+def test_policy_reads_real_sdk_properties(rule: str, token: str, path: str) -> None:
     assert token in sdk.resources(), f"{rule}: {token} is not a pulumi-aws resource type"
     if path:
         _resolve(_args_class(token), path)
 
 
-def test_paths_are_camel_case():
+def test_paths_are_camel_case() -> None:
     for _, _, path in READS:
         assert "_" not in path, path
 
 
-def test_the_sdk_scan_finds_every_registered_resource():
+def test_the_sdk_scan_finds_every_registered_resource() -> None:
     source = (sdk.sdk_dir() / "__init__.py").read_text()
     registered = re.search(r'resource_modules="""(.*?)"""', source, re.DOTALL)
     assert registered is not None
@@ -82,7 +82,7 @@ def test_the_sdk_scan_finds_every_registered_resource():
     assert tokens <= set(sdk.resources())
 
 
-def test_vendored_taggable_types_equal_the_sdk():
+def test_vendored_taggable_types_equal_the_sdk() -> None:
     expected = {token for token, r in sdk.resources().items() if r.taggable}
     assert tagging.taggable_types() == expected, "run: python -m policies.tagging"
 
@@ -96,12 +96,12 @@ def test_vendored_taggable_types_equal_the_sdk():
         "aws:ec2/vpc:Vpc",
     ],
 )
-def test_taggable_scan_agrees_with_input_type_metadata(token: str):
+def test_taggable_scan_agrees_with_input_type_metadata(token: str) -> None:
     assert "tags" in _types.input_type_types(_args_class(token))
     assert token in tagging.taggable_types()
 
 
-def test_a_non_taggable_resource_is_not_in_the_list():
+def test_a_non_taggable_resource_is_not_in_the_list() -> None:
     token = "aws:s3/bucketPolicy:BucketPolicy"
     assert "tags" not in _types.input_type_types(_args_class(token))
     assert token not in tagging.taggable_types()
