@@ -24,7 +24,9 @@ if TYPE_CHECKING:  # mypy reads from the repo root; the language host runs from 
 else:
     import app_documents as documents
 
-NO_ROUTE53_RECORD = "N/A-PR-Environment"
+# Contract outputs are never empty: these say why there is no DNS record.
+PR_ENVIRONMENT_RECORD = "N/A-PR-Environment"
+NO_DOMAIN_RECORD = "N/A-No-Domain"
 
 cfg = config.load("app")
 assert isinstance(cfg, AppConfig)
@@ -82,7 +84,7 @@ execution_role = aws.iam.Role(
 aws.iam.RolePolicy(
     "execution-policy",
     name=names.name("iam-policy", "app", "execution"),
-    role=execution_role.id,
+    role=execution_role.name,
     policy=pulumi.Output.json_dumps(
         documents.execution_role_policy(
             log_group_arn=log_group.arn,
@@ -306,4 +308,7 @@ pulumi.export(
     f"{scheme}://{record_name}" if record_name else alb.dns_name.apply(lambda d: f"{scheme}://{d}"),
 )
 pulumi.export("app_log_group_name", log_group.name)
-pulumi.export("route53_record", record_name or NO_ROUTE53_RECORD)
+pulumi.export(
+    "route53_record",
+    record_name or (NO_DOMAIN_RECORD if profile.route53 else PR_ENVIRONMENT_RECORD),
+)

@@ -1,4 +1,4 @@
-"""Upstream layer results for the app and observability tests, shaped exactly like the contract.
+"""Upstream layer results for the app and observability tests, and helpers to read recorded inputs.
 
 Stand-ins for the network and data layers until they run through the offline engine themselves:
 every output in shared.layers is present, with values shaped like AWS's.
@@ -6,6 +6,7 @@ every output in shared.layers is present, with values shaped like AWS's.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from shared.layers import get_layer
@@ -13,6 +14,12 @@ from tooling.offline import LayerResult
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+
+
+def warm(*modules: str) -> None:
+    """Import pulumi_aws modules in the parent once, so each forked layer run skips the import."""
+    for module in modules:
+        importlib.import_module(f"pulumi_aws.{module}")
 
 
 def _result(layer: str, environment: str, outputs: dict[str, Any]) -> LayerResult:
@@ -69,3 +76,15 @@ def data(environment: str) -> LayerResult:
             "artifacts_bucket_arn": f"arn:aws:s3:::platform-{environment}-artifacts-{ACCOUNT}-{REGION}",
         },
     )
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and SECRET_SIG in value
+
+
+def plain(value: Any) -> Any:
+    """A recorded input with Pulumi's secret wrapper removed (policies see plaintext too)."""
+    return value["value"] if is_secret(value) else value
