@@ -6,14 +6,24 @@ every output in shared.layers is present, with values shaped like AWS's.
 
 from __future__ import annotations
 
+import functools
 import importlib
 from typing import Any
 
 from shared.layers import get_layer
-from tooling.offline import LayerResult
+from tooling.offline import LayerResult, run_layer
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+DOMAIN, ZONE = "example.com", "Z0123456789ABC"
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
+# dev: nothing set (plain ALB URL); staging: DNS without TLS; prod and the PR: DNS and TLS.
+APP_CONFIG: dict[str, dict[str, str]] = {
+    "dev": {},
+    "staging": {"app:domainName": DOMAIN, "app:hostedZoneId": ZONE},
+    "prod": {"app:domainName": DOMAIN, "app:hostedZoneId": ZONE, "app:certificateArn": CERT},
+    "pr-7": {"app:domainName": DOMAIN, "app:hostedZoneId": ZONE, "app:certificateArn": CERT},
+}
 
 
 def warm(*modules: str) -> None:
@@ -88,3 +98,15 @@ def is_secret(value: Any) -> bool:
 def plain(value: Any) -> Any:
     """A recorded input with Pulumi's secret wrapper removed (policies see plaintext too)."""
     return value["value"] if is_secret(value) else value
+
+
+@functools.cache
+def app(environment: str) -> LayerResult:
+    """The app layer's run for `environment` (APP_CONFIG), shared by the app and observability tests."""
+    warm("ecs", "lb", "iam", "cloudwatch", "route53", "appautoscaling", "kms", "sns")
+    return run_layer(
+        "app",
+        environment,
+        config={"aws:region": REGION, **APP_CONFIG[environment]},
+        upstream={"network": network(environment), "data": data(environment)},
+    )

@@ -18,15 +18,7 @@ from tests.stacks.offline_results import is_secret, plain
 from tooling.offline import LayerResult, ProgramError, run_layer
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
-DOMAIN, ZONE = "example.com", "Z0123456789ABC"
-CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
-# dev: nothing set (plain ALB URL); staging: DNS without TLS; prod and the PR: DNS and TLS.
-CONFIG: dict[str, dict[str, str]] = {
-    "dev": {},
-    "staging": {"app:domainName": DOMAIN, "app:hostedZoneId": ZONE},
-    "prod": {"app:domainName": DOMAIN, "app:hostedZoneId": ZONE, "app:certificateArn": CERT},
-    "pr-7": {"app:domainName": DOMAIN, "app:hostedZoneId": ZONE, "app:certificateArn": CERT},
-}
+CONFIG, CERT, ZONE = upstream.APP_CONFIG, upstream.CERT, upstream.ZONE
 # Resource types AWS cannot tag; every other resource must carry the standard tags and a Name.
 UNTAGGABLE = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
@@ -38,16 +30,7 @@ UNTAGGABLE = {
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, LayerResult]:
-    upstream.warm("ecs", "lb", "iam", "cloudwatch", "route53", "appautoscaling")
-    return {
-        env: run_layer(
-            "app",
-            env,
-            config={"aws:region": "us-east-1", **CONFIG[env]},
-            upstream={"network": upstream.network(env), "data": upstream.data(env)},
-        )
-        for env in ENVIRONMENTS
-    }
+    return {env: upstream.app(env) for env in ENVIRONMENTS}
 
 
 @pytest.fixture(params=ENVIRONMENTS)

@@ -32,11 +32,10 @@ UNTAGGABLE = {
 @pytest.fixture(scope="module")
 def runs() -> dict[str, tuple[LayerResult, LayerResult]]:
     """(app, observability) per environment; prod alone has an alarm email."""
-    upstream.warm("ecs", "lb", "iam", "cloudwatch", "route53", "appautoscaling", "kms", "sns")
     found = {}
     for env in ENVIRONMENTS:
         data = upstream.data(env)
-        app = run_layer("app", env, upstream={"network": upstream.network(env), "data": data})
+        app = upstream.app(env)
         config = {"observability:alarmEmail": EMAIL} if env == "prod" else {}
         found[env] = (
             app,
