@@ -172,8 +172,24 @@ target_group = aws.lb.TargetGroup(
     tags=with_name(tags, target_group_name),
 )
 forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=target_group.arn)
+redirect_to_https = aws.lb.ListenerDefaultActionArgs(
+    type="redirect",
+    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+        protocol="HTTPS", port="443", status_code="HTTP_301"
+    ),
+)
+# With a certificate, port 80 only redirects; without one it serves plain HTTP.
+http_listener = aws.lb.Listener(
+    "http",
+    load_balancer_arn=alb.arn,
+    port=80,
+    protocol="HTTP",
+    default_actions=[redirect_to_https if cfg.certificate_arn else forward],
+    tags=with_name(tags, names.name("alb", "app", "http")),
+)
+serving_listener = http_listener
 if cfg.certificate_arn:
-    listener = aws.lb.Listener(
+    serving_listener = aws.lb.Listener(
         "https",
         load_balancer_arn=alb.arn,
         port=443,
@@ -182,30 +198,6 @@ if cfg.certificate_arn:
         certificate_arn=cfg.certificate_arn,
         default_actions=[forward],
         tags=with_name(tags, names.name("alb", "app", "https")),
-    )
-    aws.lb.Listener(
-        "http",
-        load_balancer_arn=alb.arn,
-        port=80,
-        protocol="HTTP",
-        default_actions=[
-            aws.lb.ListenerDefaultActionArgs(
-                type="redirect",
-                redirect=aws.lb.ListenerDefaultActionRedirectArgs(
-                    protocol="HTTPS", port="443", status_code="HTTP_301"
-                ),
-            )
-        ],
-        tags=with_name(tags, names.name("alb", "app", "http")),
-    )
-else:
-    listener = aws.lb.Listener(
-        "http",
-        load_balancer_arn=alb.arn,
-        port=80,
-        protocol="HTTP",
-        default_actions=[forward],
-        tags=with_name(tags, names.name("alb", "app", "http")),
     )
 
 # --- service ---------------------------------------------------------------------------------------
@@ -242,7 +234,7 @@ service = aws.ecs.Service(
     enable_ecs_managed_tags=True,
     tags=with_name(tags, service_name),
     opts=pulumi.ResourceOptions(
-        depends_on=[listener, capacity_providers],
+        depends_on=[serving_listener, capacity_providers],
         # Autoscaling owns the count once it exists; a re-deploy must not reset it.
         ignore_changes=["desiredCount"] if profile.autoscaling else None,
     ),
