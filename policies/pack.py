@@ -109,10 +109,17 @@ def _default_tags(provider_props: Mapping[str, Any] | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in dict(tags).items()}
 
 
+def project_of(urn: str) -> str | None:
+    """The Pulumi project (our layer) in `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    parts = urn.split("::")
+    return parts[1] if urn.startswith("urn:pulumi:") and len(parts) >= 4 else None
+
+
 def _context(
     rule_defaults: Mapping[str, Any],
     sent: Mapping[str, Any] | None,
     provider_props: Mapping[str, Any] | None,
+    urn: str = "",
 ) -> Context:
     region = stack_region()
     if provider_props is not None and not region:
@@ -122,7 +129,8 @@ def _context(
         environment=stack_environment(),
         region=region,
         config={**rule_defaults, **(sent or {})},
-        layer=os.environ.get("PULUMI_PROJECT"),
+        # One pack process may serve several layers' stacks: the URN knows which one this is.
+        layer=project_of(urn) or os.environ.get("PULUMI_PROJECT"),
         default_tags=_default_tags(provider_props),
     )
 
@@ -183,7 +191,7 @@ def to_policy(rule: Rule, config: Mapping[str, Any]) -> Policy:
 
     def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
         provider = args.provider.props if args.provider is not None else None
-        context = _context(defaults, args.get_config(), provider)
+        context = _context(defaults, args.get_config(), provider, args.urn)
         changes = fix(args.resource_type, args.props, context)
         if not changes:
             return None

@@ -156,7 +156,10 @@ def test_remediation_adds_missing_tags_and_keeps_secrets_secret(
         {"cidrBlock": "10.0.0.0/16", "tags": {"Team": "x"}, "note": secret("s")}, properties
     )
     request = analyzer_pb2.AnalyzeRequest(
-        type="aws:ec2/vpc:Vpc", properties=properties, urn="urn:vpc", name="vpc"
+        type="aws:ec2/vpc:Vpc",
+        properties=properties,
+        urn="urn:pulumi:dev::network::aws:ec2/vpc:Vpc::vpc",
+        name="vpc",
     )
     response = servicer.Remediate(request, None)  # type: ignore[no-untyped-call]
     (remediation,) = [r for r in response.remediations if r.policyName == "aws-tags-standard"]
@@ -165,7 +168,7 @@ def test_remediation_adds_missing_tags_and_keeps_secrets_secret(
         "Team": "x",
         "Project": "platform",
         "Environment": "dev",
-        "Layer": "data",
+        "Layer": "network",  # from the URN, not PULUMI_PROJECT
         "ManagedBy": "pulumi",
     }
     assert "4dabf18193072939515e22adb298388d" in json.dumps(fixed["note"])

@@ -1,0 +1,197 @@
+"""Every policy against real layer programs, through the Analyzer protocol (tooling.offline.evaluate).
+
+For each policy: one case where it fires on a layer's real output with one resource edited the way
+a bad change would, and the layer's default output where it does not. All edits of one layer run
+go through one evaluate() call (one pack process), so the file stays fast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from tests.stacks import offline_results
+from tooling.offline import LayerResult, Resource, Violation, evaluate
+
+Edit = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def _set(**changes: Any) -> Edit:
+    return lambda props: {**props, **changes}
+
+
+def _drop(*keys: str) -> Edit:
+    return lambda props: {k: v for k, v in props.items() if k not in keys}
+
+
+def _containers(change: Callable[[dict[str, Any]], None]) -> Edit:
+    def edit(props: Mapping[str, Any]) -> dict[str, Any]:
+        definitions = json.loads(offline_results.plain(props["containerDefinitions"]))
+        for container in definitions:
+            change(container)
+        return {**props, "containerDefinitions": json.dumps(definitions)}
+
+    return edit
+
+
+@dataclasses.dataclass(frozen=True)
+class Bad:
+    """A bad change: in `layer` for `environment`, edit the first resource of `type_`."""
+
+    layer: str
+    environment: str
+    type_: str
+    edit: Edit
+
+
+# policy -> the bad change that must make it fire
+BAD: dict[str, Bad] = {
+    "aws-ecs-cluster-container-insights": Bad(
+        "app",
+        "prod",
+        "aws:ecs/cluster:Cluster",
+        _set(settings=[{"name": "containerInsights", "value": "disabled"}]),
+    ),
+    "aws-ecs-no-privileged-containers": Bad(
+        "app",
+        "prod",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        _containers(lambda c: c.update(privileged=True)),
+    ),
+    "aws-ecs-container-logging": Bad(
+        "app",
+        "dev",
+        "aws:ecs/taskDefinition:TaskDefinition",
+        _containers(lambda c: c.pop("logConfiguration", None)),
+    ),
+    "aws-cloudwatch-log-group-retention": Bad(
+        "app", "prod", "aws:cloudwatch/logGroup:LogGroup", _drop("retentionInDays")
+    ),
+    "aws-cloudwatch-log-group-kms": Bad(
+        "observability", "prod", "aws:cloudwatch/logGroup:LogGroup", _drop("kmsKeyId")
+    ),
+    "aws-tags-standard": Bad("observability", "prod", "aws:sns/topic:Topic", _drop("tags")),
+    "aws-names-compliant": Bad(
+        "app", "dev", "aws:lb/loadBalancer:LoadBalancer", _set(name="internal-platform-dev")
+    ),
+    "aws-pr-cost-guard": Bad(
+        "app", "pr-7", "aws:ecs/cluster:Cluster", lambda props: dict(props)
+    ),  # plus a copied Route53 record, see _bad_resources
+}
+
+
+@functools.cache
+def layer(name: str, environment: str) -> LayerResult:
+    if name == "app":
+        return offline_results.app(environment)
+    upstream = {
+        "data": offline_results.data(environment),
+        "app": offline_results.app(environment),
+    }
+    from tooling.offline import run_layer
+
+    return run_layer(
+        "observability",
+        environment,
+        config={"aws:region": offline_results.REGION},
+        upstream=upstream,
+    )
+
+
+def _edited(resource: Resource, edit: Edit) -> Resource:
+    # Analyze sees inputs, AnalyzeStack outputs: a bad change shows in both.
+    return dataclasses.replace(resource, inputs=edit(resource.inputs), outputs=edit(resource.outputs))
+
+
+def _bad_resources(name: str, environment: str) -> tuple[list[Resource], dict[str, str]]:
+    """The layer's resources with every bad change for it applied; policy -> URN it must flag."""
+    resources = list(layer(name, environment).resources)
+    expected: dict[str, str] = {}
+    for policy, bad in BAD.items():
+        if (bad.layer, bad.environment) != (name, environment):
+            continue
+        index = next(i for i, r in enumerate(resources) if r.type == bad.type_)
+        resources[index] = _edited(resources[index], bad.edit)
+        expected[policy] = resources[index].urn
+    if (name, environment) == ("app", "pr-7"):
+        # A PR stack that creates DNS: the staging run's record, as a bad change would add it.
+        record = layer("app", "staging").one("aws:route53/record:Record")
+        record = dataclasses.replace(record, urn=record.urn.replace("staging", "pr-7"))
+        resources.append(record)
+        expected["aws-pr-cost-guard"] = record.urn
+    return resources, expected
+
+
+@functools.cache
+def bad_run(name: str, environment: str) -> tuple[tuple[Violation, ...], dict[str, str]]:
+    resources, expected = _bad_resources(name, environment)
+    return tuple(evaluate(resources, environment, layer=name)), expected
+
+
+@functools.cache
+def default_run(name: str, environment: str) -> tuple[Violation, ...]:
+    return tuple(evaluate(list(layer(name, environment).resources), environment, layer=name))
+
+
+@pytest.mark.parametrize("policy", sorted(BAD))
+def test_policy_fires_on_a_bad_change_to_a_real_layer(policy: str) -> None:
+    bad = BAD[policy]
+    violations, expected = bad_run(bad.layer, bad.environment)
+    hits = [v for v in violations if v.policy == policy and v.urn == expected[policy]]
+    assert hits, f"{policy} did not fire on {expected[policy]}: {violations}"
+    assert all(v.level in ("mandatory", "advisory") for v in hits)
+
+
+@pytest.mark.parametrize("policy", sorted(BAD))
+def test_policy_is_quiet_on_the_default_layer(policy: str) -> None:
+    bad = BAD[policy]
+    found = [v for v in default_run(bad.layer, bad.environment) if v.policy == policy]
+    assert found == []
+
+
+@pytest.mark.parametrize(
+    ("name", "environment"), [("app", "prod"), ("observability", "prod"), ("app", "dev")]
+)
+def test_default_layers_have_no_mandatory_violation(name: str, environment: str) -> None:
+    mandatory = [v for v in default_run(name, environment) if v.level == "mandatory"]
+    assert mandatory == []
+
+
+def test_missing_tags_are_remediated_outside_prod() -> None:
+    resources = list(layer("observability", "dev").resources)
+    index = next(i for i, r in enumerate(resources) if r.type == "aws:sns/topic:Topic")
+    resources[index] = _edited(resources[index], _drop("tags"))
+    found = [v for v in evaluate(resources, "dev", layer="observability") if v.policy == "aws-tags-standard"]
+    assert [(v.level, v.urn) for v in found] == [("remediate", resources[index].urn)]
+
+
+def test_all_disabled_silences_every_policy() -> None:
+    resources, _ = _bad_resources("app", "prod")
+    assert evaluate(resources, "prod", layer="app", policy_config={"all": "disabled"}) == []
+
+
+def test_all_disabled_with_one_policy_back_on() -> None:
+    resources, expected = _bad_resources("app", "prod")
+    config = {"all": "disabled", "aws-ecs-no-privileged-containers": "mandatory"}
+    found = evaluate(resources, "prod", layer="app", policy_config=config)
+    assert {v.policy for v in found} == {"aws-ecs-no-privileged-containers"}
+
+
+def test_preview_unknowns_are_not_violations() -> None:
+    """In preview, an ARN computed from another resource is unknown: never a false violation."""
+    from tooling.offline.analyzer import UNKNOWN
+
+    resources = list(layer("app", "prod").resources)
+    index = next(i for i, r in enumerate(resources) if r.type == "aws:ecs/taskDefinition:TaskDefinition")
+    resources[index] = _edited(resources[index], _set(containerDefinitions=UNKNOWN))
+    found = [
+        v
+        for v in evaluate(resources, "prod", layer="app", preview=True)
+        if v.urn in (resources[index].urn, "") and v.policy.startswith("aws-ecs")
+    ]
+    assert found and all(v.level == "advisory" and "preview" in v.message for v in found)
