@@ -65,7 +65,7 @@ BAD: dict[str, Bad] = {
     ),
     "aws-ecs-container-logging": Bad(
         "app",
-        "dev",
+        "prod",
         "aws:ecs/taskDefinition:TaskDefinition",
         _containers(lambda c: c.pop("logConfiguration", None)),
     ),
@@ -73,15 +73,14 @@ BAD: dict[str, Bad] = {
         "app", "prod", "aws:cloudwatch/logGroup:LogGroup", _drop("retentionInDays")
     ),
     "aws-cloudwatch-log-group-kms": Bad(
-        "observability", "prod", "aws:cloudwatch/logGroup:LogGroup", _drop("kmsKeyId")
+        "app", "prod", "aws:cloudwatch/logGroup:LogGroup", _drop("kmsKeyId")
     ),
     "aws-tags-standard": Bad("observability", "prod", "aws:sns/topic:Topic", _drop("tags")),
     "aws-names-compliant": Bad(
-        "app", "dev", "aws:lb/loadBalancer:LoadBalancer", _set(name="internal-platform-dev")
+        "app", "prod", "aws:lb/loadBalancer:LoadBalancer", _set(name="internal-platform-prod")
     ),
-    "aws-pr-cost-guard": Bad(
-        "app", "pr-7", "aws:ecs/cluster:Cluster", lambda props: dict(props)
-    ),  # plus a copied Route53 record, see _bad_resources
+    # The edit is not what fires: _bad_resources adds a Route53 record to the PR stack.
+    "aws-pr-cost-guard": Bad("app", "pr-7", "aws:ecs/cluster:Cluster", dict),
 }
 
 
@@ -105,7 +104,9 @@ def layer(name: str, environment: str) -> LayerResult:
 
 def _edited(resource: Resource, edit: Edit) -> Resource:
     # Analyze sees inputs, AnalyzeStack outputs: a bad change shows in both.
-    return dataclasses.replace(resource, inputs=edit(resource.inputs), outputs=edit(resource.outputs))
+    return dataclasses.replace(
+        resource, inputs=edit(resource.inputs), outputs=edit(resource.outputs)
+    )
 
 
 def _bad_resources(name: str, environment: str) -> tuple[list[Resource], dict[str, str]]:
@@ -119,9 +120,9 @@ def _bad_resources(name: str, environment: str) -> tuple[list[Resource], dict[st
         resources[index] = _edited(resources[index], bad.edit)
         expected[policy] = resources[index].urn
     if (name, environment) == ("app", "pr-7"):
-        # A PR stack that creates DNS: the staging run's record, as a bad change would add it.
-        record = layer("app", "staging").one("aws:route53/record:Record")
-        record = dataclasses.replace(record, urn=record.urn.replace("staging", "pr-7"))
+        # A PR stack that creates DNS: the prod run's record, as a bad change would add it.
+        record = layer("app", "prod").one("aws:route53/record:Record")
+        record = dataclasses.replace(record, urn=record.urn.replace("prod", "pr-7"))
         resources.append(record)
         expected["aws-pr-cost-guard"] = record.urn
     return resources, expected
@@ -155,18 +156,23 @@ def test_policy_is_quiet_on_the_default_layer(policy: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "environment"), [("app", "prod"), ("observability", "prod"), ("app", "dev")]
+    ("name", "environment"), [("app", "prod"), ("observability", "prod"), ("app", "pr-7")]
 )
 def test_default_layers_have_no_mandatory_violation(name: str, environment: str) -> None:
     mandatory = [v for v in default_run(name, environment) if v.level == "mandatory"]
     assert mandatory == []
 
 
-def test_missing_tags_are_remediated_outside_prod() -> None:
-    resources = list(layer("observability", "dev").resources)
+def test_missing_tags_are_remediated_at_level_remediate() -> None:
+    resources = list(layer("observability", "prod").resources)
     index = next(i for i, r in enumerate(resources) if r.type == "aws:sns/topic:Topic")
     resources[index] = _edited(resources[index], _drop("tags"))
-    found = [v for v in evaluate(resources, "dev", layer="observability") if v.policy == "aws-tags-standard"]
+    config = {"aws-tags-standard": "remediate"}  # dev, staging and pr default to it
+    found = [
+        v
+        for v in evaluate(resources, "prod", layer="observability", policy_config=config)
+        if v.policy == "aws-tags-standard"
+    ]
     assert [(v.level, v.urn) for v in found] == [("remediate", resources[index].urn)]
 
 
@@ -176,7 +182,7 @@ def test_all_disabled_silences_every_policy() -> None:
 
 
 def test_all_disabled_with_one_policy_back_on() -> None:
-    resources, expected = _bad_resources("app", "prod")
+    resources, _ = _bad_resources("app", "prod")
     config = {"all": "disabled", "aws-ecs-no-privileged-containers": "mandatory"}
     found = evaluate(resources, "prod", layer="app", policy_config=config)
     assert {v.policy for v in found} == {"aws-ecs-no-privileged-containers"}
@@ -187,7 +193,9 @@ def test_preview_unknowns_are_not_violations() -> None:
     from tooling.offline.analyzer import UNKNOWN
 
     resources = list(layer("app", "prod").resources)
-    index = next(i for i, r in enumerate(resources) if r.type == "aws:ecs/taskDefinition:TaskDefinition")
+    index = next(
+        i for i, r in enumerate(resources) if r.type == "aws:ecs/taskDefinition:TaskDefinition"
+    )
     resources[index] = _edited(resources[index], _set(containerDefinitions=UNKNOWN))
     found = [
         v
