@@ -24,7 +24,10 @@ assert isinstance(cfg, config.NetworkConfig)
 env = cfg.common.environment
 namer = Namer(project=PRODUCT, environment=env.name)
 tags = standard_tags(
-    environment=env.name, layer="network", owner=cfg.common.owner, cost_center=cfg.common.cost_center
+    environment=env.name,
+    layer="network",
+    owner=cfg.common.owner,
+    cost_center=cfg.common.cost_center,
 )
 
 
@@ -278,9 +281,10 @@ peering_ids = {
         own=env,
         own_cidr=layout.vpc,
         vpc_id=vpc.id,
-        route_table_ids=[
-            t.id for t in [*private_tables, *([database_table] if cfg.peer_database_access else [])]
-        ],
+        route_tables={
+            **{f"private-{zone}": t.id for zone, t in zip(zones, private_tables, strict=True)},
+            **({"database": database_table.id} if cfg.peer_database_access else {}),
+        },
         db_security_group_id=groups["db"].id if cfg.peer_database_access else None,
         tagged=tagged,
     )

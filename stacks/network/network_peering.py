@@ -11,7 +11,7 @@ peer's route tables is unknown while a program runs, so routes there could not b
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pulumi
@@ -47,13 +47,13 @@ def peer_with(
     own: Environment,
     own_cidr: ipaddress.IPv4Network,
     vpc_id: pulumi.Input[str],
-    route_table_ids: Sequence[pulumi.Input[str]],
+    route_tables: Mapping[str, pulumi.Input[str]],
     db_security_group_id: pulumi.Input[str] | None,
     tagged: Callable[[str], dict[str, str]],
 ) -> pulumi.Output[str]:
     """Peer with one environment's network: connection (requester only), routes, optional DB access.
 
-    `route_table_ids` are this stack's tables that need a route to the peer; `db_security_group_id`
+    `route_tables` (label -> id) are this stack's tables that need a route to the peer; `db_security_group_id`
     is set when the peer may reach this environment's database.
     """
     peer = parse_environment(peer_name)
@@ -73,9 +73,9 @@ def peer_with(
         connection_id = upstream.require("peering_connection_ids").apply(
             lambda ids: _connection_of(ids, requester=peer_name, accepter=own.name)
         )
-    for index, table in enumerate(route_table_ids):
+    for label, table in route_tables.items():
         aws.ec2.Route(
-            f"route-{index}-to-{peer_name}",
+            f"{label}-to-{peer_name}",
             route_table_id=table,
             destination_cidr_block=cidr,
             vpc_peering_connection_id=connection_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,8 +28,9 @@ class PlanMocks(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         if args.typ == "pulumi:pulumi:StackReference":
             return self._stack_reference(args)
-        ident = f"{args.name}-{stable_hash(args.typ + '::' + args.name, 12)}"
-        state = dict(args.inputs)
+        # The environment is part of the hash so two environments' ids never coincide (peering).
+        ident = f"{args.name}-{stable_hash(f'{self.environment}::{args.typ}::{args.name}', 12)}"
+        state = {**_computed(args.typ, ident, self.region, args.inputs), **args.inputs}
         state.setdefault(
             "arn", f"arn:aws:{_service(args.typ)}:{self.region}:{ACCOUNT_ID}:{args.name}/{ident}"
         )
@@ -68,6 +70,30 @@ class PlanMocks(pulumi.runtime.Mocks):
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
         return {}
+
+
+def _computed(type_: str, ident: str, region: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs AWS computes that programs read (key ids, endpoints, RDS-managed secrets)."""
+    if type_ == "aws:kms/key:Key":
+        return {"keyId": str(uuid.uuid5(uuid.NAMESPACE_URL, ident))}
+    if type_ == "aws:rds/cluster:Cluster":
+        host = f"{ident}.cluster-offline.{region}.rds.amazonaws.com"
+        state: dict[str, Any] = {
+            "endpoint": host,
+            "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"),
+            "port": 5432,
+            "clusterResourceId": f"cluster-{ident.upper()[-12:]}",
+        }
+        if inputs.get("manageMasterUserPassword"):
+            state["masterUserSecrets"] = [
+                {
+                    "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!{ident}",
+                    "secretStatus": "active",
+                    "kmsKeyId": inputs.get("masterUserSecretKmsKeyId", ""),
+                }
+            ]
+        return state
+    return {}
 
 
 def _service(type_: str) -> str:
