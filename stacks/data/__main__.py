@@ -17,6 +17,7 @@ from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer, stable_hash
 from shared.tagging import standard_tags, with_name
 
+ENGINE = aws.rds.EngineType.AURORA_POSTGRESQL
 POSTGRES_PORT = 5432
 MASTER_USERNAME = "dbadmin"
 LOG_SLOW_STATEMENTS_MS = 1000
@@ -85,7 +86,7 @@ final_snapshot_id = (
 cluster = aws.rds.Cluster(
     "db",
     cluster_identifier=cluster_id,
-    engine="aurora-postgresql",
+    engine=ENGINE,
     engine_version=cfg.engine_version,
     database_name=cfg.database_name,
     master_username=MASTER_USERNAME,
@@ -142,7 +143,7 @@ for number in range(1, cfg.instance_count + 1):
         f"db-{number}",
         identifier=instance_id,
         cluster_identifier=cluster.id,
-        engine=cluster.engine,
+        engine=ENGINE,
         engine_version=cluster.engine_version,
         instance_class=cfg.instance_class,
         db_subnet_group_name=subnet_group.name,

@@ -34,7 +34,9 @@ def test_a_layout_is_disjoint_inside_the_vpc_and_large_enough(
     vpc: ipaddress.IPv4Network, zones: int
 ) -> None:
     if vpc.prefixlen > largest_vpc_prefix(zones):
-        with pytest.raises(SubnetLayoutError, match=f"use a /{largest_vpc_prefix(zones)} or larger"):
+        with pytest.raises(
+            SubnetLayoutError, match=f"use a /{largest_vpc_prefix(zones)} or larger"
+        ):
             layout_subnets(vpc, zones)
         return
     layout = layout_subnets(vpc, zones)
@@ -53,7 +55,9 @@ def test_the_app_tier_gets_at_least_as_many_addresses_as_any_other(
     vpc: ipaddress.IPv4Network, zones: int
 ) -> None:
     layout = layout_subnets(vpc, zones)
-    for private, public, database in zip(layout.private, layout.public, layout.database, strict=True):
+    for private, public, database in zip(
+        layout.private, layout.public, layout.database, strict=True
+    ):
         assert private.num_addresses >= max(public.num_addresses, database.num_addresses)
 
 
