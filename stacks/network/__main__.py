@@ -9,15 +9,20 @@ Exports: the network contract in shared.layers.
 """
 
 import json
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
-from network_peering import POSTGRES_PORT, peer_with
 
 from shared import config, key_policies, subnets
 from shared.layers import PRODUCT
 from shared.naming import Namer
 from shared.tagging import standard_tags, with_name
+
+if TYPE_CHECKING:  # mypy reads from the repo root; the language host runs from this folder
+    from stacks.network import network_peering as peering
+else:
+    import network_peering as peering
 
 cfg = config.load("network")
 assert isinstance(cfg, config.NetworkConfig)
@@ -190,8 +195,8 @@ aws.vpc.SecurityGroupEgressRule(
     security_group_id=groups["app"].id,
     description="PostgreSQL to the database",
     ip_protocol="tcp",
-    from_port=POSTGRES_PORT,
-    to_port=POSTGRES_PORT,
+    from_port=peering.POSTGRES_PORT,
+    to_port=peering.POSTGRES_PORT,
     referenced_security_group_id=groups["db"].id,
     tags=tagged("app-to-db"),
 )
@@ -210,8 +215,8 @@ aws.vpc.SecurityGroupIngressRule(
     security_group_id=groups["db"].id,
     description="PostgreSQL from the app tasks",
     ip_protocol="tcp",
-    from_port=POSTGRES_PORT,
-    to_port=POSTGRES_PORT,
+    from_port=peering.POSTGRES_PORT,
+    to_port=peering.POSTGRES_PORT,
     referenced_security_group_id=groups["app"].id,
     tags=tagged("db-from-app"),
 )
@@ -276,7 +281,7 @@ aws.ec2.FlowLog(
 
 # --- peering (see network_peering for who owns what) ----------------------------------------------
 peering_ids = {
-    peer: peer_with(
+    peer: peering.peer_with(
         peer,
         own=env,
         own_cidr=layout.vpc,

@@ -30,7 +30,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             return self._stack_reference(args)
         # The environment is part of the hash so two environments' ids never coincide (peering).
         ident = f"{args.name}-{stable_hash(f'{self.environment}::{args.typ}::{args.name}', 12)}"
-        state = {**_computed(args.typ, ident, self.region, args.inputs), **args.inputs}
+        state = dict(args.inputs)
         state.setdefault(
             "arn", f"arn:aws:{_service(args.typ)}:{self.region}:{ACCOUNT_ID}:{args.name}/{ident}"
         )
@@ -55,7 +55,29 @@ class PlanMocks(pulumi.runtime.Mocks):
         if typ == "aws:cloudwatch/logGroup:LogGroup":
             name = state.get("name", ident)
             return {"arn": f"arn:aws:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
+        if typ == "aws:kms/key:Key":
+            return {"keyId": str(uuid.uuid5(uuid.NAMESPACE_URL, ident))}
+        if typ == "aws:rds/cluster:Cluster":
+            return self._aurora_cluster(state, ident)
         return {}
+
+    def _aurora_cluster(self, state: dict[str, Any], ident: str) -> dict[str, Any]:
+        host = f"{state.get('clusterIdentifier', ident)}.cluster-{stable_hash(ident, 12)}"
+        computed: dict[str, Any] = {
+            "endpoint": f"{host}.{self.region}.rds.amazonaws.com",
+            "readerEndpoint": f"{host.replace('.cluster-', '.cluster-ro-')}.{self.region}.rds.amazonaws.com",
+            "port": state.get("port", 5432),
+            "clusterResourceId": f"cluster-{stable_hash(ident, 26).upper()}",
+        }
+        if state.get("manageMasterUserPassword"):
+            computed["masterUserSecrets"] = [
+                {
+                    "secretArn": f"arn:aws:secretsmanager:{self.region}:{ACCOUNT_ID}:secret:rds!cluster-{stable_hash(ident, 8)}",
+                    "secretStatus": "active",
+                    "kmsKeyId": state.get("masterUserSecretKmsKeyId", ""),
+                }
+            ]
+        return computed
 
     def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         target = str(args.inputs.get("name") or args.resource_id)
@@ -91,30 +113,6 @@ class PlanMocks(pulumi.runtime.Mocks):
         if token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
         return {}
-
-
-def _computed(type_: str, ident: str, region: str, inputs: Mapping[str, Any]) -> dict[str, Any]:
-    """Outputs AWS computes that programs read (key ids, endpoints, RDS-managed secrets)."""
-    if type_ == "aws:kms/key:Key":
-        return {"keyId": str(uuid.uuid5(uuid.NAMESPACE_URL, ident))}
-    if type_ == "aws:rds/cluster:Cluster":
-        host = f"{ident}.cluster-offline.{region}.rds.amazonaws.com"
-        state: dict[str, Any] = {
-            "endpoint": host,
-            "readerEndpoint": host.replace(".cluster-", ".cluster-ro-"),
-            "port": 5432,
-            "clusterResourceId": f"cluster-{ident.upper()[-12:]}",
-        }
-        if inputs.get("manageMasterUserPassword"):
-            state["masterUserSecrets"] = [
-                {
-                    "secretArn": f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:rds!{ident}",
-                    "secretStatus": "active",
-                    "kmsKeyId": inputs.get("masterUserSecretKmsKeyId", ""),
-                }
-            ]
-        return state
-    return {}
 
 
 def _service(type_: str) -> str:
