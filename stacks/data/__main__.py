@@ -16,6 +16,7 @@ from shared import config, key_policies, references
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer, stable_hash
 from shared.tagging import standard_tags, with_name
+from shared.trust_policies import service_trust_policy
 
 ENGINE = aws.rds.EngineType.AURORA_POSTGRESQL
 POSTGRES_PORT = 5432
@@ -114,17 +115,7 @@ monitoring_role = (
         "db-monitoring",
         name=namer.name("iam-role", "rds-monitoring"),
         assume_role_policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "monitoring.rds.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                    }
-                ],
-            }
+            service_trust_policy("monitoring.rds.amazonaws.com", account_id)
         ),
         tags=with_name(tags, namer.name("iam-role", "rds-monitoring")),
     )

@@ -18,6 +18,7 @@ from shared import config, key_policies, subnets
 from shared.layers import PRODUCT
 from shared.naming import Namer
 from shared.tagging import standard_tags, with_name
+from shared.trust_policies import service_trust_policy
 
 if TYPE_CHECKING:  # mypy reads from the repo root; the language host runs from this folder
     from stacks.network import network_peering as peering
@@ -159,67 +160,40 @@ groups = {
         "db": "Database: PostgreSQL from the app tasks only",
     }.items()
 }
-for port in (80, 443):
-    aws.vpc.SecurityGroupIngressRule(
-        f"alb-from-internet-{port}",
-        security_group_id=groups["alb"].id,
-        description=f"TCP {port} from the internet",
+# (resource name, group, direction, port, the other side: a CIDR or a group, description).
+# This table is every rule there is: anything not listed is denied.
+HTTPS = 443
+rules = [
+    ("alb-from-internet-80", "alb", "in", 80, "0.0.0.0/0", "HTTP from the internet"),
+    ("alb-from-internet-443", "alb", "in", HTTPS, "0.0.0.0/0", "HTTPS from the internet"),
+    ("alb-to-app", "alb", "out", cfg.app_port, "app", "To the app tasks on the container port"),
+    (
+        "app-from-alb",
+        "app",
+        "in",
+        cfg.app_port,
+        "alb",
+        "From the load balancer on the container port",
+    ),
+    ("app-to-db", "app", "out", peering.POSTGRES_PORT, "db", "PostgreSQL to the database"),
+    ("app-to-https", "app", "out", HTTPS, "0.0.0.0/0", "HTTPS to AWS APIs and image registries"),
+    ("db-from-app", "db", "in", peering.POSTGRES_PORT, "app", "PostgreSQL from the app tasks"),
+]
+for name, role, direction, port, other, description in rules:
+    rule = (
+        aws.vpc.SecurityGroupIngressRule if direction == "in" else aws.vpc.SecurityGroupEgressRule
+    )
+    rule(
+        name,
+        security_group_id=groups[role].id,
+        description=f"{description} (TCP {port})",
         ip_protocol="tcp",
         from_port=port,
         to_port=port,
-        cidr_ipv4="0.0.0.0/0",
-        tags=tagged(f"alb-from-internet-{port}"),
+        cidr_ipv4=None if other in groups else other,
+        referenced_security_group_id=groups[other].id if other in groups else None,
+        tags=tagged(name),
     )
-aws.vpc.SecurityGroupEgressRule(
-    "alb-to-app",
-    security_group_id=groups["alb"].id,
-    description=f"To the app tasks on the container port {cfg.app_port}",
-    ip_protocol="tcp",
-    from_port=cfg.app_port,
-    to_port=cfg.app_port,
-    referenced_security_group_id=groups["app"].id,
-    tags=tagged("alb-to-app"),
-)
-aws.vpc.SecurityGroupIngressRule(
-    "app-from-alb",
-    security_group_id=groups["app"].id,
-    description=f"From the load balancer on the container port {cfg.app_port}",
-    ip_protocol="tcp",
-    from_port=cfg.app_port,
-    to_port=cfg.app_port,
-    referenced_security_group_id=groups["alb"].id,
-    tags=tagged("app-from-alb"),
-)
-aws.vpc.SecurityGroupEgressRule(
-    "app-to-db",
-    security_group_id=groups["app"].id,
-    description="PostgreSQL to the database",
-    ip_protocol="tcp",
-    from_port=peering.POSTGRES_PORT,
-    to_port=peering.POSTGRES_PORT,
-    referenced_security_group_id=groups["db"].id,
-    tags=tagged("app-to-db"),
-)
-aws.vpc.SecurityGroupEgressRule(
-    "app-to-https",
-    security_group_id=groups["app"].id,
-    description="HTTPS to AWS APIs and the image registry (through NAT or the S3 endpoint)",
-    ip_protocol="tcp",
-    from_port=443,
-    to_port=443,
-    cidr_ipv4="0.0.0.0/0",
-    tags=tagged("app-to-https"),
-)
-aws.vpc.SecurityGroupIngressRule(
-    "db-from-app",
-    security_group_id=groups["db"].id,
-    description="PostgreSQL from the app tasks",
-    ip_protocol="tcp",
-    from_port=peering.POSTGRES_PORT,
-    to_port=peering.POSTGRES_PORT,
-    referenced_security_group_id=groups["app"].id,
-    tags=tagged("db-from-app"),
-)
 
 # --- VPC flow logs --------------------------------------------------------------------------------
 flow_log_group = aws.cloudwatch.LogGroup(
@@ -232,19 +206,7 @@ flow_log_group = aws.cloudwatch.LogGroup(
 flow_log_role = aws.iam.Role(
     "flow-logs",
     name=namer.name("iam-role", "vpc-flow-logs"),
-    assume_role_policy=json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-                }
-            ],
-        }
-    ),
+    assume_role_policy=json.dumps(service_trust_policy("vpc-flow-logs.amazonaws.com", account_id)),
     tags=tagged("vpc-flow-logs"),
 )
 aws.iam.RolePolicy(
