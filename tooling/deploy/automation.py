@@ -159,8 +159,9 @@ def _plain_errors(operation: str, layer: Layer, environment: Environment) -> Ite
 
 
 def _stderr(error: auto.CommandError) -> str:
-    """The last few lines Pulumi wrote to stderr: the reason, without the Python traceback."""
-    result = error.args[0] if error.args else None
-    text = getattr(result, "stderr", "") or str(error)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """The last lines Pulumi wrote to stderr: the reason, without the command's full transcript."""
+    # CommandError keeps only str(CommandResult): "\n code: N\n stdout: ...\n stderr: ...".
+    text = str(error)
+    _, marker, stderr = text.partition("\n stderr: ")
+    lines = [line.strip() for line in (stderr if marker else text).splitlines() if line.strip()]
     return " / ".join(lines[-5:]) or "(no message; see the output above)"

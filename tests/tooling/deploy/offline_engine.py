@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-# Imported here, once, so that every forked program run starts warm (see tooling/offline/engine.py).
+# tooling.offline.mocks is imported once here, so every forked program run starts warm.
 import tooling.offline.mocks  # noqa: F401
-
 from shared.environment import Environment
 from shared.layers import Layer
 from tooling.deploy.orchestrator import DeployError, DestroyReport, StackOutputs

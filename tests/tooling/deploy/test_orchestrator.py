@@ -64,7 +64,10 @@ def test_deploy_all_runs_every_layer_in_order_and_writes_their_outputs(tmp_path:
     expected = {f"{layer.name}.{name}" for layer in LAYERS for name in layer.outputs}
     assert {key for key in flat if "." in key} == expected
     # app read network and data: the values prove each layer saw its upstream's outputs.
-    assert flat["app.alb_arn"] == "app.alb_arn@dev<network.vpc_id@dev<>+data.db_cluster_identifier@dev<network.vpc_id@dev<>>>"
+    assert (
+        flat["app.alb_arn"]
+        == "app.alb_arn@dev<network.vpc_id@dev<>+data.db_cluster_identifier@dev<network.vpc_id@dev<>>>"
+    )
     assert flat["data.db_master_secret_arn"] == REDACTED
 
 

@@ -17,6 +17,12 @@ upstream = [
     for name in layer.upstream
 ]
 read = pulumi.Output.all(*upstream).apply(lambda values: "+".join(str(v) for v in values))
+
+
+def labelled(name: str) -> pulumi.Output[str]:
+    return read.apply(lambda seen: f"{layer.name}.{name}@{stack}<{seen}>")
+
+
 for name in layer.outputs:
-    value = read.apply(lambda seen, name=name: f"{layer.name}.{name}@{stack}<{seen}>")
+    value = labelled(name)
     pulumi.export(name, pulumi.Output.secret(value) if name in layer.secret_outputs else value)
