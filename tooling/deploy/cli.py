@@ -95,6 +95,9 @@ def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
     cli = ensure_cli(environ, environment, install=functools.partial(automation.install_cli, home))
     check_passphrase(automation.backend_url(environ), environ)
     check_aws_credentials(environ)
+    backend = automation.backend_url(environ)
+    if backend.startswith("file://"):  # Pulumi's file backend needs its folder to exist
+        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     return automation.AutomationEngine(
         cli=cli, environ=environ, on_output=functools.partial(print, flush=True)
     )
