@@ -10,7 +10,16 @@ from shared.layers import REPO_ROOT
 def pytest_run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "INTEGRATION_ENV"} | env
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:hypothesispytest",
+            *args,
+        ],
         cwd=REPO_ROOT,
         env=environ,
         capture_output=True,
@@ -21,7 +30,7 @@ def pytest_run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_default_run_does_not_collect_the_integration_folder() -> None:
-    collected = pytest_run("--collect-only", "-q", "tests/tooling/deploy/test_cli.py", "tests")
+    collected = pytest_run("--collect-only", "-q")
     assert "tests/tooling/deploy/test_cli.py" in collected.stdout
     assert "tests/integration" not in collected.stdout
 
