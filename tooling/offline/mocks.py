@@ -32,7 +32,28 @@ class PlanMocks(pulumi.runtime.Mocks):
         state.setdefault(
             "arn", f"arn:aws:{_service(args.typ)}:{self.region}:{ACCOUNT_ID}:{args.name}/{ident}"
         )
+        state.update(self._computed(args.typ, state, ident))
         return ident, state
+
+    def _computed(self, typ: str, state: dict[str, Any], ident: str) -> dict[str, Any]:
+        """Provider-computed attributes that downstream layers read (shaped like AWS's)."""
+        prefix = f"arn:aws:elasticloadbalancing:{self.region}:{ACCOUNT_ID}:"
+        digest = stable_hash(ident, 16)
+        if typ == "aws:lb/loadBalancer:LoadBalancer":
+            suffix = f"app/{state.get('name', ident)}/{digest}"
+            return {
+                "arn": prefix + "loadbalancer/" + suffix,
+                "arnSuffix": suffix,
+                "dnsName": f"{state.get('name', ident)}-{digest[:10]}.{self.region}.elb.amazonaws.com",
+                "zoneId": "Z35SXDOTRQ7X7K",
+            }
+        if typ == "aws:lb/targetGroup:TargetGroup":
+            suffix = f"targetgroup/{state.get('name', ident)}/{digest}"
+            return {"arn": prefix + suffix, "arnSuffix": suffix}
+        if typ == "aws:cloudwatch/logGroup:LogGroup":
+            name = state.get("name", ident)
+            return {"arn": f"arn:aws:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
+        return {}
 
     def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         target = str(args.inputs.get("name") or args.resource_id)
