@@ -14,11 +14,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from shared.environment import NAT_MODES, Environment, NatMode, resolve_environment
+from shared.environment import (
+    NAT_MODES,
+    Environment,
+    NatMode,
+    parse_environment,
+    resolve_environment,
+)
+from shared.subnets import SubnetLayoutError, layout_subnets
 
 # Keys that every layer accepts; they pick the environment and fill the optional tags.
 COMMON_KEYS = ("environmentSuffix", "environmentClass", "owner", "costCenter")
 
+DEFAULT_CONTAINER_PORT = 80
+"""app:containerPort's default; network:appPort (the ALB -> app rule) defaults to the same."""
+ENHANCED_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 AURORA_UNSUPPORTED_CLASSES = frozenset({"db.t3.micro", "db.t3.small", "db.t2.micro", "db.t2.small"})
 CLOUDWATCH_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -74,6 +84,7 @@ class NetworkConfig:
     peer_environments: tuple[str, ...]
     peer_database_access: bool
     flow_log_retention_days: int
+    app_port: int
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,7 @@ class DataConfig:
     skip_final_snapshot: bool
     deletion_protection: bool
     performance_insights: bool
+    monitoring_interval: int  # seconds between enhanced-monitoring samples; 0 turns it off
     database_name: str
     artifacts_versioning: bool
 
@@ -173,6 +185,16 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
     return parse
 
 
+def _one_of_int(choices: tuple[int, ...]) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        number = _int(min(choices), max(choices))(value)
+        if number not in choices:
+            raise _Invalid(f"must be one of: {', '.join(map(str, choices))}")
+        return number
+
+    return parse
+
+
 def _matching(pattern: re.Pattern[str], what: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = _text(value)
@@ -214,6 +236,20 @@ def _zones(value: Any) -> tuple[str, ...]:
         if not _AZ.fullmatch(zone):
             raise _Invalid(f"{zone!r} is not an availability zone name such as us-east-1a")
     return zones
+
+
+def _peers(value: Any) -> tuple[str, ...]:
+    peers = _str_list(value)
+    if len(set(peers)) != len(peers):
+        raise _Invalid("must not list an environment twice")
+    for peer in peers:
+        try:
+            parse_environment(peer)
+        except ValueError:
+            raise _Invalid(
+                f"{peer!r} is not a peerable environment: use dev, staging, prod or pr-<number>"
+            ) from None
+    return peers
 
 
 def _instance_class(value: Any) -> str:
@@ -314,20 +350,26 @@ def parse_network(raw: Mapping[str, Any], environment: Environment) -> NetworkCo
             "natGateways",
             "'none' is only allowed for PR environments (private subnets lose internet access)",
         )
-    peers: tuple[str, ...] = r.get("peerEnvironments", _str_list, ())
+    peers: tuple[str, ...] = r.get("peerEnvironments", _peers, ())
     if environment.name in peers:
         raise r.fail(
             "peerEnvironments", f"an environment cannot peer with itself ({environment.name})"
         )
+    vpc_cidr = r.get("vpcCidr", _vpc_cidr, ipaddress.IPv4Network(environment.default_vpc_cidr))
+    try:
+        layout_subnets(vpc_cidr, az_count)
+    except SubnetLayoutError as error:
+        raise r.fail("vpcCidr", str(error)) from None
     config = NetworkConfig(
         common=_common(r, environment),
-        vpc_cidr=r.get("vpcCidr", _vpc_cidr, ipaddress.IPv4Network(environment.default_vpc_cidr)),
+        vpc_cidr=vpc_cidr,
         availability_zones=zones,
         az_count=az_count,
         nat_gateways=nat,  # type: ignore[arg-type]
         peer_environments=peers,
         peer_database_access=r.get("peerDatabaseAccess", _bool, False),
         flow_log_retention_days=r.get("flowLogRetentionDays", _retention, p.log_retention_days),
+        app_port=r.get("appPort", _int(1, 65535), DEFAULT_CONTAINER_PORT),
     )
     r.reject_unknown()
     return config
@@ -348,6 +390,11 @@ def parse_data(raw: Mapping[str, Any], environment: Environment) -> DataConfig:
         skip_final_snapshot=r.get("skipFinalSnapshot", _bool, not p.final_snapshot),
         deletion_protection=r.get("deletionProtection", _bool, p.deletion_protection),
         performance_insights=r.get("performanceInsights", _bool, p.performance_insights),
+        monitoring_interval=r.get(
+            "monitoringInterval",
+            _one_of_int(ENHANCED_MONITORING_INTERVALS),
+            60 if p.performance_insights else 0,
+        ),
         database_name=r.get(
             "databaseName",
             _matching(
@@ -397,7 +444,7 @@ def parse_app(raw: Mapping[str, Any], environment: Environment) -> AppConfig:
             ),
             "public.ecr.aws/nginx/nginx:1.27",
         ),
-        container_port=r.get("containerPort", _int(1, 65535), 80),
+        container_port=r.get("containerPort", _int(1, 65535), DEFAULT_CONTAINER_PORT),
         cpu=cpu,
         memory=memory,
         desired_count=desired,
