@@ -48,7 +48,10 @@ def _input_class(annotation: Any) -> type | None:
 @cache
 def _args_class(token: str) -> type:
     resource = sdk.resources()[token]
-    cls: type = getattr(importlib.import_module(resource.module), resource.args_class)
+    # Through the package, as programs do: importing a submodule of pulumi_aws's lazily loaded
+    # packages directly leaves the package without its attributes (aws.iam.Role) for later users.
+    package = importlib.import_module(resource.module.rsplit(".", 1)[0])
+    cls: type = getattr(package, resource.args_class)
     return cls
 
 
