@@ -11,6 +11,8 @@ from policies.props import UnknownValueError, items, number, present, text, valu
 from policies.spec import Context, Rule, StackResource
 
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+GROUPS = (SECURITY_GROUP, DEFAULT_SECURITY_GROUP)
 INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 LEGACY_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
@@ -47,7 +49,7 @@ def _group_of(rule: StackResource, groups: Sequence[StackResource]) -> str | Non
 def ingresses_of(resource: StackResource, groups: Sequence[StackResource]) -> list[Ingress]:
     """The ingress permissions one resource declares (inline in a group, or a rule resource)."""
     props = resource.props
-    if resource.type == SECURITY_GROUP:
+    if resource.type in GROUPS:
         return [
             Ingress(
                 resource,
@@ -116,7 +118,7 @@ def check_public_ingress(
 ) -> list[tuple[str, str]]:
     pattern = str(context.config.get("albSecurityGroupPattern", DEFAULT_ALB_PATTERN))
     albs = alb_groups(resources, pattern)
-    groups = [r for r in resources if r.type == SECURITY_GROUP]
+    groups = [r for r in resources if r.type in GROUPS]
     found: list[tuple[str, str]] = []
     unknown: UnknownValueError | None = None
     for resource in resources:
@@ -143,7 +145,7 @@ def check_public_ingress(
 
 
 def check_rule_descriptions(type_: str, props: Mapping[str, Any], context: Context) -> list[str]:
-    if type_ == SECURITY_GROUP:
+    if type_ in GROUPS:
         missing = [
             f"{direction}[{index}]"
             for direction in ("ingress", "egress")
@@ -187,6 +189,13 @@ RULES = (
                 "toPort",
                 "protocol",
             ),
+            DEFAULT_SECURITY_GROUP: (
+                "ingress[].cidrBlocks",
+                "ingress[].ipv6CidrBlocks",
+                "ingress[].fromPort",
+                "ingress[].toPort",
+                "ingress[].protocol",
+            ),
             LOAD_BALANCER: ("loadBalancerType",),
         },
         check_stack=check_public_ingress,
@@ -204,6 +213,7 @@ RULES = (
         remediation="Add a description to each ingress/egress rule.",
         reads={
             SECURITY_GROUP: ("ingress[].description", "egress[].description"),
+            DEFAULT_SECURITY_GROUP: ("ingress[].description", "egress[].description"),
             INGRESS_RULE: ("description",),
             EGRESS_RULE: ("description",),
             LEGACY_RULE: ("description",),

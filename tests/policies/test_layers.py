@@ -15,8 +15,17 @@ from typing import Any
 
 import pytest
 
+from policies.props import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
+from shared.layers import get_layer
 from tests.stacks import offline_results
-from tooling.offline import LayerResult, Resource, Violation, evaluate
+from tooling.offline import (
+    LayerResult,
+    Resource,
+    Violation,
+    evaluate,
+    load_stack_config,
+    run_layer,
+)
 
 Edit = Callable[[Mapping[str, Any]], dict[str, Any]]
 
@@ -41,16 +50,98 @@ def _containers(change: Callable[[dict[str, Any]], None]) -> Edit:
 
 @dataclasses.dataclass(frozen=True)
 class Bad:
-    """A bad change: in `layer` for `environment`, edit the first resource of `type_`."""
+    """A bad change: in `layer` for `environment`, edit the first resource of `type_`.
+
+    `edit` returning None deletes the resource. The policy must flag the edited resource, or, for
+    S3 stack policies, the resource of type `flags` that the edited one depends on (its bucket).
+    """
 
     layer: str
     environment: str
     type_: str
-    edit: Edit
+    edit: Callable[[Mapping[str, Any]], dict[str, Any] | None]
+    flags: str | None = None
+
+
+BUCKET = "aws:s3/bucket:Bucket"
+INSECURE_POLICY = json.dumps({"Version": "2012-10-17", "Statement": []})
 
 
 # policy -> the bad change that must make it fire
 BAD: dict[str, Bad] = {
+    "aws-rds-aurora-instance-class": Bad(
+        "data", "prod", "aws:rds/clusterInstance:ClusterInstance", _set(instanceClass="db.t3.micro")
+    ),
+    "aws-rds-not-publicly-accessible": Bad(
+        "data", "prod", "aws:rds/clusterInstance:ClusterInstance", _set(publiclyAccessible=True)
+    ),
+    "aws-rds-performance-insights": Bad(
+        "data",
+        "prod",
+        "aws:rds/clusterInstance:ClusterInstance",
+        _set(performanceInsightsEnabled=False),
+    ),
+    "aws-rds-cluster-final-snapshot": Bad(
+        "data", "prod", "aws:rds/cluster:Cluster", _set(skipFinalSnapshot=True)
+    ),
+    "aws-rds-deletion-protection": Bad(
+        "data", "prod", "aws:rds/cluster:Cluster", _set(deletionProtection=False)
+    ),
+    "aws-rds-backup-retention": Bad(
+        "data", "prod", "aws:rds/cluster:Cluster", _set(backupRetentionPeriod=7)
+    ),
+    "aws-rds-storage-encrypted": Bad(
+        "data", "prod", "aws:rds/cluster:Cluster", _set(storageEncrypted=False)
+    ),
+    "aws-rds-managed-master-password": Bad(
+        "data",
+        "prod",
+        "aws:rds/cluster:Cluster",
+        lambda props: {
+            **_drop("manageMasterUserPassword")(props),
+            "masterPassword": {SECRET_SIGNATURE_KEY: SECRET_SIGNATURE, "value": "hunter2hunter2"},
+        },
+    ),
+    "aws-s3-bucket-public-access-block": Bad(
+        "data",
+        "prod",
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        _set(restrictPublicBuckets=False),
+        flags=BUCKET,
+    ),
+    "aws-s3-bucket-server-side-encryption": Bad(
+        "data",
+        "prod",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        lambda props: None,
+        flags=BUCKET,
+    ),
+    "aws-s3-bucket-tls-only": Bad(
+        "data",
+        "prod",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        _set(policy=INSECURE_POLICY),
+        flags=BUCKET,
+    ),
+    "aws-s3-bucket-versioning-prod": Bad(
+        "data",
+        "prod",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        _set(versioningConfiguration={"status": "Suspended"}),
+        flags=BUCKET,
+    ),
+    "aws-ec2-no-public-ingress": Bad(
+        "network",
+        "prod",
+        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        _set(cidrIpv4="0.0.0.0/0", fromPort=22, toPort=22, ipProtocol="tcp"),
+    ),
+    "aws-ec2-security-group-rule-description": Bad(
+        "network",
+        "prod",
+        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+        _drop("description"),
+    ),
     "aws-ecs-cluster-container-insights": Bad(
         "app",
         "prod",
@@ -86,23 +177,14 @@ BAD: dict[str, Bad] = {
 
 @functools.cache
 def layer(name: str, environment: str) -> LayerResult:
-    if name == "app":
-        return offline_results.app(environment)
-    upstream = {
-        "data": offline_results.data(environment),
-        "app": offline_results.app(environment),
-    }
-    from tooling.offline import run_layer
-
+    """The real layer program's run, upstream layers first, with the stack's own config file."""
+    upstream = {up: layer(up, environment) for up in get_layer(name).upstream}
     return run_layer(
-        "observability",
-        environment,
-        config={"aws:region": offline_results.REGION},
-        upstream=upstream,
+        name, environment, config=load_stack_config(name, environment), upstream=upstream
     )
 
 
-def _edited(resource: Resource, edit: Edit) -> Resource:
+def _edited(resource: Resource, edit: Callable[[Mapping[str, Any]], Any]) -> Resource:
     # Analyze sees inputs, AnalyzeStack outputs: a bad change shows in both.
     return dataclasses.replace(
         resource, inputs=edit(resource.inputs), outputs=edit(resource.outputs)
@@ -117,8 +199,16 @@ def _bad_resources(name: str, environment: str) -> tuple[list[Resource], dict[st
         if (bad.layer, bad.environment) != (name, environment):
             continue
         index = next(i for i, r in enumerate(resources) if r.type == bad.type_)
-        resources[index] = _edited(resources[index], bad.edit)
-        expected[policy] = resources[index].urn
+        target = resources[index]
+        if bad.flags is None:
+            expected[policy] = target.urn
+        else:
+            types = {r.urn: r.type for r in resources}
+            expected[policy] = next(d for d in target.dependencies if types.get(d) == bad.flags)
+        if bad.edit(target.inputs) is None:
+            del resources[index]
+        else:
+            resources[index] = _edited(target, bad.edit)
     if (name, environment) == ("app", "pr-7"):
         # A PR stack that creates DNS: the prod run's record, as a bad change would add it.
         record = layer("app", "prod").one("aws:route53/record:Record")
@@ -156,7 +246,12 @@ def test_policy_is_quiet_on_the_default_layer(policy: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "environment"), [("app", "prod"), ("observability", "prod"), ("app", "pr-7")]
+    ("name", "environment"),
+    [
+        (name, env)
+        for name in ("network", "data", "app", "observability")
+        for env in ("prod", "pr-7")
+    ],
 )
 def test_default_layers_have_no_mandatory_violation(name: str, environment: str) -> None:
     mandatory = [v for v in default_run(name, environment) if v.level == "mandatory"]
