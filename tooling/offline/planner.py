@@ -182,3 +182,34 @@ def _run_layers(
             raise failure
         pending = [p for p in pending if p.layer.name not in done]
     return {item.layer.name: done[item.layer.name] for item in prepared}
+
+
+def policy_check(
+    export_file: Path, *, environment: str | None = None, pack_dir: Path = POLICY_PACK_DIR
+) -> PlanResult:
+    """The pack over the resources of a `pulumi stack export` file, one project at a time."""
+    from shared.environment import parse_environment
+    from tooling.offline.stack_export import read_stack_export
+
+    export = read_stack_export(export_file, environment)
+    try:
+        klass = parse_environment(export.environment).environment_class
+    except ValueError as error:
+        raise PlanError(str(error)) from None
+    violations: list[Violation] = []
+    with policy_pack(
+        pack_dir,
+        environment=export.environment,
+        project=next(iter(export.layers), "stack"),
+        config={},
+    ) as server:
+        for name, layer in export.layers.items():
+            server.configure(
+                layer=name,
+                policy_config=load_policy_config(pack_dir, klass),
+                source=str(policy_config_file(pack_dir, klass)),
+            )
+            violations.extend(server.analyze(layer.resources, layer=name))
+        pack = f"{server.name}@{server.version}"
+        policies = tuple(p.name for p in server.policies)
+    return PlanResult(export.environment, export.layers, violations, (), policies, pack)
