@@ -171,6 +171,7 @@ class PolicyPackServer:
         self._channel: Any = None
         self.name = self.version = ""
         self.policies: tuple[PolicyInfo, ...] = ()
+        self.remediating = False
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
@@ -310,6 +311,7 @@ class PolicyPackServer:
             entry.enforcementLevel = LEVEL_NUMBERS[level]
             entry.properties.update(wire_value(properties))
         self._call("Configure", request)
+        self.remediating = any(level == "remediate" for level, _ in resolved.values())
 
     def analyze(self, resources: Sequence[Resource], *, layer: str) -> list[Violation]:
         """Remediate and Analyze per resource, then AnalyzeStack once; every result as a Violation."""
@@ -319,51 +321,15 @@ class PolicyPackServer:
         self.connect()
         analyzed = [r for r in resources if not r.type.startswith(NOT_ANALYZED_PREFIXES)]
         violations: list[Violation] = []
-        # Futures keep the pack's worker threads busy; each resource's Remediate precedes its Analyze.
-        remediations = [
-            self._stub.Remediate.future(
-                analyzer_pb2.AnalyzeRequest(**self._request_fields(r, r.inputs)),
+        properties = self._remediate(analyzed, layer, violations)
+        # Futures keep the pack's worker threads busy; results are read back in resource order.
+        analyses = [
+            self._stub.Analyze.future(
+                analyzer_pb2.AnalyzeRequest(**self._request_fields(r, props)),
                 timeout=self.call_timeout,
             )
-            for r in analyzed
+            for r, props in zip(analyzed, properties, strict=True)
         ]
-        analyses = []
-        for resource, future in zip(analyzed, remediations, strict=True):
-            properties: Mapping[str, Any] = resource.inputs
-            try:
-                remediated = future.result()
-            except grpc.RpcError as error:
-                raise self._rpc_failure(f"Remediate ({resource.urn})", error) from None
-            for remediation in remediated.remediations:
-                if remediation.diagnostic:
-                    violations.append(
-                        Violation(
-                            remediation.policyName,
-                            "advisory",
-                            layer,
-                            resource.urn,
-                            remediation.diagnostic,
-                        )
-                    )
-                if remediation.HasField("properties"):
-                    from google.protobuf import json_format
-
-                    properties = json_format.MessageToDict(remediation.properties)
-                    violations.append(
-                        Violation(
-                            remediation.policyName,
-                            "remediate",
-                            layer,
-                            resource.urn,
-                            f"remediated: {remediation.description}",
-                        )
-                    )
-            analyses.append(
-                self._stub.Analyze.future(
-                    analyzer_pb2.AnalyzeRequest(**self._request_fields(resource, properties)),
-                    timeout=self.call_timeout,
-                )
-            )
         for resource, future in zip(analyzed, analyses, strict=True):
             try:
                 response = future.result()
@@ -382,6 +348,57 @@ class PolicyPackServer:
         )
         violations.extend(self._violations(self._call("AnalyzeStack", stack_request), layer, ""))
         return violations
+
+    def _remediate(
+        self, analyzed: Sequence[Resource], layer: str, violations: list[Violation]
+    ) -> list[Mapping[str, Any]]:
+        """Remediate per resource; the (possibly rewritten) properties Analyze must see.
+
+        Skipped when no policy is configured at level remediate: the pack would answer every call
+        with an empty response, so the result is the same and the plan makes half the calls.
+        """
+        import grpc
+        from google.protobuf import json_format
+        from pulumi.runtime.proto import analyzer_pb2
+
+        properties: list[Mapping[str, Any]] = [r.inputs for r in analyzed]
+        if not self.remediating:
+            return properties
+        futures = [
+            self._stub.Remediate.future(
+                analyzer_pb2.AnalyzeRequest(**self._request_fields(r, r.inputs)),
+                timeout=self.call_timeout,
+            )
+            for r in analyzed
+        ]
+        for index, (resource, future) in enumerate(zip(analyzed, futures, strict=True)):
+            try:
+                response = future.result()
+            except grpc.RpcError as error:
+                raise self._rpc_failure(f"Remediate ({resource.urn})", error) from None
+            for remediation in response.remediations:
+                if remediation.diagnostic:
+                    violations.append(
+                        Violation(
+                            remediation.policyName,
+                            "advisory",
+                            layer,
+                            resource.urn,
+                            remediation.diagnostic,
+                        )
+                    )
+                if remediation.HasField("properties"):
+                    properties[index] = json_format.MessageToDict(remediation.properties)
+                    violations.append(
+                        Violation(
+                            remediation.policyName,
+                            "remediate",
+                            layer,
+                            resource.urn,
+                            f"remediated: {remediation.description}",
+                        )
+                    )
+        return properties
 
     @staticmethod
     def _request_fields(resource: Resource, properties: Mapping[str, Any]) -> dict[str, Any]:
