@@ -222,12 +222,13 @@ class PolicyPackServer:
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)
             if not selector.select(self.start_timeout):
-                self.stop()
-                raise PolicyPackError(
+                message = (
                     f"the policy pack in {self.pack_dir} did not start within "
                     f"{self.start_timeout:g} s (no port printed); is its __main__.py blocking "
                     f"before PolicyPack(...)?{self._stderr_tail()}"
                 )
+                self.stop()
+                raise PolicyPackError(message)
         line = self.process.stdout.readline().decode(errors="replace").strip()
         if not line.isdigit():
             self.process.wait(timeout=self.start_timeout)
@@ -262,7 +263,8 @@ class PolicyPackServer:
                 self.process.wait()
         if self.process.stdout is not None:
             self.process.stdout.close()
-        self._stderr.close()
+        if not self._stderr.closed:
+            self._stderr.close()
 
     def _call(self, method: str, request: Any) -> Any:
         import grpc

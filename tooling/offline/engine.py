@@ -15,6 +15,7 @@ import runpy
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,10 +102,13 @@ def warm(modules: Iterable[str] = AWS_MODULES) -> None:
     import shared.references  # noqa: F401
     import tooling.offline.mocks  # noqa: F401
 
-    for name in modules:
-        module = importlib.import_module(f"pulumi_aws.{name}")
-        # Any non-dunder attribute forces the lazy module to execute.
-        getattr(module, "_utilities", None)
+    with warnings.catch_warnings():
+        # Loading a module imports its deprecated classes too; that is not the user's concern.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for name in modules:
+            module = importlib.import_module(f"pulumi_aws.{name}")
+            # Any non-dunder attribute forces the lazy module to execute.
+            getattr(module, "_utilities", None)
     getattr(pulumi_aws, "Provider", None)
 
 
