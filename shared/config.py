@@ -104,6 +104,8 @@ class AppConfig:
     certificate_arn: str | None
     health_check_path: str
     log_retention_days: int
+    alb_access_logs: bool
+    cpu_target_percent: int
 
 
 @dataclass(frozen=True)
@@ -405,6 +407,8 @@ def parse_app(raw: Mapping[str, Any], environment: Environment) -> AppConfig:
         certificate_arn=r.optional("certificateArn", _matching(_ACM_ARN, "an ACM certificate ARN")),
         health_check_path=r.get("healthCheckPath", _health_check_path, "/"),
         log_retention_days=r.get("logRetentionDays", _retention, p.log_retention_days),
+        alb_access_logs=r.get("albAccessLogs", _bool, p.alb_access_logs),
+        cpu_target_percent=r.get("cpuTargetPercent", _int(10, 90), 60),
     )
     r.reject_unknown()
     return config
