@@ -265,6 +265,7 @@ def _run_in_child(
     pulumi.runtime.set_all_config(
         {k: _config_string(v) for k, v in config.items()}, secret_keys or None
     )
+    _forget_parent_tasks(loop)
     sys.path.insert(0, folder)
     runpy.run_path(folder, run_name="__main__")
     loop.run_until_complete(stack.wait_for_rpcs())
@@ -287,6 +288,24 @@ def _run_in_child(
         outputs=wire_value(outputs),
         secret_outputs=frozenset(secret),
     )
+
+
+def _forget_parent_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Drop Output tasks the parent created on its own loop (e.g. a test that built an Output).
+
+    Pulumi tracks every Output in process-wide settings that `set_mocks` does not reset; tasks of
+    the parent's loop can never finish in the child, and `wait_for_rpcs` would wait for them forever.
+    """
+    from pulumi.runtime.settings import SETTINGS
+
+    with SETTINGS.lock:
+        stale = {task for task in SETTINGS.outputs if task.get_loop() is not loop}
+        SETTINGS.outputs.difference_update(stale)
+    # Kept alive until os._exit: collecting them would print "Task was destroyed but it is pending".
+    _PARENT_TASKS.extend(stale)
+
+
+_PARENT_TASKS: list[object] = []
 
 
 def _config_string(value: Any) -> str:
