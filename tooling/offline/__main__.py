@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
             f"{error.message}",
             highlight=False,
         )
-        errors.print(error.program_traceback, markup=False, highlight=False)
+        errors.print(error.program_traceback, markup=False, highlight=False, soft_wrap=True)
         return EXIT_ERROR
     except (ValueError, RuntimeError, OSError) as error:
         # Every user mistake surfaces as one of these (PlanError, ConfigError, PolicyPackError,

@@ -220,16 +220,31 @@ def start_layer(
 
 
 def _program_traceback(error: BaseException, folder: str) -> str:
-    """The traceback from the program's first frame on: the harness's own frames are noise."""
-    frames = traceback.extract_tb(error.__traceback__)
-    harness = (str(Path(__file__).resolve()), "<frozen runpy>")
-    start = next(
-        (i for i, frame in enumerate(frames) if frame.filename.startswith(folder)),
-        next((i for i, f in enumerate(frames) if f.filename not in harness), len(frames)),
+    """The program's own frames: the harness, runpy, asyncio and the Pulumi SDK are noise.
+
+    An exception raised inside an `apply` surfaces from `wait_for_rpcs` with the SDK's frames; the
+    program's frames are on its cause, so the chain is searched for the first one that has some.
+    """
+    import pulumi
+
+    noise = (
+        str(Path(__file__).resolve()),
+        "<frozen runpy>",
+        str(Path(asyncio.__file__).parent),
+        str(Path(pulumi.__file__).parent),
     )
-    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames[start:])]
-    lines.extend(traceback.format_exception_only(type(error), error))
-    return "".join(lines)
+    chain = [error, *(e for e in (error.__cause__, error.__context__) if e is not None)]
+    for exception in chain:
+        frames = [
+            frame
+            for frame in traceback.extract_tb(exception.__traceback__)
+            if not frame.filename.startswith(noise)
+        ]
+        if frames:
+            lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)]
+            lines.extend(traceback.format_exception_only(type(exception), exception))
+            return "".join(lines)
+    return "".join(traceback.format_exception_only(type(error), error))
 
 
 def _run_in_child(
@@ -284,7 +299,8 @@ def _run_in_child(
     return LayerResult(
         layer=layer,
         stack=environment,
-        resources=tuple(monitor.recorded),
+        # Registration order depends on when inputs resolve; sorted by URN, a plan is repeatable.
+        resources=tuple(sorted(monitor.recorded, key=lambda r: r.urn)),
         outputs=wire_value(outputs),
         secret_outputs=frozenset(secret),
     )

@@ -25,4 +25,6 @@ def test_outputs_left_over_in_the_parent_do_not_hang_the_child() -> None:
 def test_preview_leaves_computed_values_unknown() -> None:
     result = run_layer("network", "dev", program_dir=FIXTURE_STACKS / "network", preview=True)
     assert result.outputs["vpc_cidr"] == "10.10.0.0/16"  # known: computed from config
-    assert result.outputs["vpc_id"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # the engine's unknown
+    assert (
+        result.outputs["vpc_id"] == "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+    )  # the engine's unknown
