@@ -49,10 +49,15 @@ class NameRule:
     global_scope: bool = False  # unique across all AWS accounts: the Namer adds account and region
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _char: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _unwanted: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_pattern", re.compile(f"[{self.allowed}]*", re.ASCII))
         object.__setattr__(self, "_char", re.compile(f"[{self.allowed}]", re.ASCII))
+        # The Namer only ever emits ASCII letters, digits, the delimiter and '-': other punctuation
+        # a rule allows (dots in bucket names, spaces in subnet groups) would only invite edge cases.
+        keep = "".join(re.escape(c) for c in {self.delimiter, "-"} if self._char.match(c))
+        object.__setattr__(self, "_unwanted", re.compile(f"[^A-Za-z0-9{keep}]"))
 
     def problems(self, name: str) -> list[str]:
         """Human-readable reasons why AWS would reject `name`; an empty list means compliant."""
@@ -330,13 +335,7 @@ def rule_for(kind: str) -> NameRule:
 
 def _sanitize(rule: NameRule, raw: str) -> str:
     text = raw.lower() if rule.lowercase or rule.fold_case else raw
-    # The Namer only ever joins with its delimiter and '-': other punctuation a rule allows
-    # (dots in bucket names, spaces in subnet groups) would only invite edge cases.
-    keep = {rule.delimiter, "-"}
-    text = "".join(
-        c if (c.isascii() and c.isalnum()) or (c in keep and rule._char.match(c)) else "-"
-        for c in text
-    )
+    text = rule._unwanted.sub("-", text)
     text = _REPEATS[rule.delimiter].sub(r"\1", text)
     return text.strip(rule.delimiter + "-")
 
