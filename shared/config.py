@@ -14,7 +14,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from shared.environment import NAT_MODES, Environment, NatMode, resolve_environment
+from shared.environment import (
+    ENVIRONMENT_CLASSES,
+    NAT_MODES,
+    Environment,
+    NatMode,
+    resolve_environment,
+)
 
 # Keys that every layer accepts; they pick the environment and fill the optional tags.
 COMMON_KEYS = ("environmentSuffix", "environmentClass", "owner", "costCenter")
@@ -279,6 +285,10 @@ def environment_from(
     """The environment for this layer's stack, per the precedence in shared.environment."""
     values = {k.split(":", 1)[1]: v for k, v in raw.items() if k.startswith(f"{layer}:")}
     suffix, klass = values.get("environmentSuffix"), values.get("environmentClass")
+    if klass is not None and klass not in ENVIRONMENT_CLASSES:
+        raise ConfigError(
+            layer, "environmentClass", klass, f"must be one of: {', '.join(ENVIRONMENT_CLASSES)}"
+        )
     try:
         return resolve_environment(
             env_var=env_var,
@@ -287,9 +297,15 @@ def environment_from(
             config_class=None if klass is None else str(klass),
         )
     except ValueError as error:
-        raise ConfigError(
-            layer, "environmentSuffix", suffix or env_var or stack, str(error)
-        ) from None
+        # Say where the name actually came from, so the user knows what to fix.
+        value: object
+        if env_var is not None and env_var.strip():
+            value, source = env_var, " (the name came from the ENVIRONMENT_SUFFIX env var)"
+        elif suffix is not None and str(suffix).strip():
+            value, source = suffix, ""
+        else:
+            value, source = stack, " (the name came from the stack name)"
+        raise ConfigError(layer, "environmentSuffix", value, f"{error}{source}") from None
 
 
 def _common(reader: _Reader, environment: Environment) -> CommonConfig:
