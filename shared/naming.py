@@ -95,23 +95,23 @@ class NameRule:
 
     def _reserved(self, name: str) -> list[str]:
         """Prefixes, suffixes and shapes AWS keeps for itself."""
-        found: list[str] = []
-        found.extend(
+        found = [
             f"{self.kind} names may not contain {s!r}"
             for s in self.forbidden_substrings
             if s in name
-        )
+        ]
+        lowered = name.lower()
         found.extend(
             f"{self.kind} names may not start with {p!r}"
             for p in self.forbidden_prefixes
-            if name.lower().startswith(p)
+            if lowered.startswith(p)
         )
         found.extend(
             f"{self.kind} names may not end with {s!r}"
             for s in self.forbidden_suffixes
-            if name.lower().endswith(s)
+            if lowered.endswith(s)
         )
-        if name.lower() in self.forbidden_names:
+        if lowered in self.forbidden_names:
             found.append(f"{name!r} is reserved for {self.kind} names")
         if self.no_ip_address and _is_ip_address(name):
             found.append(f"{self.kind} names may not be formatted as an IP address")
@@ -301,7 +301,9 @@ class Namer:
         # Lossy or too long: a hash of the untouched input keeps different inputs apart, and the
         # global tail (account, region) stays whole after it.
         suffix = rule.delimiter.join([stable_hash(raw), *tail])
-        head = _sanitize(rule, rule.delimiter.join(labels))[: budget - len(suffix) - 1]
+        head = (_sanitize(rule, rule.delimiter.join(labels)) if tail else clean)[
+            : budget - len(suffix) - 1
+        ]
         head = head.rstrip(rule.delimiter + "-")
         candidate = rule.prefix + rule.delimiter.join(p for p in (head, suffix) if p)
         reasons = rule.problems(candidate)

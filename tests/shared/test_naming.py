@@ -312,7 +312,8 @@ print(json.dumps({k: [n.name(k, p) for p in inputs] for k in sorted(NAME_RULES)}
 
 def test_names_are_the_same_in_a_fresh_process_with_another_hash_seed() -> None:
     inputs = _sample_inputs(7, 200)
-    here = {k: [namer().name(k, p) for p in inputs] for k in KINDS}
+    n = namer()
+    here = {k: [n.name(k, p) for p in inputs] for k in KINDS}
     seed = "0" if os.environ.get("PYTHONHASHSEED") == "12345" else "12345"
     result = subprocess.run(
         [sys.executable, "-c", _NAMES_SCRIPT],
@@ -426,8 +427,9 @@ def test_botocore_still_has_no_constraints_for(kind: str) -> None:
 @settings(max_examples=150, deadline=None)
 @given(parts=st.lists(part, max_size=3))
 def test_names_satisfy_botocore(parts: list[str]) -> None:
+    n = namer()
     for kind, shape in BOTOCORE_SHAPES.items():
-        name = namer().name(kind, *parts)
+        name = n.name(kind, *parts)
         assert _botocore_accepts(_constraints(*shape), name), (kind, name)
 
 
