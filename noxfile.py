@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -9,6 +10,9 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
+# Compile bytecode at install time: the offline engine forks a child per stack, and with
+# PYTHONDONTWRITEBYTECODE set (common in CI) every child would recompile pulumi_aws from source.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.error_on_missing_interpreters = True
 
@@ -65,3 +69,59 @@ def typecheck(session: nox.Session) -> None:
 
 
 # --- deployment sessions (issue 7) ----------------------------------------------------------------
+# Each runs `python -m tooling.deploy` on the repo's .venv, the one every Pulumi.yaml points at, so
+# the CLI runs the programs and the policy pack on exactly what the orchestrator checked.
+
+
+def _deploy(session: nox.Session, command: str) -> None:
+    dev(session)
+    python = str(Path(".venv") / "bin" / "python")
+    session.run(python, "-m", "tooling.deploy", command, *session.posargs, external=True)
+
+
+@nox.session(name="deploy-all", venv_backend="none", default=False)
+def deploy_all(session: nox.Session) -> None:
+    """Deploy every layer of an environment in order: -- <env> [--from L | --only L ...] [--yes]."""
+    _deploy(session, "deploy-all")
+
+
+@nox.session(venv_backend="none", default=False)
+def preview(session: nox.Session) -> None:
+    """Preview every layer with the policy pack (what CI runs): -- <env> [--layer L ...]."""
+    _deploy(session, "preview")
+
+
+@nox.session(name="destroy-all", venv_backend="none", default=False)
+def destroy_all(session: nox.Session) -> None:
+    """Destroy every layer in reverse order: -- <env> [--yes-destroy-prod]."""
+    _deploy(session, "destroy-all")
+
+
+@nox.session(name="cleanup-pr", venv_backend="none", default=False)
+def cleanup_pr(session: nox.Session) -> None:
+    """Destroy a PR environment and remove its stacks and output files: -- pr-<n>."""
+    _deploy(session, "cleanup-pr")
+
+
+@nox.session(venv_backend="none", default=False)
+def up(session: nox.Session) -> None:
+    """Deploy one layer (same checks as deploy-all): -- <layer> <env> [--yes]."""
+    _deploy(session, "up")
+
+
+@nox.session(python=PYTHON, default=False)
+def integration(session: nox.Session) -> None:
+    """Check a live environment with boto3, from outputs/<env>/flat-outputs.json: -- <env>."""
+    if len(session.posargs) != 1:
+        session.error("usage: nox -s integration -- <env>   (after nox -s deploy-all -- <env>)")
+    session.install(*nox.project.dependency_groups(PYPROJECT, "integration"))
+    session.install("-e", ".")
+    session.run(
+        "pytest",
+        "tests/integration",
+        "-m",
+        "integration",
+        "-p",
+        "no:cacheprovider",
+        env={"INTEGRATION_ENV": session.posargs[0]},
+    )

@@ -21,13 +21,18 @@ from shared.environment import (
     NAT_MODES,
     Environment,
     NatMode,
+    parse_environment,
     resolve_environment,
 )
 from shared.layers import get_layer
+from shared.subnets import SubnetLayoutError, layout_subnets
 
 # Keys that every layer accepts; they pick the environment and fill the optional tags.
 COMMON_KEYS = ("environmentSuffix", "environmentClass", "owner", "costCenter")
 
+DEFAULT_CONTAINER_PORT = 80
+"""app:containerPort's default; network:appPort (the ALB -> app rule) defaults to the same."""
+ENHANCED_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
 AURORA_UNSUPPORTED_CLASSES = frozenset({"db.t3.micro", "db.t3.small", "db.t2.micro", "db.t2.small"})
 CLOUDWATCH_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -97,6 +102,7 @@ class NetworkConfig:
     peer_environments: tuple[str, ...]
     peer_database_access: bool
     flow_log_retention_days: int
+    app_port: int
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class DataConfig:
     skip_final_snapshot: bool
     deletion_protection: bool
     performance_insights: bool
+    monitoring_interval: int  # seconds between enhanced-monitoring samples; 0 turns it off
     database_name: str
     artifacts_versioning: bool
 
@@ -127,6 +134,8 @@ class AppConfig:
     certificate_arn: str | None
     health_check_path: str
     log_retention_days: int
+    alb_access_logs: bool
+    cpu_target_percent: int
 
 
 @dataclass(frozen=True)
@@ -199,6 +208,16 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
     return parse
 
 
+def _one_of_int(choices: tuple[int, ...]) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        number = _int(min(choices), max(choices))(value)
+        if number not in choices:
+            raise _Invalid(f"must be one of: {', '.join(map(str, choices))}")
+        return number
+
+    return parse
+
+
 def _matching(pattern: re.Pattern[str], what: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         text = _text(value)
@@ -242,6 +261,20 @@ def _zones(value: Any) -> tuple[str, ...]:
     return zones
 
 
+def _peers(value: Any) -> tuple[str, ...]:
+    peers = _str_list(value)
+    if len(set(peers)) != len(peers):
+        raise _Invalid("must not list an environment twice")
+    for peer in peers:
+        try:
+            parse_environment(peer)
+        except ValueError:
+            raise _Invalid(
+                f"{peer!r} is not a peerable environment: use dev, staging, prod or pr-<number>"
+            ) from None
+    return peers
+
+
 def _instance_class(value: Any) -> str:
     text = _matching(_RDS_CLASS, "an RDS instance class such as db.t4g.medium or db.r6g.large")(
         value
@@ -273,7 +306,7 @@ def _fargate_memory(cpu: int) -> str:
     allowed = FARGATE_MEMORY[cpu]
     steps = {b - a for a, b in itertools.pairwise(allowed)}
     if len(allowed) > 3 and len(steps) == 1:
-        return f"{allowed[0]} to {allowed[-1]} MiB in steps of {steps.pop()}"
+        return f"{allowed[0]}-{allowed[-1]} MiB in steps of {steps.pop()}"
     return f"one of {', '.join(map(str, allowed))} MiB"
 
 
@@ -364,20 +397,26 @@ def parse_network(raw: Mapping[str, Any], environment: Environment) -> NetworkCo
             "natGateways",
             "'none' is only allowed for PR environments (private subnets lose internet access)",
         )
-    peers: tuple[str, ...] = r.get("peerEnvironments", _str_list, ())
+    peers: tuple[str, ...] = r.get("peerEnvironments", _peers, ())
     if environment.name in peers:
         raise r.fail(
             "peerEnvironments", f"an environment cannot peer with itself ({environment.name})"
         )
+    vpc_cidr = r.get("vpcCidr", _vpc_cidr, ipaddress.IPv4Network(environment.default_vpc_cidr))
+    try:
+        layout_subnets(vpc_cidr, az_count)
+    except SubnetLayoutError as error:
+        raise r.fail("vpcCidr", str(error)) from None
     config = NetworkConfig(
         common=_common(r, environment),
-        vpc_cidr=r.get("vpcCidr", _vpc_cidr, ipaddress.IPv4Network(environment.default_vpc_cidr)),
+        vpc_cidr=vpc_cidr,
         availability_zones=zones,
         az_count=az_count,
         nat_gateways=nat,  # type: ignore[arg-type]
         peer_environments=peers,
         peer_database_access=r.get("peerDatabaseAccess", _bool, False),
         flow_log_retention_days=r.get("flowLogRetentionDays", _retention, p.log_retention_days),
+        app_port=r.get("appPort", _int(1, 65535), DEFAULT_CONTAINER_PORT),
     )
     r.reject_unknown()
     return config
@@ -398,6 +437,11 @@ def parse_data(raw: Mapping[str, Any], environment: Environment) -> DataConfig:
         skip_final_snapshot=r.get("skipFinalSnapshot", _bool, not p.final_snapshot),
         deletion_protection=r.get("deletionProtection", _bool, p.deletion_protection),
         performance_insights=r.get("performanceInsights", _bool, p.performance_insights),
+        monitoring_interval=r.get(
+            "monitoringInterval",
+            _one_of_int(ENHANCED_MONITORING_INTERVALS),
+            60 if p.performance_insights else 0,
+        ),
         database_name=r.get(
             "databaseName",
             _matching(
@@ -443,7 +487,7 @@ def parse_app(raw: Mapping[str, Any], environment: Environment) -> AppConfig:
             ),
             "public.ecr.aws/nginx/nginx:1.27",
         ),
-        container_port=r.get("containerPort", _int(1, 65535), 80),
+        container_port=r.get("containerPort", _int(1, 65535), DEFAULT_CONTAINER_PORT),
         cpu=cpu,
         memory=memory,
         desired_count=desired,
@@ -453,6 +497,8 @@ def parse_app(raw: Mapping[str, Any], environment: Environment) -> AppConfig:
         certificate_arn=r.optional("certificateArn", _matching(_ACM_ARN, "an ACM certificate ARN")),
         health_check_path=r.get("healthCheckPath", _health_check_path, "/"),
         log_retention_days=r.get("logRetentionDays", _retention, p.log_retention_days),
+        alb_access_logs=r.get("albAccessLogs", _bool, p.alb_access_logs),
+        cpu_target_percent=r.get("cpuTargetPercent", _int(10, 90), 60),
     )
     r.reject_unknown()
     return config

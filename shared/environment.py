@@ -73,6 +73,10 @@ class Profile:
     log_retention_days: int
     route53: bool
     alarms: AlarmThresholds
+    # The app's public name: `<env>.<domain>` unless the environment owns the apex (prod).
+    dns_apex: bool = False
+    # ALB access logs to the data layer's artifacts bucket (costly; kept for prod forensics).
+    alb_access_logs: bool = False
 
 
 _GIB = 1024**3
@@ -170,6 +174,8 @@ PROFILES: dict[EnvironmentClass, Profile] = {
             db_freeable_memory_bytes=1 * _GIB,
             app_errors_per_5_minutes=10,
         ),
+        dns_apex=True,
+        alb_access_logs=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()

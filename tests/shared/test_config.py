@@ -104,6 +104,11 @@ BAD: dict[str, tuple[st.SearchStrategy[Any], dict[str, Any]]] = {
     "network:peerEnvironments": (st.one_of(st.just(["dev"]), st.just("staging,dev"), junk), {}),
     "network:peerDatabaseAccess": (bad_bool, {}),
     "network:flowLogRetentionDays": (bad_retention, {}),
+    "network:appPort": (bad_int(1, 65535), {}),
+    "data:monitoringInterval": (
+        st.one_of(st.integers().filter(lambda n: n not in (0, 1, 5, 10, 15, 30, 60)), junk),
+        {},
+    ),
     "data:instanceClass": (
         st.one_of(
             _not_matching(r"db\.[a-z0-9]+\.[a-z0-9]+"),
@@ -149,6 +154,8 @@ BAD: dict[str, tuple[st.SearchStrategy[Any], dict[str, Any]]] = {
         {},
     ),
     "app:logRetentionDays": (bad_retention, {}),
+    "app:albAccessLogs": (bad_bool, {}),
+    "app:cpuTargetPercent": (bad_int(10, 90), {}),
     "observability:alarmEmail": (
         st.one_of(st.text(max_size=30).filter(lambda t: "@" not in t and t.strip()), junk),
         {},
@@ -327,9 +334,9 @@ def test_small_t3_classes_are_refused_because_aurora_postgres_lacks_them(klass: 
     ("cpu", "memory", "accepted"),
     [
         (256, 4096, "one of 512, 1024, 2048 MiB"),
-        (512, 512, "1024 to 4096 MiB in steps of 1024"),
-        (4096, 4000, "8192 to 30720 MiB in steps of 1024"),
-        (16384, 32769, "32768 to 122880 MiB in steps of 8192"),
+        (512, 512, "1024-4096 MiB in steps of 1024"),
+        (4096, 4000, "8192-30720 MiB in steps of 1024"),
+        (16384, 32769, "32768-122880 MiB in steps of 8192"),
     ],
 )
 def test_fargate_cpu_memory_pairs(cpu: int, memory: int, accepted: str) -> None:

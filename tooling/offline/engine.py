@@ -80,11 +80,15 @@ def run_layer(
     """Run `stacks/<layer>/__main__.py` (or `program_dir`) under mocks in a forked child.
 
     `config` is the stack config (`<layer>:<key>` -> value); `upstream` maps layer names to the
-    results whose outputs answer this program's StackReferences.
+    results whose outputs answer this program's StackReferences (same environment). A key that
+    is a full reference name (`organization/<layer>/<env>`) answers a reference to another
+    environment, such as a peer's network stack.
     """
     folder = program_dir or str(get_layer(layer).folder)
     refs = {
-        f"{ORGANIZATION}/{name}/{environment}": _Upstream(dict(r.outputs), r.secret_outputs)
+        (name if "/" in name else f"{ORGANIZATION}/{name}/{environment}"): _Upstream(
+            dict(r.outputs), r.secret_outputs
+        )
         for name, r in (upstream or {}).items()
     }
     read_fd, write_fd = os.pipe()

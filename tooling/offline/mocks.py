@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,12 +28,56 @@ class PlanMocks(pulumi.runtime.Mocks):
     ) -> tuple[str | None, dict[str, Any]]:
         if args.typ == "pulumi:pulumi:StackReference":
             return self._stack_reference(args)
-        ident = f"{args.name}-{stable_hash(args.typ + '::' + args.name, 12)}"
+        # The environment is part of the hash so two environments' ids never coincide (peering).
+        ident = f"{args.name}-{stable_hash(f'{self.environment}::{args.typ}::{args.name}', 12)}"
         state = dict(args.inputs)
         state.setdefault(
             "arn", f"arn:aws:{_service(args.typ)}:{self.region}:{ACCOUNT_ID}:{args.name}/{ident}"
         )
+        state.update(self._computed(args.typ, state, ident))
         return ident, state
+
+    def _computed(self, typ: str, state: dict[str, Any], ident: str) -> dict[str, Any]:
+        """Provider-computed attributes that downstream layers read (shaped like AWS's)."""
+        prefix = f"arn:aws:elasticloadbalancing:{self.region}:{ACCOUNT_ID}:"
+        digest = stable_hash(ident, 16)
+        if typ == "aws:lb/loadBalancer:LoadBalancer":
+            suffix = f"app/{state.get('name', ident)}/{digest}"
+            return {
+                "arn": prefix + "loadbalancer/" + suffix,
+                "arnSuffix": suffix,
+                "dnsName": f"{state.get('name', ident)}-{digest[:10]}.{self.region}.elb.amazonaws.com",
+                "zoneId": "Z35SXDOTRQ7X7K",
+            }
+        if typ == "aws:lb/targetGroup:TargetGroup":
+            suffix = f"targetgroup/{state.get('name', ident)}/{digest}"
+            return {"arn": prefix + suffix, "arnSuffix": suffix}
+        if typ == "aws:cloudwatch/logGroup:LogGroup":
+            name = state.get("name", ident)
+            return {"arn": f"arn:aws:logs:{self.region}:{ACCOUNT_ID}:log-group:{name}"}
+        if typ == "aws:kms/key:Key":
+            return {"keyId": str(uuid.uuid5(uuid.NAMESPACE_URL, ident))}
+        if typ == "aws:rds/cluster:Cluster":
+            return self._aurora_cluster(state, ident)
+        return {}
+
+    def _aurora_cluster(self, state: dict[str, Any], ident: str) -> dict[str, Any]:
+        host = f"{state.get('clusterIdentifier', ident)}.cluster-{stable_hash(ident, 12)}"
+        computed: dict[str, Any] = {
+            "endpoint": f"{host}.{self.region}.rds.amazonaws.com",
+            "readerEndpoint": f"{host.replace('.cluster-', '.cluster-ro-')}.{self.region}.rds.amazonaws.com",
+            "port": state.get("port", 5432),
+            "clusterResourceId": f"cluster-{stable_hash(ident, 26).upper()}",
+        }
+        if state.get("manageMasterUserPassword"):
+            computed["masterUserSecrets"] = [
+                {
+                    "secretArn": f"arn:aws:secretsmanager:{self.region}:{ACCOUNT_ID}:secret:rds!cluster-{stable_hash(ident, 8)}",
+                    "secretStatus": "active",
+                    "kmsKeyId": state.get("masterUserSecretKmsKeyId", ""),
+                }
+            ]
+        return computed
 
     def _stack_reference(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         target = str(args.inputs.get("name") or args.resource_id)

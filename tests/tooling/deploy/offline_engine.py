@@ -1,0 +1,79 @@
+"""The Engine protocol on the offline runner: stacks are LayerResults in a dict, programs run under mocks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+# tooling.offline.mocks is imported once here, so every forked program run starts warm.
+import tooling.offline.mocks  # noqa: F401
+from shared.environment import Environment
+from shared.layers import Layer
+from tooling.deploy.orchestrator import DeployError, DestroyReport, StackOutputs
+from tooling.offline import LayerResult, ProgramError, run_layer
+
+CONTRACT_PROGRAM = str(Path(__file__).parent / "contract_program")
+
+
+class OfflineEngine:
+    def __init__(
+        self,
+        *,
+        program_dir: str | None = CONTRACT_PROGRAM,
+        fail: Mapping[str, str] | None = None,
+        protected: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
+        self.program_dir = program_dir
+        self.fail = dict(fail or {})
+        self.protected = dict(protected or {})
+        # (layer, environment) -> the last update's result; None: the stack exists but is empty.
+        self.stacks: dict[tuple[str, str], LayerResult | None] = {}
+        self.calls: list[tuple[str, str, str]] = []
+
+    def exists(self, layer: Layer, environment: Environment) -> bool:
+        return (layer.name, environment.name) in self.stacks
+
+    def _run(self, layer: Layer, environment: Environment, *, preview: bool) -> LayerResult:
+        if layer.name in self.fail:
+            raise DeployError(self.fail[layer.name])
+        upstream: dict[str, LayerResult] = {}
+        for name in layer.upstream:
+            found = self.stacks.get((name, environment.name))
+            if found is None:
+                raise DeployError(f"unknown stack organization/{name}/{environment.name}")
+            upstream[name] = found
+        try:
+            return run_layer(
+                layer.name,
+                environment.name,
+                upstream=upstream,
+                preview=preview,
+                program_dir=self.program_dir,
+            )
+        except ProgramError as error:
+            raise DeployError(str(error)) from None
+
+    def up(self, layer: Layer, environment: Environment) -> StackOutputs:
+        self.calls.append(("up", layer.name, environment.name))
+        result = self._run(layer, environment, preview=False)
+        self.stacks[(layer.name, environment.name)] = result
+        return StackOutputs(dict(result.outputs), result.secret_outputs)
+
+    def preview(self, layer: Layer, environment: Environment) -> None:
+        self.calls.append(("preview", layer.name, environment.name))
+        self._run(layer, environment, preview=True)
+
+    def destroy(
+        self, layer: Layer, environment: Environment, *, remove_stack: bool
+    ) -> DestroyReport:
+        self.calls.append(("destroy", layer.name, environment.name))
+        if layer.name in self.fail:
+            raise DeployError(self.fail[layer.name])
+        key = (layer.name, environment.name)
+        if layer.name in self.protected:
+            return DestroyReport(protected=self.protected[layer.name])
+        if remove_stack:
+            del self.stacks[key]
+        else:
+            self.stacks[key] = None
+        return DestroyReport()

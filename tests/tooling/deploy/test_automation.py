@@ -1,0 +1,226 @@
+"""The Automation API adapter, with `pulumi.automation`'s entry points replaced by recording doubles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+from pulumi.automation._cmd import CommandResult
+
+from shared.environment import parse_environment
+from shared.layers import POLICY_PACK_DIR, REPO_ROOT, STACKS_DIR, get_layer
+from tooling.deploy import automation
+from tooling.deploy.orchestrator import DeployError
+
+DEV = parse_environment("dev")
+STAGING = parse_environment("staging")
+CLI = Path("/opt/pulumi/bin/pulumi")
+
+
+class FakeCommand:
+    def __init__(self, root: str | None = None, version: Any = None) -> None:
+        self.root, self.version = root, version
+        self.command = f"{root}/bin/pulumi"
+
+
+class FakeWorkspace:
+    def __init__(self) -> None:
+        self.removed: list[str] = []
+
+    def remove_stack(self, name: str) -> None:
+        self.removed.append(name)
+
+
+class FakeStack:
+    def __init__(self, resources: list[dict[str, Any]] | None = None) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.workspace = FakeWorkspace()
+        self.resources = resources or []
+
+    def up(self, **kwargs: Any) -> Any:
+        self.calls.append(("up", kwargs))
+        kwargs["on_output"]("Updating (dev)")
+        outputs = {
+            "db_endpoint": auto.OutputValue("db.example", False),
+            "db_master_secret_arn": auto.OutputValue("arn:secret", True),
+        }
+        return auto.UpResult("", "", None, outputs)  # type: ignore[arg-type]
+
+    def preview(self, **kwargs: Any) -> None:
+        self.calls.append(("preview", kwargs))
+
+    def destroy(self, **kwargs: Any) -> None:
+        self.calls.append(("destroy", kwargs))
+
+    def export_stack(self) -> auto.Deployment:
+        return auto.Deployment(version=3, deployment={"resources": self.resources})
+
+
+class Recorder:
+    """Stands in for create_or_select_stack / select_stack: records what the adapter asked for."""
+
+    def __init__(self, stack: FakeStack | None = None, error: Exception | None = None) -> None:
+        self.stack = stack or FakeStack()
+        self.error = error
+        self.calls: list[dict[str, Any]] = []
+
+    def __call__(self, stack_name: str, **kwargs: Any) -> FakeStack:
+        self.calls.append({"stack_name": stack_name, **kwargs})
+        if self.error is not None:
+            raise self.error
+        return self.stack
+
+
+@pytest.fixture
+def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    recording = Recorder()
+    monkeypatch.setattr(auto, "create_or_select_stack", recording)
+    monkeypatch.setattr(auto, "select_stack", recording)
+    monkeypatch.setattr(auto, "PulumiCommand", FakeCommand)
+    return recording
+
+
+@pytest.fixture
+def policy_configs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setattr(automation, "POLICY_CONFIG_DIR", tmp_path)
+    return tmp_path
+
+
+def error(kind: type[auto.CommandError], stderr: str) -> auto.CommandError:
+    return kind(CommandResult(stdout="", stderr=stderr, code=255))
+
+
+def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_backend(
+    recorder: Recorder, policy_configs: Path
+) -> None:
+    lines: list[str] = []
+    engine = automation.AutomationEngine(
+        cli=CLI, environ={"PULUMI_CONFIG_PASSPHRASE": "s3cret"}, on_output=lines.append
+    )
+
+    outputs = engine.up(get_layer("data"), DEV)
+
+    (call,) = recorder.calls
+    assert call["stack_name"] == "dev"
+    assert call["work_dir"] == str(STACKS_DIR / "data")
+    opts: auto.LocalWorkspaceOptions = call["opts"]
+    assert opts.env_vars == {
+        "PULUMI_BACKEND_URL": f"file://{REPO_ROOT}/.pulumi-state",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "ENVIRONMENT_SUFFIX": "dev",
+        "PULUMI_CONFIG_PASSPHRASE": "s3cret",
+    }
+    assert isinstance(opts.pulumi_command, FakeCommand)
+    assert opts.pulumi_command.root == "/opt/pulumi"
+    ((operation, kwargs),) = recorder.stack.calls
+    assert operation == "up"
+    assert kwargs["policy_packs"] == [str(POLICY_PACK_DIR)]
+    assert kwargs["policy_pack_configs"] == []
+    assert lines == ["Updating (dev)"]
+    assert outputs.values == {"db_endpoint": "db.example", "db_master_secret_arn": "arn:secret"}
+    assert outputs.secret == {"db_master_secret_arn"}
+
+
+def test_a_set_backend_url_wins_and_the_class_policy_config_is_passed(
+    recorder: Recorder, policy_configs: Path
+) -> None:
+    (policy_configs / "staging.json").write_text('{"all": "mandatory"}')
+    (policy_configs / "dev.json").write_text('{"all": "advisory"}')
+    engine = automation.AutomationEngine(
+        cli=CLI,
+        environ={"PULUMI_BACKEND_URL": "s3://state-bucket", "PULUMI_CONFIG_PASSPHRASE_FILE": "/p"},
+    )
+
+    engine.preview(get_layer("network"), STAGING)
+
+    opts = recorder.calls[0]["opts"]
+    assert opts.env_vars["PULUMI_BACKEND_URL"] == "s3://state-bucket"
+    assert opts.env_vars["PULUMI_CONFIG_PASSPHRASE_FILE"] == "/p"
+    assert "PULUMI_CONFIG_PASSPHRASE" not in opts.env_vars
+    ((operation, kwargs),) = recorder.stack.calls
+    assert operation == "preview"
+    assert kwargs["policy_packs"] == [str(POLICY_PACK_DIR)]
+    assert kwargs["policy_pack_configs"] == [str(policy_configs / "staging.json")]
+
+
+def test_destroy_keeps_protected_resources_and_then_keeps_the_stack(
+    monkeypatch: pytest.MonkeyPatch, recorder: Recorder
+) -> None:
+    recorder.stack.resources = [
+        {"urn": "urn:pulumi:prod::data::aws:rds/cluster:Cluster::db", "protect": True},
+        {"urn": "urn:pulumi:prod::data::pulumi:pulumi:Stack::data-prod"},
+    ]
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+
+    report = engine.destroy(get_layer("data"), DEV, remove_stack=True)
+
+    assert report.protected == ("urn:pulumi:prod::data::aws:rds/cluster:Cluster::db",)
+    assert recorder.stack.calls[0][0] == "destroy"
+    assert recorder.stack.calls[0][1]["exclude_protected"] is True
+    assert recorder.stack.workspace.removed == []
+
+
+def test_destroy_with_remove_removes_an_emptied_stack(recorder: Recorder) -> None:
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+
+    report = engine.destroy(get_layer("app"), parse_environment("pr-7"), remove_stack=True)
+
+    assert report.protected == ()
+    assert recorder.calls[0]["stack_name"] == "pr-7"
+    assert recorder.stack.workspace.removed == ["pr-7"]
+
+
+def test_exists_asks_select_stack_and_maps_stack_not_found(
+    monkeypatch: pytest.MonkeyPatch, recorder: Recorder
+) -> None:
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+    assert engine.exists(get_layer("network"), DEV) is True
+    missing = Recorder(error=error(auto.StackNotFoundError, "error: no stack named 'dev' found"))
+    monkeypatch.setattr(auto, "select_stack", missing)
+    assert engine.exists(get_layer("network"), DEV) is False
+
+
+@pytest.mark.parametrize(
+    ("kind", "stderr", "expected"),
+    [
+        (
+            auto.ConcurrentUpdateError,
+            "error: the stack is currently locked by 1 lock(s). Either wait for the other "
+            "process(es) to end or delete the lock file with `pulumi cancel`.",
+            "another update of stack dev of stacks/app is in progress (Pulumi's lock): error: "
+            "the stack is currently locked by 1 lock(s).",
+        ),
+        (
+            auto.CommandError,
+            "warning: something\nerror: preview failed",
+            "pulumi up failed for stack dev of stacks/app: warning: something / error: preview failed",
+        ),
+    ],
+)
+def test_automation_errors_become_plain_deploy_errors(
+    monkeypatch: pytest.MonkeyPatch,
+    recorder: Recorder,
+    kind: type[auto.CommandError],
+    stderr: str,
+    expected: str,
+) -> None:
+    monkeypatch.setattr(auto, "create_or_select_stack", Recorder(error=error(kind, stderr)))
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+
+    with pytest.raises(DeployError) as raised:
+        engine.up(get_layer("app"), DEV)
+
+    assert expected in str(raised.value)
+    assert raised.value.__cause__ is None
+    assert "Traceback" not in str(raised.value)
+
+
+def test_an_incompatible_cli_is_a_deploy_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_old(root: str | None = None, version: Any = None) -> None:
+        raise auto.InvalidVersionError("Minimum version requirement failed")
+
+    monkeypatch.setattr(auto, "PulumiCommand", too_old)
+    with pytest.raises(DeployError, match="cannot be used: Minimum version"):
+        automation.AutomationEngine(cli=CLI, environ={})

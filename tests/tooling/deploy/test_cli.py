@@ -1,0 +1,152 @@
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+
+from shared.layers import LAYER_NAMES, REPO_ROOT
+from tests.tooling.deploy.offline_engine import OfflineEngine
+from tooling.deploy.cli import main
+from tooling.deploy.orchestrator import Engine
+
+
+def run(
+    tmp_path: Path, engine: OfflineEngine, *argv: str, environ: Mapping[str, str] | None = None
+) -> int:
+    def factory(environ: Mapping[str, str], environment: str) -> Engine:
+        return engine
+
+    return main(list(argv), environ=environ or {}, engine_factory=factory, outputs_dir=tmp_path)
+
+
+def test_deploy_all_writes_outputs_and_show_secrets_reveals_them(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    assert (
+        run(tmp_path, engine, "deploy-all", "pr-3", "--only", "network", "data", "--show-secrets")
+        == 0
+    )
+    flat = json.loads((tmp_path / "pr-3" / "flat-outputs.json").read_text())
+    assert flat["data.db_master_secret_arn"].startswith("data.db_master_secret_arn@pr-3")
+
+
+def test_a_failed_deploy_prints_the_exact_resume_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = OfflineEngine(fail={"app": "boom"})
+    assert run(tmp_path, engine, "deploy-all", "dev") == 1
+    assert "Resume with: nox -s deploy-all -- dev --from app" in capsys.readouterr().out
+
+    assert run(tmp_path, engine, "deploy-all", "dev", "--only", "app", "observability") == 1
+    assert (
+        "Resume with: nox -s deploy-all -- dev --only app observability" in capsys.readouterr().out
+    )
+
+    assert run(tmp_path, engine, "up", "app", "dev") == 1
+    assert "Resume with: nox -s up -- app dev" in capsys.readouterr().out
+
+
+def test_prod_confirmation_reads_stdin_and_yes_skips_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = OfflineEngine()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
+    assert run(tmp_path, engine, "up", "network", "prod") == 1
+    assert engine.calls == []
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
+    assert run(tmp_path, engine, "up", "network", "prod") == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert run(tmp_path, engine, "deploy-all", "prod", "--from", "data", "--yes") == 0
+    assert [layer for _, layer, _ in engine.calls] == list(LAYER_NAMES)
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
+    assert run(tmp_path, engine, "destroy-all", "prod") == 1
+    monkeypatch.setattr(sys, "stdin", io.StringIO("prod\n"))
+    assert run(tmp_path, engine, "destroy-all", "prod") == 0
+    assert run(tmp_path, engine, "destroy-all", "prod", "--yes-destroy-prod") == 0
+
+
+def test_preview_and_cleanup_pr(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, "preview", "pr-9", "--layer", "network") == 0
+    assert run(tmp_path, engine, "deploy-all", "pr-9") == 0
+    assert run(tmp_path, engine, "cleanup-pr", "pr-9") == 0
+    assert engine.stacks == {}
+    assert not (tmp_path / "pr-9").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["deploy-all", "prd"], "unknown environment 'prd'"),
+        (["cleanup-pr", "staging"], "cleanup-pr only removes PR environments"),
+        (["up", "network", "Dev!"], "is not valid"),
+    ],
+)
+def test_user_mistakes_exit_2_with_one_message_and_touch_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, *argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert engine.calls == []
+
+
+def test_bad_layer_names_are_rejected_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["deploy-all", "dev", "--from", "dta"])
+    assert raised.value.code == 2
+    assert "invalid choice: 'dta'" in capsys.readouterr().err
+
+
+def snapshot(*paths: Path) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for path in paths:
+        found[str(path)] = (
+            sorted((str(p), p.stat().st_mtime_ns) for p in path.rglob("*"))
+            if path.exists()
+            else None
+        )
+    return found
+
+
+def test_without_a_pulumi_cli_or_network_deploy_all_exits_2_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    watched = (REPO_ROOT / ".pulumi-state", REPO_ROOT / "outputs", REPO_ROOT / "stacks")
+    before = snapshot(*watched)
+    environ = {
+        "PATH": "",
+        "HOME": str(home),
+        # Were this machine online, the installer's download would still fail at once.
+        "https_proxy": "http://127.0.0.1:9",
+        "HTTPS_PROXY": "http://127.0.0.1:9",
+        "PULUMI_CONFIG_PASSPHRASE": "irrelevant",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-m", "tooling.deploy", "deploy-all", "dev"],
+        env=environ,
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,  # a hang guard: the checks take about a second
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert "The Pulumi CLI is not installed" in result.stderr
+    assert "curl -fsSL https://get.pulumi.com" in result.stderr
+    assert "nox -s plan -- dev" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert list(home.iterdir()) == []
+    assert sorted(os.listdir(tmp_path)) == ["home"]
+    assert snapshot(*watched) == before

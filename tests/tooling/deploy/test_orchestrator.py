@@ -1,0 +1,309 @@
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from shared.environment import parse_environment
+from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
+from tests.tooling.deploy.offline_engine import OfflineEngine
+from tooling.deploy.orchestrator import Orchestrator, SelectionError, select_layers
+from tooling.outputs import REDACTED, OutputFileWriter
+
+DEV = parse_environment("dev")
+PROD = parse_environment("prod")
+PR = parse_environment("pr-42")
+
+
+def resume(remaining: Sequence[Layer]) -> str:
+    return f"RESUME --from {remaining[0].name}"
+
+
+class Console:
+    def __init__(self, *answers: str) -> None:
+        self.lines: list[str] = []
+        self.answers = list(answers)
+        self.prompts: list[str] = []
+
+    def say(self, line: str) -> None:
+        self.lines.append(line)
+
+    def ask(self, prompt: str) -> str:
+        self.prompts.append(prompt)
+        if not self.answers:
+            raise EOFError
+        return self.answers.pop(0)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def make(tmp_path: Path, engine: OfflineEngine, *answers: str) -> tuple[Orchestrator, Console]:
+    console = Console(*answers)
+    orchestrator = Orchestrator(
+        engine=engine, writer=OutputFileWriter(tmp_path), say=console.say, ask=console.ask
+    )
+    return orchestrator, console
+
+
+def ups(engine: OfflineEngine) -> list[str]:
+    return [layer for op, layer, _ in engine.calls if op == "up"]
+
+
+def test_deploy_all_runs_every_layer_in_order_and_writes_their_outputs(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+
+    assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 0
+
+    assert ups(engine) == list(LAYER_NAMES)
+    assert "\n[2/4] data (dev)" in console.lines
+    flat = json.loads((tmp_path / "dev" / "flat-outputs.json").read_text())
+    assert flat["offline"] is False
+    expected = {f"{layer.name}.{name}" for layer in LAYERS for name in layer.outputs}
+    assert {key for key in flat if "." in key} == expected
+    # app read network and data: the values prove each layer saw its upstream's outputs.
+    assert (
+        flat["app.alb_arn"]
+        == "app.alb_arn@dev<network.vpc_id@dev<>+data.db_cluster_identifier@dev<network.vpc_id@dev<>>>"
+    )
+    assert flat["data.db_master_secret_arn"] == REDACTED
+
+
+def test_from_deploys_that_layer_and_every_later_one(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, _ = make(tmp_path, engine)
+    orchestrator.deploy(DEV, select_layers(only=["network", "data"]), resume=resume)
+    engine.calls.clear()
+
+    assert orchestrator.deploy(DEV, select_layers(start_from="app"), resume=resume) == 0
+
+    assert ups(engine) == ["app", "observability"]
+
+
+def test_only_deploys_exactly_the_named_layers_in_deploy_order(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, _ = make(tmp_path, engine)
+    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+
+    assert orchestrator.deploy(DEV, select_layers(only=["app", "data"]), resume=resume) == 0
+
+    assert ups(engine) == ["network", "data", "app"]
+
+
+def test_a_layer_whose_upstream_was_never_deployed_is_refused_before_anything_runs(
+    tmp_path: Path,
+) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+
+    assert orchestrator.deploy(DEV, select_layers(start_from="data"), resume=resume) == 1
+
+    assert engine.calls == []
+    assert "data reads from network, which has no stack in dev" in console.text
+    assert "nox -s deploy-all -- dev --from network" in console.text
+
+
+def test_a_failure_stops_leaves_downstream_untouched_and_says_how_to_resume(
+    tmp_path: Path,
+) -> None:
+    engine = OfflineEngine(fail={"data": "policy aws-rds-instance-class violated"})
+    orchestrator, console = make(tmp_path, engine)
+
+    assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 1
+
+    assert ups(engine) == ["network", "data"]
+    assert "data (dev) failed: policy aws-rds-instance-class violated" in console.text
+    assert "Done: network. Not touched: app, observability." in console.text
+    assert console.lines[-1] == "Resume with: RESUME --from data"
+    assert (tmp_path / "dev" / "network.json").exists()
+    assert not (tmp_path / "dev" / "data.json").exists()
+
+    engine.fail.clear()
+    assert orchestrator.deploy(DEV, select_layers(start_from="data"), resume=resume) == 0
+    assert ups(engine) == ["network", "data", "data", "app", "observability"]
+
+
+def test_a_program_error_is_a_failure_with_its_message(tmp_path: Path) -> None:
+    engine = OfflineEngine(program_dir=str(tmp_path / "missing-program"))
+    orchestrator, console = make(tmp_path, engine)
+
+    assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 1
+    assert "network (dev) failed: layer network (stack dev) failed" in console.text
+
+
+@pytest.mark.parametrize("answer", ["n", "", "prod please"])
+def test_prod_is_not_deployed_without_a_yes(tmp_path: Path, answer: str) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine, answer)
+
+    assert orchestrator.deploy(PROD, LAYERS, resume=resume) == 1
+
+    assert engine.calls == []
+    assert console.prompts == ["Deploy network, data, app, observability to prod? [y/N] "]
+    assert "Nothing deployed to prod" in console.text
+
+
+def test_prod_without_a_terminal_is_not_deployed(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, _ = make(tmp_path, engine)  # no answers: ask() raises EOFError
+
+    assert orchestrator.deploy(PROD, LAYERS, resume=resume) == 1
+    assert engine.calls == []
+
+
+def test_prod_deploys_after_yes_or_with_the_flag(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine, "yes")
+    assert orchestrator.deploy(PROD, select_layers(only=["network"]), resume=resume) == 0
+
+    assert orchestrator.deploy(PROD, select_layers(start_from="data"), yes=True, resume=resume) == 0
+
+    assert len(console.prompts) == 1
+    assert ups(engine) == list(LAYER_NAMES)
+
+
+def test_non_prod_environments_never_ask(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    assert orchestrator.deploy(PR, LAYERS, resume=resume) == 0
+    assert console.prompts == []
+
+
+def test_preview_reports_layers_whose_upstream_does_not_exist_and_previews_the_rest(
+    tmp_path: Path,
+) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+
+    assert orchestrator.preview(DEV, LAYERS) == 0
+
+    assert engine.calls == [("preview", "network", "dev")]
+    assert "upstream stack(s) network of dev do not exist yet" in console.text
+    assert "`nox -s plan -- dev` plans every layer offline" in console.text
+    assert "Previewed: network. Not previewable yet: data, app, observability." in console.text
+
+
+def test_preview_runs_every_layer_once_they_exist_and_a_failure_does_not_stop_the_rest(
+    tmp_path: Path,
+) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(DEV, LAYERS, resume=resume)
+    engine.calls.clear()
+    engine.fail["data"] = "mandatory policy violated"
+
+    assert orchestrator.preview(DEV, LAYERS) == 1
+
+    assert [layer for op, layer, _ in engine.calls] == list(LAYER_NAMES)
+    assert "Failed: data." in console.text
+
+
+def test_destroy_all_goes_in_reverse_order_and_forgets_the_outputs(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, _ = make(tmp_path, engine)
+    orchestrator.deploy(DEV, LAYERS, resume=resume)
+    engine.calls.clear()
+
+    assert orchestrator.destroy(DEV) == 0
+
+    assert [layer for _, layer, _ in engine.calls] == list(reversed(LAYER_NAMES))
+    assert not (tmp_path / "dev" / "flat-outputs.json").exists()
+    assert all(engine.stacks[(name, "dev")] is None for name in LAYER_NAMES)
+
+
+def test_destroy_skips_layers_without_a_stack(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+    engine.calls.clear()
+
+    assert orchestrator.destroy(DEV) == 0
+    assert engine.calls == [("destroy", "network", "dev")]
+    assert "no app stack in dev: nothing to destroy" in console.text
+
+
+@pytest.mark.parametrize("answer", ["yes", "y", "dev", ""])
+def test_destroying_prod_needs_the_environment_name_typed(tmp_path: Path, answer: str) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine, answer)
+
+    assert orchestrator.destroy(PROD) == 1
+
+    assert engine.calls == []
+    assert "Type the environment name to confirm" in console.prompts[0]
+
+
+def test_destroying_prod_after_typing_prod_or_with_the_flag(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, _ = make(tmp_path, engine, "prod")
+    orchestrator.deploy(PROD, LAYERS, yes=True, resume=resume)
+    assert orchestrator.destroy(PROD) == 0
+    assert orchestrator.destroy(PROD, yes=True) == 0
+
+
+def test_protected_resources_are_reported_not_forced_and_upstream_layers_stay(
+    tmp_path: Path,
+) -> None:
+    urn = "urn:pulumi:prod::data::aws:rds/cluster:Cluster::db"
+    engine = OfflineEngine(protected={"data": (urn,)})
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(PROD, LAYERS, yes=True, resume=resume)
+    engine.calls.clear()
+
+    assert orchestrator.destroy(PROD, yes=True) == 1
+
+    assert [layer for _, layer, _ in engine.calls] == ["observability", "app", "data"]
+    assert "data (prod) kept 1 protected resource(s), not forced:" in console.text
+    assert f"  {urn}" in console.lines
+    assert "Stopped before network" in console.text
+    assert engine.stacks[("network", "prod")] is not None
+
+
+def test_a_destroy_failure_stops_and_says_what_is_left(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(DEV, LAYERS, resume=resume)
+    engine.fail["app"] = "DependencyViolation"
+
+    assert orchestrator.destroy(DEV) == 1
+
+    assert "app (dev) destroy failed: DependencyViolation" in console.text
+    assert "Destroyed: observability. Still there: app, data, network." in console.text
+
+
+def test_cleanup_pr_destroys_every_layer_and_removes_stacks_and_outputs(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(PR, LAYERS, resume=resume)
+    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+    assert (tmp_path / "pr-42" / "flat-outputs.json").exists()
+
+    assert orchestrator.cleanup_pr(PR) == 0
+
+    assert not any(env == "pr-42" for _, env in engine.stacks)
+    assert not (tmp_path / "pr-42").exists()
+    assert (tmp_path / "dev" / "network.json").exists()
+    assert console.prompts == []
+
+
+def test_cleanup_pr_refuses_long_lived_environments(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    assert orchestrator.cleanup_pr(DEV) == 2
+    assert engine.calls == []
+    assert "use destroy-all" in console.text.lower()
+
+
+def test_select_layers() -> None:
+    assert select_layers() == LAYERS
+    assert [layer.name for layer in select_layers(start_from="app")] == ["app", "observability"]
+    assert select_layers(only=["observability", "network"]) == (
+        get_layer("network"),
+        get_layer("observability"),
+    )
+    with pytest.raises(SelectionError, match="either --from or --only"):
+        select_layers(start_from="app", only=["data"])
+    with pytest.raises(UnknownLayerError, match="unknown layer 'dta'"):
+        select_layers(start_from="dta")

@@ -1,0 +1,5 @@
+"""`python -m tooling.deploy`: see tooling/deploy/cli.py."""
+
+from tooling.deploy.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,167 @@
+"""The thin adapter to Pulumi's Automation API: the only module that imports `pulumi.automation`.
+
+One LocalWorkspace per layer (`work_dir=stacks/<layer>`, so the project's own `Pulumi.yaml` and
+`Pulumi.<env>.yaml` are used, exactly as a plain `pulumi up` in that folder would), stack name =
+environment name, the policy pack and its per-class config on every `up` and `preview`. Automation
+API errors become DeployError with a plain message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+from pulumi._version import version as SDK_VERSION
+
+from shared.environment import Environment
+from shared.layers import POLICY_PACK_DIR, REPO_ROOT, Layer
+from tooling.deploy.orchestrator import DeployError, DestroyReport, StackOutputs
+
+DEFAULT_BACKEND_URL = f"file://{REPO_ROOT / '.pulumi-state'}"
+POLICY_CONFIG_DIR = POLICY_PACK_DIR / "config"
+
+
+def backend_url(environ: Mapping[str, str]) -> str:
+    """`PULUMI_BACKEND_URL` when set (S3, Pulumi Cloud, ...), else the git-ignored local state folder."""
+    return environ.get("PULUMI_BACKEND_URL") or DEFAULT_BACKEND_URL
+
+
+def policy_pack_configs(environment: Environment) -> list[str]:
+    """The environment class's policy config (`policies/config/<class>.json`) when the pack ships one."""
+    path = POLICY_CONFIG_DIR / f"{environment.environment_class}.json"
+    return [str(path)] if path.is_file() else []
+
+
+def cli_command(cli: Path) -> auto.PulumiCommand:
+    """The Automation API's handle on a CLI found at `<root>/bin/pulumi`; checks its version."""
+    try:
+        return auto.PulumiCommand(root=str(cli.parent.parent), version=SDK_VERSION)
+    except auto.InvalidVersionError as error:
+        raise DeployError(f"the Pulumi CLI at {cli} cannot be used: {error}") from None
+
+
+def install_cli(home: Path) -> Path:
+    """Download the CLI matching the SDK pin into `~/.pulumi/versions/<version>` (needs the internet)."""
+    root = home / ".pulumi" / "versions" / str(SDK_VERSION)
+    command = auto.PulumiCommand.install(root=str(root), version=SDK_VERSION)
+    return Path(command.command)
+
+
+class AutomationEngine:
+    """The Engine the orchestrator drives for real deployments."""
+
+    def __init__(
+        self,
+        *,
+        cli: Path,
+        environ: Mapping[str, str],
+        on_output: Callable[[str], None] = print,
+    ) -> None:
+        self.command = cli_command(cli)
+        self.backend_url = backend_url(environ)
+        self.on_output = on_output
+        self._environ = environ
+
+    def env_vars(self, environment: Environment) -> dict[str, str]:
+        """What every Pulumi command for this stack sees, on top of the inherited environment."""
+        env_vars = {
+            "PULUMI_BACKEND_URL": self.backend_url,
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            # The stack name is the environment; an ENVIRONMENT_SUFFIX left in a shell must not win.
+            "ENVIRONMENT_SUFFIX": environment.name,
+        }
+        for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+            if name in self._environ:
+                env_vars[name] = self._environ[name]
+        return env_vars
+
+    def options(self, environment: Environment) -> auto.LocalWorkspaceOptions:
+        return auto.LocalWorkspaceOptions(
+            env_vars=self.env_vars(environment), pulumi_command=self.command
+        )
+
+    def _stack(self, layer: Layer, environment: Environment, *, create: bool) -> auto.Stack:
+        open_stack = auto.create_or_select_stack if create else auto.select_stack
+        return open_stack(
+            environment.name, work_dir=str(layer.folder), opts=self.options(environment)
+        )
+
+    def exists(self, layer: Layer, environment: Environment) -> bool:
+        try:
+            with _plain_errors("stack select", layer, environment):
+                self._stack(layer, environment, create=False)
+        except _StackMissing:
+            return False
+        return True
+
+    def up(self, layer: Layer, environment: Environment) -> StackOutputs:
+        with _plain_errors("up", layer, environment):
+            stack = self._stack(layer, environment, create=True)
+            result = stack.up(
+                policy_packs=[str(POLICY_PACK_DIR)],
+                policy_pack_configs=policy_pack_configs(environment),
+                on_output=self.on_output,
+            )
+        return StackOutputs(
+            values={name: output.value for name, output in result.outputs.items()},
+            secret=frozenset(name for name, output in result.outputs.items() if output.secret),
+        )
+
+    def preview(self, layer: Layer, environment: Environment) -> None:
+        with _plain_errors("preview", layer, environment):
+            stack = self._stack(layer, environment, create=True)
+            stack.preview(
+                policy_packs=[str(POLICY_PACK_DIR)],
+                policy_pack_configs=policy_pack_configs(environment),
+                on_output=self.on_output,
+            )
+
+    def destroy(
+        self, layer: Layer, environment: Environment, *, remove_stack: bool
+    ) -> DestroyReport:
+        with _plain_errors("destroy", layer, environment):
+            stack = self._stack(layer, environment, create=False)
+            # Protected resources stay (and are reported); `pulumi destroy` would fail on them.
+            stack.destroy(exclude_protected=True, on_output=self.on_output)
+            protected = _protected_urns(stack.export_stack().deployment or {})
+            if remove_stack and not protected:
+                stack.workspace.remove_stack(environment.name)
+        return DestroyReport(protected=protected)
+
+
+class _StackMissing(DeployError):
+    pass
+
+
+def _protected_urns(deployment: Mapping[str, Any]) -> tuple[str, ...]:
+    resources = deployment.get("resources") or []
+    return tuple(str(r.get("urn", "")) for r in resources if r.get("protect"))
+
+
+@contextmanager
+def _plain_errors(operation: str, layer: Layer, environment: Environment) -> Iterator[None]:
+    where = f"stack {environment.name} of stacks/{layer.name}"
+    try:
+        yield
+    except auto.StackNotFoundError:
+        raise _StackMissing(f"{where} does not exist") from None
+    except auto.ConcurrentUpdateError as error:
+        raise DeployError(
+            f"another update of {where} is in progress (Pulumi's lock): {_stderr(error)}. Wait "
+            f"for it to finish; if it crashed, `cd stacks/{layer.name} && pulumi cancel -s "
+            f"{environment.name}` (Pulumi Cloud) or remove the lock the message names (file/S3)."
+        ) from None
+    except auto.CommandError as error:
+        raise DeployError(f"pulumi {operation} failed for {where}: {_stderr(error)}") from None
+
+
+def _stderr(error: auto.CommandError) -> str:
+    """The last lines Pulumi wrote to stderr: the reason, without the command's full transcript."""
+    # CommandError keeps only str(CommandResult): "\n code: N\n stdout: ...\n stderr: ...".
+    text = str(error)
+    _, marker, stderr = text.partition("\n stderr: ")
+    lines = [line.strip() for line in (stderr if marker else text).splitlines() if line.strip()]
+    return " / ".join(lines[-5:]) or "(no message; see the output above)"

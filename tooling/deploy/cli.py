@@ -1,0 +1,164 @@
+"""`python -m tooling.deploy <command> ...`: what the deploy-all, preview, destroy-all, cleanup-pr
+and up nox sessions run.
+
+Exit codes: 0 done, 1 a stack operation failed or was not confirmed, 2 a usage or set-up problem
+(bad environment or layer name, no Pulumi CLI, no passphrase, no AWS credentials), reported in one
+message and before any stack is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import yaml
+
+from shared.environment import Environment, EnvironmentNameError, parse_environment
+from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
+from tooling.deploy.orchestrator import (
+    DeployError,
+    Engine,
+    Orchestrator,
+    SelectionError,
+    select_layers,
+)
+from tooling.deploy.preflight import (
+    PreflightError,
+    check_aws_credentials,
+    check_passphrase,
+    ensure_cli,
+)
+from tooling.outputs import OUTPUTS_DIR, OutputFileWriter
+
+EngineFactory = Callable[[Mapping[str, str], str], Engine]
+"""Builds the engine once the checks passed: (environ, environment name) -> Engine."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tooling.deploy",
+        description="Deploy, preview and destroy every layer of an environment, in order.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    deploy = commands.add_parser("deploy-all", help="up every layer in order")
+    deploy.add_argument("environment")
+    pick = deploy.add_mutually_exclusive_group()
+    pick.add_argument("--from", dest="start_from", metavar="LAYER", choices=LAYER_NAMES)
+    pick.add_argument("--only", nargs="+", default=[], metavar="LAYER", choices=LAYER_NAMES)
+    deploy.add_argument("--yes", action="store_true", help="do not ask before deploying prod")
+    deploy.add_argument("--show-secrets", action="store_true", help="write secrets in outputs/")
+
+    up = commands.add_parser("up", help="up one layer (same checks as deploy-all)")
+    up.add_argument("layer", choices=LAYER_NAMES)
+    up.add_argument("environment")
+    up.add_argument("--yes", action="store_true")
+    up.add_argument("--show-secrets", action="store_true")
+
+    preview = commands.add_parser("preview", help="preview every layer with the policy pack")
+    preview.add_argument("environment")
+    preview.add_argument("--layer", action="append", default=[], choices=LAYER_NAMES)
+
+    destroy = commands.add_parser("destroy-all", help="destroy every layer, in reverse order")
+    destroy.add_argument("environment")
+    destroy.add_argument("--yes-destroy-prod", action="store_true")
+
+    cleanup = commands.add_parser("cleanup-pr", help="destroy and remove a PR environment")
+    cleanup.add_argument("environment")
+    return parser
+
+
+def environment_of(name: str) -> Environment:
+    """The environment; a custom name takes its class from the stacks' `environmentClass` config."""
+    try:
+        return parse_environment(name)
+    except EnvironmentNameError:
+        for layer in LAYERS:
+            path = layer.folder / f"Pulumi.{name}.yaml"
+            if path.is_file():
+                config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+                declared = config.get(f"{layer.name}:environmentClass")
+                if declared is not None:
+                    return parse_environment(name, str(declared))
+        raise
+
+
+def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
+    """The real engine: finds (or installs) the CLI, checks passphrase and credentials first."""
+    from tooling.deploy import automation  # pulumi.automation only once it is needed
+
+    home = Path(environ.get("HOME") or Path.home())
+    cli = ensure_cli(environ, environment, install=functools.partial(automation.install_cli, home))
+    check_passphrase(automation.backend_url(environ), environ)
+    check_aws_credentials(environ)
+    backend = automation.backend_url(environ)
+    if backend.startswith("file://"):  # Pulumi's file backend needs its folder to exist
+        Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+    return automation.AutomationEngine(
+        cli=cli, environ=environ, on_output=functools.partial(print, flush=True)
+    )
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    engine_factory: EngineFactory = automation_engine,
+    outputs_dir: Path = OUTPUTS_DIR,
+) -> int:
+    args = build_parser().parse_args(argv)
+    environ = os.environ if environ is None else environ
+    say = functools.partial(print, flush=True)
+    try:
+        environment = environment_of(args.environment)
+        layers: tuple[Layer, ...] = LAYERS
+        if args.command == "deploy-all":
+            layers = select_layers(start_from=args.start_from, only=args.only)
+        elif args.command == "up":
+            layers = (get_layer(args.layer),)
+        elif args.command == "preview":
+            layers = select_layers(only=args.layer)
+        if args.command == "cleanup-pr" and not environment.is_ephemeral:
+            raise SelectionError(
+                f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
+                f"{environment.environment_class}: use destroy-all"
+            )
+        engine = engine_factory(environ, environment.name)
+    except (EnvironmentNameError, UnknownLayerError, SelectionError, PreflightError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except DeployError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+    writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
+    orchestrator = Orchestrator(engine=engine, writer=writer, say=say)
+    if args.command in ("deploy-all", "up"):
+        return orchestrator.deploy(
+            environment,
+            layers,
+            yes=args.yes,
+            resume=functools.partial(
+                _resume_command,
+                args.command,
+                environment.name,
+                bool(args.command == "up" or args.only),
+            ),
+        )
+    if args.command == "preview":
+        return orchestrator.preview(environment, layers)
+    if args.command == "destroy-all":
+        return orchestrator.destroy(environment, yes=args.yes_destroy_prod)
+    return orchestrator.cleanup_pr(environment)
+
+
+def _resume_command(command: str, environment: str, only: bool, remaining: Sequence[Layer]) -> str:
+    if command == "up":
+        return f"nox -s up -- {remaining[0].name} {environment}"
+    if only:
+        return f"nox -s deploy-all -- {environment} --only {' '.join(layer.name for layer in remaining)}"
+    return f"nox -s deploy-all -- {environment} --from {remaining[0].name}"

@@ -1,0 +1,224 @@
+"""Multi-stack orchestration: what Pulumi's CLI lacks (pulumi/pulumi #9257, #5462, #2309).
+
+Every layer of an environment in `shared.layers` order, stopping at the first failure with the exact
+command to resume; previews that survive a missing upstream stack; reverse-order destroys that
+never force protected resources. The engine behind it is a protocol: the Automation API adapter in
+production, the offline runner in tests. Nothing here imports `pulumi.automation`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from shared.environment import Environment
+from shared.layers import LAYERS, Layer, get_layer
+from tooling.outputs import OutputFileWriter
+
+
+class DeployError(Exception):
+    """A stack operation failed; the message is written for a person and needs no traceback."""
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    values: dict[str, Any]
+    secret: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DestroyReport:
+    protected: tuple[str, ...] = ()
+    """URNs left in place because they are protected; the stack is kept when this is not empty."""
+
+
+class Engine(Protocol):
+    """One stack operation at a time; failures raise DeployError."""
+
+    def exists(self, layer: Layer, environment: Environment) -> bool: ...
+
+    def up(self, layer: Layer, environment: Environment) -> StackOutputs: ...
+
+    def preview(self, layer: Layer, environment: Environment) -> None: ...
+
+    def destroy(
+        self, layer: Layer, environment: Environment, *, remove_stack: bool
+    ) -> DestroyReport: ...
+
+
+class SelectionError(ValueError):
+    """A user asked for layers that cannot be combined that way."""
+
+
+def select_layers(*, start_from: str | None = None, only: Sequence[str] = ()) -> tuple[Layer, ...]:
+    """`--from LAYER`: that layer and every later one; `--only A B`: exactly those; in deploy order."""
+    if start_from is not None and only:
+        raise SelectionError("use either --from or --only, not both")
+    if start_from is not None:
+        first = get_layer(start_from)
+        return LAYERS[LAYERS.index(first) :]
+    if only:
+        wanted = {get_layer(name).name for name in only}
+        return tuple(layer for layer in LAYERS if layer.name in wanted)
+    return LAYERS
+
+
+def _names(layers: Sequence[Layer]) -> str:
+    return ", ".join(layer.name for layer in layers) or "none"
+
+
+@dataclass
+class Orchestrator:
+    engine: Engine
+    writer: OutputFileWriter
+    say: Callable[[str], None] = print
+    ask: Callable[[str], str] = input
+
+    def _header(self, index: int, total: int, layer: Layer, environment: Environment) -> None:
+        self.say(f"\n[{index}/{total}] {layer.name} ({environment.name})")
+
+    def _confirm(self, prompt: str, accepted: set[str]) -> bool:
+        try:
+            answer = self.ask(prompt)
+        except EOFError:  # no terminal (CI, a pipe): never assume yes
+            answer = ""
+        return answer.strip().lower() in accepted
+
+    def deploy(
+        self,
+        environment: Environment,
+        layers: Sequence[Layer],
+        *,
+        yes: bool = False,
+        resume: Callable[[Sequence[Layer]], str],
+    ) -> int:
+        """`up` each layer in order, writing its outputs; stop at the first failure."""
+        selected = {layer.name for layer in layers}
+        for layer in layers:
+            for name in layer.upstream:
+                if name not in selected and not self.engine.exists(get_layer(name), environment):
+                    self.say(
+                        f"{layer.name} reads from {name}, which has no stack in {environment.name} "
+                        f"yet. Deploy it first: nox -s deploy-all -- {environment.name} "
+                        f"--from {name}"
+                    )
+                    return 1
+        if environment.is_prod and not yes:
+            prompt = f"Deploy {_names(layers)} to {environment.name}? [y/N] "
+            if not self._confirm(prompt, {"y", "yes"}):
+                self.say(f"Nothing deployed to {environment.name} (confirm, or pass --yes).")
+                return 1
+        done: list[Layer] = []
+        for index, layer in enumerate(layers, start=1):
+            self._header(index, len(layers), layer, environment)
+            try:
+                outputs = self.engine.up(layer, environment)
+            except DeployError as error:
+                remaining = layers[index - 1 :]
+                self.say(f"\n{layer.name} ({environment.name}) failed: {error}")
+                self.say(f"Done: {_names(done)}. Not touched: {_names(remaining[1:])}.")
+                self.say(f"Resume with: {resume(remaining)}")
+                return 1
+            path = self.writer.write(environment.name, layer.name, outputs.values, outputs.secret)
+            done.append(layer)
+            self.say(f"{layer.name} ({environment.name}) is up; outputs in {path}")
+        self.say(f"\nDeployed {_names(done)} to {environment.name}.")
+        return 0
+
+    def preview(self, environment: Environment, layers: Sequence[Layer]) -> int:
+        """Preview each layer; one without its upstream stacks is reported, the rest still run."""
+        skipped: list[Layer] = []
+        failed: list[Layer] = []
+        for index, layer in enumerate(layers, start=1):
+            self._header(index, len(layers), layer, environment)
+            missing = [
+                name
+                for name in layer.upstream
+                if not self.engine.exists(get_layer(name), environment)
+            ]
+            if missing:
+                skipped.append(layer)
+                self.say(
+                    f"not previewed: upstream stack(s) {', '.join(missing)} of "
+                    f"{environment.name} do not exist yet, so Pulumi cannot resolve "
+                    f"{layer.name}'s references. `nox -s plan -- {environment.name}` plans "
+                    "every layer offline."
+                )
+                continue
+            try:
+                self.engine.preview(layer, environment)
+            except DeployError as error:
+                failed.append(layer)
+                self.say(f"{layer.name} ({environment.name}) preview failed: {error}")
+        previewed = [layer for layer in layers if layer not in skipped and layer not in failed]
+        self.say(
+            f"\nPreviewed: {_names(previewed)}. Not previewable yet: {_names(skipped)}. "
+            f"Failed: {_names(failed)}."
+        )
+        return 1 if failed else 0
+
+    def destroy(
+        self, environment: Environment, *, yes: bool = False, remove_stacks: bool = False
+    ) -> int:
+        """Destroy every layer in reverse order; protected resources are reported, never forced."""
+        layers = tuple(reversed(LAYERS))
+        if environment.is_prod and not yes:
+            prompt = (
+                f"Destroy every layer of {environment.name} ({_names(layers)})? "
+                "Type the environment name to confirm: "
+            )
+            if not self._confirm(prompt, {environment.name}):
+                self.say(
+                    f"Nothing destroyed (type {environment.name!r}, or pass --yes-destroy-prod)."
+                )
+                return 1
+        destroyed: list[Layer] = []
+        for index, layer in enumerate(layers, start=1):
+            self._header(index, len(layers), layer, environment)
+            if not self.engine.exists(layer, environment):
+                self.say(f"no {layer.name} stack in {environment.name}: nothing to destroy")
+                self.writer.remove(environment.name, layer.name)
+                continue
+            try:
+                report = self.engine.destroy(layer, environment, remove_stack=remove_stacks)
+            except DeployError as error:
+                self.say(f"\n{layer.name} ({environment.name}) destroy failed: {error}")
+                self.say(
+                    f"Destroyed: {_names(destroyed)}. Still there: {_names(layers[index - 1 :])}."
+                )
+                self.say(
+                    "Fix the cause and run the same command again; finished layers are no-ops."
+                )
+                return 1
+            self.writer.remove(environment.name, layer.name)
+            if report.protected:
+                self.say(
+                    f"{layer.name} ({environment.name}) kept {len(report.protected)} protected "
+                    "resource(s), not forced:"
+                )
+                for urn in report.protected:
+                    self.say(f"  {urn}")
+                self.say(
+                    f"Stopped before {_names(layers[index:])}: they may still serve these "
+                    f"resources. If they really must go: cd stacks/{layer.name} && pulumi state "
+                    f"unprotect --all -s {environment.name}, then run this again."
+                )
+                return 1
+            destroyed.append(layer)
+        if remove_stacks:
+            self.writer.remove_environment(environment.name)
+        self.say(
+            f"\nDestroyed {_names(destroyed) if destroyed else 'nothing'} in {environment.name}."
+        )
+        return 0
+
+    def cleanup_pr(self, environment: Environment) -> int:
+        """A PR environment's end: destroy every layer, remove its stacks and output files."""
+        if not environment.is_ephemeral:
+            self.say(
+                f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
+                f"{environment.environment_class}. Use destroy-all for it."
+            )
+            return 2
+        return self.destroy(environment, yes=True, remove_stacks=True)

@@ -1,0 +1,154 @@
+"""Checks before any stack is touched: the Pulumi CLI, the backend's passphrase, AWS credentials.
+
+Each failure is a PreflightError whose message says what is missing and how to get it; the CLI turns
+it into exit code 2. No check here makes a network call, except the one attempt to install the
+missing CLI, which first probes whether the installer's host answers at all and is then bounded
+by a timeout, so an offline machine fails in seconds instead of hanging.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import urllib.request
+from collections.abc import Callable, Mapping
+from importlib.metadata import version
+from pathlib import Path
+
+PULUMI_VERSION = version("pulumi")
+INSTALLER_URL = "https://get.pulumi.com/"
+PASSPHRASE_VARS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+CONTAINER_CREDENTIAL_VARS = (
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+)
+
+
+class PreflightError(Exception):
+    """Something the deployment needs is missing; the message is the whole explanation."""
+
+
+def locate_cli(environ: Mapping[str, str]) -> Path | None:
+    """`pulumi` on PATH, else where Pulumi's installer and `PulumiCommand.install` put it."""
+    found = shutil.which("pulumi", path=environ.get("PATH", ""))
+    if found:
+        return Path(found)
+    home = Path(environ.get("HOME") or Path.home())
+    for candidate in (
+        home / ".pulumi" / "bin" / "pulumi",
+        home / ".pulumi" / "versions" / PULUMI_VERSION / "bin" / "pulumi",
+    ):
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def installer_reachable(timeout: float = 3.0) -> bool:
+    """Whether Pulumi's download host answers at all: offline, this fails in well under a second."""
+    request = urllib.request.Request(INSTALLER_URL, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            return True
+    except Exception:  # DNS, refused, proxy, TLS, timeout: all mean "cannot install from here"
+        return False
+
+
+def missing_cli_message(environment: str, reason: str) -> str:
+    return (
+        f"The Pulumi CLI is not installed ({reason}).\n"
+        f"Install Pulumi {PULUMI_VERSION}:  curl -fsSL https://get.pulumi.com | sh -s -- "
+        f"--version {PULUMI_VERSION}\n"
+        "(or see https://www.pulumi.com/docs/iac/download-install/), then run this again.\n"
+        f"Without the CLI, `nox -s plan -- {environment}` plans every layer offline, with the "
+        "policy pack."
+    )
+
+
+def ensure_cli(
+    environ: Mapping[str, str],
+    environment: str,
+    *,
+    install: Callable[[], Path],
+    reachable: Callable[[], bool] = installer_reachable,
+    install_timeout: float = 300.0,
+) -> Path:
+    """The CLI's path; installs the pinned version when absent and possible, else PreflightError."""
+    found = locate_cli(environ)
+    if found is not None:
+        return found
+    if not reachable():
+        raise PreflightError(
+            missing_cli_message(
+                environment, "not on PATH nor in ~/.pulumi, and no network to install it"
+            )
+        )
+    outcome: list[Path | BaseException] = []
+
+    def attempt() -> None:
+        try:
+            outcome.append(install())
+        except BaseException as error:  # reported below, in the caller's thread
+            outcome.append(error)
+
+    # PulumiCommand.install downloads without a timeout; a daemon thread bounds it.
+    worker = threading.Thread(target=attempt, name="pulumi-install", daemon=True)
+    worker.start()
+    worker.join(install_timeout)
+    if not outcome:
+        raise PreflightError(
+            missing_cli_message(environment, f"installing it took over {install_timeout:.0f} s")
+        )
+    result = outcome[0]
+    if isinstance(result, BaseException):
+        raise PreflightError(missing_cli_message(environment, f"installing it failed: {result}"))
+    return result
+
+
+def check_passphrase(backend_url: str, environ: Mapping[str, str]) -> None:
+    """The file backend encrypts secrets with a passphrase; without one Pulumi would only prompt."""
+    if not backend_url.startswith("file://"):
+        return
+    if "PULUMI_CONFIG_PASSPHRASE" in environ:
+        return
+    passphrase_file = environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
+    if passphrase_file and Path(passphrase_file).is_file():
+        return
+    if passphrase_file:
+        raise PreflightError(
+            f"PULUMI_CONFIG_PASSPHRASE_FILE points to {passphrase_file}, which does not exist."
+        )
+    raise PreflightError(
+        f"The local file backend ({backend_url}) encrypts stack secrets with a passphrase: set "
+        "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) and keep it; every later "
+        "run needs the same one. Or set PULUMI_BACKEND_URL to another backend."
+    )
+
+
+def check_aws_credentials(environ: Mapping[str, str]) -> str:
+    """How botocore would find credentials (env, profile, SSO, web identity...); PreflightError if not.
+
+    The instance-metadata and container providers are left out: asking them is a network call.
+    Container credentials are trusted when their endpoint variable is set.
+    """
+    import botocore.session
+
+    for name in CONTAINER_CREDENTIAL_VARS:
+        if environ.get(name):
+            return "container-role"
+    session = botocore.session.Session()
+    resolver = session.get_component("credential_provider")
+    for name in ("iam-role", "container-role"):
+        resolver.remove(name)
+    try:
+        credentials = resolver.load_credentials()
+    except Exception as error:  # a broken profile or credential_process
+        raise PreflightError(f"AWS credentials could not be loaded: {error}") from None
+    if credentials is None:
+        raise PreflightError(
+            "No AWS credentials found (environment variables, shared credentials/config files, "
+            "SSO or web identity). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, "
+            "or in CI assume a role through OIDC. (EC2 instance roles are not probed: that would "
+            "be a network call; export credentials from them instead.)"
+        )
+    return str(credentials.method)
