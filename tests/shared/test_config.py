@@ -432,5 +432,7 @@ def test_unknown_layer() -> None:
         parse("database", {}, stack="dev")
 
 
-# CIDR-versus-subnet sizing ("is the VPC big enough for az_count x tiers of subnets?") belongs with
-# the network layer's subnet plan (shared/subnets.py, another issue); it is not checked here.
+def test_a_cidr_too_small_for_the_subnets_is_refused() -> None:
+    # The sizing rule itself lives in shared/subnets.py (tested there); config must apply it.
+    message = _message("network", {"network:vpcCidr": "10.0.0.0/24", "network:azCount": 6})
+    assert "network:vpcCidr = '10.0.0.0/24'" in message and "too small" in message
