@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,7 +102,11 @@ def bench(session: nox.Session) -> None:
 def _deploy(session: nox.Session, command: str) -> None:
     dev(session)
     python = str(Path(".venv") / "bin" / "python")
-    session.run(python, "-m", "tooling.deploy", command, *session.posargs, external=True)
+    # Not session.run: nox turns every failure into exit 1, and callers (CI, scripts) need the
+    # tool's own codes (2 = usage or set-up problem such as a missing CLI or credentials).
+    code = subprocess.call([python, "-m", "tooling.deploy", command, *session.posargs])
+    if code:
+        sys.exit(code)
 
 
 @nox.session(name="deploy-all", venv_backend="none", default=False)

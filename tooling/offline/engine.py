@@ -131,8 +131,10 @@ def run_layer(
     """Run `stacks/<layer>/__main__.py` (or `program_dir`) under mocks in a forked child.
 
     `config` is the stack config (`<layer>:<key>` -> value); `upstream` maps layer names to the
-    results whose outputs answer this program's StackReferences; `secret_keys` are config keys the
-    program must see as secrets.
+    results whose outputs answer this program's StackReferences (same environment). A key that
+    is a full reference name (`organization/<layer>/<env>`) answers a reference to another
+    environment, such as a peer's network stack. `secret_keys` are config keys the program must
+    see as secrets.
     """
     return start_layer(
         layer,
@@ -189,7 +191,9 @@ def start_layer(
     """Fork a child that runs the layer program; returns at once (see `LayerRun.result`)."""
     folder = str(program_dir or get_layer(layer).folder)
     refs = {
-        f"{ORGANIZATION}/{name}/{environment}": _Upstream(dict(r.outputs), r.secret_outputs)
+        (name if "/" in name else f"{ORGANIZATION}/{name}/{environment}"): _Upstream(
+            dict(r.outputs), r.secret_outputs
+        )
         for name, r in (upstream or {}).items()
     }
     # A file rather than a pipe: several children may run at once without anyone draining pipes.

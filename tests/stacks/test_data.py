@@ -1,0 +1,303 @@
+import json
+from typing import Any
+
+import pytest
+
+from shared.layers import ALB_ACCESS_LOG_PREFIX, get_layer
+from shared.naming import NAME_RULES
+from shared.tagging import STANDARD_TAG_KEYS
+from tests.stacks.conftest import stack_config
+from tooling.offline import LayerResult, ProgramError, run_layer
+from tooling.offline.mocks import ACCOUNT_ID
+
+ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
+UNTAGGABLE = {
+    "aws:kms/alias:Alias",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+}
+CLUSTER = "aws:rds/cluster:Cluster"
+INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
+BUCKET = "aws:s3/bucket:Bucket"
+
+
+@pytest.fixture(scope="module")
+def networks() -> dict[str, LayerResult]:
+    return {
+        env: run_layer("network", env, config=stack_config("network", env)) for env in ENVIRONMENTS
+    }
+
+
+def run_data(
+    environment: str, networks: dict[str, LayerResult], **overrides: object
+) -> LayerResult:
+    return run_layer(
+        "data",
+        environment,
+        config=stack_config("data", environment, **overrides),
+        upstream={"network": networks[environment]},
+    )
+
+
+@pytest.fixture(scope="module")
+def datas(networks: dict[str, LayerResult]) -> dict[str, LayerResult]:
+    return {env: run_data(env, networks) for env in ENVIRONMENTS}
+
+
+@pytest.fixture(params=ENVIRONMENTS)
+def data(request: pytest.FixtureRequest, datas: dict[str, LayerResult]) -> LayerResult:
+    return datas[request.param]
+
+
+def cluster_of(data: LayerResult) -> dict[str, Any]:
+    return data.one(CLUSTER).inputs
+
+
+def test_exports_exactly_the_data_contract_with_the_secret_as_a_secret(data: LayerResult) -> None:
+    layer = get_layer("data")
+    assert set(data.outputs) == set(layer.outputs)
+    assert all(value not in (None, "") for value in data.outputs.values())
+    assert data.secret_outputs == set(layer.secret_outputs) == {"db_master_secret_arn"}
+    assert data.outputs["db_master_secret_arn"].startswith("arn:aws:secretsmanager:")
+
+
+def test_every_taggable_resource_has_the_standard_tags_and_a_name(data: LayerResult) -> None:
+    tagged = [r for r in data.resources if r.type not in UNTAGGABLE]
+    assert len(tagged) >= 6
+    for resource in tagged:
+        tags = resource.inputs.get("tags")
+        assert isinstance(tags, dict), resource.name
+        assert set(STANDARD_TAG_KEYS) | {"Name"} <= set(tags), resource.name
+        assert tags["Environment"] == data.stack and tags["Layer"] == "data"
+
+
+def test_aurora_postgresql_with_an_rds_managed_password_and_encrypted_storage(
+    data: LayerResult,
+) -> None:
+    cluster = cluster_of(data)
+    assert cluster["engine"] == "aurora-postgresql" and cluster["engineVersion"] == "16.4"
+    assert cluster["manageMasterUserPassword"] is True
+    assert cluster["storageEncrypted"] is True
+    assert (
+        cluster["kmsKeyId"] == data.outputs["db_kms_key_arn"] == cluster["masterUserSecretKmsKeyId"]
+    )
+    assert cluster["copyTagsToSnapshot"] is True
+    assert cluster["enabledCloudwatchLogsExports"] == ["postgresql"]
+    assert not NAME_RULES["rds-cluster"].problems(cluster["clusterIdentifier"])
+    key = data.one("aws:kms/key:Key").inputs
+    assert key["enableKeyRotation"] is True
+
+
+def test_no_password_anywhere_in_inputs_or_outputs(data: LayerResult) -> None:
+    for resource in data.resources:
+        assert "masterPassword" not in resource.inputs
+        assert "masterPasswordWo" not in resource.inputs
+    assert "password" not in json.dumps(data.outputs).lower()
+
+
+def test_the_cluster_sits_on_the_network_layers_database_subnets_and_group(
+    networks: dict[str, LayerResult], data: LayerResult
+) -> None:
+    network = networks[data.stack]
+    subnet_group = data.one("aws:rds/subnetGroup:SubnetGroup").inputs
+    assert subnet_group["subnetIds"] == network.outputs["database_subnet_ids"]
+    assert not NAME_RULES["db-subnet-group"].problems(subnet_group["name"])
+    assert cluster_of(data)["vpcSecurityGroupIds"] == [network.outputs["db_security_group_id"]]
+    assert cluster_of(data)["dbSubnetGroupName"] == subnet_group["name"]
+
+
+def test_the_parameter_group_forces_tls(data: LayerResult) -> None:
+    group = data.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs
+    assert group["family"] == "aurora-postgresql16"
+    assert {"name": "rds.force_ssl", "value": "1"} in group["parameters"]
+    assert not NAME_RULES["db-parameter-group"].problems(group["name"])
+    assert cluster_of(data)["dbClusterParameterGroupName"] == group["name"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "days"), [("dev", 7), ("staging", 14), ("prod", 30), ("pr-7", 1)]
+)
+def test_backup_retention_by_environment(
+    datas: dict[str, LayerResult], environment: str, days: int
+) -> None:
+    assert cluster_of(datas[environment])["backupRetentionPeriod"] == days
+
+
+def test_prod_keeps_a_final_snapshot_and_is_protected(datas: dict[str, LayerResult]) -> None:
+    prod = datas["prod"].one(CLUSTER)
+    assert prod.inputs["skipFinalSnapshot"] is False
+    assert prod.inputs["deletionProtection"] is True
+    assert prod.protect is True
+    snapshot = prod.inputs["finalSnapshotIdentifier"]
+    assert snapshot.startswith("platform-prod-db-final-")
+    assert not NAME_RULES["db-snapshot"].problems(snapshot)
+    assert all(r.protect for r in datas["prod"].of_type(INSTANCE))
+    assert datas["prod"].one("aws:kms/key:Key").protect is True
+
+
+@pytest.mark.parametrize("environment", ["dev", "staging", "pr-7"])
+def test_other_environments_skip_the_final_snapshot_and_stay_deletable(
+    datas: dict[str, LayerResult], environment: str
+) -> None:
+    cluster = datas[environment].one(CLUSTER)
+    assert cluster.inputs["skipFinalSnapshot"] is True
+    assert "finalSnapshotIdentifier" not in cluster.inputs
+    assert cluster.inputs["deletionProtection"] is False and cluster.protect is False
+
+
+def test_the_final_snapshot_name_is_stable_per_key_and_differs_between_keys(
+    networks: dict[str, LayerResult], datas: dict[str, LayerResult]
+) -> None:
+    again = run_data("prod", networks)
+    assert (
+        cluster_of(again)["finalSnapshotIdentifier"]
+        == cluster_of(datas["prod"])["finalSnapshotIdentifier"]
+    )
+    staging = run_data("staging", networks, skipFinalSnapshot=True)
+    staging_kept = run_data("staging", networks, skipFinalSnapshot=False)
+    assert "finalSnapshotIdentifier" not in cluster_of(staging)
+    assert cluster_of(staging_kept)["finalSnapshotIdentifier"].startswith(
+        "platform-staging-db-final-"
+    )
+    assert (
+        cluster_of(staging_kept)["finalSnapshotIdentifier"][-8:]
+        != cluster_of(datas["prod"])["finalSnapshotIdentifier"][-8:]
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "count", "instance_class", "insights"),
+    [
+        ("dev", 1, "db.t4g.medium", False),
+        ("staging", 2, "db.t4g.medium", False),
+        ("prod", 2, "db.r6g.large", True),
+        ("pr-7", 1, "db.t4g.medium", False),
+    ],
+)
+def test_instances_by_environment(
+    datas: dict[str, LayerResult], environment: str, count: int, instance_class: str, insights: bool
+) -> None:
+    data = datas[environment]
+    instances = [r.inputs for r in data.of_type(INSTANCE)]
+    assert len(instances) == count
+    for instance in instances:
+        assert instance["instanceClass"] == instance_class
+        assert instance["publiclyAccessible"] is False
+        assert instance["performanceInsightsEnabled"] is insights
+        assert instance["monitoringInterval"] == (60 if insights else 0)
+        assert bool(instance.get("monitoringRoleArn")) is insights
+        assert not NAME_RULES["rds-instance"].problems(instance["identifier"])
+    assert len(data.of_type("aws:iam/role:Role")) == (1 if insights else 0)
+
+
+def test_bucket_is_private_encrypted_and_owner_enforced(data: LayerResult) -> None:
+    bucket = data.one(BUCKET).inputs
+    assert not NAME_RULES["s3-bucket"].problems(bucket["bucket"])
+    assert bucket["bucket"] == f"platform-{data.stack}-artifacts-{ACCOUNT_ID}-us-east-1"
+    assert bucket["forceDestroy"] is (data.stack == "pr-7")
+    block = data.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    for setting in (
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+    ):
+        assert block[setting] is True
+    ownership = data.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+    encryption = data.one(
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    ).inputs
+    # ALB access log delivery only writes to SSE-S3 buckets.
+    assert encryption["rules"] == [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": True}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("environment", "versioned"),
+    [("dev", False), ("staging", True), ("prod", True), ("pr-7", False)],
+)
+def test_versioning_by_environment(
+    datas: dict[str, LayerResult], environment: str, versioned: bool
+) -> None:
+    versioning = datas[environment].of_type("aws:s3/bucketVersioning:BucketVersioning")
+    assert [v.inputs["versioningConfiguration"]["status"] for v in versioning] == (
+        ["Enabled"] if versioned else []
+    )
+
+
+def test_bucket_policy_denies_plain_http_and_admits_only_alb_log_delivery(
+    data: LayerResult,
+) -> None:
+    policy = json.loads(data.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    arn = data.outputs["artifacts_bucket_arn"]
+    deny, allow = policy["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == "*" and deny["Action"] == "s3:*"
+    assert deny["Resource"] == [arn, f"{arn}/*"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert allow["Effect"] == "Allow" and allow["Action"] == "s3:PutObject"
+    assert allow["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    assert allow["Resource"] == f"{arn}/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{ACCOUNT_ID}/*"
+
+
+def test_lifecycle_transitions_expires_old_versions_and_aborts_uploads(data: LayerResult) -> None:
+    rules = {
+        rule["id"]: rule
+        for rule in data.one(
+            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+        ).inputs["rules"]
+    }
+    artifacts = rules["artifacts"]
+    assert artifacts["status"] == "Enabled"
+    assert [t["storageClass"] for t in artifacts["transitions"]] == ["STANDARD_IA", "GLACIER_IR"]
+    assert artifacts["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    assert artifacts["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 7}
+    assert rules["alb-access-logs"]["filter"] == {"prefix": f"{ALB_ACCESS_LOG_PREFIX}/"}
+    assert rules["alb-access-logs"]["expiration"]["days"] > 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"instanceClass": "db.t3.micro"},
+            "data:instanceClass = 'db.t3.micro' is invalid: Aurora PostgreSQL does not support "
+            "db.t3.micro; the smallest burstable classes are db.t3.medium and db.t4g.medium",
+        ),
+        (
+            {"backupRetentionDays": 36},
+            "data:backupRetentionDays = '36' is invalid: must be a whole number from 1 to 35",
+        ),
+        (
+            {"backupRetentionDays": 0},
+            "data:backupRetentionDays = '0' is invalid: must be a whole number from 1 to 35",
+        ),
+        (
+            {"monitoringInterval": 45},
+            "data:monitoringInterval = '45' is invalid: must be one of: 0, 1, 5, 10, 15, 30, 60",
+        ),
+    ],
+)
+def test_config_mistakes_end_in_one_clear_message(
+    networks: dict[str, LayerResult], overrides: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ProgramError) as error:
+        run_data("dev", networks, **overrides)
+    assert str(error.value) == f"layer data (stack dev) failed: ConfigError: {message}"
+
+
+def test_retention_override_within_range(networks: dict[str, LayerResult]) -> None:
+    assert (
+        cluster_of(run_data("dev", networks, backupRetentionDays=35))["backupRetentionPeriod"] == 35
+    )
+
+
+def test_without_the_network_stack_the_reference_fails_loudly() -> None:
+    with pytest.raises(ProgramError, match="organization/network/dev"):
+        run_layer("data", "dev", config=stack_config("data", "dev"))
