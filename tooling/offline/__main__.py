@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
             write_json(result, args.json)
             out.print(f"JSON report: {args.json}")
     except StackConfigError as error:
-        errors.print(f"[bold red]error:[/bold red] {error.message}", highlight=False)
+        errors.print(f"[bold red]error:[/bold red] {error.user_message}", highlight=False)
         return EXIT_ERROR
     except ProgramError as error:
         errors.print(

@@ -68,7 +68,9 @@ class ProgramError(RuntimeError):
 
 
 class StackConfigError(ProgramError):
-    """The program stopped on a config value the user wrote: the message alone names layer and key."""
+    """The program stopped on a config value the user wrote: `user_message` names layer and key."""
+
+    user_message = ""
 
 
 # Exceptions from `shared` that mean "the user wrote something that cannot work", not a program bug.
@@ -172,7 +174,9 @@ class LayerRun:
         if isinstance(payload, tuple) and payload and payload[0] == "error":
             _, kind, message, tb = payload
             if kind in _USER_MISTAKES:
-                raise StackConfigError(self.layer, self.environment, message, tb)
+                error = StackConfigError(self.layer, self.environment, f"{kind}: {message}", tb)
+                error.user_message = message
+                raise error
             raise ProgramError(self.layer, self.environment, f"{kind}: {message}", tb)
         assert isinstance(payload, LayerResult)
         return payload

@@ -101,7 +101,7 @@ def test_a_bad_config_value_names_layer_and_key() -> None:
 
 
 def test_an_unknown_environment_form_is_a_plan_error() -> None:
-    with pytest.raises(PlanError, match="accepted forms"):
+    with pytest.raises(PlanError, match=r"unknown environment .prd.* Accepted forms"):
         plan("prd", stacks_dir=FIXTURE_STACKS, pack_dir=None)
 
 
