@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from shared.layers import POLICY_PACK_DIR
-from tooling.offline.engine import ORGANIZATION, Resource
+from tooling.offline.engine import ORGANIZATION, Resource, config_string
 from tooling.offline.mocks import UNKNOWN, wire_value
 
 START_TIMEOUT_SECONDS = 30.0
@@ -153,7 +153,7 @@ class PolicyPackServer:
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         env = {
             **os.environ,
-            "PULUMI_CONFIG": json.dumps({k: _config_string(v) for k, v in config.items()}),
+            "PULUMI_CONFIG": json.dumps({k: config_string(v) for k, v in config.items()}),
             "PULUMI_PROJECT": project,
             "PULUMI_STACK": environment,
             "PULUMI_ORGANIZATION": ORGANIZATION,
@@ -428,14 +428,6 @@ class PolicyPackServer:
             )
             for d in response.diagnostics
         ]
-
-
-def _config_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)
 
 
 @contextmanager

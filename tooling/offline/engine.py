@@ -286,7 +286,7 @@ def _run_in_child(
         monitor=monitor,
     )
     pulumi.runtime.set_all_config(
-        {k: _config_string(v) for k, v in config.items()}, secret_keys or None
+        {k: config_string(v) for k, v in config.items()}, secret_keys or None
     )
     _forget_parent_tasks(loop)
     sys.path.insert(0, folder)
@@ -332,7 +332,7 @@ def _forget_parent_tasks(loop: asyncio.AbstractEventLoop) -> None:
 _PARENT_TASKS: list[object] = []
 
 
-def _config_string(value: Any) -> str:
+def config_string(value: Any) -> str:
     """Pulumi hands config to programs as strings; structured values as JSON."""
     import json
 
