@@ -14,7 +14,6 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import config, references
-from shared.config import AppConfig
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer
 from shared.tagging import standard_tags, with_name
@@ -29,7 +28,6 @@ PR_ENVIRONMENT_RECORD = "N/A-PR-Environment"
 NO_DOMAIN_RECORD = "N/A-No-Domain"
 
 cfg = config.load("app")
-assert isinstance(cfg, AppConfig)
 env = cfg.common.environment
 profile = env.profile
 names = Namer(PRODUCT, env.name)

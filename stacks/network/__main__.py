@@ -26,7 +26,6 @@ else:
     import network_peering as peering
 
 cfg = config.load("network")
-assert isinstance(cfg, config.NetworkConfig)
 env = cfg.common.environment
 namer = Namer(project=PRODUCT, environment=env.name)
 tags = standard_tags(

@@ -13,7 +13,6 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import config, references
-from shared.config import ObservabilityConfig
 from shared.key_policies import service_key_policy
 from shared.layers import PRODUCT
 from shared.naming import Namer
@@ -27,7 +26,6 @@ else:
     import observability_dashboard as dashboard_data
 
 cfg = config.load("observability")
-assert isinstance(cfg, ObservabilityConfig)
 env = cfg.common.environment
 names = Namer(PRODUCT, env.name)
 tags = standard_tags(
