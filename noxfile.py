@@ -64,6 +64,12 @@ def typecheck(session: nox.Session) -> None:
     """Type-check every package, stack program and test with mypy --strict."""
     _install(session, "typecheck")
     session.run("mypy", *(session.posargs or ["."]))
+    if not session.posargs:
+        # Pulumi runs each program from its own folder, so its sibling modules are top-level
+        # imports: check every stack with that folder as the import root, as the CLI runs it.
+        for folder in sorted(Path("stacks").glob("*/")):
+            files = sorted(str(path) for path in folder.glob("*.py"))
+            session.run("mypy", *files, env={"MYPYPATH": str(folder)})
 
 
 # --- offline plan sessions (issue 3) --------------------------------------------------------------

@@ -14,7 +14,9 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
+
+from pulumi.errors import RunError
 
 from shared.environment import (
     ENVIRONMENT_CLASSES,
@@ -61,8 +63,11 @@ _TAG_VALUE = re.compile(r"[\w .:/=+\-@]{1,256}")
 _IMAGE = re.compile(r"[a-z0-9][a-z0-9._/:@-]{0,254}", re.ASCII)
 
 
-class ConfigError(ValueError):
-    """A config value a user wrote that cannot work; the message names layer, key, value and fix."""
+class ConfigError(ValueError, RunError):
+    """A config value a user wrote that cannot work; the message names layer, key, value and fix.
+
+    A RunError too: the Pulumi CLI then prints the message alone, without a Python traceback.
+    """
 
     def __init__(self, layer: str, key: str, value: object, accepted: str) -> None:
         self.layer, self.key, self.value, self.accepted = layer, key, value, accepted
@@ -540,6 +545,34 @@ def accepted_keys(layer: str) -> tuple[str, ...]:
     return tuple(f"{layer}:{key}" for key in sorted(keys))
 
 
+@overload
+def parse(
+    layer: Literal["network"],
+    raw: Mapping[str, Any],
+    *,
+    stack: str | None,
+    env_var: str | None = None,
+) -> NetworkConfig: ...
+@overload
+def parse(
+    layer: Literal["data"], raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
+) -> DataConfig: ...
+@overload
+def parse(
+    layer: Literal["app"], raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
+) -> AppConfig: ...
+@overload
+def parse(
+    layer: Literal["observability"],
+    raw: Mapping[str, Any],
+    *,
+    stack: str | None,
+    env_var: str | None = None,
+) -> ObservabilityConfig: ...
+@overload
+def parse(
+    layer: str, raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
+) -> LayerConfig: ...
 def parse(
     layer: str, raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
 ) -> LayerConfig:
@@ -548,6 +581,14 @@ def parse(
     return PARSERS[layer](raw, environment_from(layer, raw, stack, env_var))
 
 
+@overload
+def load(layer: Literal["network"]) -> NetworkConfig: ...
+@overload
+def load(layer: Literal["data"]) -> DataConfig: ...
+@overload
+def load(layer: Literal["app"]) -> AppConfig: ...
+@overload
+def load(layer: Literal["observability"]) -> ObservabilityConfig: ...
 def load(layer: str) -> LayerConfig:
     """Read the running program's config and return it typed; a bad value stops the program clearly."""
     import os

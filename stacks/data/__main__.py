@@ -24,7 +24,6 @@ MASTER_USERNAME = "dbadmin"
 LOG_SLOW_STATEMENTS_MS = 1000
 
 cfg = config.load("data")
-assert isinstance(cfg, config.DataConfig)
 env = cfg.common.environment
 account_id = aws.get_caller_identity().account_id
 region = aws.get_region().region

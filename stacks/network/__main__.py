@@ -9,8 +9,8 @@ Exports: the network contract in shared.layers.
 """
 
 import json
-from typing import TYPE_CHECKING
 
+import network_peering as peering
 import pulumi
 import pulumi_aws as aws
 
@@ -20,13 +20,7 @@ from shared.naming import Namer
 from shared.tagging import standard_tags, with_name
 from shared.trust_policies import service_trust_policy
 
-if TYPE_CHECKING:  # mypy reads from the repo root; the language host runs from this folder
-    from stacks.network import network_peering as peering
-else:
-    import network_peering as peering
-
 cfg = config.load("network")
-assert isinstance(cfg, config.NetworkConfig)
 env = cfg.common.environment
 namer = Namer(project=PRODUCT, environment=env.name)
 tags = standard_tags(

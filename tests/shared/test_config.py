@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pulumi.errors import RunError
 
 from shared.config import (
     FARGATE_MEMORY,
@@ -436,3 +437,8 @@ def test_a_cidr_too_small_for_the_subnets_is_refused() -> None:
     # The sizing rule itself lives in shared/subnets.py (tested there); config must apply it.
     message = _message("network", {"network:vpcCidr": "10.0.0.0/24", "network:azCount": 6})
     assert "network:vpcCidr = '10.0.0.0/24'" in message and "too small" in message
+
+
+def test_a_config_error_is_a_run_error_so_the_cli_shows_no_traceback() -> None:
+    with pytest.raises(RunError, match=r"data:instanceClass = 'db\.t3\.micro'"):
+        parse("data", {"data:instanceClass": "db.t3.micro"}, stack="dev")
