@@ -75,6 +75,31 @@ def typecheck(session: nox.Session) -> None:
 # --- offline plan sessions (issue 3) --------------------------------------------------------------
 
 
+@nox.session(python=PYTHON, reuse_venv=True)
+def plan(session: nox.Session) -> None:
+    """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
+    _install(session)
+    if not session.posargs:
+        session.error("usage: nox -s plan -- <environment> [--layer NAME ...] [--json FILE]")
+    session.run("python", "-m", "tooling.offline", "plan", *session.posargs)
+
+
+@nox.session(name="policy-check", python=PYTHON, reuse_venv=True)
+def policy_check(session: nox.Session) -> None:
+    """Check a `pulumi stack export` file with the policy pack: `nox -s policy-check -- F [--env E]`."""
+    _install(session)
+    if not session.posargs:
+        session.error("usage: nox -s policy-check -- <stack-export.json> [--env ENV] [--json FILE]")
+    session.run("python", "-m", "tooling.offline", "policy-check", *session.posargs)
+
+
+@nox.session(python=PYTHON, reuse_venv=True, default=False)
+def bench(session: nox.Session) -> None:
+    """Measure the offline engine: import floor, full plan, analyzer throughput, peak memory."""
+    _install(session)
+    session.run("python", "-m", "tooling.offline.bench", *session.posargs)
+
+
 # --- deployment sessions (issue 7) ----------------------------------------------------------------
 # Each runs `python -m tooling.deploy` on the repo's .venv, the one every Pulumi.yaml points at, so
 # the CLI runs the programs and the policy pack on exactly what the orchestrator checked.
