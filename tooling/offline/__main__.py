@@ -11,10 +11,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
+from tooling import outputs
+
+if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
+    from tooling.offline.planner import PlanResult
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 
@@ -48,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
     )
+    plan.add_argument(
+        "--outputs",
+        type=Path,
+        metavar="DIR",
+        help="where the layers' output files go, marked offline (default: outputs/)",
+    )
     check = commands.add_parser(
         "policy-check", help="run the pack over a `pulumi stack export` file"
     )
@@ -58,6 +69,13 @@ def _parser() -> argparse.ArgumentParser:
         "--pack", type=Path, default=POLICY_PACK_DIR, help="policy pack folder (default: policies/)"
     )
     return parser
+
+
+def _write_outputs(result: PlanResult, environment: str, root: Path) -> None:
+    """The same files a deploy writes, marked offline, so downstream tooling can be tested."""
+    writer = outputs.OutputFileWriter(root, offline=True)
+    for name, layer in result.layers.items():
+        writer.write(environment, name, layer.outputs, layer.secret_outputs)
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
@@ -78,6 +96,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
                 preview=args.preview,
             )
             subtitle = "preview (computed values unknown)" if args.preview else ""
+            _write_outputs(result, args.environment, args.outputs or outputs.OUTPUTS_DIR)
         else:
             result = policy_check(args.export, environment=args.env, pack_dir=args.pack)
             subtitle = f"policy check of {args.export}"

@@ -25,3 +25,13 @@ def stacks_copy(tmp_path: Path) -> Path:
     target = tmp_path / "stacks"
     shutil.copytree(FIXTURE_STACKS, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def outputs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Plans write output files; keep them out of the repo's outputs/ folder."""
+    import tooling.outputs
+
+    folder = tmp_path / "outputs"
+    monkeypatch.setattr(tooling.outputs, "OUTPUTS_DIR", folder)
+    return folder

@@ -49,6 +49,15 @@ def test_plan_exit_0_with_heading_tables_and_json(tmp_path: Path) -> None:
     }
 
 
+def test_plan_writes_the_deploy_output_files_marked_offline(outputs_dir: Path) -> None:
+    code, _ = run(*plan_args("dev"))
+    assert code == 0
+    flat = json.loads((outputs_dir / "dev" / "flat-outputs.json").read_text())
+    assert flat["offline"] is True and flat["environment"] == "dev"
+    layer = json.loads((outputs_dir / "dev" / "network.json").read_text())
+    assert layer["offline"] is True and layer["layer"] == "network" and layer["outputs"]
+
+
 def test_plan_exit_1_on_a_mandatory_violation(stacks_copy: Path) -> None:
     (stacks_copy / "data" / "Pulumi.prod.yaml").write_text(
         "config:\n  data:deletionProtection: false\n"
