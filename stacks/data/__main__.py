@@ -16,7 +16,7 @@ from shared import config, key_policies, references
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer, stable_hash
 from shared.tagging import standard_tags, with_name
-from shared.trust_policies import service_trust_policy
+from shared.trust_policies import elb_log_delivery_principal, service_trust_policy
 
 ENGINE = aws.rds.EngineType.AURORA_POSTGRESQL
 POSTGRES_PORT = 5432
@@ -211,7 +211,7 @@ aws.s3.BucketPolicy(
                 {
                     "Sid": "AllowAlbAccessLogDelivery",
                     "Effect": "Allow",
-                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                    "Principal": elb_log_delivery_principal(region),
                     "Action": "s3:PutObject",
                     "Resource": pulumi.Output.concat(
                         bucket.arn, f"/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{account_id}/*"
