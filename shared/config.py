@@ -28,6 +28,7 @@ from shared.environment import (
 )
 from shared.layers import get_layer
 from shared.subnets import SubnetLayoutError, layout_subnets
+from shared.tagging import standard_tags
 
 # Keys that every layer accepts; they pick the environment and fill the optional tags.
 COMMON_KEYS = ("environmentSuffix", "environmentClass", "owner", "costCenter")
@@ -92,9 +93,20 @@ class _Invalid(Exception):
 
 @dataclass(frozen=True)
 class CommonConfig:
+    layer: str
     environment: Environment
     owner: str | None
     cost_center: str | None
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The standard tag set for every resource of this layer's stack."""
+        return standard_tags(
+            environment=self.environment.name,
+            layer=self.layer,
+            owner=self.owner,
+            cost_center=self.cost_center,
+        )
 
 
 @dataclass(frozen=True)
@@ -384,6 +396,7 @@ def environment_from(
 
 def _common(reader: _Reader, environment: Environment) -> CommonConfig:
     return CommonConfig(
+        layer=reader.layer,
         environment=environment,
         owner=reader.optional("owner", _tag_value),
         cost_center=reader.optional("costCenter", _tag_value),

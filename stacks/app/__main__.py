@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from shared import config, references
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer
-from shared.tagging import standard_tags, with_name
+from shared.tagging import with_name
 
 # Contract outputs are never empty: these say why there is no DNS record.
 PR_ENVIRONMENT_RECORD = "N/A-PR-Environment"
@@ -25,9 +25,7 @@ cfg = config.load("app")
 env = cfg.common.environment
 profile = env.profile
 names = Namer(PRODUCT, env.name)
-tags = standard_tags(
-    environment=env.name, layer="app", owner=cfg.common.owner, cost_center=cfg.common.cost_center
-)
+tags = cfg.common.tags
 network = references.upstream("network", env.name)
 data = references.upstream("data", env.name)
 account_id = aws.get_caller_identity_output().account_id

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 from shared import config, key_policies, references
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer, stable_hash
-from shared.tagging import standard_tags, with_name
+from shared.tagging import with_name
 from shared.trust_policies import elb_log_delivery_principal, service_trust_policy
 
 ENGINE = aws.rds.EngineType.AURORA_POSTGRESQL
@@ -28,9 +28,7 @@ env = cfg.common.environment
 account_id = aws.get_caller_identity().account_id
 region = aws.get_region().region
 namer = Namer(project=PRODUCT, environment=env.name, account_id=account_id, region=region)
-tags = standard_tags(
-    environment=env.name, layer="data", owner=cfg.common.owner, cost_center=cfg.common.cost_center
-)
+tags = cfg.common.tags
 network = references.upstream("network", env.name)
 # Prod's cluster and key are protected twice: by AWS (deletion protection) and by Pulumi.
 guarded = pulumi.ResourceOptions(protect=cfg.deletion_protection)

@@ -17,18 +17,13 @@ import pulumi_aws as aws
 from shared import config, key_policies, subnets
 from shared.layers import PRODUCT
 from shared.naming import Namer
-from shared.tagging import standard_tags, with_name
+from shared.tagging import with_name
 from shared.trust_policies import service_trust_policy
 
 cfg = config.load("network")
 env = cfg.common.environment
 namer = Namer(project=PRODUCT, environment=env.name)
-tags = standard_tags(
-    environment=env.name,
-    layer="network",
-    owner=cfg.common.owner,
-    cost_center=cfg.common.cost_center,
-)
+tags = cfg.common.tags
 
 
 def tagged(label: str) -> dict[str, str]:

@@ -17,17 +17,12 @@ from shared import config, references
 from shared.key_policies import service_key_policy
 from shared.layers import PRODUCT
 from shared.naming import Namer
-from shared.tagging import standard_tags, with_name
+from shared.tagging import with_name
 
 cfg = config.load("observability")
 env = cfg.common.environment
 names = Namer(PRODUCT, env.name)
-tags = standard_tags(
-    environment=env.name,
-    layer="observability",
-    owner=cfg.common.owner,
-    cost_center=cfg.common.cost_center,
-)
+tags = cfg.common.tags
 data = references.upstream("data", env.name)
 app = references.upstream("app", env.name)
 account_id = aws.get_caller_identity_output().account_id
