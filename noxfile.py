@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,6 +41,19 @@ def dev(session: nox.Session) -> None:
         if not venv.exists():
             session.run(sys.executable, "-m", "venv", str(venv))
         session.run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements)
+    # Installers skip packages already present, so bytecode a pre-existing .venv lacks would never
+    # appear; compileall only writes what is missing or stale (~1 s when nothing is).
+    site_packages = next(venv.glob("lib/python*/site-packages"))
+    session.run(
+        str(venv / "bin" / "python"),
+        "-m",
+        "compileall",
+        "-q",
+        "-j",
+        "0",
+        str(site_packages),
+        silent=True,
+    )
     session.log("Ready: .venv is what stacks/*/Pulumi.yaml and policies/PulumiPolicy.yaml run on.")
 
 
@@ -63,9 +77,40 @@ def typecheck(session: nox.Session) -> None:
     """Type-check every package, stack program and test with mypy --strict."""
     _install(session, "typecheck")
     session.run("mypy", *(session.posargs or ["."]))
+    if not session.posargs:
+        # Pulumi runs each program from its own folder, so its sibling modules are top-level
+        # imports: check every stack with that folder as the import root, as the CLI runs it.
+        for folder in sorted(Path("stacks").glob("*/")):
+            files = sorted(str(path) for path in folder.glob("*.py"))
+            session.run("mypy", *files, env={"MYPYPATH": str(folder)})
 
 
 # --- offline plan sessions (issue 3) --------------------------------------------------------------
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def plan(session: nox.Session) -> None:
+    """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
+    _install(session)
+    if not session.posargs:
+        session.error("usage: nox -s plan -- <environment> [--layer NAME ...] [--json FILE]")
+    session.run("python", "-m", "tooling.offline", "plan", *session.posargs)
+
+
+@nox.session(name="policy-check", python=PYTHON, reuse_venv=True)
+def policy_check(session: nox.Session) -> None:
+    """Check a `pulumi stack export` file with the policy pack: `nox -s policy-check -- F [--env E]`."""
+    _install(session)
+    if not session.posargs:
+        session.error("usage: nox -s policy-check -- <stack-export.json> [--env ENV] [--json FILE]")
+    session.run("python", "-m", "tooling.offline", "policy-check", *session.posargs)
+
+
+@nox.session(python=PYTHON, reuse_venv=True, default=False)
+def bench(session: nox.Session) -> None:
+    """Measure the offline engine: import floor, full plan, analyzer throughput, peak memory."""
+    _install(session)
+    session.run("python", "-m", "tooling.offline.bench", *session.posargs)
 
 
 # --- deployment sessions (issue 7) ----------------------------------------------------------------
@@ -76,7 +121,11 @@ def typecheck(session: nox.Session) -> None:
 def _deploy(session: nox.Session, command: str) -> None:
     dev(session)
     python = str(Path(".venv") / "bin" / "python")
-    session.run(python, "-m", "tooling.deploy", command, *session.posargs, external=True)
+    # Not session.run: nox turns every failure into exit 1, and callers (CI, scripts) need the
+    # tool's own codes (2 = usage or set-up problem such as a missing CLI or credentials).
+    code = subprocess.call([python, "-m", "tooling.deploy", command, *session.posargs])
+    if code:
+        sys.exit(code)
 
 
 @nox.session(name="deploy-all", venv_backend="none", default=False)

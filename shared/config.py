@@ -7,21 +7,28 @@ Every key is listed in the README's config table.
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
+import itertools
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
+
+from pulumi.errors import RunError
 
 from shared.environment import (
+    ENVIRONMENT_CLASSES,
     NAT_MODES,
     Environment,
     NatMode,
     parse_environment,
     resolve_environment,
 )
+from shared.layers import get_layer
 from shared.subnets import SubnetLayoutError, layout_subnets
+from shared.tagging import standard_tags
 
 # Keys that every layer accepts; they pick the environment and fill the optional tags.
 COMMON_KEYS = ("environmentSuffix", "environmentClass", "owner", "costCenter")
@@ -51,16 +58,33 @@ _RDS_CLASS = re.compile(r"db\.[a-z0-9]+\.[a-z0-9]+", re.ASCII)
 _ENGINE_VERSION = re.compile(r"\d+(\.\d+)?", re.ASCII)
 _HOSTED_ZONE = re.compile(r"Z[A-Z0-9]{1,31}", re.ASCII)
 _ACM_ARN = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[A-Za-z0-9-]+", re.ASCII)
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,12}", re.ASCII)
+# AWS tag values: letters (any script), digits, spaces and _ . : / = + - @.
+_TAG_VALUE = re.compile(r"[\w .:/=+\-@]{1,256}")
 _IMAGE = re.compile(r"[a-z0-9][a-z0-9._/:@-]{0,254}", re.ASCII)
 
 
-class ConfigError(ValueError):
-    """A config value a user wrote that cannot work; the message names layer, key, value and fix."""
+class ConfigError(ValueError, RunError):
+    """A config value a user wrote that cannot work; the message names layer, key, value and fix.
+
+    A RunError too: the Pulumi CLI then prints the message alone, without a Python traceback.
+    """
 
     def __init__(self, layer: str, key: str, value: object, accepted: str) -> None:
         self.layer, self.key, self.value, self.accepted = layer, key, value, accepted
         shown = "(not set)" if value is None else repr(value)
         super().__init__(f"{layer}:{key} = {shown} is invalid: {accepted}")
+
+
+class UnknownKeyError(ConfigError):
+    """A key this layer does not read (usually a typo); `known_keys` lists what it does read."""
+
+    def __init__(self, layer: str, key: str, value: object, known_keys: tuple[str, ...]) -> None:
+        self.known_keys = known_keys
+        close = difflib.get_close_matches(key, known_keys, n=1, cutoff=0.6)
+        hint = f"did you mean {layer}:{close[0]}? " if close else ""
+        known = ", ".join(f"{layer}:{k}" for k in known_keys)
+        super().__init__(layer, key, value, f"unknown key; {hint}known keys: {known}")
 
 
 class _Invalid(Exception):
@@ -69,9 +93,20 @@ class _Invalid(Exception):
 
 @dataclass(frozen=True)
 class CommonConfig:
+    layer: str
     environment: Environment
     owner: str | None
     cost_center: str | None
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """The standard tag set for every resource of this layer's stack."""
+        return standard_tags(
+            environment=self.environment.name,
+            layer=self.layer,
+            owner=self.owner,
+            cost_center=self.cost_center,
+        )
 
 
 @dataclass(frozen=True)
@@ -144,10 +179,11 @@ def _int(low: int, high: int) -> Callable[[Any], int]:
     def parse(value: Any) -> int:
         if isinstance(value, bool):
             raise _Invalid(f"must be a whole number from {low} to {high}")
-        try:
-            number = int(str(value).strip())
-        except ValueError:
-            raise _Invalid(f"must be a whole number from {low} to {high}") from None
+        text = str(value).strip()
+        # int() alone would also take "1_000" and non-ASCII digits; config should be plain digits.
+        if not _WHOLE_NUMBER.fullmatch(text):
+            raise _Invalid(f"must be a whole number from {low} to {high}")
+        number = int(text)
         if not low <= number <= high:
             raise _Invalid(f"must be a whole number from {low} to {high}")
         return number
@@ -166,13 +202,17 @@ def _bool(value: Any) -> bool:
 
 def _str_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
+        if not value.strip():
+            return ()
         try:
             value = json.loads(value) if value.strip().startswith("[") else value.split(",")
         except json.JSONDecodeError:
             raise _Invalid("must be a list of strings") from None
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise _Invalid("must be a list of strings")
-    return tuple(v.strip() for v in value if v.strip())
+    if not all(v.strip() for v in value):
+        raise _Invalid("must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
 
 
 def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str]:
@@ -264,11 +304,27 @@ def _instance_class(value: Any) -> str:
     return text
 
 
+def _tag_value(value: Any) -> str:
+    # Owner and cost centre become tag values: check them here, where the message names the key.
+    return _matching(
+        _TAG_VALUE,
+        "a tag value: 1-256 letters, digits, spaces and _ . : / = + - @",
+    )(value)
+
+
 def _health_check_path(value: Any) -> str:
     text = _text(value)
     if not text.startswith("/") or len(text) > 1024 or any(c.isspace() for c in text):
         raise _Invalid("must be an absolute URL path such as /health (no spaces, <=1024 chars)")
     return text
+
+
+def _fargate_memory(cpu: int) -> str:
+    allowed = FARGATE_MEMORY[cpu]
+    steps = {b - a for a, b in itertools.pairwise(allowed)}
+    if len(allowed) > 3 and len(steps) == 1:
+        return f"{allowed[0]}-{allowed[-1]} MiB in steps of {steps.pop()}"
+    return f"one of {', '.join(map(str, allowed))} MiB"
 
 
 # --- the loader -----------------------------------------------------------------------------------
@@ -303,12 +359,10 @@ class _Reader:
         return ConfigError(self.layer, key, self.values.get(key), accepted)
 
     def reject_unknown(self, known_extra: tuple[str, ...] = ()) -> None:
-        unknown = sorted(set(self.values) - self.used - set(known_extra))
+        known = tuple(sorted(self.used | set(known_extra)))
+        unknown = sorted(set(self.values) - set(known))
         if unknown:
-            known = ", ".join(f"{self.layer}:{k}" for k in sorted(self.used))
-            raise ConfigError(
-                self.layer, unknown[0], self.values[unknown[0]], f"unknown key; known keys: {known}"
-            )
+            raise UnknownKeyError(self.layer, unknown[0], self.values[unknown[0]], known)
 
 
 def environment_from(
@@ -317,6 +371,10 @@ def environment_from(
     """The environment for this layer's stack, per the precedence in shared.environment."""
     values = {k.split(":", 1)[1]: v for k, v in raw.items() if k.startswith(f"{layer}:")}
     suffix, klass = values.get("environmentSuffix"), values.get("environmentClass")
+    if klass is not None and klass not in ENVIRONMENT_CLASSES:
+        raise ConfigError(
+            layer, "environmentClass", klass, f"must be one of: {', '.join(ENVIRONMENT_CLASSES)}"
+        )
     try:
         return resolve_environment(
             env_var=env_var,
@@ -325,16 +383,23 @@ def environment_from(
             config_class=None if klass is None else str(klass),
         )
     except ValueError as error:
-        raise ConfigError(
-            layer, "environmentSuffix", suffix or env_var or stack, str(error)
-        ) from None
+        # Say where the name actually came from, so the user knows what to fix.
+        value: object
+        if env_var is not None and env_var.strip():
+            value, source = env_var, " (the name came from the ENVIRONMENT_SUFFIX env var)"
+        elif suffix is not None and str(suffix).strip():
+            value, source = suffix, ""
+        else:
+            value, source = stack, " (the name came from the stack name)"
+        raise ConfigError(layer, "environmentSuffix", value, f"{error}{source}") from None
 
 
 def _common(reader: _Reader, environment: Environment) -> CommonConfig:
     return CommonConfig(
+        layer=reader.layer,
         environment=environment,
-        owner=reader.optional("owner", _text),
-        cost_center=reader.optional("costCenter", _text),
+        owner=reader.optional("owner", _tag_value),
+        cost_center=reader.optional("costCenter", _tag_value),
     )
 
 
@@ -417,11 +482,7 @@ def parse_app(raw: Mapping[str, Any], environment: Environment) -> AppConfig:
     default_memory = p.ecs_memory if p.ecs_memory in FARGATE_MEMORY[cpu] else FARGATE_MEMORY[cpu][0]
     memory = r.get("memory", _int(512, 122880), default_memory)
     if memory not in FARGATE_MEMORY[cpu]:
-        allowed = FARGATE_MEMORY[cpu]
-        raise r.fail(
-            "memory",
-            f"with app:cpu {cpu} Fargate accepts {allowed[0]}-{allowed[-1]} MiB in steps of {allowed[1] - allowed[0] if len(allowed) > 1 else allowed[0]} ({', '.join(map(str, allowed))})",
-        )
+        raise r.fail("memory", f"with app:cpu {cpu} Fargate accepts {_fargate_memory(cpu)}")
     desired = r.get("desiredCount", _int(0, 100), p.desired_count)
     max_count = r.get("maxCount", _int(1, 100), max(p.max_count, desired))
     if max_count < desired:
@@ -482,16 +543,65 @@ PARSERS: Mapping[str, Callable[[Mapping[str, Any], Environment], LayerConfig]] =
 }
 
 
+def accepted_keys(layer: str) -> tuple[str, ...]:
+    """Every `<layer>:<key>` the layer reads, in any environment class (the README table's source)."""
+    from shared.environment import parse_environment
+
+    get_layer(layer)
+    probe = f"{layer}:\x00"  # a key no one can mean, so the parser reports what it does read
+    keys: set[str] = set()
+    for name in ("dev", "staging", "prod", "pr-1"):
+        try:
+            PARSERS[layer]({probe: "probe"}, parse_environment(name))
+        except UnknownKeyError as error:
+            keys.update(error.known_keys)
+    return tuple(f"{layer}:{key}" for key in sorted(keys))
+
+
+@overload
+def parse(
+    layer: Literal["network"],
+    raw: Mapping[str, Any],
+    *,
+    stack: str | None,
+    env_var: str | None = None,
+) -> NetworkConfig: ...
+@overload
+def parse(
+    layer: Literal["data"], raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
+) -> DataConfig: ...
+@overload
+def parse(
+    layer: Literal["app"], raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
+) -> AppConfig: ...
+@overload
+def parse(
+    layer: Literal["observability"],
+    raw: Mapping[str, Any],
+    *,
+    stack: str | None,
+    env_var: str | None = None,
+) -> ObservabilityConfig: ...
+@overload
+def parse(
+    layer: str, raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
+) -> LayerConfig: ...
 def parse(
     layer: str, raw: Mapping[str, Any], *, stack: str | None, env_var: str | None = None
 ) -> LayerConfig:
     """Environment plus typed config for `layer` from raw `<layer>:<key>` values."""
-    from shared.layers import get_layer
-
     get_layer(layer)
     return PARSERS[layer](raw, environment_from(layer, raw, stack, env_var))
 
 
+@overload
+def load(layer: Literal["network"]) -> NetworkConfig: ...
+@overload
+def load(layer: Literal["data"]) -> DataConfig: ...
+@overload
+def load(layer: Literal["app"]) -> AppConfig: ...
+@overload
+def load(layer: Literal["observability"]) -> ObservabilityConfig: ...
 def load(layer: str) -> LayerConfig:
     """Read the running program's config and return it typed; a bad value stops the program clearly."""
     import os

@@ -7,6 +7,7 @@ explicit `environmentClass`, so a typo such as `prd` can never silently get dev 
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import ipaddress
 import os
@@ -270,18 +271,33 @@ def parse_environment(name: str, environment_class: str | None = None) -> Enviro
                 f"{environment_class!r} or use another environment name"
             )
         return Environment(name=name, environment_class=name)  # type: ignore[arg-type]
+    if name.startswith("pr-"):
+        # `pr-0` or `pr-07` must not become a custom environment that merely looks like a PR.
+        raise EnvironmentNameError(
+            f"environment {name!r} looks like a PR environment but is not one: use pr-<number> "
+            "with a PR number from 1 to 999999999 and no leading zeros (e.g. pr-123)"
+        )
     if not _ENV_NAME.fullmatch(name):
         raise EnvironmentNameError(
             f"environment name {name!r} is not valid: use 2-16 lowercase letters, digits and "
-            f"hyphens, starting with a letter. Accepted forms: {ACCEPTED_FORMS}"
+            f"hyphens, starting with a letter.{_did_you_mean(name)} Accepted forms: {ACCEPTED_FORMS}"
         )
     if environment_class is None:
         raise EnvironmentNameError(
-            f"unknown environment {name!r}: accepted forms are {ACCEPTED_FORMS}. A custom name "
-            f"needs config environmentClass (one of {', '.join(ENVIRONMENT_CLASSES)}) so it never "
-            "silently gets dev settings"
+            f"unknown environment {name!r}.{_did_you_mean(name)} Accepted forms are "
+            f"{ACCEPTED_FORMS}. A custom name needs config environmentClass (one of "
+            f"{', '.join(ENVIRONMENT_CLASSES)}) so it never silently gets dev settings"
         )
     return Environment(name=name, environment_class=environment_class)
+
+
+def _did_you_mean(name: str) -> str:
+    lowered = name.strip().lower()
+    known = ("dev", "staging", "prod")
+    close = [k for k in known if lowered.startswith(k)] or difflib.get_close_matches(
+        lowered, known, n=1, cutoff=0.5
+    )
+    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def resolve_environment(

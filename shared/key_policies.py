@@ -31,6 +31,11 @@ def service_key_policy(
         }
     ]
     for service in services:
+        if service not in SERVICE_PRINCIPALS:
+            raise ValueError(
+                f"no key policy statement for service {service!r}; known: "
+                f"{', '.join(sorted(SERVICE_PRINCIPALS))}"
+            )
         principal = SERVICE_PRINCIPALS[service].format(region=region)
         statement: dict[str, Any] = {
             "Sid": f"{service.capitalize()}Uses",

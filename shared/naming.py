@@ -20,28 +20,44 @@ HASH_LENGTH = 8
 
 @dataclass(frozen=True)
 class NameRule:
-    """What AWS accepts for one kind of name, and how the Namer should build one."""
+    """What AWS accepts for one kind of name, and how the Namer should build one.
+
+    `problems()` checks what AWS (or the pulumi-aws provider, where it is stricter) accepts, so the
+    policy pack can reuse it on names people wrote by hand. The Namer is deliberately narrower: it
+    only ever emits ASCII letters, digits, the rule's delimiter and `-`.
+    """
 
     kind: str
     max_length: int
-    allowed: str  # a regex character class body, ASCII only
+    allowed: str  # a regex character class body, matched with re.ASCII
     min_length: int = 1
-    lowercase: bool = False
+    lowercase: bool = False  # uppercase is rejected (by AWS or by the provider's validation)
+    fold_case: bool = False  # AWS compares names ignoring case: the Namer emits lowercase only
     first_letter: bool = False
     alnum_ends: bool = False
     no_double_hyphen: bool = False
     delimiter: str = "-"
-    prefix: str = ""  # put in front by the Namer and required by the rule (e.g. "alias/")
+    prefix: str = ""  # put in front by the Namer (e.g. "alias/")
+    prefix_required: bool = True  # False: a house style (log groups' "/"), not an AWS rule
+    optional_suffix: str = ""  # allowed at the end although its characters are not (".fifo")
     forbidden_prefixes: tuple[str, ...] = ()
     forbidden_suffixes: tuple[str, ...] = ()
+    forbidden_substrings: tuple[str, ...] = ()
     forbidden_names: tuple[str, ...] = ()
     no_ip_address: bool = False
     no_secret_suffix: bool = False
     global_scope: bool = False  # unique across all AWS accounts: the Namer adds account and region
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _char: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _unwanted: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_pattern", re.compile(f"[{self.allowed}]*", re.ASCII))
+        object.__setattr__(self, "_char", re.compile(f"[{self.allowed}]", re.ASCII))
+        # The Namer only ever emits ASCII letters, digits, the delimiter and '-': other punctuation
+        # a rule allows (dots in bucket names, spaces in subnet groups) would only invite edge cases.
+        keep = "".join(re.escape(c) for c in {self.delimiter, "-"} if self._char.match(c))
+        object.__setattr__(self, "_unwanted", re.compile(f"[^A-Za-z0-9{keep}]"))
 
     def problems(self, name: str) -> list[str]:
         """Human-readable reasons why AWS would reject `name`; an empty list means compliant."""
@@ -51,11 +67,19 @@ class NameRule:
                 f"{self.kind} names must be {self.min_length}-{self.max_length} characters "
                 f"long (got {len(name)})"
             )
-        if self.prefix and not name.startswith(self.prefix):
-            found.append(f"{self.kind} names must start with {self.prefix!r}")
-        body = name[len(self.prefix) :] if self.prefix and name.startswith(self.prefix) else name
-        if not self._pattern.fullmatch(body):
-            bad = sorted({c for c in body if not self._pattern.fullmatch(c)})
+        body = name
+        if self.prefix and self.prefix_required:
+            if name.startswith(self.prefix):
+                body = name[len(self.prefix) :]
+            else:
+                found.append(f"{self.kind} names must start with {self.prefix!r}")
+        if self.prefix and self.prefix_required and not body:
+            found.append(f"{self.kind} names need something after {self.prefix!r}")
+        chars = body
+        if self.optional_suffix and chars.endswith(self.optional_suffix):
+            chars = chars[: -len(self.optional_suffix)]
+        if not self._pattern.fullmatch(chars):
+            bad = sorted({c for c in chars if not self._char.fullmatch(c)})
             found.append(f"{self.kind} names may not contain {''.join(bad)!r}")
         if self.lowercase and body != body.lower():
             found.append(f"{self.kind} names must be lowercase")
@@ -67,17 +91,27 @@ class NameRule:
             found.append(f"{self.kind} names may not contain '--'")
         if self.no_double_hyphen and body.endswith("-"):
             found.append(f"{self.kind} names may not end with '-'")
+        return found + self._reserved(name)
+
+    def _reserved(self, name: str) -> list[str]:
+        """Prefixes, suffixes and shapes AWS keeps for itself."""
+        found = [
+            f"{self.kind} names may not contain {s!r}"
+            for s in self.forbidden_substrings
+            if s in name
+        ]
+        lowered = name.lower()
         found.extend(
             f"{self.kind} names may not start with {p!r}"
             for p in self.forbidden_prefixes
-            if name.lower().startswith(p)
+            if lowered.startswith(p)
         )
         found.extend(
             f"{self.kind} names may not end with {s!r}"
             for s in self.forbidden_suffixes
-            if name.lower().endswith(s)
+            if lowered.endswith(s)
         )
-        if name.lower() in self.forbidden_names:
+        if lowered in self.forbidden_names:
             found.append(f"{name!r} is reserved for {self.kind} names")
         if self.no_ip_address and _is_ip_address(name):
             found.append(f"{self.kind} names may not be formatted as an IP address")
@@ -101,12 +135,15 @@ def _is_ip_address(name: str) -> bool:
     return True
 
 
+# The pulumi-aws provider validates RDS identifiers and groups as lowercase (AWS itself folds them).
 _RDS_ID = {
     "allowed": "A-Za-z0-9-",
     "first_letter": True,
     "no_double_hyphen": True,
     "lowercase": True,
 }
+# IAM names are unique ignoring case: `Web` and `web` would collide, so the Namer emits lowercase.
+_IAM = {"allowed": "A-Za-z0-9+=,.@_-", "fold_case": True}
 
 NAME_RULES: Mapping[str, NameRule] = {
     rule.kind: rule
@@ -120,6 +157,7 @@ NAME_RULES: Mapping[str, NameRule] = {
             alnum_ends=True,
             forbidden_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
             forbidden_suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"),
+            forbidden_substrings=("..",),
             no_ip_address=True,
             global_scope=True,
         ),
@@ -134,23 +172,24 @@ NAME_RULES: Mapping[str, NameRule] = {
             lowercase=True,
             forbidden_names=("default",),
         ),
+        # Load balancer names are DNS labels: AWS accepts uppercase but compares ignoring case.
         NameRule(
             "alb",
             max_length=32,
             allowed="A-Za-z0-9-",
             alnum_ends=True,
-            lowercase=True,
+            fold_case=True,
             forbidden_prefixes=("internal-",),
         ),
         NameRule(
-            "target-group", max_length=32, allowed="A-Za-z0-9-", alnum_ends=True, lowercase=True
+            "target-group", max_length=32, allowed="A-Za-z0-9-", alnum_ends=True, fold_case=True
         ),
         NameRule("ecs-cluster", max_length=255, allowed="A-Za-z0-9_-"),
         NameRule("ecs-service", max_length=255, allowed="A-Za-z0-9_-"),
         NameRule("task-family", max_length=255, allowed="A-Za-z0-9_-"),
-        NameRule("iam-role", max_length=64, allowed="A-Za-z0-9+=,.@_-"),
-        NameRule("iam-policy", max_length=128, allowed="A-Za-z0-9+=,.@_-"),
-        NameRule("iam-instance-profile", max_length=128, allowed="A-Za-z0-9+=,.@_-"),
+        NameRule("iam-role", max_length=64, **_IAM),  # type: ignore[arg-type]
+        NameRule("iam-policy", max_length=128, **_IAM),  # type: ignore[arg-type]
+        NameRule("iam-instance-profile", max_length=128, **_IAM),  # type: ignore[arg-type]
         NameRule(
             "security-group",
             max_length=255,
@@ -163,12 +202,13 @@ NAME_RULES: Mapping[str, NameRule] = {
             allowed="A-Za-z0-9._/#-",
             delimiter="/",
             prefix="/",
+            prefix_required=False,
             forbidden_prefixes=("aws/",),
         ),
-        NameRule("metric-filter", max_length=512, allowed="A-Za-z0-9._/#-"),
-        NameRule("alarm", max_length=255, allowed="A-Za-z0-9._/#-"),
+        NameRule("metric-filter", max_length=512, allowed="^:*"),
+        NameRule("alarm", max_length=255, allowed=r"^\x00-\x1f\x7f"),  # no control characters
         NameRule("dashboard", max_length=255, allowed="A-Za-z0-9_-"),
-        NameRule("sns-topic", max_length=256, allowed="A-Za-z0-9_-"),
+        NameRule("sns-topic", max_length=256, allowed="A-Za-z0-9_-", optional_suffix=".fifo"),
         NameRule("secret", max_length=512, allowed="A-Za-z0-9/_+=.@-", no_secret_suffix=True),
         NameRule(
             "kms-alias",
@@ -177,11 +217,13 @@ NAME_RULES: Mapping[str, NameRule] = {
             prefix="alias/",
             forbidden_prefixes=("alias/aws/",),
         ),
-        NameRule("scaling-policy", max_length=255, allowed="A-Za-z0-9._/#-"),
+        NameRule("scaling-policy", max_length=256, allowed=r"\x20-\x7e"),  # printable ASCII
     )
 }
 
 _PROJECT = re.compile(r"[a-z][a-z0-9]{1,11}")
+_ACCOUNT_ID = re.compile(r"\d{12}")
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 
 
 class UnknownKindError(ValueError):
@@ -198,8 +240,9 @@ def stable_hash(text: str, length: int = HASH_LENGTH) -> str:
 class Namer:
     """Builds `<project>-<environment>-<parts...>` names that AWS accepts for a given kind.
 
-    For globally unique kinds (S3 buckets) pass `account_id` and `region`: they are appended, so two
-    accounts (or regions) deploying the same environment never collide without anyone editing config.
+    S3 bucket names are global, so a Namer that makes them needs `account_id` and `region`: they
+    end every bucket name and are never truncated away, so two accounts (or regions) deploying the
+    same environment cannot collide and nobody has to edit config to avoid it.
     """
 
     project: str
@@ -213,13 +256,22 @@ class Namer:
                 f"project {self.project!r} is not valid: use 2-12 lowercase letters and digits, "
                 "starting with a letter (it begins every AWS name, and ALB names allow 32 characters)"
             )
-        # Imported here: environment is pure too, but naming must stay importable on its own.
-        from shared.environment import parse_environment
-
-        parse_environment(self.environment, "dev" if not _is_known(self.environment) else None)
-        for kind in NAME_RULES:
-            base = self._base(NAME_RULES[kind], ())
-            reasons = NAME_RULES[kind].problems(self._fit(NAME_RULES[kind], base, base))
+        _check_environment_name(self.environment)
+        if self.account_id is not None and not _ACCOUNT_ID.fullmatch(self.account_id):
+            raise ValueError(f"account_id {self.account_id!r} is not valid: use the 12 digits")
+        if self.region is not None and not _REGION.fullmatch(self.region):
+            raise ValueError(f"region {self.region!r} is not an AWS region name such as us-east-1")
+        if (self.account_id is None) != (self.region is None):
+            raise ValueError("pass account_id and region together (S3 bucket names need both)")
+        for rule in NAME_RULES.values():
+            # Every name starts with `<prefix><project><d><environment><d>`: if that already breaks
+            # a rule, or could grow into a forbidden prefix, no part can repair it.
+            d = rule.delimiter
+            lead = rule.prefix + _sanitize(rule, f"{self.project}{d}{self.environment}") + d
+            clash = [p for p in rule.forbidden_prefixes if lead.startswith(p) or p.startswith(lead)]
+            reasons = [f"{rule.kind} names may not start with {p!r}" for p in clash]
+            if not reasons and (self.account_id or not rule.global_scope):
+                reasons = rule.problems(self.name(rule.kind))
             if reasons:
                 raise ValueError(
                     f"project {self.project!r} and environment {self.environment!r} cannot "
@@ -227,29 +279,33 @@ class Namer:
                 )
 
     def name(self, kind: str, *parts: str) -> str:
+        """The physical name for `kind`: `<project>-<environment>-<parts>`, made valid for AWS."""
         rule = rule_for(kind)
-        raw = self._base(rule, parts)
-        return self._fit(rule, raw, raw)
-
-    def _base(self, rule: NameRule, parts: tuple[str, ...]) -> str:
         labels = [self.project, self.environment, *parts]
+        tail: list[str] = []
         if rule.global_scope:
-            labels += [label for label in (self.account_id, self.region) if label]
-        return rule.delimiter.join(labels)
-
-    def _fit(self, rule: NameRule, raw: str, identity: str) -> str:
+            if self.account_id is None or self.region is None:
+                raise ValueError(
+                    f"{kind} names are global across AWS accounts: create the Namer with "
+                    "account_id and region so two accounts deploying the same environment "
+                    "never collide"
+                )
+            tail = [self.account_id, self.region]
+        raw = rule.delimiter.join(labels + tail)
         clean = _sanitize(rule, raw)
         budget = rule.max_length - len(rule.prefix)
         if clean == raw and len(clean) <= budget:
             candidate = rule.prefix + clean
             if not rule.problems(candidate):
                 return candidate
-        # Lossy or too long: a hash of the untouched input keeps different inputs apart.
-        suffix = stable_hash(identity)
-        head = clean[: budget - len(suffix) - 1].rstrip(rule.delimiter + "-_. ")
+        # Lossy or too long: a hash of the untouched input keeps different inputs apart, and the
+        # global tail (account, region) stays whole after it.
+        suffix = rule.delimiter.join([stable_hash(raw), *tail])
+        head = (_sanitize(rule, rule.delimiter.join(labels)) if tail else clean)[
+            : budget - len(suffix) - 1
+        ]
+        head = head.rstrip(rule.delimiter + "-")
         candidate = rule.prefix + rule.delimiter.join(p for p in (head, suffix) if p)
-        if rule.first_letter and not candidate[len(rule.prefix) :][:1].isalpha():
-            candidate = rule.prefix + "n" + candidate[len(rule.prefix) + 1 :]
         reasons = rule.problems(candidate)
         if reasons:  # pragma: no cover - the property tests hold this for arbitrary input
             raise AssertionError(
@@ -258,17 +314,19 @@ class Namer:
         return candidate
 
 
-def _is_known(environment: str) -> bool:
-    from shared.environment import parse_environment
+def _check_environment_name(environment: str) -> None:
+    # Imported here: environment is pure too, but naming must stay importable on its own.
+    from shared.environment import EnvironmentNameError, parse_environment
 
     try:
         parse_environment(environment)
-    except ValueError:
-        return False
-    return True
+    except EnvironmentNameError:
+        # A custom name is fine for naming once its format is; its class is config's business.
+        parse_environment(environment, "dev")
 
 
 def rule_for(kind: str) -> NameRule:
+    """The rule for `kind`, or an error that lists the known kinds."""
     try:
         return NAME_RULES[kind]
     except KeyError:
@@ -278,16 +336,13 @@ def rule_for(kind: str) -> NameRule:
 
 
 def _sanitize(rule: NameRule, raw: str) -> str:
-    text = raw.lower() if rule.lowercase else raw
-    allowed = re.compile(f"[{rule.allowed}]", re.ASCII)
-    # The namer only ever joins with its delimiter and '-': other punctuation a rule allows
-    # (dots in bucket names, spaces in subnet groups) would only invite edge cases.
-    keep = {rule.delimiter, "-"}
-    out = [
-        c if (c.isascii() and c.isalnum()) or (c in keep and allowed.match(c)) else "-"
-        for c in text
-    ]
-    text = "".join(out)
-    delims = re.escape(rule.delimiter) + "-" if rule.delimiter != "-" else "-"
-    text = re.sub(f"([{delims}])[{delims}]+", r"\1", text)
+    text = raw.lower() if rule.lowercase or rule.fold_case else raw
+    text = rule._unwanted.sub("-", text)
+    text = _REPEATS[rule.delimiter].sub(r"\1", text)
     return text.strip(rule.delimiter + "-")
+
+
+_REPEATS = {
+    d: re.compile(f"([{re.escape(d)}-])[{re.escape(d)}-]+")
+    for d in {rule.delimiter for rule in NAME_RULES.values()}
+}

@@ -6,6 +6,7 @@ offline plan and the tests can see.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from shared.layers import PRODUCT
@@ -17,7 +18,11 @@ MAX_VALUE_LENGTH = 256
 
 
 class TagError(ValueError):
-    pass
+    """A tag AWS would reject; the message lists every problem."""
+
+
+# What every tagging service accepts: letters (any script), digits, spaces and _ . : / = + - @.
+_TAG_TEXT = re.compile(r"[\w .:/=+\-@]*")
 
 
 def tag_problems(key: str, value: str) -> list[str]:
@@ -27,12 +32,20 @@ def tag_problems(key: str, value: str) -> list[str]:
         found.append(f"tag key {key[:40]!r} must be 1-{MAX_KEY_LENGTH} characters")
     if len(value) > MAX_VALUE_LENGTH:
         found.append(f"tag {key!r} value must be at most {MAX_VALUE_LENGTH} characters")
+    for what, text in (("key", key), ("value", value)):
+        if not _TAG_TEXT.fullmatch(text):
+            bad = "".join(sorted({c for c in text if not _TAG_TEXT.fullmatch(c)}))
+            found.append(
+                f"tag {what} {text[:40]!r} may not contain {bad!r} (allowed: letters, digits, "
+                "spaces and _ . : / = + - @)"
+            )
     if key.lower().startswith("aws:"):
         found.append(f"tag key {key!r} may not start with 'aws:' (reserved by AWS)")
     return found
 
 
 def validate_tags(tags: Mapping[str, str]) -> dict[str, str]:
+    """The tags as a dict, or one TagError listing every problem."""
     problems = [p for key, value in tags.items() for p in tag_problems(key, value)]
     if problems:
         raise TagError("; ".join(problems))
@@ -47,6 +60,7 @@ def standard_tags(
     cost_center: str | None = None,
     project: str = PRODUCT,
 ) -> dict[str, str]:
+    """Project, Environment, Layer and ManagedBy=pulumi, plus Owner and CostCenter when given."""
     tags = {"Project": project, "Environment": environment, "Layer": layer, "ManagedBy": "pulumi"}
     if owner:
         tags["Owner"] = owner

@@ -8,34 +8,24 @@ Exports: the app contract in shared.layers (cluster, service, task definition, A
 URL, log group, DNS record).
 """
 
-from typing import TYPE_CHECKING
-
+import app_documents as documents
 import pulumi
 import pulumi_aws as aws
 
 from shared import config, references
-from shared.config import AppConfig
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer
-from shared.tagging import standard_tags, with_name
-
-if TYPE_CHECKING:  # mypy reads from the repo root; the language host runs from this folder
-    from stacks.app import app_documents as documents
-else:
-    import app_documents as documents
+from shared.tagging import with_name
 
 # Contract outputs are never empty: these say why there is no DNS record.
 PR_ENVIRONMENT_RECORD = "N/A-PR-Environment"
 NO_DOMAIN_RECORD = "N/A-No-Domain"
 
 cfg = config.load("app")
-assert isinstance(cfg, AppConfig)
 env = cfg.common.environment
 profile = env.profile
 names = Namer(PRODUCT, env.name)
-tags = standard_tags(
-    environment=env.name, layer="app", owner=cfg.common.owner, cost_center=cfg.common.cost_center
-)
+tags = cfg.common.tags
 network = references.upstream("network", env.name)
 data = references.upstream("data", env.name)
 account_id = aws.get_caller_identity_output().account_id

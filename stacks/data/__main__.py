@@ -15,8 +15,8 @@ import pulumi_aws as aws
 from shared import config, key_policies, references
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT
 from shared.naming import Namer, stable_hash
-from shared.tagging import standard_tags, with_name
-from shared.trust_policies import service_trust_policy
+from shared.tagging import with_name
+from shared.trust_policies import elb_log_delivery_principal, service_trust_policy
 
 ENGINE = aws.rds.EngineType.AURORA_POSTGRESQL
 POSTGRES_PORT = 5432
@@ -24,14 +24,11 @@ MASTER_USERNAME = "dbadmin"
 LOG_SLOW_STATEMENTS_MS = 1000
 
 cfg = config.load("data")
-assert isinstance(cfg, config.DataConfig)
 env = cfg.common.environment
 account_id = aws.get_caller_identity().account_id
 region = aws.get_region().region
 namer = Namer(project=PRODUCT, environment=env.name, account_id=account_id, region=region)
-tags = standard_tags(
-    environment=env.name, layer="data", owner=cfg.common.owner, cost_center=cfg.common.cost_center
-)
+tags = cfg.common.tags
 network = references.upstream("network", env.name)
 # Prod's cluster and key are protected twice: by AWS (deletion protection) and by Pulumi.
 guarded = pulumi.ResourceOptions(protect=cfg.deletion_protection)
@@ -212,7 +209,7 @@ aws.s3.BucketPolicy(
                 {
                     "Sid": "AllowAlbAccessLogDelivery",
                     "Effect": "Allow",
-                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                    "Principal": elb_log_delivery_principal(region),
                     "Action": "s3:PutObject",
                     "Resource": pulumi.Output.concat(
                         bucket.arn, f"/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{account_id}/*"

@@ -9,32 +9,21 @@ Exports: the network contract in shared.layers.
 """
 
 import json
-from typing import TYPE_CHECKING
 
+import network_peering as peering
 import pulumi
 import pulumi_aws as aws
 
 from shared import config, key_policies, subnets
 from shared.layers import PRODUCT
 from shared.naming import Namer
-from shared.tagging import standard_tags, with_name
+from shared.tagging import with_name
 from shared.trust_policies import service_trust_policy
 
-if TYPE_CHECKING:  # mypy reads from the repo root; the language host runs from this folder
-    from stacks.network import network_peering as peering
-else:
-    import network_peering as peering
-
 cfg = config.load("network")
-assert isinstance(cfg, config.NetworkConfig)
 env = cfg.common.environment
 namer = Namer(project=PRODUCT, environment=env.name)
-tags = standard_tags(
-    environment=env.name,
-    layer="network",
-    owner=cfg.common.owner,
-    cost_center=cfg.common.cost_center,
-)
+tags = cfg.common.tags
 
 
 def tagged(label: str) -> dict[str, str]:

@@ -7,35 +7,22 @@ and this layer's KMS key, which CloudWatch Logs, SNS and CloudWatch alarms may u
 """
 
 import json
-from typing import TYPE_CHECKING
 
+import observability_alarms as alarm_specs
+import observability_dashboard as dashboard_data
 import pulumi
 import pulumi_aws as aws
 
 from shared import config, references
-from shared.config import ObservabilityConfig
 from shared.key_policies import service_key_policy
 from shared.layers import PRODUCT
 from shared.naming import Namer
-from shared.tagging import standard_tags, with_name
-
-if TYPE_CHECKING:  # mypy reads from the repo root; the language host runs from this folder
-    from stacks.observability import observability_alarms as alarm_specs
-    from stacks.observability import observability_dashboard as dashboard_data
-else:
-    import observability_alarms as alarm_specs
-    import observability_dashboard as dashboard_data
+from shared.tagging import with_name
 
 cfg = config.load("observability")
-assert isinstance(cfg, ObservabilityConfig)
 env = cfg.common.environment
 names = Namer(PRODUCT, env.name)
-tags = standard_tags(
-    environment=env.name,
-    layer="observability",
-    owner=cfg.common.owner,
-    cost_center=cfg.common.cost_center,
-)
+tags = cfg.common.tags
 data = references.upstream("data", env.name)
 app = references.upstream("app", env.name)
 account_id = aws.get_caller_identity_output().account_id

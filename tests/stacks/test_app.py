@@ -345,4 +345,4 @@ def test_profiles_cover_the_fargate_defaults() -> None:
     for name, profile in PROFILES.items():
         env = {"pr": "pr-1"}.get(name, name)
         config = parse("app", {}, stack=env)
-        assert (config.cpu, config.memory) == (profile.ecs_cpu, profile.ecs_memory)  # type: ignore[union-attr]
+        assert (config.cpu, config.memory) == (profile.ecs_cpu, profile.ecs_memory)

@@ -242,7 +242,8 @@ def test_bucket_policy_denies_plain_http_and_admits_only_alb_log_delivery(
     assert deny["Resource"] == [arn, f"{arn}/*"]
     assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert allow["Effect"] == "Allow" and allow["Action"] == "s3:PutObject"
-    assert allow["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    # us-east-1 predates the log-delivery service principal: its ELB account writes the logs.
+    assert allow["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
     assert allow["Resource"] == f"{arn}/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{ACCOUNT_ID}/*"
 
 

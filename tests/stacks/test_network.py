@@ -229,7 +229,7 @@ def test_the_requester_creates_an_auto_accepted_connection_and_its_routes(
     assert connection.inputs["autoAccept"] is True
     assert set(pr_peered.outputs["peering_connection_ids"]) == {"dev"}
     connection_id = pr_peered.outputs["peering_connection_ids"]["dev"]
-    assert connection_id.startswith(connection.name)
+    assert connection_id == connection.outputs["id"] and connection_id.startswith("pcx-")
     routes = [r.inputs for r in pr_peered.of_type(ROUTE) if "vpcPeeringConnectionId" in r.inputs]
     assert {r["destinationCidrBlock"] for r in routes} == {dev.outputs["vpc_cidr"]}
     assert {r["vpcPeeringConnectionId"] for r in routes} == {connection_id}

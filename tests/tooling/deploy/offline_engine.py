@@ -10,7 +10,7 @@ import tooling.offline.mocks  # noqa: F401
 from shared.environment import Environment
 from shared.layers import Layer
 from tooling.deploy.orchestrator import DeployError, DestroyReport, StackOutputs
-from tooling.offline import LayerResult, ProgramError, run_layer
+from tooling.offline import LayerResult, ProgramError, load_stack_config, run_layer
 
 CONTRACT_PROGRAM = str(Path(__file__).parent / "contract_program")
 
@@ -42,10 +42,13 @@ class OfflineEngine:
             if found is None:
                 raise DeployError(f"unknown stack organization/{name}/{environment.name}")
             upstream[name] = found
+        # The real programs read their committed Pulumi.<env>.yaml, as `pulumi up` would.
+        config = load_stack_config(layer.name, environment.name) if self.program_dir is None else {}
         try:
             return run_layer(
                 layer.name,
                 environment.name,
+                config=config,
                 upstream=upstream,
                 preview=preview,
                 program_dir=self.program_dir,

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.environment import parse_environment
+from shared.environment import Environment, parse_environment
 from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
 from tests.tooling.deploy.offline_engine import OfflineEngine
 from tooling.deploy.orchestrator import Orchestrator, SelectionError, select_layers
@@ -49,6 +49,24 @@ def make(tmp_path: Path, engine: OfflineEngine, *answers: str) -> tuple[Orchestr
 
 def ups(engine: OfflineEngine) -> list[str]:
     return [layer for op, layer, _ in engine.calls if op == "up"]
+
+
+@pytest.mark.parametrize("environment", [DEV, PR], ids=lambda env: env.name)
+def test_deploy_all_of_the_real_layers_chains_them_and_writes_every_contract_output(
+    tmp_path: Path, environment: Environment
+) -> None:
+    engine = OfflineEngine(program_dir=None)
+    orchestrator, _ = make(tmp_path, engine)
+
+    assert orchestrator.deploy(environment, LAYERS, resume=resume) == 0
+
+    flat = json.loads((tmp_path / environment.name / "flat-outputs.json").read_text())
+    for layer in LAYERS:
+        for output in layer.outputs:
+            assert f"{layer.name}.{output}" in flat
+    assert flat["data.db_master_secret_arn"] == REDACTED
+    assert flat["app.alb_dns_name"] in flat["app.app_url"]
+    assert flat["offline"] is False  # the writer's mark; this double stands in for a real deploy
 
 
 def test_deploy_all_runs_every_layer_in_order_and_writes_their_outputs(tmp_path: Path) -> None:

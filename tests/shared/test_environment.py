@@ -1,0 +1,224 @@
+"""Environment resolution (precedence, every error path), PR network derivation and profile sanity."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.config import AURORA_UNSUPPORTED_CLASSES, CLOUDWATCH_RETENTION_DAYS, FARGATE_MEMORY
+from shared.environment import (
+    ENVIRONMENT_CLASSES,
+    PR_CIDR_PREFIX,
+    PR_CIDR_RANGE,
+    PR_SLOTS,
+    PROFILES,
+    EnvironmentNameError,
+    parse_environment,
+    pr_vpc_cidr,
+    resolve_environment,
+)
+
+# --- precedence: ENVIRONMENT_SUFFIX > config environmentSuffix > stack name > dev -------------------
+
+
+def test_env_var_wins_over_everything() -> None:
+    env = resolve_environment(env_var="pr-7", config_suffix="staging", stack_name="prod")
+    assert (env.name, env.environment_class, env.pr_number) == ("pr-7", "pr", 7)
+
+
+def test_config_suffix_wins_over_the_stack_name() -> None:
+    assert resolve_environment(config_suffix="staging", stack_name="prod").name == "staging"
+
+
+def test_stack_name_is_used_when_nothing_else_is_set() -> None:
+    assert resolve_environment(stack_name="prod").environment_class == "prod"
+
+
+def test_dev_when_nothing_is_set() -> None:
+    assert resolve_environment().name == "dev"
+    assert resolve_environment(env_var="", config_suffix="  ", stack_name=None).name == "dev"
+
+
+def test_blank_values_fall_through_to_the_next_source() -> None:
+    assert (
+        resolve_environment(env_var="  ", config_suffix="", stack_name="staging").name == "staging"
+    )
+
+
+def test_surrounding_whitespace_is_ignored() -> None:
+    assert resolve_environment(env_var=" prod\n").name == "prod"
+
+
+def test_explicit_class_applies_to_the_winning_name() -> None:
+    env = resolve_environment(env_var="perf", stack_name="dev", config_class="staging")
+    assert (env.name, env.environment_class) == ("perf", "staging")
+
+
+# --- every error path ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "klass", "fragments"),
+    [
+        ("prd", None, ["unknown environment 'prd'", "Did you mean 'prod'", "pr-<number>"]),
+        ("production", None, ["Did you mean 'prod'", "environmentClass"]),
+        ("develop", None, ["Did you mean 'dev'"]),
+        ("qa", None, ["unknown environment 'qa'", "dev, staging, prod, pr"]),
+        ("Prod", None, ["2-16 lowercase letters", "Did you mean 'prod'"]),
+        ("my_env", None, ["is not valid"]),
+        ("a" * 17, "dev", ["is not valid"]),
+        ("pr-0", None, ["looks like a PR environment", "no leading zeros"]),
+        ("pr-0", "pr", ["looks like a PR environment"]),
+        ("pr-007", None, ["looks like a PR environment"]),
+        ("pr-abc", "dev", ["looks like a PR environment"]),
+        ("pr-1234567890", "pr", ["looks like a PR environment"]),
+        ("dev", "bogus", ["environmentClass 'bogus'", "dev, staging, prod, pr"]),
+        ("dev", "prod", ["always has class 'dev'"]),
+        ("prod", "dev", ["always has class 'prod'"]),
+        ("pr-12", "staging", ["PR environment", "must be 'pr'"]),
+        ("perf", "production", ["environmentClass 'production'"]),
+    ],
+)
+def test_mistakes_raise_one_clear_error(name: str, klass: str | None, fragments: list[str]) -> None:
+    with pytest.raises(EnvironmentNameError) as caught:
+        parse_environment(name, klass)
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+
+
+def test_a_typo_never_silently_becomes_dev() -> None:
+    for typo in ("prd", "production", "stage", "stg", "dvl", "prodd"):
+        with pytest.raises(EnvironmentNameError):
+            resolve_environment(stack_name=typo)
+
+
+def test_custom_names_need_and_keep_their_class() -> None:
+    env = parse_environment("perf-2", "prod")
+    assert (env.environment_class, env.is_prod, env.pr_number) == ("prod", True, None)
+    assert env.default_vpc_cidr == PROFILES["prod"].vpc_cidr
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod"])
+def test_known_names_may_repeat_their_own_class(name: str) -> None:
+    assert parse_environment(name, name).environment_class == name
+
+
+def test_pr_environments() -> None:
+    env = parse_environment("pr-123")
+    assert (env.environment_class, env.pr_number, env.is_ephemeral) == ("pr", 123, True)
+    assert parse_environment("pr-123", "pr") == env
+
+
+# --- PR networks --------------------------------------------------------------------------------
+
+LONG_LIVED = [ipaddress.IPv4Network(PROFILES[c].vpc_cidr) for c in ("dev", "staging", "prod")]
+
+
+def test_reserved_pr_range_overlaps_no_long_lived_environment() -> None:
+    assert not any(PR_CIDR_RANGE.overlaps(net) for net in LONG_LIVED)
+    assert PR_CIDR_RANGE.is_private
+
+
+def test_long_lived_networks_do_not_overlap_each_other() -> None:
+    for i, net in enumerate(LONG_LIVED):
+        for other in LONG_LIVED[i + 1 :]:
+            assert not net.overlaps(other)
+
+
+@settings(max_examples=300, deadline=None)
+@given(number=st.integers(1, 999_999_999))
+def test_pr_cidr_is_inside_the_reserved_range(number: int) -> None:
+    net = ipaddress.IPv4Network(pr_vpc_cidr(number))
+    assert net.prefixlen == PR_CIDR_PREFIX
+    assert net.subnet_of(PR_CIDR_RANGE)
+    assert not any(net.overlaps(long_lived) for long_lived in LONG_LIVED)
+    assert parse_environment(f"pr-{number}").default_vpc_cidr == str(net)
+
+
+@settings(max_examples=300, deadline=None)
+@given(first=st.integers(1, 999_999_999), gap=st.integers(1, PR_SLOTS - 1))
+def test_concurrent_prs_within_pr_slots_never_overlap(first: int, gap: int) -> None:
+    a = ipaddress.IPv4Network(pr_vpc_cidr(first))
+    b = ipaddress.IPv4Network(pr_vpc_cidr(first + gap))
+    assert not a.overlaps(b)
+
+
+def test_pr_slots_wrap_exactly_at_pr_slots() -> None:
+    # Documented limit: PRs PR_SLOTS apart share a network (never both open in practice).
+    assert pr_vpc_cidr(5) == pr_vpc_cidr(5 + PR_SLOTS)
+    assert PR_SLOTS == 4096
+
+
+def test_custom_pr_class_environment_gets_a_stable_network_in_the_range() -> None:
+    first = parse_environment("preview", "pr").default_vpc_cidr
+    assert first == parse_environment("preview", "pr").default_vpc_cidr
+    assert ipaddress.IPv4Network(first).subnet_of(PR_CIDR_RANGE)
+
+
+# --- profile sanity -----------------------------------------------------------------------------
+
+# Aurora PostgreSQL classes from the AWS docs ("Supported DB engines for DB instance classes").
+AURORA_POSTGRES_CLASSES = {
+    "db.t3.medium",
+    "db.t3.large",
+    "db.t4g.medium",
+    "db.t4g.large",
+    "db.r5.large",
+    "db.r5.xlarge",
+    "db.r6g.large",
+    "db.r6g.xlarge",
+    "db.r6i.large",
+    "db.r7g.large",
+    "db.r7g.xlarge",
+}
+
+
+def test_every_class_has_a_profile() -> None:
+    assert set(PROFILES) == set(ENVIRONMENT_CLASSES)
+
+
+def test_backups() -> None:
+    assert PROFILES["prod"].backup_retention_days == 30
+    assert PROFILES["dev"].backup_retention_days == 7
+    for profile in PROFILES.values():
+        assert 1 <= profile.backup_retention_days <= 35  # Aurora's range
+
+
+@pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
+def test_final_snapshot_and_deletion_protection_only_in_prod(klass: str) -> None:
+    profile = PROFILES[klass]  # type: ignore[index]
+    assert profile.final_snapshot is (klass == "prod")
+    assert profile.deletion_protection is (klass == "prod")
+
+
+@pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
+def test_route53_is_off_only_for_pr_environments(klass: str) -> None:
+    assert PROFILES[klass].route53 is (klass != "pr")  # type: ignore[index]
+
+
+@pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
+def test_defaults_are_values_aws_accepts(klass: str) -> None:
+    profile = PROFILES[klass]  # type: ignore[index]
+    assert profile.db_instance_class in AURORA_POSTGRES_CLASSES
+    assert profile.db_instance_class not in AURORA_UNSUPPORTED_CLASSES
+    assert profile.ecs_memory in FARGATE_MEMORY[profile.ecs_cpu]
+    assert profile.log_retention_days in CLOUDWATCH_RETENTION_DAYS
+    assert 2 <= profile.az_count <= 6
+    assert 1 <= profile.desired_count <= profile.max_count
+    if klass != "pr":
+        net = ipaddress.IPv4Network(profile.vpc_cidr)
+        assert net.is_private and 16 <= net.prefixlen <= 24
+
+
+def test_prod_is_the_most_resilient() -> None:
+    prod = PROFILES["prod"]
+    assert prod.nat_gateways == "per-az" and prod.az_count >= 3 and prod.db_instance_count >= 2
+    assert not prod.force_destroy_buckets and not prod.fargate_spot
+    assert all(prod.desired_count >= p.desired_count for p in PROFILES.values())
+
+
+def test_only_pr_environments_force_destroy_buckets() -> None:
+    assert [k for k, p in PROFILES.items() if p.force_destroy_buckets] == ["pr"]

@@ -1,0 +1,155 @@
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from tooling.offline.__main__ import main
+
+from .conftest import FIXTURE_PACK, FIXTURE_STACKS, FIXTURES
+
+EXPORT = FIXTURES / "stack_export.json"
+
+
+def run(*argv: str) -> tuple[int, str]:
+    buffer = StringIO()
+    code = main(list(argv), console=Console(file=buffer, width=200))
+    return code, buffer.getvalue()
+
+
+def plan_args(*extra: str, stacks: Path = FIXTURE_STACKS) -> list[str]:
+    return ["plan", *extra, "--stacks", str(stacks), "--pack", str(FIXTURE_PACK)]
+
+
+def test_plan_exit_0_with_heading_tables_and_json(tmp_path: Path) -> None:
+    report = tmp_path / "plan.json"
+    code, out = run(*plan_args("dev", "--json", str(report)))
+    assert code == 0
+    assert "offline plan — no cloud calls" in out
+    assert "aws:ec2/subnet:Subnet" in out and "[secret]" in out
+    assert "fixture-db-deletion-protection" in out and "PASS" in out
+    document = json.loads(report.read_text())
+    assert document["environment"] == "dev"
+    assert [layer["name"] for layer in document["layers"]] == [
+        "network",
+        "data",
+        "app",
+        "observability",
+    ]
+    layer = document["layers"][0]
+    assert set(layer) >= {"name", "stack", "resources", "outputs"}
+    assert set(layer["resources"][0]) == {"type", "name", "urn", "inputs"}
+    assert document["violations"][0] == {
+        "policy": "fixture-db-deletion-protection",
+        "level": "advisory",
+        "layer": "data",
+        "urn": "urn:pulumi:dev::data::aws:rds/cluster:Cluster::db",
+        "message": "Aurora clusters have deletion protection.\nenable deletionProtection on the cluster",
+    }
+
+
+def test_plan_writes_the_deploy_output_files_marked_offline(outputs_dir: Path) -> None:
+    code, _ = run(*plan_args("dev"))
+    assert code == 0
+    flat = json.loads((outputs_dir / "dev" / "flat-outputs.json").read_text())
+    assert flat["offline"] is True and flat["environment"] == "dev"
+    layer = json.loads((outputs_dir / "dev" / "network.json").read_text())
+    assert layer["offline"] is True and layer["layer"] == "network" and layer["outputs"]
+
+
+def test_plan_exit_1_on_a_mandatory_violation(stacks_copy: Path) -> None:
+    (stacks_copy / "data" / "Pulumi.prod.yaml").write_text(
+        "config:\n  data:deletionProtection: false\n"
+    )
+    code, out = run(*plan_args("prod", "--layer", "data", stacks=stacks_copy))
+    assert code == 1
+    assert "mandatory" in out and "FAIL" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["prd"], "unknown environment 'prd'"),
+        (["dev", "--layer", "netwrk"], "unknown layer 'netwrk'"),
+    ],
+)
+def test_plan_exit_2_on_usage_mistakes_with_one_message(argv: list[str], message: str) -> None:
+    code, out = run(*plan_args(*argv))
+    assert code == 2
+    assert message in out and "Traceback" not in out
+
+
+def test_plan_exit_2_on_an_invalid_config_value(stacks_copy: Path) -> None:
+    (stacks_copy / "data" / "Pulumi.dev.yaml").write_text(
+        "config:\n  data:instanceClass: db.t3.micro\n"
+    )
+    code, out = run(*plan_args("dev", stacks=stacks_copy))
+    assert code == 2
+    assert "data:instanceClass" in out and "Traceback" not in out
+
+
+def test_plan_exit_2_on_a_program_that_raises_with_its_traceback_only(stacks_copy: Path) -> None:
+    (stacks_copy / "observability" / "__main__.py").write_text("raise KeyError('alarm_email')\n")
+    code, out = run(*plan_args("dev", stacks=stacks_copy))
+    assert code == 2
+    assert "the observability layer (stack dev) raised KeyError" in out
+    assert "Traceback" in out and "__main__.py" in out
+    assert "tooling/offline" not in out and "runpy" not in out
+
+
+def test_plan_exit_2_when_the_pack_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text(
+        "from pulumi_policy import PolicyPack\nPolicyPack(name='p', policies=[])\n"
+    )
+    code, out = run(
+        "plan",
+        "dev",
+        "--layer",
+        "network",
+        "--stacks",
+        str(FIXTURE_STACKS),
+        "--pack",
+        str(tmp_path),
+    )
+    assert code == 2 and "has no policies" in out and "--no-policy" in out
+
+
+def test_plan_without_policies() -> None:
+    code, out = run(
+        "plan", "dev", "--layer", "network", "--stacks", str(FIXTURE_STACKS), "--no-policy"
+    )
+    assert code == 0 and "policies: not run" in out
+
+
+def test_usage_error_exits_2() -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["plan"])
+    assert caught.value.code == 2
+
+
+def test_policy_check_on_a_stack_export(tmp_path: Path) -> None:
+    report = tmp_path / "check.json"
+    code, out = run("policy-check", str(EXPORT), "--pack", str(FIXTURE_PACK), "--json", str(report))
+    assert code == 1
+    document = json.loads(report.read_text())
+    assert document["environment"] == "staging"
+    layer = document["layers"][0]
+    assert layer["name"] == "data"
+    assert [r["type"] for r in layer["resources"]] == ["aws:rds/cluster:Cluster", "aws:kms/key:Key"]
+    assert layer["resources"][1]["inputs"] == {"description": "database key"}
+    assert layer["outputs"]["db_master_secret_arn"] == "[secret]"
+    assert [(v["policy"], v["level"]) for v in document["violations"]] == [
+        ("fixture-db-encrypted-with-cmk", "mandatory")
+    ]
+    assert "offline plan — no cloud calls" in out
+
+
+def test_policy_check_exit_2_on_a_file_that_is_not_an_export(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"resources": 3}')
+    code, out = run("policy-check", str(bad), "--pack", str(FIXTURE_PACK))
+    assert code == 2 and "deployment.resources" in out
+    code, out = run("policy-check", str(tmp_path / "missing.json"), "--pack", str(FIXTURE_PACK))
+    assert code == 2 and "no such file" in out

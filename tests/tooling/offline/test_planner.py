@@ -1,0 +1,139 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from tooling.offline import PlanError, PlanResult, StackConfigError, plan
+from tooling.offline.engine import ProgramError
+from tooling.offline.report import to_json
+
+from .conftest import FIXTURE_PACK, FIXTURE_STACKS
+
+
+def test_layers_run_in_the_order_shared_layers_gives(fixture_plan_dev: PlanResult) -> None:
+    assert list(fixture_plan_dev.layers) == ["network", "data", "app", "observability"]
+
+
+def test_layer_selection_adds_everything_upstream() -> None:
+    result = plan("dev", layers=["data"], stacks_dir=FIXTURE_STACKS, pack_dir=None)
+    assert list(result.layers) == ["network", "data"]
+    assert result.violations == [] and result.pack == ""
+
+
+def test_an_upstream_export_arrives_downstream(fixture_plan_dev: PlanResult) -> None:
+    network, data = fixture_plan_dev.layers["network"], fixture_plan_dev.layers["data"]
+    assert network.outputs["vpc_id"].startswith("vpc-")
+    assert data.outputs["vpc_id_seen"] == network.outputs["vpc_id"]
+    assert (
+        fixture_plan_dev.layers["observability"].outputs["db_endpoint_seen"]
+        == (data.outputs["db_endpoint"])
+    )
+
+
+def test_secrets_stay_secret_across_layers(fixture_plan_dev: PlanResult) -> None:
+    data, app = fixture_plan_dev.layers["data"], fixture_plan_dev.layers["app"]
+    assert "db_master_secret_arn" in data.secret_outputs
+    assert app.outputs["db_secret_seen"] == data.outputs["db_master_secret_arn"]
+    assert "db_secret_seen" in app.secret_outputs
+    report = to_json(fixture_plan_dev)
+    app_json = next(layer for layer in report["layers"] if layer["name"] == "app")
+    assert app_json["outputs"]["db_secret_seen"] == "[secret]"
+
+
+def test_the_same_plan_twice_gives_identical_json(fixture_plan_dev: PlanResult) -> None:
+    again = plan("dev", stacks_dir=FIXTURE_STACKS, pack_dir=FIXTURE_PACK)
+    assert json.dumps(to_json(again), sort_keys=True) == json.dumps(
+        to_json(fixture_plan_dev), sort_keys=True
+    )
+
+
+def test_advisory_result_does_not_block(fixture_plan_dev: PlanResult) -> None:
+    levels = {(v.policy, v.level) for v in fixture_plan_dev.violations}
+    assert levels == {("fixture-db-deletion-protection", "advisory")}
+    assert fixture_plan_dev.exit_code == 0
+
+
+def test_per_environment_class_policy_config_makes_it_mandatory() -> None:
+    result = plan(
+        "prod",
+        layers=["data"],
+        config_overrides={"data": {"deletionProtection": False}},
+        stacks_dir=FIXTURE_STACKS,
+        pack_dir=FIXTURE_PACK,
+    )
+    assert [(v.policy, v.level) for v in result.mandatory] == [
+        ("fixture-db-deletion-protection", "mandatory")
+    ]
+    assert result.exit_code == 1
+
+
+def test_stack_file_config_and_secure_values_are_reported_once() -> None:
+    result = plan("prod", layers=["data"], stacks_dir=FIXTURE_STACKS, pack_dir=None)
+    cluster = result.layers["data"].one("aws:rds/cluster:Cluster")
+    assert cluster.inputs["backupRetentionPeriod"] == 30
+    assert cluster.outputs["arn"].startswith("arn:aws:rds:eu-west-1:")  # aws:region from the file
+    assert len(result.notes) == 1 and "data:owner" in result.notes[0]
+
+
+def test_unknown_values_during_preview_cannot_run_and_do_not_block() -> None:
+    result = plan(
+        "prod",
+        layers=["data"],
+        preview=True,
+        stacks_dir=FIXTURE_STACKS,
+        pack_dir=FIXTURE_PACK,
+    )
+    cmk = [v for v in result.violations if v.policy == "fixture-db-encrypted-with-cmk"]
+    assert len(cmk) == 1
+    assert cmk[0].level == "advisory" and "can't run" in cmk[0].message
+    assert cmk[0].urn.endswith("aws:rds/cluster:Cluster::db")
+    assert result.exit_code == 0
+
+
+def test_a_bad_config_value_names_layer_and_key() -> None:
+    with pytest.raises(PlanError, match=r"data:instanceClass"):
+        plan(
+            "dev",
+            config_overrides={"data": {"instanceClass": "db.t3.micro"}},
+            stacks_dir=FIXTURE_STACKS,
+            pack_dir=None,
+        )
+
+
+def test_an_unknown_environment_form_is_a_plan_error() -> None:
+    with pytest.raises(PlanError, match=r"unknown environment .prd.* Accepted forms"):
+        plan("prd", stacks_dir=FIXTURE_STACKS, pack_dir=None)
+
+
+def test_an_unknown_layer_is_a_plan_error() -> None:
+    with pytest.raises(PlanError, match="unknown layer 'netwrk'"):
+        plan("dev", layers=["netwrk"], stacks_dir=FIXTURE_STACKS, pack_dir=None)
+
+
+def test_a_program_that_raises_keeps_its_layer_and_traceback(stacks_copy: Path) -> None:
+    (stacks_copy / "app" / "__main__.py").write_text(
+        "def build() -> None:\n    raise RuntimeError('boom in app')\n\n\nbuild()\n"
+    )
+    with pytest.raises(ProgramError) as caught:
+        plan("dev", stacks_dir=stacks_copy, pack_dir=None)
+    assert caught.value.layer == "app"
+    assert "RuntimeError: boom in app" in caught.value.message
+    tb = caught.value.program_traceback
+    assert "in build" in tb and "engine.py" not in tb and "runpy" not in tb
+
+
+def test_a_config_error_inside_the_program_is_a_stack_config_error(stacks_copy: Path) -> None:
+    (stacks_copy / "network" / "__main__.py").write_text(
+        "from shared.config import ConfigError\n"
+        "raise ConfigError('network', 'vpcCidr', '1.2.3.4/8', 'must be private')\n"
+    )
+    with pytest.raises(StackConfigError, match=r"network:vpcCidr"):
+        plan("dev", stacks_dir=stacks_copy, pack_dir=None)
+
+
+def test_a_reference_to_a_stack_outside_the_plan_names_it(stacks_copy: Path) -> None:
+    (stacks_copy / "network" / "__main__.py").write_text(
+        "import pulumi\n\npulumi.StackReference('organization/data/dev').get_output('x')\n"
+    )
+    with pytest.raises(ProgramError, match=r"organization/data/dev"):
+        plan("dev", layers=["network"], stacks_dir=stacks_copy, pack_dir=None)

@@ -1,0 +1,127 @@
+"""`python -m tooling.offline plan <env>` and `... policy-check <stack-export.json>`.
+
+Exit codes: 0 = no mandatory violation; 1 = at least one mandatory violation; 2 = a usage or config
+error, a program that raised, or a pack that could not run. Mistakes end in one message, never in
+this tool's own traceback; a program's exception is shown with its layer and its own traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+
+from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
+from tooling import outputs
+
+if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
+    from tooling.offline.planner import PlanResult
+
+EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m tooling.offline",
+        description="Offline plan: every layer under Pulumi's mock engine, checked by the policy "
+        "pack over the Analyzer protocol. No Pulumi CLI, no credentials, no cloud calls.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    plan = commands.add_parser("plan", help="run the layers of one environment and the pack")
+    plan.add_argument("environment", help="dev, staging, prod or pr-<number>")
+    plan.add_argument(
+        "--layer",
+        action="append",
+        dest="layers",
+        metavar="NAME",
+        help=f"plan this layer and everything upstream of it (repeatable; one of {', '.join(LAYER_NAMES)})",
+    )
+    plan.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON report here")
+    plan.add_argument(
+        "--preview",
+        action="store_true",
+        help="computed outputs stay unknown, as in `pulumi preview`",
+    )
+    plan.add_argument("--no-policy", action="store_true", help="skip the policy pack")
+    plan.add_argument(
+        "--pack", type=Path, default=POLICY_PACK_DIR, help="policy pack folder (default: policies/)"
+    )
+    plan.add_argument(
+        "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
+    )
+    plan.add_argument(
+        "--outputs",
+        type=Path,
+        metavar="DIR",
+        help="where the layers' output files go, marked offline (default: outputs/)",
+    )
+    check = commands.add_parser(
+        "policy-check", help="run the pack over a `pulumi stack export` file"
+    )
+    check.add_argument("export", type=Path, help="a `pulumi stack export` JSON file")
+    check.add_argument("--env", help="environment (default: the stack name in the URNs)")
+    check.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON report here")
+    check.add_argument(
+        "--pack", type=Path, default=POLICY_PACK_DIR, help="policy pack folder (default: policies/)"
+    )
+    return parser
+
+
+def _write_outputs(result: PlanResult, environment: str, root: Path) -> None:
+    """The same files a deploy writes, marked offline, so downstream tooling can be tested."""
+    writer = outputs.OutputFileWriter(root, offline=True)
+    for name, layer in result.layers.items():
+        writer.write(environment, name, layer.outputs, layer.secret_outputs)
+
+
+def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
+    args = _parser().parse_args(argv)
+    out = console or Console()
+    errors = Console(stderr=True) if console is None else console
+    from tooling.offline.engine import ProgramError, StackConfigError
+    from tooling.offline.planner import plan, policy_check
+    from tooling.offline.report import render, write_json
+
+    try:
+        if args.command == "plan":
+            result = plan(
+                args.environment,
+                layers=args.layers,
+                pack_dir=None if args.no_policy else args.pack,
+                stacks_dir=args.stacks,
+                preview=args.preview,
+            )
+            subtitle = "preview (computed values unknown)" if args.preview else ""
+            _write_outputs(result, args.environment, args.outputs or outputs.OUTPUTS_DIR)
+        else:
+            result = policy_check(args.export, environment=args.env, pack_dir=args.pack)
+            subtitle = f"policy check of {args.export}"
+        render(result, out, subtitle=subtitle)
+        if args.json:
+            write_json(result, args.json)
+            out.print(f"JSON report: {args.json}")
+    except StackConfigError as error:
+        errors.print(f"[bold red]error:[/bold red] {error.user_message}", highlight=False)
+        return EXIT_ERROR
+    except ProgramError as error:
+        errors.print(
+            f"[bold red]error:[/bold red] the {error.layer} layer (stack {error.stack}) raised "
+            f"{error.message}",
+            highlight=False,
+        )
+        errors.print(error.program_traceback, markup=False, highlight=False, soft_wrap=True)
+        return EXIT_ERROR
+    except (ValueError, RuntimeError, OSError) as error:
+        # Every user mistake surfaces as one of these (PlanError, ConfigError, PolicyPackError,
+        # StackExportError, StackConfigFileError, ...), each with a message that says what to fix.
+        errors.print(f"[bold red]error:[/bold red] {error}", markup=True, highlight=False)
+        return EXIT_ERROR
+    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""`nox -s bench`: the offline engine's figures, printed (a benchmark, not a timed test).
+
+- floor: a fresh interpreter importing pulumi and the pulumi_aws modules the layers use;
+- plan: `python -m tooling.offline plan <env>` end to end, in a fresh interpreter (what a user waits);
+- analyzer: 1,000 synthetic resources through the Analyzer protocol (pack start-up excluded);
+- peak memory: the largest resident set of any process involved (plan, forked layers, pack).
+Targets (issue 3): plan <= 3 x floor and <= 3 s; >= 1,000 resources/s; peak <= 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from shared.layers import POLICY_PACK_DIR, REPO_ROOT
+from tooling.offline.engine import AWS_MODULES, Resource
+
+FIXTURE_PACK = REPO_ROOT / "tests" / "fixtures" / "policy_pack"
+RUNS = 3
+
+
+def _wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, check=False, capture_output=True, cwd=REPO_ROOT)
+    return time.perf_counter() - start
+
+
+def floor() -> float:
+    touch = "; ".join(f"pulumi_aws.{name}._utilities" for name in AWS_MODULES)
+    code = f"import pulumi, pulumi_aws.{', pulumi_aws.'.join(AWS_MODULES)}; {touch}"
+    return statistics.median(_wall([sys.executable, "-c", code]) for _ in range(RUNS))
+
+
+def has_policies(pack_dir: Path) -> bool:
+    """A cheap look: the placeholder pack on main has `policies=[]`, which pulumi-policy refuses."""
+    main = pack_dir / "__main__.py"
+    return main.is_file() and "policies=[]" not in main.read_text().replace(" ", "")
+
+
+def full_plan(environment: str, pack_dir: Path, stacks: Path | None) -> tuple[float, int]:
+    with tempfile.TemporaryDirectory() as folder:
+        command = [
+            sys.executable,
+            "-m",
+            "tooling.offline",
+            "plan",
+            environment,
+            "--pack",
+            str(pack_dir),
+            "--json",
+            str(Path(folder) / "plan.json"),
+        ]
+        if stacks is not None:
+            command += ["--stacks", str(stacks)]
+        start = time.perf_counter()
+        done = subprocess.run(command, check=False, capture_output=True, cwd=REPO_ROOT)
+        elapsed = time.perf_counter() - start
+    if done.returncode == 2:
+        raise SystemExit(f"the plan failed:\n{done.stderr.decode()}{done.stdout.decode()[-2000:]}")
+    return elapsed, done.returncode
+
+
+def synthetic_resources(count: int) -> list[Resource]:
+    types = (
+        ("aws:rds/cluster:Cluster", {"engine": "aurora-postgresql", "deletionProtection": True}),
+        ("aws:ec2/subnet:Subnet", {"cidrBlock": "10.0.1.0/24", "vpcId": "vpc-0123456789abcdef0"}),
+        ("aws:s3/bucket:Bucket", {"bucket": "platform-dev-artifacts", "tags": {"Project": "x"}}),
+        ("aws:ecs/service:Service", {"desiredCount": 2.0, "launchType": "FARGATE"}),
+    )
+    resources = []
+    for index in range(count):
+        type_, inputs = types[index % len(types)]
+        urn = f"urn:pulumi:dev::bench::{type_}::r{index}"
+        resources.append(Resource(type_, f"r{index}", urn, dict(inputs), dict(inputs)))
+    return resources
+
+
+def analyzer_throughput(pack_dir: Path, count: int) -> tuple[float, float]:
+    """(resources per second through Remediate+Analyze+AnalyzeStack, pack start-up seconds)."""
+    from tooling.offline.analyzer import policy_pack
+
+    resources = synthetic_resources(count)
+    with policy_pack(pack_dir, environment="dev", project="bench") as server:
+        start = time.perf_counter()
+        server.configure(layer="bench", policy_config={})
+        started = time.perf_counter() - start
+        start = time.perf_counter()
+        server.analyze(resources, layer="bench")
+        elapsed = time.perf_counter() - start
+    return count / elapsed, started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tooling.offline.bench")
+    parser.add_argument("--env", default="dev")
+    parser.add_argument("--stacks", type=Path, help="layer programs (default: stacks/)")
+    parser.add_argument("--resources", type=int, default=1000)
+    args = parser.parse_args(argv)
+    pack = POLICY_PACK_DIR if has_policies(POLICY_PACK_DIR) else FIXTURE_PACK
+    print(f"policy pack: {pack.relative_to(REPO_ROOT)}", flush=True)
+    base = floor()
+    print(
+        f"floor (fresh interpreter, pulumi + {len(AWS_MODULES)} pulumi_aws modules): {base:.2f} s"
+    )
+    times = [full_plan(args.env, pack, args.stacks) for _ in range(RUNS)]
+    plan_time = statistics.median(t for t, _ in times)
+    print(
+        f"full plan of {args.env} (fresh interpreter, all layers + policies): {plan_time:.2f} s "
+        f"= {plan_time / base:.1f} x floor (target <= 3 x and <= 3 s; exit code {times[0][1]})"
+    )
+    rate, startup = analyzer_throughput(pack, args.resources)
+    print(
+        f"analyzer: {args.resources} synthetic resources at {rate:,.0f} resources/s "
+        f"(target >= 1,000/s); pack start-up + configure {startup:.2f} s"
+    )
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory: {max(children, own):.0f} MB (largest process; target <= 500 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
