@@ -18,6 +18,11 @@ def _is_aurora(engine: str | None) -> bool:
     return bool(engine) and str(engine).startswith("aurora")
 
 
+def _region_of(zone: str | None) -> str | None:
+    """us-east-1 from us-east-1a: a pinned zone says the region even when nothing else does."""
+    return zone[:-1] if zone and zone[-1:].isalpha() and zone[-2:-1].isdigit() else None
+
+
 def check_aurora_instance_class(
     type_: str, props: Mapping[str, Any], context: Context
 ) -> list[str]:
@@ -27,7 +32,7 @@ def check_aurora_instance_class(
     instance_class = text(props, "instanceClass")
     if instance_class is None:
         return []  # required by the provider; its own check reports it
-    region = text(props, "region") or context.region
+    region = text(props, "region") or _region_of(text(props, "availabilityZone")) or context.region
     verdict = aurora.verdict(engine or "aurora-postgresql", instance_class, region)
     return [] if verdict.supported else [f"instance class {instance_class}: {verdict.reason}"]
 
@@ -115,8 +120,8 @@ RULES = (
             "db.r6g.large for Aurora PostgreSQL (set data:instanceClass)."
         ),
         reads={
-            CLUSTER_INSTANCE: ("engine", "instanceClass", "region"),
-            INSTANCE: ("engine", "instanceClass", "region"),
+            CLUSTER_INSTANCE: ("engine", "instanceClass", "region", "availabilityZone"),
+            INSTANCE: ("engine", "instanceClass", "region", "availabilityZone"),
         },
         check_resource=check_aurora_instance_class,
     ),

@@ -54,6 +54,16 @@ def test_the_resources_own_region_wins_over_the_stacks() -> None:
     assert not violations("aws-rds-aurora-instance-class", MEMBER, props)
 
 
+def test_a_pinned_availability_zone_gives_the_region() -> None:
+    props = {
+        "engine": "aurora-postgresql",
+        "instanceClass": "db.t3.micro",
+        "availabilityZone": "eu-west-1b",
+    }
+    (found,) = violations("aws-rds-aurora-instance-class", MEMBER, props, context("prod"))
+    assert "in eu-west-1" in found and "fallback" not in found
+
+
 def test_without_a_region_the_fallback_rule_still_refuses_canonical_violations() -> None:
     found = violations(
         "aws-rds-aurora-instance-class",
