@@ -2,4 +2,6 @@
 
 from pulumi_policy import PolicyPack
 
-PolicyPack(name="aws-platform", policies=[])
+from policies.pack import PACK_NAME, policies
+
+PolicyPack(name=PACK_NAME, policies=policies())

@@ -1,0 +1,18 @@
+"""Every rule of the pack, in the order the README lists them."""
+
+from __future__ import annotations
+
+from policies import cost, ecs, logs, naming, network, rds, s3, tagging
+from policies.spec import Rule
+
+RULES: tuple[Rule, ...] = (
+    *rds.RULES,
+    *s3.RULES,
+    *network.RULES,
+    *ecs.RULES,
+    *logs.RULES,
+    *tagging.RULES,
+    *naming.RULES,
+    *cost.RULES,
+)
+BY_NAME = {rule.name: rule for rule in RULES}

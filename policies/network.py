@@ -1,0 +1,223 @@
+"""Security groups: no ingress from the whole internet except web traffic to the ALB; described rules."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from policies.props import UnknownValueError, items, number, present, text, value
+from policies.spec import Context, Rule, StackResource
+
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+GROUPS = (SECURITY_GROUP, DEFAULT_SECURITY_GROUP)
+INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LEGACY_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
+WEB_PORTS = frozenset({80, 443})
+DEFAULT_ALB_PATTERN = r"(^|[-_/ ])alb($|[-_/ ])"
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """One ingress permission, wherever it was declared."""
+
+    owner: StackResource  # the resource that declares it
+    group_urn: str | None  # the security group it opens, when known
+    cidrs: tuple[str, ...]
+    from_port: int | None
+    to_port: int | None
+    protocol: str | None
+
+
+def _ports(entry: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    low, high = number(entry, "fromPort"), number(entry, "toPort")
+    return (None if low is None else int(low)), (None if high is None else int(high))
+
+
+def _group_of(rule: StackResource, groups: Sequence[StackResource]) -> str | None:
+    for group in groups:
+        if group.urn in rule.dependencies:
+            return group.urn
+    return None
+
+
+def ingresses_of(resource: StackResource, groups: Sequence[StackResource]) -> list[Ingress]:
+    """The ingress permissions one resource declares (inline in a group, or a rule resource)."""
+    props = resource.props
+    if resource.type in GROUPS:
+        return [
+            Ingress(
+                resource,
+                resource.urn,
+                (*items(entry, "cidrBlocks"), *items(entry, "ipv6CidrBlocks")),
+                *_ports(entry),
+                text(entry, "protocol"),
+            )
+            for entry in items(props, "ingress")
+        ]
+    if resource.type == INGRESS_RULE:
+        cidrs = tuple(c for c in (text(props, "cidrIpv4"), text(props, "cidrIpv6")) if c)
+        group = _group_of(resource, groups)
+        return [Ingress(resource, group, cidrs, *_ports(props), text(props, "ipProtocol"))]
+    if resource.type == LEGACY_RULE and text(props, "type") == "ingress":
+        cidrs = (*items(props, "cidrBlocks"), *items(props, "ipv6CidrBlocks"))
+        group = _group_of(resource, groups)
+        return [Ingress(resource, group, cidrs, *_ports(props), text(props, "protocol"))]
+    return []
+
+
+def alb_groups(resources: Sequence[StackResource], pattern: str) -> set[str]:
+    """Security groups that front a load balancer: used by an ALB here, or named/tagged as the ALB's.
+
+    The ALB usually lives in another stack than its security group, hence the name pattern.
+    """
+    matcher = re.compile(pattern, re.IGNORECASE)
+    found: set[str] = set()
+    groups = [r for r in resources if r.type == SECURITY_GROUP]
+    for resource in resources:
+        kind = _safe(resource.props, "loadBalancerType") or "application"
+        if resource.type == LOAD_BALANCER and kind == "application":
+            found.update(g.urn for g in groups if g.urn in resource.dependencies)
+    for group in groups:
+        labels = [group.name, _safe(group.props, "name"), _safe(group.props, "tags.Name")]
+        if any(label and matcher.search(label) for label in labels):
+            found.add(group.urn)
+    return found
+
+
+def _safe(props: Mapping[str, Any], path: str) -> str | None:
+    try:
+        return text(props, path)
+    except UnknownValueError:
+        return None
+
+
+def _is_web(ingress: Ingress) -> bool:
+    return (
+        ingress.from_port == ingress.to_port
+        and ingress.from_port in WEB_PORTS
+        and (ingress.protocol or "").lower() in ("tcp", "6")
+    )
+
+
+def _describe_ports(ingress: Ingress) -> str:
+    if ingress.from_port is None or (ingress.protocol or "") == "-1":
+        return "all ports"
+    if ingress.from_port == ingress.to_port:
+        return f"port {ingress.from_port}"
+    return f"ports {ingress.from_port}-{ingress.to_port}"
+
+
+def check_public_ingress(
+    resources: Sequence[StackResource], context: Context
+) -> list[tuple[str, str]]:
+    pattern = str(context.config.get("albSecurityGroupPattern", DEFAULT_ALB_PATTERN))
+    albs = alb_groups(resources, pattern)
+    groups = [r for r in resources if r.type in GROUPS]
+    found: list[tuple[str, str]] = []
+    unknown: UnknownValueError | None = None
+    for resource in resources:
+        try:
+            declared = ingresses_of(resource, groups)
+        except UnknownValueError as error:  # judge the rest; report "can't run" if all is clean
+            unknown = unknown or error
+            continue
+        for ingress in declared:
+            public = sorted(ANYWHERE.intersection(ingress.cidrs))
+            if not public or (_is_web(ingress) and ingress.group_urn in albs):
+                continue
+            target = "an ALB security group" if ingress.group_urn in albs else "a security group"
+            found.append(
+                (
+                    resource.urn,
+                    f"{resource.name or resource.urn}: ingress from {', '.join(public)} on "
+                    f"{_describe_ports(ingress)} to {target}",
+                )
+            )
+    if unknown is not None and not found:
+        raise unknown
+    return found
+
+
+def check_rule_descriptions(type_: str, props: Mapping[str, Any], context: Context) -> list[str]:
+    if type_ in GROUPS:
+        missing = [
+            f"{direction}[{index}]"
+            for direction in ("ingress", "egress")
+            for index, entry in enumerate(items(props, direction))
+            if not text(entry, "description")
+        ]
+        return [f"rule {m} has no description" for m in missing]
+    if not present(props, "description") or not value(props, "description"):
+        return ["the rule has no description"]
+    return []
+
+
+RULES = (
+    Rule(
+        name="aws-ec2-no-public-ingress",
+        description=(
+            "Security groups must not allow ingress from 0.0.0.0/0 or ::/0, except TCP 80/443 "
+            "to the ALB's security group."
+        ),
+        severity="critical",
+        remediation=(
+            "Allow traffic from a security group or a private CIDR instead; only the ALB's "
+            "security group may take 80/443 from the internet."
+        ),
+        reads={
+            SECURITY_GROUP: (
+                "name",
+                "tags",
+                "ingress[].cidrBlocks",
+                "ingress[].ipv6CidrBlocks",
+                "ingress[].fromPort",
+                "ingress[].toPort",
+                "ingress[].protocol",
+            ),
+            INGRESS_RULE: ("cidrIpv4", "cidrIpv6", "fromPort", "toPort", "ipProtocol"),
+            LEGACY_RULE: (
+                "type",
+                "cidrBlocks",
+                "ipv6CidrBlocks",
+                "fromPort",
+                "toPort",
+                "protocol",
+            ),
+            DEFAULT_SECURITY_GROUP: (
+                "ingress[].cidrBlocks",
+                "ingress[].ipv6CidrBlocks",
+                "ingress[].fromPort",
+                "ingress[].toPort",
+                "ingress[].protocol",
+            ),
+            LOAD_BALANCER: ("loadBalancerType",),
+        },
+        check_stack=check_public_ingress,
+        config_schema={
+            "albSecurityGroupPattern": {
+                "type": "string",
+                "description": "Regex on a security group's name or Name tag marking it as an ALB's.",
+            }
+        },
+    ),
+    Rule(
+        name="aws-ec2-security-group-rule-description",
+        description="Every security group rule should say why it exists (a description).",
+        severity="low",
+        remediation="Add a description to each ingress/egress rule.",
+        reads={
+            SECURITY_GROUP: ("ingress[].description", "egress[].description"),
+            DEFAULT_SECURITY_GROUP: ("ingress[].description", "egress[].description"),
+            INGRESS_RULE: ("description",),
+            EGRESS_RULE: ("description",),
+            LEGACY_RULE: ("description",),
+        },
+        check_resource=check_rule_descriptions,
+    ),
+)

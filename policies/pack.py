@@ -1,0 +1,209 @@
+"""Turns the pure rules into pulumi_policy policies for the stack the pack runs against.
+
+The CLI starts the pack with the stack in the environment (`PULUMI_STACK`, `PULUMI_PROJECT`,
+`PULUMI_CONFIG`), so the environment class is known before any resource arrives: each policy's
+default enforcement level and thresholds come from `config/<class>.json`, the same file the
+offline plan and `--policy-pack-config` use. A config the CLI sends still overrides both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    Policy,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from policies.catalog import RULES
+from policies.spec import Context, Level, Rule, StackResource
+from shared.environment import Environment, EnvironmentNameError, resolve_environment
+
+PACK_NAME = "aws-platform"
+CONFIG_DIR = Path(__file__).resolve().parent / "config"
+LEVELS: Mapping[str, EnforcementLevel] = {level.value: level for level in EnforcementLevel}
+SEVERITIES: Mapping[str, Severity] = {severity.value: severity for severity in Severity}
+
+
+def stack_config(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The stack's config as the CLI hands it to the pack (`PULUMI_CONFIG`, a JSON object)."""
+    try:
+        config = json.loads(environ.get("PULUMI_CONFIG") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def stack_environment(environ: Mapping[str, str] = os.environ) -> Environment:
+    """The stack's environment, by shared.environment's precedence.
+
+    A stack whose environment cannot be resolved gets prod rules: the strictest class is the only
+    safe guess, and the violation messages make the cause visible.
+    """
+    config = stack_config(environ)
+    project = environ.get("PULUMI_PROJECT", "")
+
+    def setting(key: str) -> str | None:
+        found = config.get(f"{project}:{key}")
+        if found is None:
+            found = next((v for k, v in config.items() if k.endswith(f":{key}")), None)
+        return None if found is None else str(found)
+
+    stack = environ.get("PULUMI_STACK")
+    try:
+        return resolve_environment(
+            env_var=environ.get("ENVIRONMENT_SUFFIX"),
+            config_suffix=setting("environmentSuffix"),
+            stack_name=stack,
+            config_class=setting("environmentClass"),
+        )
+    except EnvironmentNameError:
+        return Environment(name=stack or "unknown", environment_class="prod")
+
+
+def stack_region(environ: Mapping[str, str] = os.environ) -> str | None:
+    region = stack_config(environ).get("aws:region")
+    return str(region) if region else environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION")
+
+
+def class_config(environment_class: str) -> dict[str, Any]:
+    """`config/<class>.json`, in the CLI's --policy-pack-config format."""
+    document: dict[str, Any] = json.loads((CONFIG_DIR / f"{environment_class}.json").read_text())
+    return document
+
+
+def default_level(rule: Rule, config: Mapping[str, Any]) -> Level:
+    entry = config.get(rule.name)
+    if isinstance(entry, str):
+        return entry  # type: ignore[return-value]
+    if isinstance(entry, Mapping) and "enforcementLevel" in entry:
+        return entry["enforcementLevel"]  # type: ignore[no-any-return]
+    return config.get("all", "mandatory")  # type: ignore[no-any-return]
+
+
+def default_properties(rule: Rule, config: Mapping[str, Any]) -> dict[str, Any]:
+    entry = config.get(rule.name)
+    if not isinstance(entry, Mapping):
+        return {}
+    return {k: v for k, v in entry.items() if k != "enforcementLevel"}
+
+
+def _default_tags(provider_props: Mapping[str, Any] | None) -> dict[str, str]:
+    try:
+        tags = (provider_props or {}).get("defaultTags", {}) or {}
+        tags = tags.get("tags", {}) or {}
+    except Exception:  # an unknown provider config: no default tags we can count on
+        return {}
+    return {str(k): str(v) for k, v in dict(tags).items()}
+
+
+def project_of(urn: str) -> str | None:
+    """The Pulumi project (our layer) in `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+    parts = urn.split("::")
+    return parts[1] if urn.startswith("urn:pulumi:") and len(parts) >= 4 else None
+
+
+def _context(
+    rule_defaults: Mapping[str, Any],
+    sent: Mapping[str, Any] | None,
+    provider_props: Mapping[str, Any] | None,
+    urn: str = "",
+) -> Context:
+    region = stack_region()
+    if provider_props is not None and not region:
+        found = provider_props.get("region")
+        region = str(found) if isinstance(found, str) else None
+    return Context(
+        environment=stack_environment(),
+        region=region,
+        config={**rule_defaults, **(sent or {})},
+        # One pack process may serve several layers' stacks: the URN knows which one this is.
+        layer=project_of(urn) or os.environ.get("PULUMI_PROJECT"),
+        default_tags=_default_tags(provider_props),
+    )
+
+
+def _stack_resources(resources: Sequence[PolicyResource]) -> list[StackResource]:
+    out = []
+    for resource in resources:
+        depends = {d.urn for d in resource.dependencies}
+        for deps in resource.property_dependencies.values():
+            depends.update(d.urn for d in deps)
+        out.append(
+            StackResource(
+                type=resource.resource_type,
+                urn=resource.urn,
+                props=resource.props,
+                dependencies=tuple(sorted(depends)),
+                name=resource.name,
+            )
+        )
+    return out
+
+
+def to_policy(rule: Rule, config: Mapping[str, Any]) -> Policy:
+    """One pulumi_policy policy for `rule`, its level and thresholds defaulting to `config`'s."""
+    defaults = default_properties(rule, config)
+    common: dict[str, Any] = {
+        "name": rule.name,
+        "description": rule.description,
+        "enforcement_level": LEVELS[default_level(rule, config)],
+        "severity": SEVERITIES[rule.severity],
+        "remediation_steps": rule.remediation,
+        "config_schema": PolicyConfigSchema(
+            properties={k: dict(v) for k, v in rule.config_schema.items()}
+        )
+        if rule.config_schema
+        else None,
+    }
+    if rule.check_stack is not None:
+
+        def validate_stack(args: StackValidationArgs, report: ReportViolation) -> None:
+            context = _context(defaults, args.get_config(), None)
+            for urn, message in rule.check_all(_stack_resources(args.resources), context):
+                report(message, urn)
+
+        return StackValidationPolicy(validate=validate_stack, **common)
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        if args.resource_type not in rule.reads:
+            return
+        provider = args.provider.props if args.provider is not None else None
+        context = _context(defaults, args.get_config(), provider)
+        for message in rule.check(args.resource_type, args.props, context):
+            report(message, None)
+
+    fix = rule.fix
+    if fix is None:
+        return ResourceValidationPolicy(validate=validate, **common)
+
+    def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
+        provider = args.provider.props if args.provider is not None else None
+        context = _context(defaults, args.get_config(), provider, args.urn)
+        changes = fix(args.resource_type, args.props, context)
+        if not changes:
+            return None
+        props = args.props
+        for key, new in changes.items():  # in place: the proxy keeps other secrets secret
+            props[key] = new  # type: ignore[index]
+        return props
+
+    # The servicer takes a plain mapping too; its annotation only names the awaitable form.
+    return ResourceValidationPolicy(validate=validate, remediate=remediate, **common)  # type: ignore[arg-type]
+
+
+def policies(environ: Mapping[str, str] = os.environ) -> list[Policy]:
+    config = class_config(stack_environment(environ).environment_class)
+    return [to_policy(rule, config) for rule in RULES]

@@ -1,0 +1,211 @@
+"""S3: every bucket is private, encrypted, TLS-only and (in prod) versioned.
+
+Buckets are configured through separate resources (public-access block, encryption, policy,
+versioning), so these are stack policies: a bucket passes when some resource of the right type
+points at it, either through its dependencies (the only link known during preview, when the bucket
+id is unknown) or through a `bucket` value equal to the bucket's name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from policies.props import UnknownValueError, flag, items, text, value
+from policies.spec import Context, Rule, StackResource
+
+BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+ENCRYPTION = (
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+)
+POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+VERSIONING = (
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketVersioningV2:BucketVersioningV2",
+)
+PUBLIC_ACCESS_SETTINGS = (
+    "blockPublicAcls",
+    "blockPublicPolicy",
+    "ignorePublicAcls",
+    "restrictPublicBuckets",
+)
+
+
+def _attached(
+    bucket: StackResource, resources: Sequence[StackResource], types: tuple[str, ...]
+) -> list[StackResource]:
+    name = _bucket_name(bucket)
+    return [
+        resource
+        for resource in resources
+        if resource.type in types
+        and (
+            bucket.urn in resource.dependencies
+            or (name is not None and _bucket_name(resource) == name)
+        )
+    ]
+
+
+def _bucket_name(resource: StackResource) -> str | None:
+    try:
+        return text(resource.props, "bucket")
+    except UnknownValueError:
+        return None
+
+
+def _per_bucket(
+    resources: Sequence[StackResource], problem: Callable[[StackResource], str | None]
+) -> list[tuple[str, str]]:
+    """Apply `problem` to every bucket; unknown values skip that bucket and are re-raised last."""
+    found: list[tuple[str, str]] = []
+    unknown: UnknownValueError | None = None
+    for bucket in resources:
+        if bucket.type not in BUCKETS:
+            continue
+        try:
+            message = problem(bucket)
+        except UnknownValueError as error:
+            unknown = unknown or error
+            continue
+        if message:
+            found.append((bucket.urn, f"bucket {bucket.name or bucket.urn}: {message}"))
+    if unknown is not None and not found:
+        raise unknown
+    return found
+
+
+def check_public_access_block(
+    resources: Sequence[StackResource], context: Context
+) -> list[tuple[str, str]]:
+    def problem(bucket: StackResource) -> str | None:
+        blocks = _attached(bucket, resources, (PUBLIC_ACCESS_BLOCK,))
+        if not blocks:
+            return "has no BucketPublicAccessBlock"
+        for block in blocks:
+            off = [key for key in PUBLIC_ACCESS_SETTINGS if flag(block.props, key) is not True]
+            if not off:
+                return None
+        return f"public-access block leaves {', '.join(off)} not true"
+
+    return _per_bucket(resources, problem)
+
+
+def check_encryption(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
+    def problem(bucket: StackResource) -> str | None:
+        # Inline forms: Bucket has one block, the deprecated BucketV2 a list.
+        inline = value(bucket.props, "serverSideEncryptionConfiguration") or items(
+            bucket.props, "serverSideEncryptionConfigurations"
+        )
+        for config in _attached(bucket, resources, ENCRYPTION):
+            if items(config.props, "rules"):
+                return None
+        if inline:
+            return None
+        return "has no server-side encryption configuration"
+
+    return _per_bucket(resources, problem)
+
+
+def denies_insecure_transport(document: Any) -> bool:
+    """Whether a bucket policy denies every request made without TLS (aws:SecureTransport false)."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except json.JSONDecodeError:
+            return False
+    if not isinstance(document, Mapping):
+        return False
+    statements = document.get("Statement", [])
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Deny":
+            continue
+        condition = statement.get("Condition", {})
+        secure = condition.get("Bool", {}).get("aws:SecureTransport") if condition else None
+        actions = statement.get("Action", [])
+        actions = [actions] if isinstance(actions, str) else actions
+        if str(secure).lower() == "false" and any(a in ("s3:*", "*") for a in actions):
+            return True
+    return False
+
+
+def check_tls_only(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
+    def problem(bucket: StackResource) -> str | None:
+        policies = [value(p.props, "policy") for p in _attached(bucket, resources, (POLICY,))]
+        policies.append(value(bucket.props, "policy"))
+        if any(denies_insecure_transport(document) for document in policies if document):
+            return None
+        return "no bucket policy denies requests without TLS (aws:SecureTransport=false)"
+
+    return _per_bucket(resources, problem)
+
+
+def check_versioning(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
+    if not context.environment.is_prod:
+        return []
+
+    def problem(bucket: StackResource) -> str | None:
+        for config in _attached(bucket, resources, VERSIONING):
+            if text(config.props, "versioningConfiguration.status") == "Enabled":
+                return None
+        if flag(bucket.props, "versioning.enabled"):
+            return None
+        if any(flag(v, "enabled") for v in items(bucket.props, "versionings")):
+            return None
+        return "versioning is not enabled on a prod bucket"
+
+    return _per_bucket(resources, problem)
+
+
+_BUCKET_READS = {bucket: ("bucket",) for bucket in BUCKETS}
+
+RULES = (
+    Rule(
+        name="aws-s3-bucket-public-access-block",
+        description="Every S3 bucket must have a public-access block with all four settings true.",
+        severity="critical",
+        remediation=(
+            "Add an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, "
+            "blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true."
+        ),
+        reads={**_BUCKET_READS, PUBLIC_ACCESS_BLOCK: ("bucket", *PUBLIC_ACCESS_SETTINGS)},
+        check_stack=check_public_access_block,
+    ),
+    Rule(
+        name="aws-s3-bucket-server-side-encryption",
+        description="Every S3 bucket must declare server-side encryption.",
+        severity="high",
+        remediation="Add an aws.s3.BucketServerSideEncryptionConfiguration (SSE-KMS or AES256).",
+        reads={
+            BUCKETS[0]: ("bucket", "serverSideEncryptionConfiguration"),
+            BUCKETS[1]: ("bucket", "serverSideEncryptionConfigurations"),
+            **{t: ("bucket", "rules") for t in ENCRYPTION},
+        },
+        check_stack=check_encryption,
+    ),
+    Rule(
+        name="aws-s3-bucket-tls-only",
+        description="Every S3 bucket policy must deny requests that do not use TLS.",
+        severity="high",
+        remediation=(
+            "Attach an aws.s3.BucketPolicy with a Deny statement for s3:* when "
+            '{"Bool": {"aws:SecureTransport": "false"}}.'
+        ),
+        reads={**{b: ("bucket", "policy") for b in BUCKETS}, POLICY: ("bucket", "policy")},
+        check_stack=check_tls_only,
+    ),
+    Rule(
+        name="aws-s3-bucket-versioning-prod",
+        description="Prod S3 buckets must have versioning enabled.",
+        severity="medium",
+        remediation="Add an aws.s3.BucketVersioning with status Enabled (data:artifactsVersioning).",
+        reads={
+            BUCKETS[0]: ("bucket", "versioning.enabled"),
+            BUCKETS[1]: ("bucket", "versionings[].enabled"),
+            **{t: ("bucket", "versioningConfiguration.status") for t in VERSIONING},
+        },
+        check_stack=check_versioning,
+    ),
+)

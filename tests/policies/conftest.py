@@ -1,0 +1,27 @@
+"""Raw props the way the analyzer delivers them, and contexts per environment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from policies.props import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY, UNKNOWN_SENTINELS
+from policies.spec import Context
+from shared.environment import parse_environment
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+assert UNKNOWN in UNKNOWN_SENTINELS
+
+
+def secret(value: Any) -> dict[str, Any]:
+    return {SECRET_SIGNATURE_KEY: SECRET_SIGNATURE, "value": value}
+
+
+def context(environment: str = "dev", **kwargs: Any) -> Context:
+    return Context(environment=parse_environment(environment), **kwargs)
+
+
+@pytest.fixture
+def prod() -> Context:
+    return context("prod", region="us-east-1")

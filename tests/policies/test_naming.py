@@ -1,0 +1,36 @@
+from policies.naming import NAME_PROPERTIES, RULES
+from shared.naming import NAME_RULES, Namer
+from tests.policies.conftest import context
+
+RULE = RULES[0]
+
+
+def test_every_shared_name_kind_is_checked_somewhere() -> None:
+    assert set(NAME_PROPERTIES.values()) == set(NAME_RULES)
+
+
+def test_names_the_namer_builds_pass() -> None:
+    namer = Namer(
+        project="platform", environment="prod", account_id="123456789012", region="us-east-1"
+    )
+    for (token, key), kind in NAME_PROPERTIES.items():
+        assert RULE.check(token, {key: namer.name(kind, "main")}, context()) == [], (token, key)
+
+
+def test_invalid_names_fire_with_the_reason() -> None:
+    found = RULE.check("aws:s3/bucket:Bucket", {"bucket": "My_Bucket"}, context())
+    assert found and all("My_Bucket" in message for message in found)
+    assert RULE.check(
+        "aws:lb/loadBalancer:LoadBalancer", {"name": "internal-" + "x" * 40}, context()
+    )
+    assert RULE.check("aws:rds/cluster:Cluster", {"clusterIdentifier": "1db--"}, context())
+
+
+def test_aws_log_group_names_need_no_leading_slash_but_aws_prefix_is_reserved() -> None:
+    token = "aws:cloudwatch/logGroup:LogGroup"
+    assert RULE.check(token, {"name": "app-logs"}, context()) == []
+    assert RULE.check(token, {"name": "aws/app"}, context())
+
+
+def test_unset_names_are_autonamed_by_the_provider() -> None:
+    assert RULE.check("aws:s3/bucket:Bucket", {}, context()) == []

@@ -1,0 +1,126 @@
+import json
+from typing import Any
+
+import pytest
+
+from policies.props import UnknownValueError
+from policies.s3 import RULES, denies_insecure_transport
+from policies.spec import StackResource
+from tests.policies.conftest import UNKNOWN, context
+
+RULE = {rule.name: rule for rule in RULES}
+BUCKET_URN = "urn:pulumi:prod::data::aws:s3/bucket:Bucket::artifacts"
+TLS_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+)
+
+
+def attached(type_: str, name: str, props: dict[str, Any]) -> StackResource:
+    return StackResource(type_, f"urn:{name}", props, dependencies=(BUCKET_URN,), name=name)
+
+
+def good_stack(bucket_ref: str = UNKNOWN) -> list[StackResource]:
+    """A bucket and its four companions, linked by dependency (the id is unknown in preview)."""
+    return [
+        StackResource("aws:s3/bucket:Bucket", BUCKET_URN, {"bucket": "b"}, name="artifacts"),
+        attached(
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "pab",
+            {
+                "bucket": bucket_ref,
+                "blockPublicAcls": True,
+                "blockPublicPolicy": True,
+                "ignorePublicAcls": True,
+                "restrictPublicBuckets": True,
+            },
+        ),
+        attached(
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            "sse",
+            {
+                "bucket": bucket_ref,
+                "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}],
+            },
+        ),
+        attached(
+            "aws:s3/bucketPolicy:BucketPolicy",
+            "policy",
+            {"bucket": bucket_ref, "policy": TLS_POLICY},
+        ),
+        attached(
+            "aws:s3/bucketVersioning:BucketVersioning",
+            "versioning",
+            {"bucket": bucket_ref, "versioningConfiguration": {"status": "Enabled"}},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(RULE))
+def test_a_fully_configured_bucket_passes(name: str) -> None:
+    assert RULE[name].check_all(good_stack(), context("prod")) == []
+
+
+def test_value_links_work_without_dependencies() -> None:
+    stack = [
+        r if r.type.endswith(":Bucket") else StackResource(r.type, r.urn, r.props, (), r.name)
+        for r in good_stack(bucket_ref="b")
+    ]
+    assert RULE["aws-s3-bucket-public-access-block"].check_all(stack, context("prod")) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "drop"),
+    [
+        ("aws-s3-bucket-public-access-block", "pab"),
+        ("aws-s3-bucket-server-side-encryption", "sse"),
+        ("aws-s3-bucket-tls-only", "policy"),
+        ("aws-s3-bucket-versioning-prod", "versioning"),
+    ],
+)
+def test_a_bucket_missing_its_companion_fires(name: str, drop: str) -> None:
+    stack = [r for r in good_stack() if r.name != drop]
+    found = RULE[name].check_all(stack, context("prod"))
+    assert [urn for urn, _ in found] == [BUCKET_URN]
+
+
+def test_one_public_access_setting_false_fires_and_names_it() -> None:
+    stack = good_stack()
+    pab = stack[1]
+    stack[1] = StackResource(
+        pab.type, pab.urn, {**pab.props, "ignorePublicAcls": False}, pab.dependencies, pab.name
+    )
+    (found,) = RULE["aws-s3-bucket-public-access-block"].check_all(stack, context())
+    assert "ignorePublicAcls" in found[1]
+
+
+def test_versioning_is_a_prod_rule() -> None:
+    stack = [r for r in good_stack() if r.name != "versioning"]
+    assert RULE["aws-s3-bucket-versioning-prod"].check_all(stack, context("dev")) == []
+
+
+def test_unknown_policy_document_is_cant_run_not_a_violation() -> None:
+    stack = good_stack()
+    stack[3] = StackResource(
+        stack[3].type, stack[3].urn, {"policy": UNKNOWN}, stack[3].dependencies, "policy"
+    )
+    with pytest.raises(UnknownValueError):
+        RULE["aws-s3-bucket-tls-only"].check_all(stack, context())
+
+
+def test_tls_detection() -> None:
+    assert denies_insecure_transport(TLS_POLICY)
+    allow = json.loads(TLS_POLICY)
+    allow["Statement"][0]["Effect"] = "Allow"
+    assert not denies_insecure_transport(allow)
+    assert not denies_insecure_transport("not json")
