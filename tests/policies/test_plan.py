@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from tooling.offline.__main__ import main
 
 from tooling.offline import plan
+from tooling.offline.__main__ import main
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "stack-export-aurora-t3-micro.json"
 
