@@ -61,7 +61,8 @@ def dev(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (offline: no Pulumi CLI, no AWS)."""
     _install(session, "test")
-    session.run("pytest", *session.posargs)
+    # Two workers by default: the suite is CPU-bound (forked stack runs, policy-pack servers).
+    session.run("pytest", *(session.posargs or ["-n", "auto"]))
 
 
 @nox.session(python=PYTHON)
