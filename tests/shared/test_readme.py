@@ -1,4 +1,5 @@
-"""The README's Environments, Naming and Config keys tables cannot drift from the code."""
+"""The README's tables (environments, naming, config keys, outputs, sessions, policies) cannot drift
+from the code."""
 
 from __future__ import annotations
 
@@ -114,3 +115,40 @@ def test_config_table_defaults_match_the_parsed_defaults(klass: str) -> None:
             assert "PR number" in cells[column]
         else:
             assert cells[column] == _render(value), (key, klass)
+
+
+def test_outputs_table_is_exactly_the_layer_contracts() -> None:
+    from shared.layers import LAYERS
+
+    section = _section("Outputs (the contract between layers)")
+    rows = [
+        [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")][:2]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith(("| layer |", "|---"))
+    ]
+    documented = [(layer, output) for layer, output in rows]
+    contract = [(layer.name, output) for layer in LAYERS for output in layer.outputs]
+    assert sorted(documented) == sorted(contract)
+
+
+def test_sessions_table_lists_every_nox_session() -> None:
+    import ast
+
+    noxfile = Path(__file__).resolve().parents[2] / "noxfile.py"
+    sessions = set()
+    for node in ast.walk(ast.parse(noxfile.read_text())):
+        if isinstance(node, ast.FunctionDef):
+            for decorator in node.decorator_list:
+                if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "nox.session":
+                    names = [k.value for k in decorator.keywords if k.arg == "name"]
+                    sessions.add(ast.literal_eval(names[0]) if names else node.name)
+    documented = set(re.findall(r"^\| `nox -s ([a-z-]+)", _section("Sessions"), re.M))
+    assert {"tests", "plan", "deploy-all"} <= sessions
+    assert documented == sessions
+
+
+def test_policies_table_lists_every_policy_in_the_pack() -> None:
+    from policies.catalog import RULES
+
+    documented = set(re.findall(r"^\| `(aws-[a-z0-9-]+)` \|", _section("Policies"), re.M))
+    assert documented == {rule.name for rule in RULES}
