@@ -86,6 +86,20 @@ def typecheck(session: nox.Session) -> None:
             session.run("mypy", *files, env={"MYPYPATH": str(folder)})
 
 
+def _python(session: nox.Session) -> str:
+    return str(Path(session.bin) / "python")
+
+
+def _run_tool(session: nox.Session, python: str, *args: str) -> None:
+    """Run one of our CLIs and exit with its code: session.run would turn every failure into 1,
+    and callers (CI, scripts) rely on 1 = policy violation or failed step, 2 = usage/set-up error.
+    The CLIs print their own usage, so a missing argument is reported by them, with exit 2."""
+    session.log(" ".join(("python", *args)))
+    code = subprocess.call([python, *args])
+    if code:
+        sys.exit(code)
+
+
 # --- offline plan sessions (issue 3) --------------------------------------------------------------
 
 
@@ -93,18 +107,14 @@ def typecheck(session: nox.Session) -> None:
 def plan(session: nox.Session) -> None:
     """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
     _install(session)
-    if not session.posargs:
-        session.error("usage: nox -s plan -- <environment> [--layer NAME ...] [--json FILE]")
-    session.run("python", "-m", "tooling.offline", "plan", *session.posargs)
+    _run_tool(session, _python(session), "-m", "tooling.offline", "plan", *session.posargs)
 
 
 @nox.session(name="policy-check", python=PYTHON, reuse_venv=True)
 def policy_check(session: nox.Session) -> None:
     """Check a `pulumi stack export` file with the policy pack: `nox -s policy-check -- F [--env E]`."""
     _install(session)
-    if not session.posargs:
-        session.error("usage: nox -s policy-check -- <stack-export.json> [--env ENV] [--json FILE]")
-    session.run("python", "-m", "tooling.offline", "policy-check", *session.posargs)
+    _run_tool(session, _python(session), "-m", "tooling.offline", "policy-check", *session.posargs)
 
 
 @nox.session(python=PYTHON, reuse_venv=True, default=False)
@@ -122,11 +132,7 @@ def bench(session: nox.Session) -> None:
 def _deploy(session: nox.Session, command: str) -> None:
     dev(session)
     python = str(Path(".venv") / "bin" / "python")
-    # Not session.run: nox turns every failure into exit 1, and callers (CI, scripts) need the
-    # tool's own codes (2 = usage or set-up problem such as a missing CLI or credentials).
-    code = subprocess.call([python, "-m", "tooling.deploy", command, *session.posargs])
-    if code:
-        sys.exit(code)
+    _run_tool(session, python, "-m", "tooling.deploy", command, *session.posargs)
 
 
 @nox.session(name="deploy-all", venv_backend="none", default=False)
