@@ -610,4 +610,29 @@ def load(layer: str) -> LayerConfig:
     from pulumi.runtime.config import CONFIG, get_config_env
 
     raw = {**get_config_env(), **CONFIG.get()}
-    return parse(layer, raw, stack=pulumi.get_stack(), env_var=os.environ.get("ENVIRONMENT_SUFFIX"))
+    env_var, stack = os.environ.get("ENVIRONMENT_SUFFIX"), pulumi.get_stack()
+    warning = stale_environment_suffix(env_var, stack)
+    if warning:
+        pulumi.log.warn(warning)
+    return parse(layer, raw, stack=stack, env_var=env_var)
+
+
+def stale_environment_suffix(env_var: str | None, stack: str) -> str | None:
+    """A warning when ENVIRONMENT_SUFFIX names another environment than a stack that is itself one.
+
+    The variable wins by the documented precedence (CI uses it for stacks with other names), but
+    one left in a shell from a dev session would give `pulumi up -s prod` dev settings.
+    """
+    from shared.environment import parse_environment
+
+    if not env_var or not env_var.strip() or env_var.strip() == stack:
+        return None
+    try:
+        parse_environment(stack)
+    except ValueError:
+        return None  # a custom stack name: the variable is how it gets its environment
+    return (
+        f"ENVIRONMENT_SUFFIX={env_var.strip()} overrides the stack name {stack!r}: this stack is "
+        f"being planned with {env_var.strip()!r} settings. Unset ENVIRONMENT_SUFFIX unless that "
+        "is intended."
+    )

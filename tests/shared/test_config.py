@@ -442,3 +442,13 @@ def test_a_cidr_too_small_for_the_subnets_is_refused() -> None:
 def test_a_config_error_is_a_run_error_so_the_cli_shows_no_traceback() -> None:
     with pytest.raises(RunError, match=r"data:instanceClass = 'db\.t3\.micro'"):
         parse("data", {"data:instanceClass": "db.t3.micro"}, stack="dev")
+
+
+def test_a_stale_environment_suffix_on_a_named_stack_is_warned_about() -> None:
+    from shared.config import stale_environment_suffix
+
+    warning = stale_environment_suffix("dev", "prod")
+    assert warning is not None and "ENVIRONMENT_SUFFIX=dev" in warning and "'prod'" in warning
+    assert stale_environment_suffix("prod", "prod") is None
+    assert stale_environment_suffix(None, "prod") is None
+    assert stale_environment_suffix("pr-12", "ci-runner-12") is None  # custom stack names need it
