@@ -49,6 +49,7 @@ LAYERS: tuple[Layer, ...] = (
             "db_security_group_id",
             "peering_connection_ids",
             "logs_kms_key_arn",
+            "app_port",
         ),
     ),
     Layer(

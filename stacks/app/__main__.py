@@ -31,6 +31,19 @@ data = references.upstream("data", env.name)
 account_id = aws.get_caller_identity_output().account_id
 region = aws.get_region_output().region
 
+
+def _matching_port(network_port: float) -> int:
+    """The network layer opened ALB -> app for one port; another would deploy an unreachable service."""
+    if int(network_port) != cfg.container_port:
+        raise pulumi.RunError(
+            f"app:containerPort = {cfg.container_port} but the network layer allows ALB -> app "
+            f"traffic on {int(network_port)} (network:appPort): set both to the same port"
+        )
+    return cfg.container_port
+
+
+container_port = network.require("app_port").apply(_matching_port)
+
 # --- logs ------------------------------------------------------------------------------------------
 log_group_name = names.name("log-group", "app")
 log_group = aws.cloudwatch.LogGroup(
@@ -210,7 +223,7 @@ service = aws.ecs.Service(
         aws.ecs.ServiceLoadBalancerArgs(
             target_group_arn=target_group.arn,
             container_name=documents.CONTAINER_NAME,
-            container_port=cfg.container_port,
+            container_port=container_port,
         )
     ],
     deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(

@@ -341,6 +341,25 @@ def test_a_bad_fargate_pair_stops_the_program_with_one_clear_message() -> None:
     )
 
 
+def test_a_container_port_the_network_does_not_allow_stops_the_program() -> None:
+    assert upstream.network("dev").outputs["app_port"] == 80
+    with pytest.raises(ProgramError) as raised:
+        run_layer(
+            "app",
+            "dev",
+            config={"app:containerPort": "8080"},
+            upstream={"network": upstream.network("dev"), "data": upstream.data("dev")},
+        )
+    assert "app:containerPort = 8080 but the network layer allows ALB -> app traffic on 80" in str(
+        raised.value
+    )
+
+
+def test_the_service_registers_on_the_port_the_network_allows() -> None:
+    service = upstream.app("dev").one("aws:ecs/service:Service")
+    assert service.inputs["loadBalancers"][0]["containerPort"] == 80
+
+
 def test_profiles_cover_the_fargate_defaults() -> None:
     for name, profile in PROFILES.items():
         env = {"pr": "pr-1"}.get(name, name)
