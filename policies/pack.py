@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,22 +116,32 @@ def project_of(urn: str) -> str | None:
     return parts[1] if urn.startswith("urn:pulumi:") and len(parts) >= 4 else None
 
 
+@dataclass(frozen=True)
+class _Stack:
+    """What the pack knows of its stack from start-up: fixed for the life of the process."""
+
+    environment: Environment
+    region: str | None
+    project: str | None
+
+
 def _context(
+    stack: _Stack,
     rule_defaults: Mapping[str, Any],
     sent: Mapping[str, Any] | None,
     provider_props: Mapping[str, Any] | None,
     urn: str = "",
 ) -> Context:
-    region = stack_region()
+    region = stack.region
     if provider_props is not None and not region:
         found = provider_props.get("region")
         region = str(found) if isinstance(found, str) else None
     return Context(
-        environment=stack_environment(),
+        environment=stack.environment,
         region=region,
         config={**rule_defaults, **(sent or {})},
         # One pack process may serve several layers' stacks: the URN knows which one this is.
-        layer=project_of(urn) or os.environ.get("PULUMI_PROJECT"),
+        layer=project_of(urn) or stack.project,
         default_tags=_default_tags(provider_props),
     )
 
@@ -153,7 +164,7 @@ def _stack_resources(resources: Sequence[PolicyResource]) -> list[StackResource]
     return out
 
 
-def to_policy(rule: Rule, config: Mapping[str, Any]) -> Policy:
+def to_policy(rule: Rule, config: Mapping[str, Any], stack: _Stack) -> Policy:
     """One pulumi_policy policy for `rule`, its level and thresholds defaulting to `config`'s."""
     defaults = default_properties(rule, config)
     common: dict[str, Any] = {
@@ -171,7 +182,7 @@ def to_policy(rule: Rule, config: Mapping[str, Any]) -> Policy:
     if rule.check_stack is not None:
 
         def validate_stack(args: StackValidationArgs, report: ReportViolation) -> None:
-            context = _context(defaults, args.get_config(), None)
+            context = _context(stack, defaults, args.get_config(), None)
             for urn, message in rule.check_all(_stack_resources(args.resources), context):
                 report(message, urn)
 
@@ -181,7 +192,7 @@ def to_policy(rule: Rule, config: Mapping[str, Any]) -> Policy:
         if args.resource_type not in rule.reads:
             return
         provider = args.provider.props if args.provider is not None else None
-        context = _context(defaults, args.get_config(), provider)
+        context = _context(stack, defaults, args.get_config(), provider)
         for message in rule.check(args.resource_type, args.props, context):
             report(message, None)
 
@@ -191,7 +202,7 @@ def to_policy(rule: Rule, config: Mapping[str, Any]) -> Policy:
 
     def remediate(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
         provider = args.provider.props if args.provider is not None else None
-        context = _context(defaults, args.get_config(), provider, args.urn)
+        context = _context(stack, defaults, args.get_config(), provider, args.urn)
         changes = fix(args.resource_type, args.props, context)
         if not changes:
             return None
@@ -205,5 +216,11 @@ def to_policy(rule: Rule, config: Mapping[str, Any]) -> Policy:
 
 
 def policies(environ: Mapping[str, str] = os.environ) -> list[Policy]:
-    config = class_config(stack_environment(environ).environment_class)
-    return [to_policy(rule, config) for rule in RULES]
+    # Resolved once: the CLI starts one pack process per stack, and per-resource calls are hot.
+    stack = _Stack(
+        environment=stack_environment(environ),
+        region=stack_region(environ),
+        project=environ.get("PULUMI_PROJECT"),
+    )
+    config = class_config(stack.environment.environment_class)
+    return [to_policy(rule, config, stack) for rule in RULES]
