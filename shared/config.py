@@ -545,8 +545,6 @@ PARSERS: Mapping[str, Callable[[Mapping[str, Any], Environment], LayerConfig]] =
 
 def accepted_keys(layer: str) -> tuple[str, ...]:
     """Every `<layer>:<key>` the layer reads, in any environment class (the README table's source)."""
-    from shared.environment import parse_environment
-
     get_layer(layer)
     probe = f"{layer}:\x00"  # a key no one can mean, so the parser reports what it does read
     keys: set[str] = set()
@@ -623,8 +621,6 @@ def stale_environment_suffix(env_var: str | None, stack: str) -> str | None:
     The variable wins by the documented precedence (CI uses it for stacks with other names), but
     one left in a shell from a dev session would give `pulumi up -s prod` dev settings.
     """
-    from shared.environment import parse_environment
-
     if not env_var or not env_var.strip() or env_var.strip() == stack:
         return None
     try:
