@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policies import aurora
+from shared.aws import instance_classes
 from policies.props import flag, number, present, text
 from policies.spec import Context, Rule
 
@@ -33,7 +33,7 @@ def check_aurora_instance_class(
     if instance_class is None:
         return []  # required by the provider; its own check reports it
     region = text(props, "region") or _region_of(text(props, "availabilityZone")) or context.region
-    verdict = aurora.verdict(engine or "aurora-postgresql", instance_class, region)
+    verdict = instance_classes.verdict(engine or "aurora-postgresql", instance_class, region)
     return [] if verdict.supported else [f"instance class {instance_class}: {verdict.reason}"]
 
 

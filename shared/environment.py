@@ -1,25 +1,35 @@
-"""Which environment a stack belongs to, and the defaults each environment class gets.
+"""Which environment a run is for, and the defaults each environment class gets.
 
-Precedence: the `ENVIRONMENT_SUFFIX` env var, then stack config `environmentSuffix`, then the stack
-name, then `dev`. `dev`, `staging`, `prod` and `pr-<number>` are known; any other name needs an
-explicit `environmentClass`, so a typo such as `prd` can never silently get dev settings.
+One rule for every entry point (stack programs, the policy pack, the offline plan and
+policy-check, the deploy tooling): the command line wins. That is the stack being deployed or
+planned (or its config `environmentSuffix`), or `--env`. A leftover `ENVIRONMENT_SUFFIX` that names
+another environment gives exactly one warning and is ignored for that run.
+
+`PROFILES` is the class registry: each class's defaults and its rank (how long it lives). `dev`,
+`staging`, `prod` and `pr-<number>` are known names; any other name needs an explicit
+`environmentClass`, so a typo such as `prd` can never silently get dev settings.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import ipaddress
 import os
 import re
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-EnvironmentClass = Literal["dev", "staging", "prod", "pr"]
+EnvironmentClass = str
+"""A key of PROFILES."""
 NatMode = Literal["none", "single", "per-az"]
-
-ENVIRONMENT_CLASSES: tuple[EnvironmentClass, ...] = get_args(EnvironmentClass)
 NAT_MODES: tuple[NatMode, ...] = get_args(NatMode)
+
+ENVIRONMENT_VARIABLE = "ENVIRONMENT_SUFFIX"
+"""Names the environment only when nothing on the command line does (see `resolve_environment`)."""
+PR_CLASS = "pr"
 
 _PR_NAME = re.compile(r"pr-([1-9][0-9]{0,8})")
 _ENV_NAME = re.compile(r"[a-z][a-z0-9-]{0,14}[a-z0-9]")
@@ -81,7 +91,7 @@ class Profile:
 
 _GIB = 1024**3
 
-PROFILES: dict[EnvironmentClass, Profile] = {
+PROFILES: dict[str, Profile] = {
     "dev": Profile(
         vpc_cidr="10.10.0.0/16",
         az_count=2,
@@ -211,6 +221,30 @@ PROFILES: dict[EnvironmentClass, Profile] = {
 }
 
 
+@dataclass(frozen=True)
+class EnvironmentClassInfo:
+    """A class in the registry: its defaults and how long its environments live."""
+
+    profile: Profile
+    # Longest-lived first (0): in a peering the shorter-lived side requests the connection, so
+    # the longer-lived one must already exist.
+    rank: int
+    # An environment of the class's own name exists (`dev` is a dev environment); PR environments
+    # are named `pr-<number>` instead.
+    named: bool = True
+
+
+CLASSES: dict[str, EnvironmentClassInfo] = {
+    "dev": EnvironmentClassInfo(PROFILES["dev"], rank=2),
+    "staging": EnvironmentClassInfo(PROFILES["staging"], rank=1),
+    "prod": EnvironmentClassInfo(PROFILES["prod"], rank=0),
+    PR_CLASS: EnvironmentClassInfo(PROFILES[PR_CLASS], rank=3, named=False),
+}
+"""The class registry: a new class is its profile here plus its policy deviations."""
+ENVIRONMENT_CLASSES: tuple[str, ...] = tuple(CLASSES)
+NAMED_CLASSES: tuple[str, ...] = tuple(k for k, c in CLASSES.items() if c.named)
+
+
 def pr_vpc_cidr(pr_number: int) -> str:
     """A /21 inside PR_CIDR_RANGE chosen by the PR number: PRs fewer than PR_SLOTS apart never overlap."""
     slot = pr_number % PR_SLOTS
@@ -226,7 +260,7 @@ class Environment:
 
     @property
     def is_ephemeral(self) -> bool:
-        return self.environment_class == "pr"
+        return self.environment_class == PR_CLASS
 
     @property
     def is_prod(self) -> bool:
@@ -237,10 +271,15 @@ class Environment:
         return PROFILES[self.environment_class]
 
     @property
+    def rank(self) -> int:
+        """How long this environment lives relative to others; 0 is the longest."""
+        return CLASSES[self.environment_class].rank
+
+    @property
     def default_vpc_cidr(self) -> str:
         if self.pr_number is not None:
             return pr_vpc_cidr(self.pr_number)
-        if self.environment_class == "pr":
+        if self.environment_class == PR_CLASS:
             # A custom-named environment of the PR class gets a slot from its name, stably.
             return pr_vpc_cidr(_stable_number(self.name))
         return self.profile.vpc_cidr
@@ -258,19 +297,19 @@ def parse_environment(name: str, environment_class: str | None = None) -> Enviro
         )
     pr = _PR_NAME.fullmatch(name)
     if pr:
-        if environment_class not in (None, "pr"):
+        if environment_class not in (None, PR_CLASS):
             raise EnvironmentNameError(
                 f"environment {name!r} is a PR environment; environmentClass must be 'pr', "
                 f"not {environment_class!r}"
             )
-        return Environment(name=name, environment_class="pr", pr_number=int(pr.group(1)))
-    if name in ("dev", "staging", "prod"):
+        return Environment(name=name, environment_class=PR_CLASS, pr_number=int(pr.group(1)))
+    if name in NAMED_CLASSES:
         if environment_class not in (None, name):
             raise EnvironmentNameError(
                 f"environment {name!r} always has class {name!r}; remove environmentClass "
                 f"{environment_class!r} or use another environment name"
             )
-        return Environment(name=name, environment_class=name)  # type: ignore[arg-type]
+        return Environment(name=name, environment_class=name)
     if name.startswith("pr-"):
         # `pr-0` or `pr-07` must not become a custom environment that merely looks like a PR.
         raise EnvironmentNameError(
@@ -293,35 +332,73 @@ def parse_environment(name: str, environment_class: str | None = None) -> Enviro
 
 def _did_you_mean(name: str) -> str:
     lowered = name.strip().lower()
-    known = ("dev", "staging", "prod")
+    known = NAMED_CLASSES
     close = [k for k in known if lowered.startswith(k)] or difflib.get_close_matches(
         lowered, known, n=1, cutoff=0.5
     )
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
-def resolve_environment(
-    *,
-    env_var: str | None = None,
-    config_suffix: str | None = None,
-    stack_name: str | None = None,
-    config_class: str | None = None,
-) -> Environment:
-    """Apply the documented precedence. Pure: callers pass what they read from the outside world."""
-    for candidate in (env_var, config_suffix, stack_name):
-        if candidate is not None and candidate.strip():
-            return parse_environment(candidate.strip(), config_class)
-    return parse_environment("dev", config_class)
-
-
-def current_environment() -> Environment:
-    """The environment of the running Pulumi program (or policy pack)."""
-    import pulumi  # deferred: pure callers (config validation, tests) never pay for it
-
-    config = pulumi.Config()
-    return resolve_environment(
-        env_var=os.environ.get("ENVIRONMENT_SUFFIX"),
-        config_suffix=config.get("environmentSuffix"),
-        stack_name=pulumi.get_stack(),
-        config_class=config.get("environmentClass"),
+def leftover_warning(command_line: str, environ: Mapping[str, str]) -> str | None:
+    """The one warning for an `ENVIRONMENT_SUFFIX` that names another environment, else None."""
+    leftover = (environ.get(ENVIRONMENT_VARIABLE) or "").strip()
+    if not leftover or leftover == command_line.strip():
+        return None
+    return (
+        f"{ENVIRONMENT_VARIABLE}={leftover} names another environment than {command_line.strip()!r}, "
+        f"the one this run is for: it is ignored. Unset {ENVIRONMENT_VARIABLE} to silence this."
     )
+
+
+@dataclass(frozen=True)
+class Resolution:
+    environment: Environment
+    warning: str | None  # the leftover-variable warning, for the caller to show once
+
+
+def resolve_environment(
+    command_line: str | None,
+    *,
+    environment_class: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Resolution:
+    """The environment of this run: the command line's name (stack, `--env`, the planned one).
+
+    `ENVIRONMENT_SUFFIX` only answers when the command line names nothing; when it names another
+    environment than the command line, the Resolution carries the warning and the variable is
+    ignored. Pure but for `environ`, which defaults to the process's.
+    """
+    environ = os.environ if environ is None else environ
+    name = (command_line or "").strip()
+    if not name:
+        name = (environ.get(ENVIRONMENT_VARIABLE) or "").strip()
+        if not name:
+            raise EnvironmentNameError(
+                f"no environment given: name one ({ACCEPTED_FORMS}) on the command line"
+            )
+        return Resolution(parse_environment(name, environment_class), None)
+    return Resolution(parse_environment(name, environment_class), leftover_warning(name, environ))
+
+
+@contextlib.contextmanager
+def command_line_wins(
+    command_line: str,
+    warn: Callable[[str], None],
+    environ: MutableMapping[str, str] | None = None,
+) -> Iterator[None]:
+    """For tools that start programs and packs: warn once, and hide a leftover variable from them.
+
+    The children would otherwise each resolve (and warn) on their own; inside this block they see
+    no `ENVIRONMENT_SUFFIX` at all, so the command line's name is the only one there is.
+    """
+    environ = os.environ if environ is None else environ
+    warning = leftover_warning(command_line, environ)
+    if warning is None:
+        yield
+        return
+    warn(warning)
+    leftover = environ.pop(ENVIRONMENT_VARIABLE)
+    try:
+        yield
+    finally:
+        environ[ENVIRONMENT_VARIABLE] = leftover

@@ -128,12 +128,3 @@ def with_upstream(names: list[str] | tuple[str, ...]) -> tuple[Layer, ...]:
             wanted.add(name)
             pending.extend(_BY_NAME[name].upstream)
     return tuple(layer for layer in LAYERS if layer.name in wanted)
-
-
-def downstream_of(name: str) -> tuple[Layer, ...]:
-    """The layer itself and every layer that depends on it, directly or not, in deploy order."""
-    affected = {get_layer(name).name}
-    for layer in LAYERS:
-        if affected.intersection(layer.upstream):
-            affected.add(layer.name)
-    return tuple(layer for layer in LAYERS if layer.name in affected)

@@ -57,10 +57,6 @@ def largest_vpc_prefix(az_count: int) -> int:
     return MIN_SUBNET_PREFIX - _QUARTER_BITS - _zone_bits(az_count)
 
 
-def usable_addresses(subnet: ipaddress.IPv4Network) -> int:
-    return subnet.num_addresses - AWS_RESERVED_ADDRESSES
-
-
 def layout_subnets(vpc_cidr: ipaddress.IPv4Network | str, az_count: int) -> SubnetLayout:
     """One subnet per tier and zone, disjoint and inside the VPC, or a SubnetLayoutError."""
     vpc = ipaddress.IPv4Network(vpc_cidr)

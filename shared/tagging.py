@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from shared.layers import PRODUCT
 
 STANDARD_TAG_KEYS: tuple[str, ...] = ("Project", "Environment", "Layer", "ManagedBy")
-OPTIONAL_TAG_KEYS: tuple[str, ...] = ("Owner", "CostCenter")
 MAX_KEY_LENGTH = 128
 MAX_VALUE_LENGTH = 256
 

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pulumi.errors import RunError
 
+from shared.aws.accepted_values import FARGATE_MEMORY
 from shared.config import (
-    FARGATE_MEMORY,
     AppConfig,
     ConfigError,
     DataConfig,
@@ -249,8 +249,8 @@ def test_empty_config_gives_the_class_defaults(stack: str) -> None:
     observability = parse("observability", {}, stack=stack)
     assert isinstance(network, NetworkConfig) and isinstance(data, DataConfig)
     assert isinstance(app, AppConfig) and isinstance(observability, ObservabilityConfig)
-    profile = PROFILES[network.common.environment.environment_class]
-    assert str(network.vpc_cidr) == network.common.environment.default_vpc_cidr
+    profile = PROFILES[network.environment.environment_class]
+    assert str(network.vpc_cidr) == network.environment.default_vpc_cidr
     assert (network.az_count, network.nat_gateways) == (profile.az_count, profile.nat_gateways)
     assert data.instance_class == profile.db_instance_class
     assert data.instance_count == profile.db_instance_count
@@ -289,7 +289,7 @@ def test_overrides_win_over_defaults_and_strings_are_parsed() -> None:
     assert network.vpc_cidr == ipaddress.IPv4Network("172.20.0.0/20")
     assert network.az_count == 3 and network.nat_gateways == "per-az"
     assert network.peer_environments == ("staging", "prod")
-    assert network.common.owner == "Platform Team"
+    assert network.owner == "Platform Team"
     data = parse(
         "data",
         {"data:instanceClass": "db.r6g.xlarge", "data:skipFinalSnapshot": "TRUE"},
@@ -310,9 +310,9 @@ def test_environment_config_keys_pick_the_environment() -> None:
     config = parse(
         "data", {"data:environmentSuffix": "perf", "data:environmentClass": "prod"}, stack="dev"
     )
-    assert config.common.environment.name == "perf" and config.common.environment.is_prod
-    env_var = parse("data", {"data:environmentSuffix": "staging"}, stack="dev", env_var="pr-3")
-    assert env_var.common.environment.name == "pr-3"
+    assert config.environment.name == "perf" and config.environment.is_prod
+    declared = parse("data", {"data:environmentSuffix": "staging"}, stack="dev")
+    assert declared.environment.name == "staging"
 
 
 # --- the messages people will read ----------------------------------------------------------------
@@ -324,11 +324,26 @@ def _message(layer: str, raw: dict[str, Any], stack: str = "dev") -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize("klass", ["db.t3.micro", "db.t3.small"])
-def test_small_t3_classes_are_refused_because_aurora_postgres_lacks_them(klass: str) -> None:
-    message = _message("data", {"data:instanceClass": klass})
-    assert f"Aurora PostgreSQL does not support {klass}" in message
+@pytest.mark.parametrize("klass", ["db.t3.micro", "db.t3.small", "db.t4g.small"])
+def test_small_classes_are_refused_because_aurora_postgres_lacks_them(klass: str) -> None:
+    message = _message("data", {"data:instanceClass": klass, "aws:region": "us-east-1"})
+    assert f"aurora-postgresql does not support {klass} in us-east-1" in message
     assert "db.t4g.medium" in message
+
+
+@pytest.mark.parametrize(
+    ("klass", "region"),
+    [("db.t4g.small", "us-east-1"), ("db.t3.micro", None), ("db.r6g.large", "us-east-1")],
+)
+def test_config_and_pack_read_the_same_aurora_class_data(klass: str, region: str | None) -> None:
+    from shared.aws import instance_classes
+
+    raw = {"data:instanceClass": klass, **({"aws:region": region} if region else {})}
+    verdict = instance_classes.verdict("aurora-postgresql", klass, region)
+    if verdict.supported:
+        assert parse("data", raw, stack="dev").instance_class == klass  # type: ignore[attr-defined]
+    else:
+        assert verdict.reason in _message("data", raw)
 
 
 @pytest.mark.parametrize(
@@ -423,9 +438,8 @@ def test_a_key_of_another_layer_is_unknown_here() -> None:
 
 def test_bad_environment_names_the_source() -> None:
     assert "from the stack name" in _message("data", {}, stack="prd")
-    with pytest.raises(ConfigError) as caught:
-        parse("data", {}, stack="dev", env_var="production")
-    assert "ENVIRONMENT_SUFFIX" in str(caught.value) and "Did you mean 'prod'" in str(caught.value)
+    message = _message("data", {"data:environmentSuffix": "production"})
+    assert "data:environmentSuffix = 'production'" in message and "Did you mean 'prod'" in message
 
 
 def test_unknown_layer() -> None:
@@ -442,13 +456,3 @@ def test_a_cidr_too_small_for_the_subnets_is_refused() -> None:
 def test_a_config_error_is_a_run_error_so_the_cli_shows_no_traceback() -> None:
     with pytest.raises(RunError, match=r"data:instanceClass = 'db\.t3\.micro'"):
         parse("data", {"data:instanceClass": "db.t3.micro"}, stack="dev")
-
-
-def test_a_stale_environment_suffix_on_a_named_stack_is_warned_about() -> None:
-    from shared.config import stale_environment_suffix
-
-    warning = stale_environment_suffix("dev", "prod")
-    assert warning is not None and "ENVIRONMENT_SUFFIX=dev" in warning and "'prod'" in warning
-    assert stale_environment_suffix("prod", "prod") is None
-    assert stale_environment_suffix(None, "prod") is None
-    assert stale_environment_suffix("pr-12", "ci-runner-12") is None  # custom stack names need it

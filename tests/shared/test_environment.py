@@ -8,53 +8,72 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.config import AURORA_UNSUPPORTED_CLASSES, CLOUDWATCH_RETENTION_DAYS, FARGATE_MEMORY
+from shared.aws import instance_classes
+from shared.aws.accepted_values import CLOUDWATCH_RETENTION_DAYS, FARGATE_MEMORY
 from shared.environment import (
+    CLASSES,
     ENVIRONMENT_CLASSES,
     PR_CIDR_PREFIX,
     PR_CIDR_RANGE,
     PR_SLOTS,
     PROFILES,
     EnvironmentNameError,
+    command_line_wins,
     parse_environment,
     pr_vpc_cidr,
     resolve_environment,
 )
 
-# --- precedence: ENVIRONMENT_SUFFIX > config environmentSuffix > stack name > dev -------------------
+# --- the rule: the command line wins; a leftover ENVIRONMENT_SUFFIX warns once and is ignored -----
 
 
-def test_env_var_wins_over_everything() -> None:
-    env = resolve_environment(env_var="pr-7", config_suffix="staging", stack_name="prod")
-    assert (env.name, env.environment_class, env.pr_number) == ("pr-7", "pr", 7)
+def test_the_command_line_wins_over_a_leftover_variable() -> None:
+    resolved = resolve_environment("prod", environ={"ENVIRONMENT_SUFFIX": "dev"})
+    assert resolved.environment.name == "prod" and resolved.environment.environment_class == "prod"
+    assert resolved.warning is not None
+    assert "ENVIRONMENT_SUFFIX=dev" in resolved.warning and "'prod'" in resolved.warning
 
 
-def test_config_suffix_wins_over_the_stack_name() -> None:
-    assert resolve_environment(config_suffix="staging", stack_name="prod").name == "staging"
+def test_no_warning_when_the_variable_agrees_or_is_unset() -> None:
+    assert resolve_environment("pr-7", environ={"ENVIRONMENT_SUFFIX": "pr-7"}).warning is None
+    assert resolve_environment("dev", environ={}).warning is None
+    assert resolve_environment("dev", environ={"ENVIRONMENT_SUFFIX": "  "}).warning is None
 
 
-def test_stack_name_is_used_when_nothing_else_is_set() -> None:
-    assert resolve_environment(stack_name="prod").environment_class == "prod"
+def test_the_variable_answers_only_when_the_command_line_names_nothing() -> None:
+    resolved = resolve_environment(None, environ={"ENVIRONMENT_SUFFIX": " pr-7\n"})
+    assert (resolved.environment.name, resolved.environment.pr_number) == ("pr-7", 7)
+    with pytest.raises(EnvironmentNameError, match="no environment given"):
+        resolve_environment("", environ={})
 
 
-def test_dev_when_nothing_is_set() -> None:
-    assert resolve_environment().name == "dev"
-    assert resolve_environment(env_var="", config_suffix="  ", stack_name=None).name == "dev"
+def test_an_invalid_leftover_never_breaks_a_valid_command_line() -> None:
+    resolved = resolve_environment("dev", environ={"ENVIRONMENT_SUFFIX": "not valid!"})
+    assert resolved.environment.name == "dev" and resolved.warning is not None
 
 
-def test_blank_values_fall_through_to_the_next_source() -> None:
-    assert (
-        resolve_environment(env_var="  ", config_suffix="", stack_name="staging").name == "staging"
-    )
-
-
-def test_surrounding_whitespace_is_ignored() -> None:
-    assert resolve_environment(env_var=" prod\n").name == "prod"
-
-
-def test_explicit_class_applies_to_the_winning_name() -> None:
-    env = resolve_environment(env_var="perf", stack_name="dev", config_class="staging")
+def test_explicit_class_applies_to_the_command_line_name() -> None:
+    env = resolve_environment("perf", environment_class="staging", environ={}).environment
     assert (env.name, env.environment_class) == ("perf", "staging")
+
+
+def test_command_line_wins_warns_once_and_hides_the_variable_for_the_run() -> None:
+    environ = {"ENVIRONMENT_SUFFIX": "pr-77"}
+    warnings: list[str] = []
+    with command_line_wins("dev", warnings.append, environ):
+        assert "ENVIRONMENT_SUFFIX" not in environ
+    assert environ == {"ENVIRONMENT_SUFFIX": "pr-77"}
+    assert len(warnings) == 1 and "pr-77" in warnings[0]
+    with command_line_wins("pr-77", warnings.append, environ):
+        assert environ["ENVIRONMENT_SUFFIX"] == "pr-77"
+    assert len(warnings) == 1
+
+
+def test_peering_rank_comes_from_the_class_registry() -> None:
+    ranks = sorted(ENVIRONMENT_CLASSES, key=lambda klass: CLASSES[klass].rank)
+    assert ranks == ["prod", "staging", "dev", "pr"]
+    assert len({c.rank for c in CLASSES.values()}) == len(CLASSES)
+    assert parse_environment("pr-3").rank > parse_environment("prod").rank
 
 
 # --- every error path ---------------------------------------------------------------------------
@@ -92,7 +111,7 @@ def test_mistakes_raise_one_clear_error(name: str, klass: str | None, fragments:
 def test_a_typo_never_silently_becomes_dev() -> None:
     for typo in ("prd", "production", "stage", "stg", "dvl", "prodd"):
         with pytest.raises(EnvironmentNameError):
-            resolve_environment(stack_name=typo)
+            resolve_environment(typo, environ={})
 
 
 def test_custom_names_need_and_keep_their_class() -> None:
@@ -189,21 +208,23 @@ def test_backups() -> None:
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
 def test_final_snapshot_and_deletion_protection_only_in_prod(klass: str) -> None:
-    profile = PROFILES[klass]  # type: ignore[index]
+    profile = PROFILES[klass]
     assert profile.final_snapshot is (klass == "prod")
     assert profile.deletion_protection is (klass == "prod")
 
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
 def test_route53_is_off_only_for_pr_environments(klass: str) -> None:
-    assert PROFILES[klass].route53 is (klass != "pr")  # type: ignore[index]
+    assert PROFILES[klass].route53 is (klass != "pr")
 
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
 def test_defaults_are_values_aws_accepts(klass: str) -> None:
-    profile = PROFILES[klass]  # type: ignore[index]
+    profile = PROFILES[klass]
     assert profile.db_instance_class in AURORA_POSTGRES_CLASSES
-    assert profile.db_instance_class not in AURORA_UNSUPPORTED_CLASSES
+    assert instance_classes.verdict(
+        "aurora-postgresql", profile.db_instance_class, "us-east-1"
+    ).supported
     assert profile.ecs_memory in FARGATE_MEMORY[profile.ecs_cpu]
     assert profile.log_retention_days in CLOUDWATCH_RETENTION_DAYS
     assert 2 <= profile.az_count <= 6

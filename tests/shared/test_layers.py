@@ -8,7 +8,6 @@ from shared.layers import (
     LAYERS,
     Layer,
     UnknownLayerError,
-    downstream_of,
     get_layer,
     with_upstream,
 )
@@ -44,10 +43,6 @@ def test_outputs_are_snake_case_and_unique() -> None:
 def test_with_upstream_adds_everything_upstream_in_order() -> None:
     assert [layer.name for layer in with_upstream(["app"])] == ["network", "data", "app"]
     assert [layer.name for layer in with_upstream(["network"])] == ["network"]
-
-
-def test_downstream_of_data() -> None:
-    assert [layer.name for layer in downstream_of("data")] == ["data", "app", "observability"]
 
 
 def test_unknown_layer_lists_the_known_ones() -> None:

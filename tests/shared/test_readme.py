@@ -39,7 +39,7 @@ def _table(section: str, first_header: str) -> dict[str, list[str]]:
 
 
 def _profile_cells(klass: str) -> dict[str, Any]:
-    values = dataclasses.asdict(PROFILES[klass])  # type: ignore[index]
+    values = dataclasses.asdict(PROFILES[klass])
     alarms = values.pop("alarms")
     return {**values, **{f"alarms.{k}": v for k, v in alarms.items()}}
 

@@ -6,12 +6,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.subnets import (
+    AWS_RESERVED_ADDRESSES,
     MIN_SUBNET_PREFIX,
     TIERS,
     SubnetLayoutError,
     largest_vpc_prefix,
     layout_subnets,
-    usable_addresses,
 )
 
 RFC1918 = [ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
@@ -45,7 +45,7 @@ def test_a_layout_is_disjoint_inside_the_vpc_and_large_enough(
     for subnet in layout.all:
         assert subnet.subnet_of(vpc)
         assert subnet.prefixlen <= MIN_SUBNET_PREFIX
-        assert usable_addresses(subnet) >= 11
+        assert subnet.num_addresses - AWS_RESERVED_ADDRESSES >= 11
     for a, b in itertools.combinations(layout.all, 2):
         assert not a.overlaps(b)
 

@@ -1,6 +1,7 @@
 import json
 
-from shared.trust_policies import elb_log_delivery_principal, service_trust_policy
+from shared.aws.elb import elb_log_delivery_principal
+from shared.trust_policies import service_trust_policy
 
 
 def test_only_the_named_service_of_this_account_may_assume_the_role() -> None:

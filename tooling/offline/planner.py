@@ -74,7 +74,7 @@ def _prepare(
         secure_keys=tuple(
             k for k in stack.secure_keys if k not in namespaced(layer.name, overrides)
         ),
-        environment_class=parsed.common.environment.environment_class,
+        environment_class=parsed.environment.environment_class,
         program_dir=(stacks_dir / layer.name) if stacks_dir else None,
     )
 

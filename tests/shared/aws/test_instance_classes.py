@@ -1,12 +1,12 @@
 import json
 
-from policies import aurora
+from shared.aws import instance_classes as aurora
 
 
 def test_vendored_classes_equal_what_the_installed_cfn_lint_says() -> None:
     source = aurora.cfn_lint_source()
     expected = aurora.extract(json.loads(source.read_text()))
-    assert aurora.vendored() == expected, "run: python -m policies.aurora"
+    assert aurora.vendored() == expected, "run: python -m shared.aws.instance_classes"
 
 
 def test_vendored_data_covers_both_engines_and_main_regions() -> None:

@@ -1,0 +1,111 @@
+"""The one way a stack program opens: `ctx = stack_context("<layer>", <Schema>)`.
+
+The context holds what every program needs before its first resource: the typed config, the
+environment, account and region, upstream references, and `label()`, which gives a resource's
+AWS-compliant name and its tags with `Name` set to that name from one call (the null-label model).
+`export()` publishes exactly the layer's contract from shared.layers, secrets as secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import pulumi
+import pulumi_aws as aws
+
+from shared import references
+from shared.config import environment_of, load, read_program_config, schema_of
+from shared.config.schema import LayerConfig
+from shared.environment import Environment, leftover_warning
+from shared.layers import PRODUCT, Layer, get_layer
+from shared.naming import Namer
+from shared.tagging import with_name
+
+C = TypeVar("C", bound=LayerConfig)
+
+
+class ContractError(RuntimeError):
+    """A program exported something other than its layer's contract: a bug in the program."""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A resource's physical name and its tags (the standard set plus `Name` = that name)."""
+
+    name: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class StackContext(Generic[C]):
+    layer: Layer
+    config: C
+    account_id: str
+    region: str
+
+    @property
+    def environment(self) -> Environment:
+        return self.config.environment
+
+    @property
+    def namer(self) -> Namer:
+        return Namer(
+            project=PRODUCT,
+            environment=self.environment.name,
+            account_id=self.account_id,
+            region=self.region,
+        )
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return self.config.tags
+
+    def label(self, kind: str, *parts: str) -> Label:
+        """The name AWS accepts for `kind` (see shared.naming) and the tags that go with it."""
+        name = self.namer.name(kind, *parts)
+        return Label(name=name, tags=with_name(self.tags, name))
+
+    def upstream(self, layer: str) -> references.Upstream:
+        """An upstream layer of the same environment; only layers this one declares it reads."""
+        if layer not in self.layer.upstream:
+            raise ContractError(
+                f"the {self.layer.name} layer does not read {layer!r}: shared.layers lists its "
+                f"upstream as {', '.join(self.layer.upstream) or 'nothing'}"
+            )
+        return references.upstream(layer, self.environment.name)
+
+    def export(self, outputs: Mapping[str, Any]) -> None:
+        """Export exactly the layer's contract; its secret outputs as secrets."""
+        wanted = set(self.layer.outputs)
+        if set(outputs) != wanted:
+            missing, extra = sorted(wanted - set(outputs)), sorted(set(outputs) - wanted)
+            raise ContractError(
+                f"the {self.layer.name} layer's exports differ from its contract in "
+                f"shared.layers: missing {missing or 'none'}, not in the contract {extra or 'none'}"
+            )
+        for name in self.layer.outputs:
+            value = outputs[name]
+            pulumi.export(
+                name, pulumi.Output.secret(value) if name in self.layer.secret_outputs else value
+            )
+
+
+def stack_context(layer: str, schema: type[C]) -> StackContext[C]:
+    """Config, environment, account and region of the running program's stack, resolved once."""
+    definition = get_layer(layer)
+    if schema_of(layer) is not schema:
+        raise ContractError(f"the {layer} layer's config schema is {schema_of(layer).__name__}")
+    raw = read_program_config(layer)
+    environment = environment_of(layer, raw, pulumi.get_stack())
+    warning = leftover_warning(environment.name, os.environ)
+    if warning:
+        pulumi.log.warn(warning)
+    return StackContext(
+        layer=definition,
+        config=load(schema, layer, raw, environment),
+        account_id=aws.get_caller_identity().account_id,
+        region=aws.get_region().region,
+    )
