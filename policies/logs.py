@@ -28,6 +28,7 @@ def check_kms(type_: str, props: Mapping[str, Any], context: Context) -> list[st
 RULES = (
     Rule(
         name="aws-cloudwatch-log-group-retention",
+        default_level="advisory",
         description="CloudWatch log groups must have a retention period.",
         severity="medium",
         remediation="Set retentionInDays (app:logRetentionDays / observability:logRetentionDays).",
@@ -36,6 +37,7 @@ RULES = (
     ),
     Rule(
         name="aws-cloudwatch-log-group-kms",
+        default_level="advisory",
         description="CloudWatch log groups must be encrypted with a customer-managed KMS key.",
         severity="medium",
         remediation="Set kmsKeyId to the logs KMS key (the network layer exports logs_kms_key_arn).",

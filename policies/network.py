@@ -208,6 +208,7 @@ RULES = (
     ),
     Rule(
         name="aws-ec2-security-group-rule-description",
+        default_level="advisory",
         description="Every security group rule should say why it exists (a description).",
         severity="low",
         remediation="Add a description to each ingress/egress rule.",

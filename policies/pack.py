@@ -1,9 +1,10 @@
 """Turns the pure rules into pulumi_policy policies for the stack the pack runs against.
 
 The CLI starts the pack with the stack in the environment (`PULUMI_STACK`, `PULUMI_PROJECT`,
-`PULUMI_CONFIG`), so the environment class is known before any resource arrives: each policy's
-default enforcement level and thresholds come from `config/<class>.json`, the same file the
-offline plan and `--policy-pack-config` use. A config the CLI sends still overrides both.
+`PULUMI_CONFIG`), so the environment class is known before any resource arrives. Each rule declares
+its default level; `config/<class>.json` lists only the class's deviations from those defaults (a
+class without a file has none). Only the pack reads those files. A config the CLI sends
+(`--policy-pack-config`) still overrides both.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from pulumi_policy import (
 
 from policies.catalog import RULES
 from policies.spec import Context, Level, Rule, StackResource
-from shared.environment import Environment, EnvironmentNameError, resolve_environment
+from shared.environment import Environment, resolve_environment
 
 PACK_NAME = "aws-platform"
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
@@ -48,10 +49,9 @@ def stack_config(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def stack_environment(environ: Mapping[str, str] = os.environ) -> Environment:
-    """The stack's environment, by shared.environment's precedence.
-
-    A stack whose environment cannot be resolved gets prod rules: the strictest class is the only
-    safe guess, and the violation messages make the cause visible.
+    """The stack's environment by shared.environment's one rule: the stack (or its config's
+    `environmentSuffix`) wins over a leftover ENVIRONMENT_SUFFIX, which the program already warned
+    about. A name that cannot be resolved stops the pack with the resolver's message.
     """
     config = stack_config(environ)
     project = environ.get("PULUMI_PROJECT", "")
@@ -60,18 +60,13 @@ def stack_environment(environ: Mapping[str, str] = os.environ) -> Environment:
         found = config.get(f"{project}:{key}")
         if found is None:
             found = next((v for k, v in config.items() if k.endswith(f":{key}")), None)
-        return None if found is None else str(found)
+        return None if found is None or not str(found).strip() else str(found)
 
-    stack = environ.get("PULUMI_STACK")
-    try:
-        return resolve_environment(
-            env_var=environ.get("ENVIRONMENT_SUFFIX"),
-            config_suffix=setting("environmentSuffix"),
-            stack_name=stack,
-            config_class=setting("environmentClass"),
-        )
-    except EnvironmentNameError:
-        return Environment(name=stack or "unknown", environment_class="prod")
+    return resolve_environment(
+        setting("environmentSuffix") or environ.get("PULUMI_STACK"),
+        environment_class=setting("environmentClass"),
+        environ=environ,
+    ).environment
 
 
 def stack_region(environ: Mapping[str, str] = os.environ) -> str | None:
@@ -80,8 +75,14 @@ def stack_region(environ: Mapping[str, str] = os.environ) -> str | None:
 
 
 def class_config(environment_class: str) -> dict[str, Any]:
-    """`config/<class>.json`, in the CLI's --policy-pack-config format."""
-    document: dict[str, Any] = json.loads((CONFIG_DIR / f"{environment_class}.json").read_text())
+    """`config/<class>.json`: the class's deviations from the rules' defaults ({} without a file)."""
+    path = CONFIG_DIR / f"{environment_class}.json"
+    if not path.is_file():
+        return {}
+    document = json.loads(path.read_text())
+    unknown = sorted(set(document) - {"all"} - {rule.name for rule in RULES})
+    if not isinstance(document, dict) or unknown:
+        raise ValueError(f"{path}: not a policy name -> level/config object (unknown: {unknown})")
     return document
 
 
@@ -91,7 +92,7 @@ def default_level(rule: Rule, config: Mapping[str, Any]) -> Level:
         return entry  # type: ignore[return-value]
     if isinstance(entry, Mapping) and "enforcementLevel" in entry:
         return entry["enforcementLevel"]  # type: ignore[no-any-return]
-    return config.get("all", "mandatory")  # type: ignore[no-any-return]
+    return config.get("all", rule.default_level)  # type: ignore[no-any-return]
 
 
 def default_properties(rule: Rule, config: Mapping[str, Any]) -> dict[str, Any]:

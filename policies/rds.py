@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.aws import instance_classes
 from policies.props import flag, number, present, text
 from policies.spec import Context, Rule
+from shared.aws import instance_classes
 
 CLUSTER = "aws:rds/cluster:Cluster"
 CLUSTER_INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -204,6 +204,7 @@ RULES = (
     ),
     Rule(
         name="aws-rds-performance-insights",
+        default_level="advisory",
         description="Prod RDS instances should have Performance Insights on.",
         severity="low",
         remediation="Set performanceInsightsEnabled=true (data:performanceInsights).",

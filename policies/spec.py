@@ -58,6 +58,8 @@ class Rule:
     check_stack: StackCheck | None = None
     fix: ResourceFix | None = None
     config_schema: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The level in every environment class whose `config/<class>.json` does not deviate from it.
+    default_level: Level = "mandatory"
 
     def __post_init__(self) -> None:
         if (self.check_resource is None) == (self.check_stack is None):

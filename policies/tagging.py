@@ -78,6 +78,7 @@ class _TaggableReads(Mapping[str, tuple[str, ...]]):
 RULES = (
     Rule(
         name="aws-tags-standard",
+        default_level="remediate",
         description=(
             f"Every taggable resource must carry the standard tags ({', '.join(STANDARD_TAG_KEYS)})."
         ),

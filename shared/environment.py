@@ -268,7 +268,7 @@ class Environment:
 
     @property
     def profile(self) -> Profile:
-        return PROFILES[self.environment_class]
+        return CLASSES[self.environment_class].profile
 
     @property
     def rank(self) -> int:
@@ -291,9 +291,9 @@ def _stable_number(text: str) -> int:
 
 def parse_environment(name: str, environment_class: str | None = None) -> Environment:
     """Turn an environment name (and optional explicit class) into an Environment, or explain why not."""
-    if environment_class is not None and environment_class not in ENVIRONMENT_CLASSES:
+    if environment_class is not None and environment_class not in CLASSES:
         raise EnvironmentNameError(
-            f"environmentClass {environment_class!r} is not one of: {', '.join(ENVIRONMENT_CLASSES)}"
+            f"environmentClass {environment_class!r} is not one of: {', '.join(CLASSES)}"
         )
     pr = _PR_NAME.fullmatch(name)
     if pr:

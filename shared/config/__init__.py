@@ -20,7 +20,7 @@ from shared.config.schemas import (
     ObservabilityConfig,
 )
 from shared.config.values import ConfigError, UnknownKeyError
-from shared.environment import ENVIRONMENT_CLASSES, Environment, resolve_environment
+from shared.environment import CLASSES, Environment, resolve_environment
 from shared.layers import get_layer
 
 __all__ = [
@@ -61,10 +61,8 @@ def environment_of(layer: str, raw: Mapping[str, Any], stack: str) -> Environmen
     `shared.environment.resolve_environment` and show its warning once.
     """
     suffix, klass = raw.get(f"{layer}:environmentSuffix"), raw.get(f"{layer}:environmentClass")
-    if klass is not None and klass not in ENVIRONMENT_CLASSES:
-        raise ConfigError(
-            layer, "environmentClass", klass, f"must be one of: {', '.join(ENVIRONMENT_CLASSES)}"
-        )
+    if klass is not None and (not isinstance(klass, str) or klass not in CLASSES):
+        raise ConfigError(layer, "environmentClass", klass, f"must be one of: {', '.join(CLASSES)}")
     declared = suffix is not None and str(suffix).strip() != ""
     name = str(suffix).strip() if declared else stack
     try:

@@ -33,21 +33,6 @@ def ecr_repository_arn(image: str) -> str | None:
     )
 
 
-def ecs_tasks_assume_role_policy(account_id: pulumi.Input[str]) -> dict[str, Any]:
-    """Only ECS tasks of this account may assume the role (guards against the confused deputy)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
-            }
-        ],
-    }
-
-
 def execution_role_policy(
     *,
     log_group_arn: pulumi.Input[str],

@@ -1,7 +1,7 @@
 """VPC peering with the network stacks of other environments (`network:peerEnvironments`).
 
-Both environments list each other. The shorter-lived one (by class: pr, then dev, staging, prod;
-ties by name) is the *requester*: it creates the connection, auto-accepted because both VPCs share
+Both environments list each other. The shorter-lived one (by its class's rank in
+shared.environment.CLASSES; ties by name) is the *requester*: it creates the connection, auto-accepted because both VPCs share
 account and region. The other is the *accepter*: it reads the connection id from the requester's
 `peering_connection_ids` output. Each stack owns only the routes in its own route tables, so
 destroying one stack never leaves the other with routes it did not create (and the number of the
@@ -18,16 +18,13 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import references
+from shared.aws.accepted_values import POSTGRES_PORT
 from shared.environment import Environment, parse_environment
-
-POSTGRES_PORT = 5432
-_CLASS_ORDER = {"prod": 0, "staging": 1, "dev": 2, "pr": 3}
 
 
 def is_requester(own: Environment, peer: Environment) -> bool:
     """True when `own` creates the connection; the longer-lived peer must already exist."""
-    rank = _CLASS_ORDER
-    return (rank[own.environment_class], own.name) > (rank[peer.environment_class], peer.name)
+    return (own.rank, own.name) > (peer.rank, peer.name)
 
 
 def checked_peer_cidr(own_cidr: ipaddress.IPv4Network, peer: str, peer_cidr: Any) -> str:
@@ -49,12 +46,13 @@ def peer_with(
     vpc_id: pulumi.Input[str],
     route_tables: Mapping[str, pulumi.Input[str]],
     db_security_group_id: pulumi.Input[str] | None,
-    tagged: Callable[[str], dict[str, str]],
+    tags: Callable[..., dict[str, str]],
 ) -> pulumi.Output[str]:
     """Peer with one environment's network: connection (requester only), routes, optional DB access.
 
-    `route_tables` (label -> id) are this stack's tables that need a route to the peer; `db_security_group_id`
-    is set when the peer may reach this environment's database.
+    `route_tables` (label -> id) are this stack's tables that need a route to the peer;
+    `db_security_group_id` is set when the peer may reach this environment's database; `tags(*parts)`
+    gives the tags (with `Name`) for a resource labelled by `parts`.
     """
     peer = parse_environment(peer_name)
     upstream = references.upstream("network", peer_name)
@@ -67,7 +65,7 @@ def peer_with(
             vpc_id=vpc_id,
             peer_vpc_id=peer_vpc,
             auto_accept=True,
-            tags=tagged(f"peering-{own.name}-{peer_name}"),
+            tags=tags("peering", own.name, peer_name),
         ).id
     else:
         connection_id = upstream.require("peering_connection_ids").apply(
@@ -89,7 +87,7 @@ def peer_with(
             from_port=POSTGRES_PORT,
             to_port=POSTGRES_PORT,
             cidr_ipv4=cidr,
-            tags=tagged(f"db-from-{peer_name}"),
+            tags=tags("db-from", peer_name),
         )
     return connection_id
 

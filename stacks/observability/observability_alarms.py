@@ -1,5 +1,5 @@
 """The metric alarms as data: what each watches, its threshold (from the profile), and why it
-treats missing data the way it does.
+treats missing data the way it does; `AlarmSet` creates them as one component.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+from observability_dashboard import ALB_NAMESPACE as ALB
+from observability_dashboard import ECS_NAMESPACE as ECS
+from observability_dashboard import RDS_NAMESPACE as RDS
 
+from shared.config import ObservabilityConfig
+from shared.context import StackContext
 from shared.environment import AlarmThresholds
-
-ALB = "AWS/ApplicationELB"
-ECS = "AWS/ECS"
-RDS = "AWS/RDS"
 
 
 @dataclass(frozen=True)
@@ -185,3 +186,42 @@ def alarms(
             treat_missing_data="notBreaching",
         ),
     ]
+
+
+@dataclass(frozen=True)
+class AlarmSetArgs:
+    ctx: StackContext[ObservabilityConfig]
+    alarms: list[Alarm]
+    topic_arn: pulumi.Input[str]  # notified on ALARM and on OK
+
+
+class AlarmSet(pulumi.ComponentResource):
+    """One MetricAlarm per Alarm, each named `<product>-<env>-<key>` and notifying the topic."""
+
+    names: list[str]
+
+    def __init__(
+        self, name: str, args: AlarmSetArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:observability:AlarmSet", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.names = []
+        for spec in args.alarms:
+            label = args.ctx.label("alarm", spec.key)
+            aws.cloudwatch.MetricAlarm(
+                spec.key,
+                name=label.name,
+                alarm_description=spec.description,
+                comparison_operator=spec.comparison,
+                threshold=spec.threshold,
+                evaluation_periods=spec.evaluation_periods,
+                datapoints_to_alarm=spec.datapoints_to_alarm,
+                treat_missing_data=spec.treat_missing_data,
+                alarm_actions=[args.topic_arn],
+                ok_actions=[args.topic_arn],
+                tags=label.tags,
+                opts=child,
+                **spec.metric_inputs(),
+            )
+            self.names.append(label.name)
+        self.register_outputs({"alarm_names": self.names})

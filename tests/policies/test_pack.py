@@ -16,7 +16,7 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from policies import pack
 from policies.catalog import RULES
-from shared.environment import ENVIRONMENT_CLASSES, PROFILES, EnvironmentClass
+from shared.environment import CLASSES, ENVIRONMENT_CLASSES, PROFILES, EnvironmentNameError
 from tests.policies.conftest import UNKNOWN, secret
 
 MEMBER = "aws:rds/clusterInstance:ClusterInstance"
@@ -35,8 +35,9 @@ MEMBER = "aws:rds/clusterInstance:ClusterInstance"
             },
             ("live", "prod"),
         ),
-        ({"PULUMI_STACK": "x", "ENVIRONMENT_SUFFIX": "staging"}, ("staging", "staging")),
-        ({"PULUMI_STACK": "prd"}, ("prd", "prod")),  # unresolvable: strictest rules
+        # The stack wins over a leftover variable naming another environment.
+        ({"PULUMI_STACK": "prod", "ENVIRONMENT_SUFFIX": "dev"}, ("prod", "prod")),
+        ({"PULUMI_STACK": "pr-3", "ENVIRONMENT_SUFFIX": "staging"}, ("pr-3", "pr")),
     ],
 )
 def test_environment_comes_from_the_stack(
@@ -46,6 +47,11 @@ def test_environment_comes_from_the_stack(
     assert (environment.name, environment.environment_class) == expected
 
 
+def test_an_unresolvable_stack_stops_the_pack_instead_of_guessing() -> None:
+    with pytest.raises(EnvironmentNameError, match="Did you mean 'prod'"):
+        pack.stack_environment({"PULUMI_STACK": "prd"})
+
+
 def test_region_from_stack_config_then_env() -> None:
     assert pack.stack_region({"PULUMI_CONFIG": '{"aws:region": "eu-west-1"}'}) == "eu-west-1"
     assert pack.stack_region({"AWS_REGION": "us-west-2"}) == "us-west-2"
@@ -53,25 +59,40 @@ def test_region_from_stack_config_then_env() -> None:
 
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
-def test_every_class_config_names_every_policy_with_a_valid_level(klass: EnvironmentClass) -> None:
+def test_every_class_config_lists_only_deviations_with_valid_levels(klass: str) -> None:
     config = pack.class_config(klass)
-    assert set(config) - {"all"} == {rule.name for rule in RULES}
+    assert set(config) - {"all"} <= {rule.name for rule in RULES}
     for rule in RULES:
         assert pack.default_level(rule, config) in pack.LEVELS
         assert set(pack.default_properties(rule, config)) <= set(rule.config_schema)
-    assert (
-        config["aws-rds-backup-retention"]["minimumDays"] == PROFILES[klass].backup_retention_days
-    )
+    for name, entry in config.items():
+        rule = next(r for r in RULES if r.name == name)
+        level = entry if isinstance(entry, str) else entry.get("enforcementLevel")
+        assert level != rule.default_level, f"{klass}.json repeats {name}'s default"
 
 
-def test_levels_follow_the_issue() -> None:
-    assert (
-        pack.class_config("prod")["aws-cloudwatch-log-group-kms"]["enforcementLevel"] == "mandatory"
+def test_levels_deviate_per_class() -> None:
+    kms = next(rule for rule in RULES if rule.name == "aws-cloudwatch-log-group-kms")
+    tags = next(rule for rule in RULES if rule.name == "aws-tags-standard")
+    assert pack.default_level(kms, pack.class_config("prod")) == "mandatory"
+    assert pack.default_level(kms, pack.class_config("dev")) == "advisory"
+    assert pack.default_level(tags, pack.class_config("dev")) == "remediate"
+    assert pack.default_level(tags, pack.class_config("prod")) == "mandatory"
+
+
+def test_a_class_without_a_config_file_gets_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert pack.class_config("qa") == {}
+    monkeypatch.setitem(CLASSES, "qa", CLASSES["dev"])
+    policies = pack.policies(
+        {"PULUMI_STACK": "perf", "PULUMI_CONFIG": '{"x:environmentClass": "qa"}'}
     )
-    assert (
-        pack.class_config("dev")["aws-cloudwatch-log-group-kms"]["enforcementLevel"] == "advisory"
-    )
-    assert pack.class_config("dev")["aws-tags-standard"]["enforcementLevel"] == "remediate"
+    assert len(policies) == len(RULES)
+
+
+def test_backup_minimum_defaults_to_the_profile_without_config() -> None:
+    for klass in ENVIRONMENT_CLASSES:
+        assert "aws-rds-backup-retention" not in pack.class_config(klass)
+    assert {p.backup_retention_days for p in PROFILES.values()} == {1, 7, 14, 30}
 
 
 def test_every_rule_has_prose() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from shared.config import ConfigError, parse
+from shared.config import AppConfig, ConfigError, parse
 from shared.environment import PROFILES, parse_environment
 from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT, get_layer
 from shared.naming import NAME_RULES, Namer
@@ -59,7 +59,7 @@ def test_every_taggable_resource_is_tagged(results: dict[str, LayerResult], env:
     tagged = [
         r
         for r in results[env].resources
-        if r.type not in UNTAGGABLE and r.type != "pulumi:pulumi:StackReference"
+        if r.custom and r.type not in UNTAGGABLE and r.type != "pulumi:pulumi:StackReference"
     ]
     assert len(tagged) >= 9
     for resource in tagged:
@@ -364,4 +364,5 @@ def test_profiles_cover_the_fargate_defaults() -> None:
     for name, profile in PROFILES.items():
         env = {"pr": "pr-1"}.get(name, name)
         config = parse("app", {}, stack=env)
+        assert isinstance(config, AppConfig)
         assert (config.cpu, config.memory) == (profile.ecs_cpu, profile.ecs_memory)

@@ -56,7 +56,7 @@ def test_exports_exactly_the_network_contract(network: LayerResult) -> None:
 
 
 def test_every_taggable_resource_has_the_standard_tags_and_a_name(network: LayerResult) -> None:
-    tagged = [r for r in network.resources if r.type not in UNTAGGABLE]
+    tagged = [r for r in network.resources if r.custom and r.type not in UNTAGGABLE]
     assert len(tagged) > 25
     for resource in tagged:
         tags = resource.inputs.get("tags")

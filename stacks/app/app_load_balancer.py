@@ -1,0 +1,109 @@
+"""The internet-facing ALB as one component: the load balancer, its target group and listeners.
+
+With a certificate, port 80 only redirects to HTTPS on 443; without one it serves plain HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.config import AppConfig
+from shared.context import StackContext
+from shared.layers import ALB_ACCESS_LOG_PREFIX
+
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only
+
+
+@dataclass(frozen=True)
+class LoadBalancerArgs:
+    ctx: StackContext[AppConfig]
+    vpc_id: pulumi.Input[str]
+    subnet_ids: pulumi.Input[list[str]]
+    security_group_id: pulumi.Input[str]
+    access_log_bucket: pulumi.Input[str]  # the data layer's bucket, whose policy allows ELB
+
+
+class LoadBalancer(pulumi.ComponentResource):
+    alb: aws.lb.LoadBalancer
+    target_group: aws.lb.TargetGroup
+    serving_listener: aws.lb.Listener  # the listener that forwards to the target group
+
+    def __init__(
+        self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:app:LoadBalancer", name, None, opts)
+        ctx, cfg = args.ctx, args.ctx.config
+        child = pulumi.ResourceOptions(parent=self)
+
+        alb_label = ctx.label("alb", name)
+        self.alb = aws.lb.LoadBalancer(
+            "alb",
+            name=alb_label.name,
+            load_balancer_type="application",
+            internal=False,
+            subnets=args.subnet_ids,
+            security_groups=[args.security_group_id],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=ctx.environment.profile.deletion_protection,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=args.access_log_bucket, prefix=ALB_ACCESS_LOG_PREFIX, enabled=True
+            )
+            if cfg.alb_access_logs
+            else None,
+            tags=alb_label.tags,
+            opts=child,
+        )
+        target_label = ctx.label("target-group", name)
+        self.target_group = aws.lb.TargetGroup(
+            "target-group",
+            name=target_label.name,
+            target_type="ip",
+            protocol="HTTP",
+            port=cfg.container_port,
+            vpc_id=args.vpc_id,
+            deregistration_delay=30,  # the default 300 s makes every deployment wait five minutes
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                path=cfg.health_check_path,
+                matcher="200-399",
+                interval=15,
+                timeout=5,
+                healthy_threshold=2,
+                unhealthy_threshold=3,
+            ),
+            tags=target_label.tags,
+            opts=child,
+        )
+        forward = aws.lb.ListenerDefaultActionArgs(
+            type="forward", target_group_arn=self.target_group.arn
+        )
+        redirect_to_https = aws.lb.ListenerDefaultActionArgs(
+            type="redirect",
+            redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                protocol="HTTPS", port="443", status_code="HTTP_301"
+            ),
+        )
+        self.serving_listener = aws.lb.Listener(
+            "http",
+            load_balancer_arn=self.alb.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[redirect_to_https if cfg.certificate_arn else forward],
+            tags=ctx.label("alb", name, "http").tags,
+            opts=child,
+        )
+        if cfg.certificate_arn:
+            self.serving_listener = aws.lb.Listener(
+                "https",
+                load_balancer_arn=self.alb.arn,
+                port=443,
+                protocol="HTTPS",
+                ssl_policy=TLS_POLICY,
+                certificate_arn=cfg.certificate_arn,
+                default_actions=[forward],
+                tags=ctx.label("alb", name, "https").tags,
+                opts=child,
+            )
+        self.register_outputs({"alb_arn": self.alb.arn, "target_group_arn": self.target_group.arn})

@@ -1,0 +1,191 @@
+"""The ECS side of the app: cluster and capacity providers, the execution and task roles, the task
+definition, the Fargate service, and CPU target tracking where the profile autoscales.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import app_documents as documents
+import pulumi
+import pulumi_aws as aws
+
+from shared.config import AppConfig
+from shared.context import StackContext
+from shared.references import Upstream
+from shared.trust_policies import service_trust_policy
+
+ECS_TASKS = "ecs-tasks.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class Service:
+    cluster: aws.ecs.Cluster
+    service: aws.ecs.Service
+    task_definition: aws.ecs.TaskDefinition
+
+
+def fargate_service(
+    ctx: StackContext[AppConfig],
+    *,
+    network: Upstream,
+    data: Upstream,
+    log_group: aws.cloudwatch.LogGroup,
+    target_group_arn: pulumi.Input[str],
+    container_port: pulumi.Input[int],
+    depends_on: list[pulumi.Resource],
+) -> Service:
+    cfg, profile = ctx.config, ctx.environment.profile
+    cluster_label = ctx.label("ecs-cluster")
+    cluster = aws.ecs.Cluster(
+        "cluster",
+        name=cluster_label.name,
+        settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+        tags=cluster_label.tags,
+    )
+    # Spot is cheap but can be reclaimed with two minutes' notice: only where the profile allows it.
+    capacity_provider = "FARGATE_SPOT" if profile.fargate_spot else "FARGATE"
+    capacity_providers = aws.ecs.ClusterCapacityProviders(
+        "capacity-providers",
+        cluster_name=cluster.name,
+        capacity_providers=["FARGATE", "FARGATE_SPOT"] if profile.fargate_spot else ["FARGATE"],
+        default_capacity_provider_strategies=[
+            aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
+                capacity_provider=capacity_provider, weight=1
+            )
+        ],
+    )
+
+    # Execution role: ECS starting the task. Task role: the app itself, with no policies, so it
+    # gets AWS permissions only when someone adds them deliberately.
+    assume_role = pulumi.Output.json_dumps(service_trust_policy(ECS_TASKS, ctx.account_id))
+    execution_label = ctx.label("iam-role", "app", "execution")
+    execution_role = aws.iam.Role(
+        "execution-role",
+        name=execution_label.name,
+        assume_role_policy=assume_role,
+        tags=execution_label.tags,
+    )
+    aws.iam.RolePolicy(
+        "execution-policy",
+        name=ctx.label("iam-policy", "app", "execution").name,
+        role=execution_role.name,
+        policy=pulumi.Output.json_dumps(
+            documents.execution_role_policy(
+                log_group_arn=log_group.arn,
+                db_secret_arn=data.require("db_master_secret_arn"),
+                db_kms_key_arn=data.require("db_kms_key_arn"),
+                image=cfg.container_image,
+            )
+        ),
+    )
+    task_label = ctx.label("iam-role", "app", "task")
+    task_role = aws.iam.Role(
+        "task-role", name=task_label.name, assume_role_policy=assume_role, tags=task_label.tags
+    )
+
+    family = ctx.label("task-family", "app")
+    task_definition = aws.ecs.TaskDefinition(
+        "task",
+        family=family.name,
+        requires_compatibilities=["FARGATE"],
+        network_mode="awsvpc",
+        cpu=str(cfg.cpu),
+        memory=str(cfg.memory),
+        execution_role_arn=execution_role.arn,
+        task_role_arn=task_role.arn,
+        runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+            operating_system_family="LINUX", cpu_architecture="X86_64"
+        ),
+        container_definitions=pulumi.Output.json_dumps(
+            documents.container_definitions(
+                image=cfg.container_image,
+                port=cfg.container_port,
+                health_check_path=cfg.health_check_path,
+                log_group_name=log_group.name,
+                region=ctx.region,
+                db_host=data.require("db_endpoint"),
+                db_port=data.require("db_port"),
+                db_name=data.require("db_name"),
+                db_secret_arn=data.require("db_master_secret_arn"),
+            )
+        ),
+        tags=family.tags,
+    )
+
+    service_label = ctx.label("ecs-service", "app")
+    service = aws.ecs.Service(
+        "service",
+        name=service_label.name,
+        cluster=cluster.arn,
+        task_definition=task_definition.arn,
+        desired_count=cfg.desired_count,
+        capacity_provider_strategies=[
+            aws.ecs.ServiceCapacityProviderStrategyArgs(
+                capacity_provider=capacity_provider, weight=1
+            )
+        ],
+        network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+            subnets=network.require("private_subnet_ids"),
+            security_groups=[network.require("app_security_group_id")],
+            assign_public_ip=False,
+        ),
+        load_balancers=[
+            aws.ecs.ServiceLoadBalancerArgs(
+                target_group_arn=target_group_arn,
+                container_name=documents.CONTAINER_NAME,
+                container_port=container_port,
+            )
+        ],
+        deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+            enable=True, rollback=True
+        ),
+        # Never below full capacity during a deployment; room for a full second set of tasks.
+        deployment_minimum_healthy_percent=100,
+        deployment_maximum_percent=200,
+        health_check_grace_period_seconds=60,
+        propagate_tags="SERVICE",
+        enable_ecs_managed_tags=True,
+        tags=service_label.tags,
+        opts=pulumi.ResourceOptions(
+            depends_on=[*depends_on, capacity_providers],
+            # Autoscaling owns the count once it exists; a re-deploy must not reset it.
+            ignore_changes=["desiredCount"] if profile.autoscaling else None,
+        ),
+    )
+    if profile.autoscaling:
+        _cpu_target_tracking(ctx, cluster, service, service_label.tags)
+    return Service(cluster, service, task_definition)
+
+
+def _cpu_target_tracking(
+    ctx: StackContext[AppConfig],
+    cluster: aws.ecs.Cluster,
+    service: aws.ecs.Service,
+    tags: dict[str, str],
+) -> None:
+    target = aws.appautoscaling.Target(
+        "scaling-target",
+        service_namespace="ecs",
+        scalable_dimension="ecs:service:DesiredCount",
+        resource_id=pulumi.Output.format("service/{0}/{1}", cluster.name, service.name),
+        min_capacity=ctx.config.desired_count,
+        max_capacity=ctx.config.max_count,
+        tags=tags,
+    )
+    aws.appautoscaling.Policy(
+        "cpu-target-tracking",
+        name=ctx.label("scaling-policy", "app", "cpu").name,
+        policy_type="TargetTrackingScaling",
+        service_namespace=target.service_namespace,
+        scalable_dimension=target.scalable_dimension,
+        resource_id=target.resource_id,
+        target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+            predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                predefined_metric_type="ECSServiceAverageCPUUtilization"
+            ),
+            target_value=ctx.config.cpu_target_percent,
+            scale_out_cooldown=60,
+            scale_in_cooldown=300,  # scale in slowly: flapping costs more than a spare task
+        ),
+    )

@@ -1,0 +1,181 @@
+"""The Aurora PostgreSQL cluster as one component: its KMS key, subnet and parameter groups, the
+cluster, its instances and the enhanced-monitoring role.
+
+The master password is RDS-managed (Secrets Manager, encrypted with the cluster's key); the
+parameter group forces TLS. Prod's cluster, instances and key are protected twice: by AWS
+(deletion protection) and by Pulumi (`protect`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.aws.accepted_values import POSTGRES_PORT
+from shared.config import DataConfig
+from shared.context import StackContext
+from shared.key_policies import service_key_policy
+from shared.naming import stable_hash
+from shared.trust_policies import service_trust_policy
+
+ENGINE = aws.rds.EngineType.AURORA_POSTGRESQL
+MASTER_USERNAME = "dbadmin"
+LOG_SLOW_STATEMENTS_MS = 1000
+MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+
+
+@dataclass(frozen=True)
+class AuroraClusterArgs:
+    ctx: StackContext[DataConfig]
+    subnet_ids: pulumi.Input[list[str]]
+    security_group_id: pulumi.Input[str]
+
+
+class AuroraCluster(pulumi.ComponentResource):
+    """Key, subnet group, parameter group, cluster, instances; outputs what the contract needs."""
+
+    key: aws.kms.Key
+    cluster: aws.rds.Cluster
+
+    def __init__(
+        self, name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:data:AuroraCluster", name, None, opts)
+        ctx, cfg = args.ctx, args.ctx.config
+        child = pulumi.ResourceOptions(parent=self)
+        guarded = child.merge(pulumi.ResourceOptions(protect=cfg.deletion_protection))
+        major = cfg.engine_version.split(".")[0]
+
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"{ctx.namer.project} {ctx.environment.name}: Aurora storage, master "
+            "secret, Performance Insights",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            policy=pulumi.Output.json_dumps(
+                service_key_policy(account_id=ctx.account_id, region=ctx.region, services=[])
+            ),
+            tags=ctx.label("name-tag", name).tags,
+            # A final snapshot is encrypted with this key: keep the key when the stack goes, or
+            # the snapshot could never be restored.
+            opts=guarded.merge(
+                pulumi.ResourceOptions(retain_on_delete=not cfg.skip_final_snapshot)
+            ),
+        )
+        aws.kms.Alias(
+            f"{name}-key-alias",
+            name=ctx.label("kms-alias", name).name,
+            target_key_id=self.key.key_id,
+            opts=child,
+        )
+        subnet_label = ctx.label("db-subnet-group", name)
+        subnet_group = aws.rds.SubnetGroup(
+            name,
+            name=subnet_label.name,
+            description=f"{ctx.namer.project} {ctx.environment.name}: the network layer's "
+            "isolated database subnets",
+            subnet_ids=args.subnet_ids,
+            tags=subnet_label.tags,
+            opts=child,
+        )
+        parameters_label = ctx.label("db-parameter-group", "cluster", f"pg{major}")
+        parameter_group = aws.rds.ClusterParameterGroup(
+            name,
+            name=parameters_label.name,
+            family=f"aurora-postgresql{major}",
+            description=f"{ctx.namer.project} {ctx.environment.name}: TLS only, slow statements logged",
+            parameters=[
+                aws.rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1"),
+                aws.rds.ClusterParameterGroupParameterArgs(
+                    name="log_min_duration_statement", value=str(LOG_SLOW_STATEMENTS_MS)
+                ),
+            ],
+            tags=parameters_label.tags,
+            opts=child,
+        )
+        # Unique per cluster generation yet stable across runs: derived from this stack's own key
+        # id, which AWS makes unique and which only changes when the data stack is created again.
+        # A value that changed on every run (a timestamp) would show a diff on every `pulumi up`.
+        final_snapshot_id = (
+            None
+            if cfg.skip_final_snapshot
+            else self.key.key_id.apply(
+                lambda key_id: ctx.namer.name("db-snapshot", f"{name}-final", stable_hash(key_id))
+            )
+        )
+        cluster_label = ctx.label("rds-cluster", name)
+        self.cluster = aws.rds.Cluster(
+            name,
+            cluster_identifier=cluster_label.name,
+            engine=ENGINE,
+            engine_version=cfg.engine_version,
+            database_name=cfg.database_name,
+            master_username=MASTER_USERNAME,
+            manage_master_user_password=True,
+            master_user_secret_kms_key_id=self.key.arn,
+            port=POSTGRES_PORT,
+            storage_encrypted=True,
+            kms_key_id=self.key.arn,
+            db_subnet_group_name=subnet_group.name,
+            vpc_security_group_ids=[args.security_group_id],
+            db_cluster_parameter_group_name=parameter_group.name,
+            backup_retention_period=cfg.backup_retention_days,
+            preferred_backup_window="03:00-04:00",
+            preferred_maintenance_window="sun:04:30-sun:05:30",
+            skip_final_snapshot=cfg.skip_final_snapshot,
+            final_snapshot_identifier=final_snapshot_id,
+            deletion_protection=cfg.deletion_protection,
+            copy_tags_to_snapshot=True,
+            enabled_cloudwatch_logs_exports=["postgresql"],
+            tags=cluster_label.tags,
+            opts=guarded,
+        )
+        monitoring_role_arn = (
+            self._monitoring_role(name, ctx, child) if cfg.monitoring_interval else None
+        )
+        for number in range(1, cfg.instance_count + 1):
+            instance_label = ctx.label("rds-instance", name, str(number))
+            aws.rds.ClusterInstance(
+                f"{name}-{number}",
+                identifier=instance_label.name,
+                cluster_identifier=self.cluster.id,
+                engine=ENGINE,
+                engine_version=self.cluster.engine_version,
+                instance_class=cfg.instance_class,
+                db_subnet_group_name=subnet_group.name,
+                publicly_accessible=False,
+                auto_minor_version_upgrade=True,
+                performance_insights_enabled=cfg.performance_insights,
+                performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
+                performance_insights_retention_period=7 if cfg.performance_insights else None,
+                monitoring_interval=cfg.monitoring_interval,
+                monitoring_role_arn=monitoring_role_arn,
+                copy_tags_to_snapshot=True,
+                tags=instance_label.tags,
+                opts=guarded,
+            )
+        self.master_secret_arn = self.cluster.master_user_secrets.apply(
+            lambda secrets: secrets[0].secret_arn
+        )
+        self.register_outputs({"cluster_arn": self.cluster.arn, "key_arn": self.key.arn})
+
+    @staticmethod
+    def _monitoring_role(
+        name: str, ctx: StackContext[DataConfig], child: pulumi.ResourceOptions
+    ) -> pulumi.Output[str]:
+        label = ctx.label("iam-role", "rds-monitoring")
+        role = aws.iam.Role(
+            f"{name}-monitoring",
+            name=label.name,
+            assume_role_policy=pulumi.Output.json_dumps(
+                service_trust_policy("monitoring.rds.amazonaws.com", ctx.account_id)
+            ),
+            tags=label.tags,
+            opts=child,
+        )
+        aws.iam.RolePolicyAttachment(
+            f"{name}-monitoring", role=role.name, policy_arn=MONITORING_POLICY, opts=child
+        )
+        return role.arn
