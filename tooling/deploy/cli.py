@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from shared.environment import Environment, EnvironmentNameError, parse_environment
+from shared.environment import EnvironmentNameError, resolve_environment
 from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
 from tooling.deploy.orchestrator import (
     DeployError,
@@ -72,19 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def environment_of(name: str) -> Environment:
-    """The environment; a custom name takes its class from the stacks' `environmentClass` config."""
-    try:
-        return parse_environment(name)
-    except EnvironmentNameError:
-        for layer in LAYERS:
-            path = layer.folder / f"Pulumi.{name}.yaml"
-            if path.is_file():
-                config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
-                declared = config.get(f"{layer.name}:environmentClass")
-                if declared is not None:
-                    return parse_environment(name, str(declared))
-        raise
+def declared_class(name: str) -> str | None:
+    """The `environmentClass` a custom-named environment's stack files declare, if any."""
+    for layer in LAYERS:
+        path = layer.folder / f"Pulumi.{name}.yaml"
+        if path.is_file():
+            config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
+            declared = config.get(f"{layer.name}:environmentClass")
+            if declared is not None:
+                return str(declared)
+    return None
 
 
 def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
@@ -114,7 +111,16 @@ def main(
     environ = os.environ if environ is None else environ
     say = functools.partial(print, flush=True)
     try:
-        environment = environment_of(args.environment)
+        # shared.environment's one rule: the command line wins; a leftover ENVIRONMENT_SUFFIX
+        # is one warning (automation sets it to this environment for the stacks it runs).
+        resolution = resolve_environment(
+            args.environment,
+            environment_class=declared_class(args.environment),
+            environ=environ,
+        )
+        if resolution.warning:
+            print(f"warning: {resolution.warning}", file=sys.stderr)
+        environment = resolution.environment
         layers: tuple[Layer, ...] = LAYERS
         if args.command == "deploy-all":
             layers = select_layers(start_from=args.start_from, only=args.only)

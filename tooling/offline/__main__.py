@@ -8,13 +8,16 @@ this tool's own traceback; a program's exception is shown with its layer and its
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 
+from shared.environment import command_line_wins, leftover_warning
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
 from tooling import outputs
 
@@ -86,19 +89,30 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     from tooling.offline.planner import plan, policy_check
     from tooling.offline.report import render, write_json
 
+    def warn(message: str) -> None:
+        errors.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
+
     try:
         if args.command == "plan":
-            result = plan(
-                args.environment,
-                layers=args.layers,
-                pack_dir=None if args.no_policy else args.pack,
-                stacks_dir=args.stacks,
-                preview=args.preview,
-            )
+            # The command line names the environment (shared.environment's one rule): a leftover
+            # ENVIRONMENT_SUFFIX is one warning here and hidden from the programs and the pack.
+            with command_line_wins(args.environment, warn):
+                result = plan(
+                    args.environment,
+                    layers=args.layers,
+                    pack_dir=None if args.no_policy else args.pack,
+                    stacks_dir=args.stacks,
+                    preview=args.preview,
+                )
             subtitle = "preview (computed values unknown)" if args.preview else ""
             _write_outputs(result, args.environment, args.outputs or outputs.OUTPUTS_DIR)
         else:
+            # The pack takes the environment from the export's stack (or --env), never from the
+            # variable; the one warning is said here, once the stack is known.
             result = policy_check(args.export, environment=args.env, pack_dir=args.pack)
+            leftover = leftover_warning(result.environment, os.environ)
+            if leftover:
+                warn(leftover)
             subtitle = f"policy check of {args.export}"
         render(result, out, subtitle=subtitle)
         if args.json:

@@ -12,6 +12,7 @@ from shared.layers import LAYER_NAMES, REPO_ROOT
 from tests.tooling.deploy.offline_engine import OfflineEngine
 from tooling.deploy.cli import main
 from tooling.deploy.orchestrator import Engine
+from tooling.deploy.preflight import PreflightError
 
 
 def run(
@@ -150,3 +151,18 @@ def test_without_a_pulumi_cli_or_network_deploy_all_exits_2_and_changes_nothing(
     assert list(home.iterdir()) == []
     assert sorted(os.listdir(tmp_path)) == ["home"]
     assert snapshot(*watched) == before
+
+
+def test_the_command_line_wins_over_a_leftover_suffix_with_one_warning(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seen: list[str] = []
+
+    def refuse(environ: Mapping[str, str], environment: str) -> Engine:
+        seen.append(environment)
+        raise PreflightError("stop here")
+
+    code = main(["preview", "prod"], environ={"ENVIRONMENT_SUFFIX": "dev"}, engine_factory=refuse)
+    assert code == 2 and seen == ["prod"]
+    err = capsys.readouterr().err
+    assert err.count("ENVIRONMENT_SUFFIX=dev") == 1 and "'prod'" in err
