@@ -61,7 +61,7 @@ def dev(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """Run the test suite (offline: no Pulumi CLI, no AWS)."""
     _install(session, "test")
-    # Two workers by default: the suite is CPU-bound (forked stack runs, policy-pack servers).
+    # Every core by default: the suite is CPU-bound (forked stack runs, policy-pack servers).
     session.run("pytest", *(session.posargs or ["-n", "auto"]))
 
 
@@ -100,7 +100,7 @@ def _run_tool(session: nox.Session, python: str, *args: str) -> None:
         sys.exit(code)
 
 
-# --- offline plan sessions (issue 3) --------------------------------------------------------------
+# --- offline plan sessions --------------------------------------------------------------------------
 
 
 @nox.session(python=PYTHON, reuse_venv=True)
@@ -124,7 +124,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "tooling.offline.bench", *session.posargs)
 
 
-# --- deployment sessions (issue 7) ----------------------------------------------------------------
+# --- deployment sessions ----------------------------------------------------------------------------
 # Each runs `python -m tooling.deploy` on the repo's .venv, the one every Pulumi.yaml points at, so
 # the CLI runs the programs and the policy pack on exactly what the orchestrator checked.
 

@@ -14,14 +14,14 @@ from typing import Any
 from pulumi_policy import proxy
 from pulumi_policy.proxy import UnknownValueError
 
+from shared.wire import SECRET_SIGNATURE_KEY
+
 # Every sentinel the engine uses for "known only after deployment" (string, number, bool, ...).
 UNKNOWN_SENTINELS = frozenset(
     getattr(proxy, name)
     for name in dir(proxy)
     if name.startswith("UNKNOWN_") and name.endswith("_VALUE")
 )
-SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270"
 
 __all__ = [
     "UnknownValueError",

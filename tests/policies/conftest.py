@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from policies.props import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY, UNKNOWN_SENTINELS
+from policies.props import UNKNOWN_SENTINELS
 from policies.spec import Context
 from shared.environment import parse_environment
+from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 assert UNKNOWN in UNKNOWN_SENTINELS

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from policies.props import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
 from shared.layers import get_layer
+from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
 from tests.stacks import offline_results
 from tooling.offline import (
     LayerResult,

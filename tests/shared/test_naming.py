@@ -111,7 +111,7 @@ def test_the_independent_table_covers_every_kind() -> None:
         "secret",
         "kms-alias",
     ]:
-        assert kind in NAME_RULES  # the kinds the issue promises
+        assert kind in NAME_RULES  # the kinds the stacks name
 
 
 # --- properties of Namer.name --------------------------------------------------------------------

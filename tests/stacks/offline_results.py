@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from shared.wire import SECRET_SIGNATURE_KEY
 from tooling.offline import LayerResult, load_stack_config, plan, run_layer
 from tooling.offline.engine import warm
 
@@ -39,7 +40,7 @@ def data(environment: str) -> LayerResult:
     return _network_and_data(environment)["data"]
 
 
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = SECRET_SIGNATURE_KEY
 
 
 def is_secret(value: Any) -> bool:

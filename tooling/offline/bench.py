@@ -4,7 +4,7 @@
 - plan: `python -m tooling.offline plan <env>` end to end, in a fresh interpreter (what a user waits);
 - analyzer: 1,000 synthetic resources through the Analyzer protocol (pack start-up excluded);
 - peak memory: the largest resident set of any process involved (plan, forked layers, pack).
-Targets (issue 3): plan <= 3 x floor and <= 3 s; >= 1,000 resources/s; peak <= 500 MB.
+Targets: plan <= 3 x floor and <= 3 s; >= 1,000 resources/s; peak <= 500 MB.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from pathlib import Path
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT
 from tooling.offline.engine import AWS_MODULES, Resource
 
-FIXTURE_PACK = REPO_ROOT / "tests" / "fixtures" / "policy_pack"
 RUNS = 3
 
 
@@ -35,12 +34,6 @@ def floor() -> float:
     touch = "; ".join(f"pulumi_aws.{name}._utilities" for name in AWS_MODULES)
     code = f"import pulumi, pulumi_aws.{', pulumi_aws.'.join(AWS_MODULES)}; {touch}"
     return statistics.median(_wall([sys.executable, "-c", code]) for _ in range(RUNS))
-
-
-def has_policies(pack_dir: Path) -> bool:
-    """A cheap look: the placeholder pack on main has `policies=[]`, which pulumi-policy refuses."""
-    main = pack_dir / "__main__.py"
-    return main.is_file() and "policies=[]" not in main.read_text().replace(" ", "")
 
 
 def full_plan(environment: str, pack_dir: Path, stacks: Path | None) -> tuple[float, int]:
@@ -106,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stacks", type=Path, help="layer programs (default: stacks/)")
     parser.add_argument("--resources", type=int, default=1000)
     args = parser.parse_args(argv)
-    pack = POLICY_PACK_DIR if has_policies(POLICY_PACK_DIR) else FIXTURE_PACK
+    pack = POLICY_PACK_DIR
     print(f"policy pack: {pack.relative_to(REPO_ROOT)}", flush=True)
     base = floor()
     print(

@@ -18,10 +18,11 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
+from shared.aws.elb import ELB_LOG_ACCOUNTS
+
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
-# The ELB service account for us-east-1 (AWS docs, "Enable access logs for your ALB").
-ELB_ACCOUNT_ID = "127311923021"
+ELB_ACCOUNT_ID = ELB_LOG_ACCOUNTS[DEFAULT_REGION]
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, the wire sentinel
 

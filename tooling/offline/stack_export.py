@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shared.wire import SECRET_SIGNATURE as SECRET_SIG
+from shared.wire import SECRET_SIGNATURE_KEY as SECRET_SIG_KEY
 from tooling.offline.engine import LayerResult, Resource
 
-SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 ENCRYPTED = "[encrypted secret]"
 
 
