@@ -1,0 +1,51 @@
+"""The stack context's pure parts: labels (name and tags from one call), the upstream and export
+checks against shared.layers, and the common schema a layer without keys of its own gets."""
+
+import pytest
+
+from shared.config import AppConfig, LayerConfig, UnknownKeyError, parse, schema_of
+from shared.config.schema import keys, load
+from shared.context import ContractError, StackContext
+from shared.environment import parse_environment
+from shared.layers import get_layer
+from shared.naming import NAME_RULES
+
+
+def context(layer: str = "app", stack: str = "dev") -> StackContext[LayerConfig]:
+    config = parse(layer, {f"{layer}:owner": "Platform Team"}, stack=stack)
+    return StackContext(
+        layer=get_layer(layer), config=config, account_id="123456789012", region="us-east-1"
+    )
+
+
+def test_a_label_is_the_compliant_name_and_the_tags_with_name_set_to_it() -> None:
+    label = context().label("alb", "app", "a" * 40)
+    assert not NAME_RULES["alb"].problems(label.name)
+    assert label.tags["Name"] == label.name
+    assert label.tags["Owner"] == "Platform Team" and label.tags["Layer"] == "app"
+
+
+def test_global_names_carry_account_and_region() -> None:
+    assert context("data").label("s3-bucket", "artifacts").name.endswith("-123456789012-us-east-1")
+
+
+def test_only_declared_upstream_layers_can_be_read() -> None:
+    with pytest.raises(ContractError, match="does not read 'observability'"):
+        context("app").upstream("observability")
+
+
+def test_export_refuses_anything_but_the_contract() -> None:
+    with pytest.raises(ContractError, match=r"missing \['alb_arn'"):
+        context("app").export({"ecs_cluster_name": "x", "surprise": 1})
+
+
+def test_a_layer_without_keys_of_its_own_gets_the_common_schema() -> None:
+    assert schema_of("app") is AppConfig
+    assert keys(LayerConfig) == ("costCenter", "environmentClass", "environmentSuffix", "owner")
+    environment = parse_environment("dev")
+    config = load(
+        LayerConfig, "audit", {"audit:owner": "Ops", "aws:region": "eu-west-1"}, environment
+    )
+    assert (config.owner, config.region, config.tags["Layer"]) == ("Ops", "eu-west-1", "audit")
+    with pytest.raises(UnknownKeyError, match="audit:vpcCidr"):
+        load(LayerConfig, "audit", {"audit:vpcCidr": "10.0.0.0/16"}, environment)
