@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import references
-from shared.config import environment_of, load, read_program_config, schema_of
+from shared.config import declared_environment, load, read_program_config, schema_of
 from shared.config.schema import LayerConfig
 from shared.environment import Environment, leftover_warning
 from shared.layers import PRODUCT, Layer, get_layer
@@ -99,7 +99,7 @@ def stack_context(layer: str, schema: type[C]) -> StackContext[C]:
     if schema_of(layer) is not schema:
         raise ContractError(f"the {layer} layer's config schema is {schema_of(layer).__name__}")
     raw = read_program_config(layer)
-    environment = environment_of(layer, raw, pulumi.get_stack())
+    environment = declared_environment(layer, raw, pulumi.get_stack())
     warning = leftover_warning(environment.name, os.environ)
     if warning:
         pulumi.log.warn(warning)

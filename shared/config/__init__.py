@@ -34,7 +34,7 @@ __all__ = [
     "ObservabilityConfig",
     "UnknownKeyError",
     "accepted_keys",
-    "environment_of",
+    "declared_environment",
     "load",
     "load_program_config",
     "parse",
@@ -54,7 +54,7 @@ def accepted_keys(layer: str) -> tuple[str, ...]:
     return tuple(f"{layer}:{key}" for key in keys(schema_of(layer)))
 
 
-def environment_of(layer: str, raw: Mapping[str, Any], stack: str) -> Environment:
+def declared_environment(layer: str, raw: Mapping[str, Any], stack: str) -> Environment:
     """The stack's environment: its config `environmentSuffix`, else the stack name.
 
     A leftover ENVIRONMENT_SUFFIX never enters here: callers resolve it with
@@ -78,7 +78,7 @@ def environment_of(layer: str, raw: Mapping[str, Any], stack: str) -> Environmen
 def parse(layer: str, raw: Mapping[str, Any], *, stack: str) -> LayerConfig:
     """Environment plus typed config for `layer` from raw `<layer>:<key>` values."""
     schema = schema_of(layer)
-    return load(schema, layer, raw, environment_of(layer, raw, stack))
+    return load(schema, layer, raw, declared_environment(layer, raw, stack))
 
 
 def read_program_config(layer: str) -> dict[str, Any]:
