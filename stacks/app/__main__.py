@@ -26,16 +26,6 @@ cfg, profile = ctx.config, ctx.environment.profile
 network, data = ctx.upstream("network"), ctx.upstream("data")
 
 
-def _matching_port(network_port: float) -> int:
-    """The network layer opened ALB -> app for one port; another would deploy an unreachable service."""
-    if int(network_port) != cfg.container_port:
-        raise pulumi.RunError(
-            f"app:containerPort = {cfg.container_port} but the network layer allows ALB -> app "
-            f"traffic on {int(network_port)} (network:appPort): set both to the same port"
-        )
-    return cfg.container_port
-
-
 log_label = ctx.label("log-group", "app")
 log_group = aws.cloudwatch.LogGroup(
     "app",
@@ -60,7 +50,7 @@ ecs = app_service.fargate_service(
     data=data,
     log_group=log_group,
     target_group_arn=lb.target_group.arn,
-    container_port=network.require("app_port").apply(_matching_port),
+    container_port=app_service.matching_port(ctx, network.require("app_port")),
     depends_on=[lb.serving_listener],
 )
 

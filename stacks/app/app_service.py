@@ -25,6 +25,24 @@ class Service:
     task_definition: aws.ecs.TaskDefinition
 
 
+def matching_port(
+    ctx: StackContext[AppConfig], network_port: pulumi.Output[float]
+) -> pulumi.Output[int]:
+    """The container port, once the network layer's ALB -> app rule is known to allow it: another
+    port would deploy an unreachable service."""
+    port = ctx.config.container_port
+
+    def check(opened: float) -> int:
+        if int(opened) != port:
+            raise pulumi.RunError(
+                f"app:containerPort = {port} but the network layer allows ALB -> app traffic on "
+                f"{int(opened)} (network:appPort): set both to the same port"
+            )
+        return port
+
+    return network_port.apply(check)
+
+
 def fargate_service(
     ctx: StackContext[AppConfig],
     *,
