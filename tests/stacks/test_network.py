@@ -177,6 +177,26 @@ def test_flow_logs_go_to_an_encrypted_log_group_kept_by_environment(
     assert flow["vpcId"] == network.outputs["vpc_id"]
 
 
+def test_flow_logs_role_grants_describe_log_groups_on_star_and_the_rest_on_its_group(
+    network: LayerResult,
+) -> None:
+    policy = json.loads(str(network.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"]))
+    group_arn = network.one("aws:cloudwatch/logGroup:LogGroup").outputs["arn"]
+    resources: dict[str, object] = {}
+    for statement in policy["Statement"]:
+        actions = statement["Action"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            resources[action] = statement["Resource"]
+    # DescribeLogGroups supports only "*"; scoped to the group it would grant nothing.
+    assert resources.pop("logs:DescribeLogGroups") == "*"
+    assert set(resources) == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogStreams",
+    }
+    assert all(value == [group_arn, f"{group_arn}:*"] for value in resources.values())
+
+
 def test_the_logs_key_rotates_and_lets_cloudwatch_logs_use_it(network: LayerResult) -> None:
     key = network.one("aws:kms/key:Key").inputs
     assert key["enableKeyRotation"] is True
