@@ -2,8 +2,11 @@
 cluster, its instances and the enhanced-monitoring role.
 
 The master password is RDS-managed (Secrets Manager, encrypted with the cluster's key); the
-parameter group forces TLS. Prod's cluster, instances and key are protected twice: by AWS
-(deletion protection) and by Pulumi (`protect`).
+parameter group forces TLS. Pulumi's `protect` follows AWS deletion protection: where
+`data:deletionProtection` is on (prod), the cluster is protected by both, and so is its key. The
+instances are not protected by Pulumi: AWS has no deletion protection for an instance (the data
+lives in the cluster's storage), and a protected instance would make lowering `data:instanceCount`
+fail instead of removing the highest-numbered reader.
 """
 
 from __future__ import annotations
@@ -24,6 +27,12 @@ ENGINE = aws.rds.EngineType.AURORA_POSTGRESQL
 MASTER_USERNAME = "dbadmin"
 LOG_SLOW_STATEMENTS_MS = 1000
 MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+
+
+@dataclass(frozen=True)
+class MonitoringRole:
+    role_arn: pulumi.Output[str]
+    attachment: aws.iam.RolePolicyAttachment
 
 
 @dataclass(frozen=True)
@@ -132,9 +141,9 @@ class AuroraCluster(pulumi.ComponentResource):
             tags=cluster_label.tags,
             opts=guarded,
         )
-        monitoring_role_arn = (
-            self._monitoring_role(name, ctx, child) if cfg.monitoring_interval else None
-        )
+        # RDS checks the role's permissions when an instance starts monitoring: the instances wait
+        # for the policy attachment, not only for the role.
+        monitoring = self._monitoring_role(name, ctx, child) if cfg.monitoring_interval else None
         for number in range(1, cfg.instance_count + 1):
             instance_label = ctx.label("rds-instance", name, str(number))
             aws.rds.ClusterInstance(
@@ -151,10 +160,12 @@ class AuroraCluster(pulumi.ComponentResource):
                 performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
                 performance_insights_retention_period=7 if cfg.performance_insights else None,
                 monitoring_interval=cfg.monitoring_interval,
-                monitoring_role_arn=monitoring_role_arn,
+                monitoring_role_arn=monitoring.role_arn if monitoring else None,
                 copy_tags_to_snapshot=True,
                 tags=instance_label.tags,
-                opts=guarded,
+                opts=child.merge(
+                    pulumi.ResourceOptions(depends_on=[monitoring.attachment] if monitoring else [])
+                ),
             )
         self.master_secret_arn = self.cluster.master_user_secrets.apply(
             lambda secrets: secrets[0].secret_arn
@@ -164,7 +175,7 @@ class AuroraCluster(pulumi.ComponentResource):
     @staticmethod
     def _monitoring_role(
         name: str, ctx: StackContext[DataConfig], child: pulumi.ResourceOptions
-    ) -> pulumi.Output[str]:
+    ) -> MonitoringRole:
         label = ctx.label("iam-role", "rds-monitoring")
         role = aws.iam.Role(
             f"{name}-monitoring",
@@ -175,7 +186,7 @@ class AuroraCluster(pulumi.ComponentResource):
             tags=label.tags,
             opts=child,
         )
-        aws.iam.RolePolicyAttachment(
+        attachment = aws.iam.RolePolicyAttachment(
             f"{name}-monitoring", role=role.name, policy_arn=MONITORING_POLICY, opts=child
         )
-        return role.arn
+        return MonitoringRole(role.arn, attachment)

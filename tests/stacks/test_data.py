@@ -136,8 +136,24 @@ def test_prod_keeps_a_final_snapshot_and_is_protected(datas: dict[str, LayerResu
     snapshot = prod.inputs["finalSnapshotIdentifier"]
     assert snapshot.startswith("platform-prod-db-final-")
     assert not NAME_RULES["db-snapshot"].problems(snapshot)
-    assert all(r.protect for r in datas["prod"].of_type(INSTANCE))
     assert datas["prod"].one("aws:kms/key:Key").protect is True
+
+
+def test_pulumi_protect_agrees_with_aws_deletion_protection(data: LayerResult) -> None:
+    cluster = data.one(CLUSTER)
+    assert cluster.protect is cluster.inputs["deletionProtection"]
+    # AWS has no deletion protection for an instance; a protected one would make lowering
+    # data:instanceCount fail instead of removing the last reader.
+    assert not any(r.protect for r in data.of_type(INSTANCE))
+
+
+def test_instances_wait_for_the_monitoring_policy_attachment(
+    datas: dict[str, LayerResult],
+) -> None:
+    prod = datas["prod"]
+    (attachment,) = prod.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    for instance in prod.of_type(INSTANCE):
+        assert attachment.urn in instance.dependencies, instance.name
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "pr-7"])
