@@ -37,6 +37,7 @@ class LoadBalancer(pulumi.ComponentResource):
         super().__init__("platform:app:LoadBalancer", name, None, opts)
         ctx, cfg = args.ctx, args.ctx.config
         child = pulumi.ResourceOptions(parent=self)
+        protected = ctx.environment.profile.deletion_protection
 
         alb_label = ctx.label("alb", name)
         self.alb = aws.lb.LoadBalancer(
@@ -47,14 +48,16 @@ class LoadBalancer(pulumi.ComponentResource):
             subnets=args.subnet_ids,
             security_groups=[args.security_group_id],
             drop_invalid_header_fields=True,
-            enable_deletion_protection=ctx.environment.profile.deletion_protection,
+            enable_deletion_protection=protected,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=args.access_log_bucket, prefix=ALB_ACCESS_LOG_PREFIX, enabled=True
             )
             if cfg.alb_access_logs
             else None,
             tags=alb_label.tags,
-            opts=child,
+            # Pulumi's protect agrees with AWS deletion protection: `destroy-all` then reports the
+            # ALB as kept instead of failing on AWS's refusal to delete it.
+            opts=child.merge(pulumi.ResourceOptions(protect=protected)),
         )
         target_label = ctx.label("target-group", name)
         self.target_group = aws.lb.TargetGroup(

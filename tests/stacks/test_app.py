@@ -225,6 +225,8 @@ def test_alb(results: dict[str, LayerResult], env: str) -> None:
     assert alb["securityGroups"] == [network["alb_security_group_id"]]
     assert alb["dropInvalidHeaderFields"] is True and alb["internal"] is False
     assert alb["enableDeletionProtection"] is (env == "prod")
+    # Pulumi's protect agrees with AWS's, so destroy-all reports the ALB kept instead of failing.
+    assert result.one("aws:lb/loadBalancer:LoadBalancer").protect is (env == "prod")
     if env == "prod":
         assert alb["accessLogs"] == {
             "bucket": data["artifacts_bucket_name"],
