@@ -122,6 +122,9 @@ class DataConfig(LayerConfig):
     artifacts_versioning: bool = setting(
         "artifactsVersioning", v.boolean, lambda k: k.profile.artifacts_versioning
     )
+    log_retention_days: int = setting(  # the cluster's exported PostgreSQL log
+        "logRetentionDays", v.log_retention, lambda k: k.profile.log_retention_days
+    )
 
     def validate(self) -> None:
         # The same AWS data the policy pack checks with, so config and pack never disagree.

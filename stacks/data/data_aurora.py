@@ -1,5 +1,5 @@
 """The Aurora PostgreSQL cluster as one component: its KMS key, subnet and parameter groups, the
-cluster, its instances and the enhanced-monitoring role.
+log group RDS exports to, the cluster, its instances and the enhanced-monitoring role.
 
 The master password is RDS-managed (Secrets Manager, encrypted with the cluster's key); the
 parameter group forces TLS. Pulumi's `protect` follows AWS deletion protection: where
@@ -29,6 +29,11 @@ LOG_SLOW_STATEMENTS_MS = 1000
 MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
 
+def rds_log_group_name(cluster_identifier: str) -> str:
+    """Where RDS exports a cluster's PostgreSQL log (a name RDS fixes, not ours to choose)."""
+    return f"/aws/rds/cluster/{cluster_identifier}/postgresql"
+
+
 @dataclass(frozen=True)
 class MonitoringRole:
     role_arn: pulumi.Output[str]
@@ -40,6 +45,7 @@ class AuroraClusterArgs:
     ctx: StackContext[DataConfig]
     subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]  # the network layer's key for log groups
 
 
 class AuroraCluster(pulumi.ComponentResource):
@@ -115,6 +121,17 @@ class AuroraCluster(pulumi.ComponentResource):
             )
         )
         cluster_label = ctx.label("rds-cluster", name)
+        # RDS would create this group itself on the first export, unencrypted and kept forever,
+        # and the slow statements (with their SQL text) land in it: declare it first, encrypted
+        # and with a retention, and have the cluster wait for it.
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-postgresql",
+            name=rds_log_group_name(cluster_label.name),
+            retention_in_days=cfg.log_retention_days,
+            kms_key_id=args.logs_kms_key_arn,
+            tags=ctx.label("name-tag", name, "postgresql").tags,
+            opts=child,
+        )
         self.cluster = aws.rds.Cluster(
             name,
             cluster_identifier=cluster_label.name,
@@ -139,7 +156,7 @@ class AuroraCluster(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             enabled_cloudwatch_logs_exports=["postgresql"],
             tags=cluster_label.tags,
-            opts=guarded,
+            opts=guarded.merge(pulumi.ResourceOptions(depends_on=[log_group])),
         )
         # RDS checks the role's permissions when an instance starts monitoring: the instances wait
         # for the policy attachment, not only for the role.

@@ -211,6 +211,28 @@ def test_instances_by_environment(
     assert len(data.of_type("aws:iam/role:Role")) == (1 if insights else 0)
 
 
+@pytest.mark.parametrize(
+    ("environment", "days"), [("dev", 14), ("staging", 30), ("prod", 365), ("pr-7", 3)]
+)
+def test_the_rds_log_group_is_declared_encrypted_with_retention_before_the_cluster(
+    networks: dict[str, LayerResult], datas: dict[str, LayerResult], environment: str, days: int
+) -> None:
+    data = datas[environment]
+    cluster = data.one(CLUSTER)
+    assert cluster.inputs["enabledCloudwatchLogsExports"] == ["postgresql"]
+    (group,) = data.of_type("aws:cloudwatch/logGroup:LogGroup")
+    identifier = cluster.inputs["clusterIdentifier"]
+    assert group.inputs["name"] == f"/aws/rds/cluster/{identifier}/postgresql"
+    assert group.inputs["kmsKeyId"] == networks[environment].outputs["logs_kms_key_arn"]
+    assert group.inputs["retentionInDays"] == days
+    assert group.urn in cluster.dependencies
+
+
+def test_the_rds_log_retention_follows_config(networks: dict[str, LayerResult]) -> None:
+    data = run_data("dev", networks, logRetentionDays=90)
+    assert data.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 90
+
+
 def test_bucket_is_private_encrypted_and_owner_enforced(data: LayerResult) -> None:
     bucket = data.one(BUCKET).inputs
     assert not NAME_RULES["s3-bucket"].problems(bucket["bucket"])
