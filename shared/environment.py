@@ -89,6 +89,8 @@ class Profile:
     dns_apex: bool = False
     # ALB access logs to the data layer's artifacts bucket (costly; kept for prod forensics).
     alb_access_logs: bool = False
+    # Alarms must reach someone: observability:alarmEmail or observability:alarmTopicArn is required.
+    alarm_destination_required: bool = False
 
 
 _GIB = 1024**3
@@ -155,6 +157,7 @@ PROFILES: dict[str, Profile] = {
             db_freeable_memory_bytes=512 * 1024**2,
             app_errors_per_5_minutes=20,
         ),
+        alarm_destination_required=True,
     ),
     "prod": Profile(
         vpc_cidr="10.30.0.0/16",
@@ -188,6 +191,7 @@ PROFILES: dict[str, Profile] = {
         ),
         dns_apex=True,
         alb_access_logs=True,
+        alarm_destination_required=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()

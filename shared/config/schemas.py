@@ -215,9 +215,31 @@ class ObservabilityConfig(LayerConfig):
         ),
         optional=True,
     )
+    alarm_topic_arn: str | None = setting(
+        "alarmTopicArn",
+        v.matching(
+            r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}",
+            "the ARN of an existing standard SNS topic (CloudWatch alarms cannot notify FIFO "
+            "topics)",
+        ),
+        optional=True,
+    )
     log_retention_days: int = setting(
         "logRetentionDays", v.log_retention, lambda k: k.profile.log_retention_days
     )
+
+    def validate_deployment(self) -> None:
+        if (
+            self.environment.profile.alarm_destination_required
+            and self.alarm_email is None
+            and self.alarm_topic_arn is None
+        ):
+            raise Problem(
+                "alarmEmail",
+                f"{self.environment.name}'s alarms must reach someone: set "
+                "observability:alarmEmail (subscribed to the alarm topic) or "
+                "observability:alarmTopicArn (an existing SNS topic the alarms also notify)",
+            )
 
 
 SCHEMAS: dict[str, type[LayerConfig]] = {
