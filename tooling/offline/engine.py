@@ -17,46 +17,19 @@ import tempfile
 import traceback
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shared.layers import get_layer
-
-ORGANIZATION = "organization"
-
-
-@dataclass(frozen=True)
-class Resource:
-    type: str
-    name: str
-    urn: str
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    parent: str = ""
-    dependencies: tuple[str, ...] = ()
-    provider: str = ""
-    protect: bool = False
-    custom: bool = True
-
-
-@dataclass(frozen=True)
-class LayerResult:
-    layer: str
-    stack: str
-    resources: tuple[Resource, ...]
-    outputs: dict[str, Any]
-    secret_outputs: frozenset[str] = field(default_factory=frozenset)
-
-    def of_type(self, type_: str) -> list[Resource]:
-        return [r for r in self.resources if r.type == type_]
-
-    def one(self, type_: str) -> Resource:
-        found = self.of_type(type_)
-        if len(found) != 1:
-            raise AssertionError(f"expected one {type_}, found {len(found)}")
-        return found[0]
-
+from tooling.offline.model import (
+    ORGANIZATION,
+    UNKNOWN,
+    LayerResult,
+    Resource,
+    config_string,
+    wire_value,
+)
 
 class ProgramError(RuntimeError):
     """The layer program raised: carries the layer and the program's own traceback."""
@@ -268,7 +241,7 @@ def _run_in_child(
     import pulumi
     from pulumi.runtime import settings, stack
 
-    from tooling.offline.mocks import UNKNOWN, PlanMocks, RecordingMonitor
+    from tooling.offline.mocks import PlanMocks, RecordingMonitor
 
     # A fresh loop: an inherited one would share its selector (epoll fd) with the parent.
     loop = asyncio.new_event_loop()
@@ -302,8 +275,6 @@ def _run_in_child(
         outputs[name] = loop.run_until_complete(output.future()) if known else UNKNOWN
         if loop.run_until_complete(output.is_secret()):
             secret.add(name)
-    from tooling.offline.mocks import wire_value
-
     return LayerResult(
         layer=layer,
         stack=environment,
@@ -330,14 +301,3 @@ def _forget_parent_tasks(loop: asyncio.AbstractEventLoop) -> None:
 
 
 _PARENT_TASKS: list[object] = []
-
-
-def config_string(value: Any) -> str:
-    """Pulumi hands config to programs as strings; structured values as JSON."""
-    import json
-
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)

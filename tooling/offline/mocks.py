@@ -18,12 +18,13 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
+from tooling.offline.model import UNKNOWN, Resource, wire_value
+
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 # The ELB service account for us-east-1 (AWS docs, "Enable access logs for your ALB").
 ELB_ACCOUNT_ID = "127311923021"
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, the wire sentinel
 
 
 @dataclass(frozen=True)
@@ -508,21 +509,6 @@ class PlanMocks(pulumi.runtime.Mocks):
         }
 
 
-def wire_value(value: Any) -> Any:
-    """A plain, picklable, JSON-able copy: unknowns become the wire sentinel, as the engine sends them."""
-    from pulumi.output import Unknown
-
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, Mapping):
-        return {str(k): wire_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [wire_value(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
 def engine_urn(urn: str) -> str:
     """The URN the engine would give: mock URNs carry the root stack type in the parent chain."""
     return urn.replace("::pulumi:pulumi:Stack$", "::", 1)
@@ -533,12 +519,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
-        self.recorded: list[Any] = []
+        self.recorded: list[Resource] = []
 
     def RegisterResource(self, request: Any) -> Any:
         from pulumi.runtime import rpc
-
-        from tooling.offline.engine import Resource
 
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":

@@ -1,6 +1,6 @@
 """Resources from a `pulumi stack export` file, as the engine would hand them to the policy pack.
 
-The root stack and provider resources are skipped as the engine skips them. Secrets exported with
+The root stack and provider resources are kept: the engine sends them to AnalyzeStack. Secrets exported with
 `--show-secrets` are unwrapped (policies see plaintext, as under the CLI); encrypted ones become a
 placeholder. The root stack's outputs become the layer's outputs.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tooling.offline.engine import LayerResult, Resource
+from tooling.offline.model import LayerResult, Resource
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
 SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
@@ -81,9 +81,6 @@ def read_stack_export(path: Path, environment: str | None = None) -> StackExport
                 {k: v for k, (v, _) in plain.items()},
                 frozenset(k for k, (_, secret) in plain.items() if secret),
             )
-            continue
-        if str(item["type"]).startswith("pulumi:providers:"):
-            continue
         grouped.setdefault(project, []).append(
             Resource(
                 type=str(item["type"]),
