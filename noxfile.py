@@ -17,7 +17,7 @@ os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.error_on_missing_interpreters = True
 
-PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYPROJECT = nox.project.load_toml(Path(__file__).parent / "pyproject.toml")
 PYTHON = "3.11"
 
 
@@ -28,18 +28,41 @@ def _install(session: nox.Session, *groups: str) -> None:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 
 
+def venv_commands(venv: Path, *, uv: bool, extra: tuple[str, ...] = ()) -> list[list[str]]:
+    """How `dev` makes `.venv`: WITH pip, because every Pulumi.yaml says `toolchain: pip`.
+
+    The CLI's pip toolchain lists the venv's packages with `<venv>/bin/python -m pip list --format
+    json` before a program or pack starts (pulumi/pulumi sdk/python/toolchain/pip.go `ListPackages`);
+    `uv venv` alone makes a venv without pip, where that fails. `toolchain: uv` would avoid pip
+    (uv.go runs `uv pip list` and `uv run`), but `uv run` syncs the whole root project on every
+    program start; a seeded venv keeps the CLI on the plain, fast path. A pre-existing venv without
+    pip gets it installed.
+    """
+    python = str(venv / "bin" / "python")
+    if uv:
+        create = ["uv", "venv", "--seed", "--python", PYTHON, *extra, str(venv)]
+    else:
+        create = [sys.executable, "-m", "venv", *extra, str(venv)]
+    if not (venv / "bin" / "python").exists():
+        return [create]
+    if any(venv.glob("lib/python*/site-packages/pip/__init__.py")):
+        return []
+    if uv:
+        return [["uv", "pip", "install", "--python", python, "pip"]]
+    return [[python, "-m", "ensurepip", "--default-pip"]]
+
+
 @nox.session(venv_backend="none")
 def dev(session: nox.Session) -> None:
     """Create or update the repo's .venv that every Pulumi project and the policy pack use."""
     venv = Path(".venv")
     requirements = ["-e", ".", *nox.project.dependency_groups(PYPROJECT, "dev")]
-    if shutil.which("uv"):
-        if not venv.exists():
-            session.run("uv", "venv", "--python", PYTHON, str(venv))
+    uv = shutil.which("uv") is not None
+    for command in venv_commands(venv, uv=uv):
+        session.run(*command, silent=True)
+    if uv:
         session.run("uv", "pip", "install", "--python", str(venv / "bin" / "python"), *requirements)
     else:
-        if not venv.exists():
-            session.run(sys.executable, "-m", "venv", str(venv))
         session.run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements)
     # Installers skip packages already present, so bytecode a pre-existing .venv lacks would never
     # appear; compileall only writes what is missing or stale (~1 s when nothing is).

@@ -127,7 +127,8 @@ def load_pack_project(pack_dir: Path) -> PackProject:
     runtime = document.get("runtime")
     options: Any = {}
     if isinstance(runtime, dict):
-        runtime, options = runtime.get("name"), runtime.get("options") or {}
+        options = runtime.get("options") or {}
+        runtime = runtime.get("name")
     if runtime not in ("python", "nodejs") or not isinstance(options, dict):
         raise PolicyPackError(
             f"{project_file}: runtime {runtime!r} is not one the offline engine runs "
@@ -183,7 +184,14 @@ def server_command(project: PackProject) -> list[str]:
     if project.runtime == "nodejs":
         return [*_node_command(project), ENGINE_ADDRESS, str(project.path)]
     # pulumi-language-python RunPlugin for kind=analyzer: `-u -m pulumi.policy <args...> <pack dir>`.
-    return [_python_command(project), "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(project.path)]
+    return [
+        _python_command(project),
+        "-u",
+        "-m",
+        "pulumi.policy",
+        ENGINE_ADDRESS,
+        str(project.path),
+    ]
 
 
 # --- policy config as the CLI reconciles it -------------------------------------------------------
@@ -793,9 +801,7 @@ def policy_pack(
 
 
 @contextmanager
-def policy_packs(
-    pack_dirs: Sequence[Path], **kwargs: Any
-) -> Iterator[list[PolicyPackServer]]:
+def policy_packs(pack_dirs: Sequence[Path], **kwargs: Any) -> Iterator[list[PolicyPackServer]]:
     """Several packs started side by side (their start-up overlaps), all stopped on exit."""
     with ExitStack() as stack:
         yield [stack.enter_context(policy_pack(path, **kwargs)) for path in pack_dirs]
@@ -832,7 +838,9 @@ def evaluate(
     initialConfig decide, as under the CLI.
     """
     configs = (
-        [] if policy_config is None else [(parse_policy_config(policy_config, source="policy config"), "policy config")]
+        []
+        if policy_config is None
+        else [(parse_policy_config(policy_config, source="policy config"), "policy config")]
     )
     with policy_pack(
         pack_dir, environment=environment, project=layer, config=stack_config, preview=preview

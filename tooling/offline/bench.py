@@ -19,7 +19,8 @@ import time
 from pathlib import Path
 
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT
-from tooling.offline.engine import AWS_MODULES, Resource
+from tooling.offline.engine import AWS_MODULES
+from tooling.offline.model import Resource
 
 FIXTURE_PACK = REPO_ROOT / "tests" / "fixtures" / "policy_pack"
 RUNS = 3
@@ -91,7 +92,7 @@ def analyzer_throughput(pack_dir: Path, count: int, environment: str) -> tuple[f
     resources = synthetic_resources(count)
     with policy_pack(pack_dir, environment=environment, project="bench") as server:
         start = time.perf_counter()
-        server.configure(layer="bench", policy_config={})
+        server.configure(layer="bench")
         started = time.perf_counter() - start
         start = time.perf_counter()
         server.analyze(resources, layer="bench")

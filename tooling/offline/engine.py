@@ -26,10 +26,10 @@ from tooling.offline.model import (
     ORGANIZATION,
     UNKNOWN,
     LayerResult,
-    Resource,
     config_string,
     wire_value,
 )
+
 
 class ProgramError(RuntimeError):
     """The layer program raised: carries the layer and the program's own traceback."""

@@ -30,7 +30,9 @@ class Resource:
     outputs: dict[str, Any]
     parent: str = ""
     dependencies: tuple[str, ...] = ()
-    provider: str = ""  # the provider reference, `<provider urn>::<provider id>`, as the engine keeps it
+    provider: str = (
+        ""  # the provider reference, `<provider urn>::<provider id>`, as the engine keeps it
+    )
     protect: bool = False
     custom: bool = True
 

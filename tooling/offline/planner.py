@@ -243,8 +243,11 @@ def _peer_networks(item: _LayerInput, environment: str, preview: bool) -> dict[s
             if own_base is None:
                 own_base = _network(environment, [], {}, stacks_dir, preview, base=item.config)
             result = _network(
-                peer, [environment], {f"{ORGANIZATION}/network/{environment}": own_base},
-                stacks_dir, preview,
+                peer,
+                [environment],
+                {f"{ORGANIZATION}/network/{environment}": own_base},
+                stacks_dir,
+                preview,
             )
         found[f"{ORGANIZATION}/network/{peer}"] = result
     return found
@@ -308,5 +311,9 @@ def policy_check(
             for server, pack_configs in zip(servers, configs, strict=True):
                 violations.extend(_check(server, layer, {}, (), pack_configs))
     return PlanResult(
-        export.environment, export.layers, violations, _empty_pack_notes(servers), *_pack_summary(servers)
+        export.environment,
+        export.layers,
+        violations,
+        _empty_pack_notes(servers),
+        *_pack_summary(servers),
     )

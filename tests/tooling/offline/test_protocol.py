@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tooling.offline import PolicyConfigError, PolicyPackError, Resource, evaluate
+from tooling.offline import PolicyConfigError, PolicyPackError, Resource, Violation, evaluate
 from tooling.offline.__main__ import main
-from tooling.offline.planner import plan
 
 from .conftest import FIXTURE_STACKS, FIXTURES
 
@@ -22,7 +21,7 @@ def cluster(**inputs: object) -> Resource:
     return Resource(CLUSTER, "db", urn, dict(inputs), dict(inputs))
 
 
-def seen(found: list) -> dict[str, tuple[str, dict]]:
+def seen(found: list[Violation]) -> dict[str, tuple[str, dict[str, object]]]:
     return {v.policy: (v.level, json.loads(v.message.split("\n", 1)[-1])) for v in found}
 
 
@@ -70,14 +69,30 @@ def test_policy_pack_config_files_pair_by_position_and_bad_ones_exit_2(
     report = tmp_path / "plan.json"
     args = ["plan", "dev", "--layer", "network", "--stacks", str(FIXTURE_STACKS)]
     packs = ["--policy-pack", str(FIXTURE_PACK), "--policy-pack", str(CONFIG_PACK)]
-    code = main([*args, *packs, "--policy-pack-config", str(tmp_path / "empty.json"), "--json", str(report)])
+    code = main(
+        [*args, *packs, "--policy-pack-config", str(tmp_path / "empty.json"), "--json", str(report)]
+    )
     assert code == 2  # a missing config file
     (tmp_path / "empty.json").write_text("")
-    code = main([*args, *packs, "--policy-pack-config", str(tmp_path / "empty.json"),
-                 "--policy-pack-config", str(good), "--json", str(report)])
+    code = main(
+        [
+            *args,
+            *packs,
+            "--policy-pack-config",
+            str(tmp_path / "empty.json"),
+            "--policy-pack-config",
+            str(good),
+            "--json",
+            str(report),
+        ]
+    )
     violations = json.loads(report.read_text())["violations"]
     assert {v["pack"].split("@")[0] for v in violations} == {"fixture-config-pack"}
-    assert {json.loads(v["message"].split("\n", 1)[-1]).get("limit") for v in violations if v["policy"] == "cfg-a"} == {4}
+    assert {
+        json.loads(v["message"].split("\n", 1)[-1]).get("limit")
+        for v in violations
+        if v["policy"] == "cfg-a"
+    } == {4}
     assert code == 1
     capsys.readouterr()
     code = main([*args, "--policy-pack", str(CONFIG_PACK), "--policy-pack-config", str(bad)])
@@ -87,7 +102,10 @@ def test_policy_pack_config_files_pair_by_position_and_bad_ones_exit_2(
 
 
 def _node_ready() -> bool:
-    return shutil.which("node") is not None and (NODE_PACK / "node_modules" / "@pulumi" / "policy").is_dir()
+    return (
+        shutil.which("node") is not None
+        and (NODE_PACK / "node_modules" / "@pulumi" / "policy").is_dir()
+    )
 
 
 node = pytest.mark.skipif(
@@ -124,8 +142,18 @@ def test_a_nodejs_pack_runs_with_its_initial_config_and_sees_providers_and_the_r
 def test_a_nodejs_pack_through_the_cli(tmp_path: Path) -> None:
     report = tmp_path / "plan.json"
     code = main(
-        ["plan", "dev", "--layer", "data", "--stacks", str(FIXTURE_STACKS),
-         "--policy-pack", str(NODE_PACK), "--json", str(report)]
+        [
+            "plan",
+            "dev",
+            "--layer",
+            "data",
+            "--stacks",
+            str(FIXTURE_STACKS),
+            "--policy-pack",
+            str(NODE_PACK),
+            "--json",
+            str(report),
+        ]
     )
     violations = json.loads(report.read_text())["violations"]
     assert all(v["pack"] == "fixture-node-pack@0.1.0" for v in violations)
@@ -144,7 +172,18 @@ def test_a_nodejs_pack_without_node_modules_says_run_npm_install(
         shutil.copy(NODE_PACK / name, pack / name)
     with pytest.raises(PolicyPackError, match=f"run npm install in {pack}"):
         evaluate([cluster()], "dev", layer="data", pack_dir=pack)
-    code = main(["plan", "dev", "--layer", "network", "--stacks", str(FIXTURE_STACKS), "--policy-pack", str(pack)])
+    code = main(
+        [
+            "plan",
+            "dev",
+            "--layer",
+            "network",
+            "--stacks",
+            str(FIXTURE_STACKS),
+            "--policy-pack",
+            str(pack),
+        ]
+    )
     err = capsys.readouterr()
     assert code == 2 and "run npm install in" in err.out + err.err
 
@@ -152,7 +191,9 @@ def test_a_nodejs_pack_without_node_modules_says_run_npm_install(
 def test_a_python_pack_runs_on_its_virtualenv(tmp_path: Path) -> None:
     pack = tmp_path / "pack"
     shutil.copytree(CONFIG_PACK, pack)
-    (pack / "PulumiPolicy.yaml").write_text("runtime:\n  name: python\n  options:\n    virtualenv: venv\n")
+    (pack / "PulumiPolicy.yaml").write_text(
+        "runtime:\n  name: python\n  options:\n    virtualenv: venv\n"
+    )
     with pytest.raises(PolicyPackError, match="is not a virtual environment"):
         evaluate([cluster()], "dev", layer="data", pack_dir=pack)
     import sys
