@@ -488,12 +488,12 @@ class PolicyPackServer:
         except grpc.RpcError as error:
             raise self._rpc_failure(method, error) from None
 
-    def _optional_call(self, method: str, request: Any) -> Any:
+    def _optional_call(self, method: str, request: Any, timeout: float | None = None) -> Any:
         """A call the CLI tolerates the pack not implementing: None when UNIMPLEMENTED."""
         import grpc
 
         try:
-            return getattr(self._stub, method)(request, timeout=self.call_timeout)
+            return getattr(self._stub, method)(request, timeout=timeout or self.call_timeout)
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.UNIMPLEMENTED:
                 return None
@@ -625,7 +625,12 @@ class PolicyPackServer:
                 for r in everything
             ]
         )
-        response = self._optional_call("AnalyzeStack", stack_request)
+        # One call over the whole stack: its deadline grows with the stack (the CLI sets none).
+        response = self._optional_call(
+            "AnalyzeStack",
+            stack_request,
+            timeout=self.call_timeout * max(1, len(everything) / 1000),
+        )
         if response is not None:
             violations.extend(self._violations(response, layer, ""))
         return violations

@@ -4,7 +4,9 @@
 - plan: `python -m tooling.offline plan <env>` end to end, in a fresh interpreter (what a user waits);
 - analyzer: 1,000 synthetic resources through the Analyzer protocol (pack start-up excluded);
 - peak memory: the largest resident set of any process involved (plan, forked layers, pack).
-Targets (issue 3): plan <= 3 x floor and <= 3 s; >= 1,000 resources/s; peak <= 500 MB.
+- policy-check: a synthetic 50,000-resource `pulumi stack export` through `python -m tooling.offline
+  policy-check` end to end in a fresh interpreter, with its peak memory.
+Targets: plan <= 3 x floor and <= 3 s; policy-check >= 2,000 resources/s end to end; peak <= 500 MB.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from shared.layers import POLICY_PACK_DIR, REPO_ROOT
 from tooling.offline.engine import AWS_MODULES
 from tooling.offline.model import Resource
 
-FIXTURE_PACK = REPO_ROOT / "tests" / "fixtures" / "policy_pack"
 RUNS = 3
 
 
@@ -38,12 +39,6 @@ def floor() -> float:
     return statistics.median(_wall([sys.executable, "-c", code]) for _ in range(RUNS))
 
 
-def has_policies(pack_dir: Path) -> bool:
-    """A cheap look: the placeholder pack on main has `policies=[]`, which pulumi-policy refuses."""
-    main = pack_dir / "__main__.py"
-    return main.is_file() and "policies=[]" not in main.read_text().replace(" ", "")
-
-
 def full_plan(environment: str, pack_dir: Path, stacks: Path | None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as folder:
         command = [
@@ -52,7 +47,7 @@ def full_plan(environment: str, pack_dir: Path, stacks: Path | None) -> tuple[fl
             "tooling.offline",
             "plan",
             environment,
-            "--pack",
+            "--policy-pack",
             str(pack_dir),
             "--json",
             str(Path(folder) / "plan.json"),
@@ -101,13 +96,53 @@ def analyzer_throughput(pack_dir: Path, count: int, environment: str) -> tuple[f
     return count / elapsed, started, remediating
 
 
+def export_document(count: int) -> dict[str, object]:
+    """A stack export shaped like `pulumi stack export`: root stack, provider, `count` resources."""
+    stack = "urn:pulumi:dev::bench::pulumi:pulumi:Stack::bench-dev"
+    provider = "urn:pulumi:dev::bench::pulumi:providers:aws::default"
+    resources: list[dict[str, object]] = [
+        {"urn": stack, "type": "pulumi:pulumi:Stack", "outputs": {}},
+        {"urn": provider, "type": "pulumi:providers:aws", "inputs": {"region": "us-east-1"}},
+    ]
+    for r in synthetic_resources(count):
+        resources.append(
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "inputs": r.inputs,
+                "outputs": r.outputs,
+                "parent": stack,
+                "provider": f"{provider}::0",
+            }
+        )
+    return {"version": 3, "deployment": {"resources": resources}}
+
+
+def policy_check(pack_dir: Path, count: int) -> tuple[float, int]:
+    """(resources/s end to end, exit code) of `policy-check` over a `count`-resource export."""
+    import json
+
+    with tempfile.TemporaryDirectory() as folder:
+        export = Path(folder) / "export.json"
+        export.write_text(json.dumps(export_document(count)))
+        command = [sys.executable, "-m", "tooling.offline", "policy-check", str(export)]
+        command += ["--policy-pack", str(pack_dir), "--json", str(Path(folder) / "report.json")]
+        start = time.perf_counter()
+        done = subprocess.run(command, check=False, capture_output=True, cwd=REPO_ROOT)
+        elapsed = time.perf_counter() - start
+    if done.returncode == 2:
+        raise SystemExit(f"policy-check failed:\n{done.stderr.decode()[-2000:]}")
+    return count / elapsed, done.returncode
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tooling.offline.bench")
     parser.add_argument("--env", default="dev")
     parser.add_argument("--stacks", type=Path, help="layer programs (default: stacks/)")
     parser.add_argument("--resources", type=int, default=1000)
+    parser.add_argument("--export-resources", type=int, default=50_000)
     args = parser.parse_args(argv)
-    pack = POLICY_PACK_DIR if has_policies(POLICY_PACK_DIR) else FIXTURE_PACK
+    pack = POLICY_PACK_DIR
     print(f"policy pack: {pack.relative_to(REPO_ROOT)}", flush=True)
     base = floor()
     print(
@@ -129,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{args.resources} synthetic resources at {rate:,.0f} resources/s "
             f"(target >= 1,000/s); pack start-up + configure {startup:.2f} s"
         )
+    rate, code = policy_check(pack, args.export_resources)
+    print(
+        f"policy-check of a {args.export_resources:,}-resource export (fresh interpreter, end to "
+        f"end): {rate:,.0f} resources/s (target >= 2,000/s; exit code {code})"
+    )
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory: {max(children, own):.0f} MB (largest process; target <= 500 MB)")
