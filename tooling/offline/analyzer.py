@@ -835,6 +835,7 @@ def evaluate(
     pack_dir: Path = POLICY_PACK_DIR,
     policy_config: Mapping[str, Any] | None = None,
     stack_config: Mapping[str, Any] | None = None,
+    secret_keys: Iterable[str] = (),
     preview: bool = False,
 ) -> list[Violation]:
     """Run one pack over one layer's resources through the Analyzer protocol; every result, in order.
@@ -850,7 +851,9 @@ def evaluate(
     with policy_pack(
         pack_dir, environment=environment, project=layer, config=stack_config, preview=preview
     ) as server:
-        server.configure(layer=layer, stack_config=stack_config, policy_configs=configs)
+        server.configure(
+            layer=layer, stack_config=stack_config, secret_keys=secret_keys, policy_configs=configs
+        )
         return server.analyze(resources, layer=layer)
 
 
