@@ -8,10 +8,12 @@ child starts clean and sends back plain data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import pickle
 import runpy
+import signal
 import sys
 import tempfile
 import traceback
@@ -111,61 +113,6 @@ def run_layer(
     environment, such as a peer's network stack. `secret_keys` are config keys the program must
     see as secrets.
     """
-    return start_layer(
-        layer,
-        environment,
-        config=config,
-        upstream=upstream,
-        preview=preview,
-        program_dir=program_dir,
-        secret_keys=secret_keys,
-    ).result()
-
-
-class LayerRun:
-    """One forked stack run; `result()` waits for it. Several can run at once."""
-
-    def __init__(self, layer: str, environment: str, pid: int, result_file: Path) -> None:
-        self.layer, self.environment, self.pid, self.result_file = (
-            layer,
-            environment,
-            pid,
-            result_file,
-        )
-
-    def result(self) -> LayerResult:
-        os.waitpid(self.pid, 0)
-        try:
-            data = self.result_file.read_bytes()
-        finally:
-            self.result_file.unlink(missing_ok=True)
-        if not data:
-            raise ProgramError(
-                self.layer, self.environment, "the program's process died without a result", ""
-            )
-        payload = pickle.loads(data)
-        if isinstance(payload, tuple) and payload and payload[0] == "error":
-            _, kind, message, tb = payload
-            if kind in _USER_MISTAKES:
-                error = StackConfigError(self.layer, self.environment, f"{kind}: {message}", tb)
-                error.user_message = message
-                raise error
-            raise ProgramError(self.layer, self.environment, f"{kind}: {message}", tb)
-        assert isinstance(payload, LayerResult)
-        return payload
-
-
-def start_layer(
-    layer: str,
-    environment: str,
-    *,
-    config: Mapping[str, Any] | None = None,
-    upstream: Mapping[str, LayerResult] | None = None,
-    preview: bool = False,
-    program_dir: str | Path | None = None,
-    secret_keys: Iterable[str] = (),
-) -> LayerRun:
-    """Fork a child that runs the layer program; returns at once (see `LayerRun.result`)."""
     folder = str(program_dir or get_layer(layer).folder)
     refs = {
         (name if "/" in name else f"{ORGANIZATION}/{name}/{environment}"): _Upstream(
@@ -173,7 +120,7 @@ def start_layer(
         )
         for name, r in (upstream or {}).items()
     }
-    # A file rather than a pipe: several children may run at once without anyone draining pipes.
+    # A file rather than a pipe: a big result never blocks the child on a full pipe.
     handle, path = tempfile.mkstemp(prefix=f"offline-{layer}-", suffix=".pickle")
     pid = os.fork()
     if pid == 0:  # child
@@ -197,7 +144,32 @@ def start_layer(
         sys.stderr.flush()
         os._exit(status)
     os.close(handle)
-    return LayerRun(layer, environment, pid, Path(path))
+    try:
+        os.waitpid(pid, 0)
+        data = Path(path).read_bytes()
+    except BaseException:  # Ctrl-C: stop the child too, and leave no file behind
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        raise
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return _layer_result(layer, environment, data)
+
+
+def _layer_result(layer: str, environment: str, data: bytes) -> LayerResult:
+    if not data:
+        raise ProgramError(layer, environment, "the program's process died without a result", "")
+    payload = pickle.loads(data)
+    if isinstance(payload, tuple) and payload and payload[0] == "error":
+        _, kind, message, tb = payload
+        if kind in _USER_MISTAKES:
+            error = StackConfigError(layer, environment, f"{kind}: {message}", tb)
+            error.user_message = message
+            raise error
+        raise ProgramError(layer, environment, f"{kind}: {message}", tb)
+    assert isinstance(payload, LayerResult)
+    return payload
 
 
 def _program_traceback(error: BaseException, folder: str) -> str:
