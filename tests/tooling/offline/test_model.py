@@ -37,8 +37,3 @@ def offline_imports(module: str) -> set[str]:
 def test_imports_run_one_way(module: str) -> None:
     assert offline_imports(module) <= ALLOWED[module]
 
-
-def test_the_model_is_what_every_module_shares() -> None:
-    from tooling.offline import engine, mocks, model
-
-    assert engine.LayerResult is model.LayerResult and mocks.UNKNOWN is model.UNKNOWN
