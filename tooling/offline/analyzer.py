@@ -306,10 +306,11 @@ def load_policy_config_file(path: Path) -> dict[str, PolicyConfig]:
 
 
 def _struct(values: Mapping[str, Any]) -> Any:
+    """A Struct of plain values (resources hold wire values already: no second conversion)."""
     from google.protobuf import struct_pb2
 
     struct = struct_pb2.Struct()
-    struct.update(wire_value(values))
+    struct.update(values)
     return struct
 
 
@@ -392,6 +393,7 @@ class PolicyPackServer:
         self.supports_config = False
         self.remediating = False
         self._stack_config: dict[str, Any] = {}
+        self._providers: dict[str, Any] = {}
 
     @property
     def label(self) -> str:
@@ -555,6 +557,7 @@ class PolicyPackServer:
 
         self.connect()
         self._stack_config = dict(stack_config or {})
+        self._providers.clear()
         self._optional_call(
             "ConfigureStack",
             analyzer_pb2.AnalyzerStackConfigureRequest(
@@ -747,13 +750,23 @@ class PolicyPackServer:
             _provider_urn(resource)
         )
         if provider is not None:
-            fields["provider"] = analyzer_pb2.AnalyzerProviderResource(
+            fields["provider"] = self._provider_message(provider)
+        return fields
+
+    def _provider_message(self, provider: Resource) -> Any:
+        """Built once per provider: every resource of a stack shares a handful of them."""
+        from pulumi.runtime.proto import analyzer_pb2
+
+        message = self._providers.get(provider.urn)
+        if message is None:
+            message = analyzer_pb2.AnalyzerProviderResource(
                 type=provider.type,
                 properties=_struct(provider.inputs),
                 urn=provider.urn,
                 name=provider.name,
             )
-        return fields
+            self._providers[provider.urn] = message
+        return message
 
     def _violations(self, response: Any, layer: str, default_urn: str) -> list[Violation]:
         return [
