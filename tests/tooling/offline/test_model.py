@@ -36,4 +36,3 @@ def offline_imports(module: str) -> set[str]:
 @pytest.mark.parametrize("module", sorted(ALLOWED))
 def test_imports_run_one_way(module: str) -> None:
     assert offline_imports(module) <= ALLOWED[module]
-
