@@ -85,3 +85,43 @@ def test_unimplemented_optional_methods_are_tolerated(
 ) -> None:
     recorded = run_spy(tmp_path, monkeypatch, "Handshake,ConfigureStack,AnalyzeStack")
     assert [c["method"] for c in recorded][-2:] == ["Analyze", "AnalyzeStack"]
+
+
+def test_calls_in_flight_stay_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tooling.offline.analyzer import IN_FLIGHT, policy_pack
+
+    monkeypatch.setenv("SPY_LOG", str(tmp_path / "spy.jsonl"))
+    resources = [
+        Resource(
+            "aws:sns/topic:Topic",
+            f"t{i}",
+            f"urn:pulumi:dev::data::aws:sns/topic:Topic::t{i}",
+            {},
+            {},
+        )
+        for i in range(IN_FLIGHT * 4)
+    ]
+    with policy_pack(SPY_PACK, environment="dev", project="data") as server:
+        server.configure(layer="data")
+        real = server._stub.Analyze.future
+        outstanding: list[Any] = []
+        peak = 0
+
+        def counted(request: Any, timeout: float) -> Any:
+            nonlocal peak
+            outstanding[:] = [f for f in outstanding if not f.done()]
+            future = real(request, timeout=timeout)
+            outstanding.append(future)
+            peak = max(peak, len(outstanding))
+            return future
+
+        class Stub:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(stub, name)
+
+        stub = server._stub
+        wrapped = Stub()
+        wrapped.Analyze = type("Method", (), {"future": staticmethod(counted)})()  # type: ignore[attr-defined]
+        server._stub = wrapped
+        server.analyze(resources, layer="data")
+    assert 0 < peak <= IN_FLIGHT
