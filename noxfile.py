@@ -58,12 +58,14 @@ def dev(session: nox.Session) -> None:
     venv = Path(".venv")
     requirements = ["-e", ".", *nox.project.dependency_groups(PYPROJECT, "dev")]
     uv = shutil.which("uv") is not None
+    # external: other sessions call dev too, and .venv is not their own venv.
     for command in venv_commands(venv, uv=uv):
-        session.run(*command, silent=True)
+        session.run(*command, silent=True, external=True)
+    python = str(venv / "bin" / "python")
     if uv:
-        session.run("uv", "pip", "install", "--python", str(venv / "bin" / "python"), *requirements)
+        session.run("uv", "pip", "install", "--python", python, *requirements, external=True)
     else:
-        session.run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements)
+        session.run(python, "-m", "pip", "install", "-q", *requirements, external=True)
     # Installers skip packages already present, so bytecode a pre-existing .venv lacks would never
     # appear; compileall only writes what is missing or stale (~1 s when nothing is).
     site_packages = next(venv.glob("lib/python*/site-packages"))
@@ -76,6 +78,7 @@ def dev(session: nox.Session) -> None:
         "0",
         str(site_packages),
         silent=True,
+        external=True,
     )
     session.log("Ready: .venv is what stacks/*/Pulumi.yaml and policies/PulumiPolicy.yaml run on.")
 
@@ -83,6 +86,7 @@ def dev(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run the test suite (offline: no Pulumi CLI, no AWS)."""
+    dev(session)  # policies/PulumiPolicy.yaml runs the pack on .venv, as the CLI would
     _install(session, "test")
     # Two workers by default: the suite is CPU-bound (forked stack runs, policy-pack servers).
     session.run("pytest", *(session.posargs or ["-n", "auto"]))
@@ -129,6 +133,7 @@ def _run_tool(session: nox.Session, python: str, *args: str) -> None:
 @nox.session(python=PYTHON, reuse_venv=True)
 def plan(session: nox.Session) -> None:
     """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
+    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
     _install(session)
     _run_tool(session, _python(session), "-m", "tooling.offline", "plan", *session.posargs)
 
@@ -136,6 +141,7 @@ def plan(session: nox.Session) -> None:
 @nox.session(name="policy-check", python=PYTHON, reuse_venv=True)
 def policy_check(session: nox.Session) -> None:
     """Check a `pulumi stack export` file with the policy pack: `nox -s policy-check -- F [--env E]`."""
+    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
     _install(session)
     _run_tool(session, _python(session), "-m", "tooling.offline", "policy-check", *session.posargs)
 
@@ -143,6 +149,7 @@ def policy_check(session: nox.Session) -> None:
 @nox.session(python=PYTHON, reuse_venv=True, default=False)
 def bench(session: nox.Session) -> None:
     """Measure the offline engine: import floor, full plan, analyzer throughput, peak memory."""
+    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
     _install(session)
     session.run("python", "-m", "tooling.offline.bench", *session.posargs)
 
