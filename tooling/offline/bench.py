@@ -66,7 +66,14 @@ def full_plan(environment: str, pack_dir: Path, stacks: Path | None) -> tuple[fl
 
 def synthetic_resources(count: int) -> list[Resource]:
     types = (
-        ("aws:rds/cluster:Cluster", {"engine": "aurora-postgresql", "deletionProtection": True}),
+        (
+            "aws:rds/cluster:Cluster",
+            {
+                "engine": "aurora-postgresql",
+                "deletionProtection": True,
+                "kmsKeyId": "arn:aws:kms:us-east-1:123456789012:key/bench",
+            },
+        ),
         ("aws:ec2/subnet:Subnet", {"cidrBlock": "10.0.1.0/24", "vpcId": "vpc-0123456789abcdef0"}),
         ("aws:s3/bucket:Bucket", {"bucket": "platform-dev-artifacts", "tags": {"Project": "x"}}),
         ("aws:ecs/service:Service", {"desiredCount": 2.0, "launchType": "FARGATE"}),
