@@ -700,6 +700,12 @@ class PolicyPackServer:
             analyzer_pb2.AnalyzeRequest(**self._request_fields(r, r.inputs, providers))
             for r in analyzed
         )
+        first = next(iter(analyzed), None)
+        probe = first and analyzer_pb2.AnalyzeRequest(
+            **self._request_fields(first, first.inputs, providers)
+        )
+        if probe is None or self._optional_call("Remediate", probe) is None:
+            return properties  # analyzer_plugin.go: a pack without Remediate remediates nothing
         for index, (resource, response) in enumerate(
             zip(analyzed, self._stream("Remediate", requests, analyzed), strict=True)
         ):

@@ -19,7 +19,10 @@ def calls(log: Path) -> list[dict[str, Any]]:
 
 
 def run_spy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unimplemented: str = ""
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    unimplemented: str = "",
+    policy_config: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     log = tmp_path / "spy.jsonl"
     monkeypatch.setenv("SPY_LOG", str(log))
@@ -39,6 +42,7 @@ def run_spy(
         pack_dir=SPY_PACK,
         stack_config={"aws:region": "eu-west-1", "data:password": "p"},
         secret_keys=["data:password"],
+        policy_config=policy_config,
     )
     return calls(log)
 
@@ -83,7 +87,12 @@ def test_resources_carry_their_provider_and_the_stack_includes_root_and_provider
 def test_unimplemented_optional_methods_are_tolerated(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorded = run_spy(tmp_path, monkeypatch, "Handshake,ConfigureStack,AnalyzeStack")
+    recorded = run_spy(
+        tmp_path,
+        monkeypatch,
+        "Handshake,ConfigureStack,AnalyzeStack",
+        policy_config={"spy-policy": "remediate"},  # the spy has no Remediate at all
+    )
     assert [c["method"] for c in recorded][-2:] == ["Analyze", "AnalyzeStack"]
 
 
