@@ -1,7 +1,7 @@
 """The offline plan: every layer of one environment in deploy order, then the policy packs over them.
 
-The layer graph is a chain, so layers run one after another in forked children of this (warm)
-process; running independent layers side by side gained nothing measurable. The pack processes
+The layer graph is a chain (each layer reads the one before it), so layers run one after another
+in forked children of this (warm) process: there is nothing to run side by side. The pack processes
 are launched before the first layer and connected to after the last one, so their start-up
 overlaps the layer runs.
 
