@@ -127,7 +127,7 @@ def _run_tool(session: nox.Session, python: str, *args: str) -> None:
         sys.exit(code)
 
 
-# --- offline plan sessions (issue 3) --------------------------------------------------------------
+# --- offline plan sessions ----------------------------------------------------------------------
 
 
 @nox.session(python=PYTHON, reuse_venv=True)
@@ -154,7 +154,7 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "tooling.offline.bench", *session.posargs)
 
 
-# --- deployment sessions (issue 7) ----------------------------------------------------------------
+# --- deployment sessions ------------------------------------------------------------------------
 # Each runs `python -m tooling.deploy` on the repo's .venv, the one every Pulumi.yaml points at, so
 # the CLI runs the programs and the policy pack on exactly what the orchestrator checked.
 
