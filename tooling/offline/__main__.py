@@ -50,9 +50,7 @@ def _parser() -> argparse.ArgumentParser:
         help="computed outputs stay unknown, as in `pulumi preview`",
     )
     plan.add_argument("--no-policy", action="store_true", help="skip the policy pack")
-    plan.add_argument(
-        "--pack", type=Path, default=POLICY_PACK_DIR, help="policy pack folder (default: policies/)"
-    )
+    _policy_pack_arguments(plan)
     plan.add_argument(
         "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
     )
@@ -68,10 +66,31 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("export", type=Path, help="a `pulumi stack export` JSON file")
     check.add_argument("--env", help="environment (default: the stack name in the URNs)")
     check.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON report here")
-    check.add_argument(
-        "--pack", type=Path, default=POLICY_PACK_DIR, help="policy pack folder (default: policies/)"
-    )
+    _policy_pack_arguments(check)
     return parser
+
+
+def _policy_pack_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--policy-pack DIR` and `--policy-pack-config FILE`, repeatable and paired by position, as in
+    `pulumi preview`; `--pack` is kept as an alias."""
+    parser.add_argument(
+        "--policy-pack",
+        "--pack",
+        dest="packs",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="a policy pack folder (repeatable; default: policies/)",
+    )
+    parser.add_argument(
+        "--policy-pack-config",
+        dest="pack_configs",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="JSON config for the policy pack in the same position (repeatable)",
+    )
 
 
 def _write_outputs(result: PlanResult, environment: str, root: Path) -> None:
@@ -100,7 +119,8 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
                 result = plan(
                     args.environment,
                     layers=args.layers,
-                    pack_dir=None if args.no_policy else args.pack,
+                    pack_dir=None if args.no_policy else (args.packs or [POLICY_PACK_DIR]),
+                    policy_config_files=args.pack_configs,
                     stacks_dir=args.stacks,
                     preview=args.preview,
                 )
@@ -109,7 +129,12 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         else:
             # The pack takes the environment from the export's stack (or --env), never from the
             # variable; the one warning is said here, once the stack is known.
-            result = policy_check(args.export, environment=args.env, pack_dir=args.pack)
+            result = policy_check(
+                args.export,
+                environment=args.env,
+                pack_dir=args.packs or [POLICY_PACK_DIR],
+                policy_config_files=args.pack_configs,
+            )
             leftover = leftover_warning(result.environment, os.environ)
             if leftover:
                 warn(leftover)

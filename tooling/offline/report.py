@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tooling.offline.analyzer import Violation
-from tooling.offline.mocks import UNKNOWN
+from tooling.offline.model import UNKNOWN
 from tooling.offline.planner import PlanResult
 
 HEADING = "offline plan — no cloud calls"
@@ -58,6 +58,7 @@ def to_json(result: PlanResult) -> dict[str, Any]:
         "violations": [
             {
                 "policy": v.policy,
+                "pack": v.pack,
                 "level": v.level,
                 "layer": v.layer,
                 "urn": v.urn,
@@ -117,12 +118,13 @@ def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
         findings = [v for v in result.violations if v.layer == layer.layer]
         if findings:
             table = Table("level", title="policy results", title_justify="left")
-            for column in ("policy", "resource", "message"):
+            for column in ("policy", "pack", "resource", "message"):
                 table.add_column(column, overflow="fold")
             for v in findings:
                 table.add_row(
                     Text(v.level, style=LEVEL_STYLES.get(v.level, "")),
                     v.policy,
+                    v.pack,
                     _short_urn(v.urn),
                     _message(v),
                 )

@@ -1,6 +1,6 @@
 """Resources from a `pulumi stack export` file, as the engine would hand them to the policy pack.
 
-The root stack and provider resources are skipped as the engine skips them. Secrets exported with
+The root stack and provider resources are kept: the engine sends them to AnalyzeStack. Secrets exported with
 `--show-secrets` are unwrapped (policies see plaintext, as under the CLI); encrypted ones become a
 placeholder. The root stack's outputs become the layer's outputs.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from shared.wire import SECRET_SIGNATURE as SECRET_SIG
 from shared.wire import SECRET_SIGNATURE_KEY as SECRET_SIG_KEY
-from tooling.offline.engine import LayerResult, Resource
+from tooling.offline.model import LayerResult, Resource
 
 ENCRYPTED = "[encrypted secret]"
 
@@ -81,9 +81,6 @@ def read_stack_export(path: Path, environment: str | None = None) -> StackExport
                 {k: v for k, (v, _) in plain.items()},
                 frozenset(k for k, (_, secret) in plain.items() if secret),
             )
-            continue
-        if str(item["type"]).startswith("pulumi:providers:"):
-            continue
         grouped.setdefault(project, []).append(
             Resource(
                 type=str(item["type"]),

@@ -42,6 +42,7 @@ def test_plan_exit_0_with_heading_tables_and_json(tmp_path: Path) -> None:
     assert set(layer["resources"][0]) == {"type", "name", "urn", "inputs"}
     assert document["violations"][0] == {
         "policy": "fixture-db-deletion-protection",
+        "pack": "fixture-pack@0.0.1",
         "level": "advisory",
         "layer": "data",
         "urn": "urn:pulumi:dev::data::aws:rds/cluster:Cluster::db",
@@ -137,12 +138,14 @@ def test_policy_check_on_a_stack_export(tmp_path: Path) -> None:
     assert document["environment"] == "staging"
     layer = document["layers"][0]
     assert layer["name"] == "data"
-    assert [r["type"] for r in layer["resources"]] == ["aws:rds/cluster:Cluster", "aws:kms/key:Key"]
-    assert layer["resources"][1]["inputs"] == {"description": "database key"}
+    custom = [r for r in layer["resources"] if not r["type"].startswith("pulumi:")]
+    assert [r["type"] for r in custom] == ["aws:rds/cluster:Cluster", "aws:kms/key:Key"]
+    assert custom[1]["inputs"] == {"description": "database key"}
     assert layer["outputs"]["db_master_secret_arn"] == "[secret]"
-    assert [(v["policy"], v["level"]) for v in document["violations"]] == [
-        ("fixture-db-encrypted-with-cmk", "mandatory")
+    assert [(v["policy"], v["level"], v["pack"]) for v in document["violations"]] == [
+        ("fixture-db-encrypted-with-cmk", "mandatory", "fixture-pack@0.0.1")
     ]
+    assert "fixture-pack@0.0.1" in out
     assert "offline plan — no cloud calls" in out
 
 
