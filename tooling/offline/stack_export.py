@@ -1,6 +1,7 @@
 """Resources from a `pulumi stack export` file, as the engine would hand them to the policy pack.
 
-The root stack and provider resources are skipped as the engine skips them. Secrets stay wrapped as
+The root stack and provider resources are kept: the engine sends them to AnalyzeStack (Analyze skips
+them). Secrets stay wrapped as
 the engine sends them (policies read the plaintext of a `--show-secrets` export, as under the CLI;
 encrypted ones carry a placeholder), so every report can mask them (tooling.redaction). The root
 stack's outputs become the layer's outputs.
@@ -22,6 +23,7 @@ from tooling.offline.stack_config import stack_name_problem
 from tooling.redaction import SECRET_SIG, SECRET_SIG_KEY, is_secret, wrap
 
 ENCRYPTED = "[encrypted secret]"
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 URN_PREFIX = "urn:pulumi:"
 
 
@@ -108,8 +110,8 @@ def _field(item: Mapping[str, Any], key: str, kind: type | tuple[type, ...], whe
     return value
 
 
-def _resource(item: Any, where: str) -> tuple[str, str, Resource | None, dict[str, Any]]:
-    """(stack, project, resource or None for the root stack/providers, root outputs)."""
+def _resource(item: Any, where: str) -> tuple[str, str, Resource]:
+    """(stack, project, resource) of one `deployment.resources[]` entry."""
     if not isinstance(item, dict):
         raise _Shape(f"{where} must be an object, not {_kind(item)}")
     stack, project, urn_type = _urn_parts(item.get("urn"), where)
@@ -127,10 +129,6 @@ def _resource(item: Any, where: str) -> tuple[str, str, Resource | None, dict[st
         _field(item, key, str, where)
     for key in ("protect", "custom"):
         _field(item, key, bool, where)
-    if type_ == "pulumi:pulumi:Stack":
-        return stack, project, None, _plain(outputs, f"{where}.outputs")
-    if type_.startswith("pulumi:providers:"):
-        return stack, project, None, {}
     resource = Resource(
         type=type_,
         name=item["urn"].split("::", 3)[3],
@@ -143,7 +141,7 @@ def _resource(item: Any, where: str) -> tuple[str, str, Resource | None, dict[st
         protect=bool(item.get("protect", False)),
         custom=bool(item.get("custom", True)),
     )
-    return stack, project, resource, {}
+    return stack, project, resource
 
 
 def _read_document(path: Path) -> Any:
@@ -183,14 +181,11 @@ def read_stack_export(path: Path, environment: str | None = None) -> StackExport
     stacks: set[str] = set()
     try:
         for index, item in enumerate(raw):
-            stack, project, resource, root_outputs = _resource(
-                item, f"deployment.resources[{index}]"
-            )
+            stack, project, resource = _resource(item, f"deployment.resources[{index}]")
             stacks.add(stack)
-            if resource is not None:
-                grouped.setdefault(project, []).append(resource)
-            elif root_outputs:
-                outputs[project] = root_outputs
+            grouped.setdefault(project, []).append(resource)
+            if resource.type == ROOT_STACK_TYPE:
+                outputs[project] = resource.outputs
     except _Shape as error:
         raise StackExportError(f"{path}: {error}") from None
     except RecursionError:
