@@ -247,8 +247,17 @@ def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-def _decode(node: yaml.Node) -> Any:
+# yaml.v3 refuses a document whose aliases expand it beyond reason ("excessive aliasing"); a
+# decoded-node budget does the same here (a stack file has tens of values).
+MAX_DECODED_NODES = 100_000
+
+
+def _decode(node: yaml.Node, budget: list[int] | None = None) -> Any:
     """A node as yaml.v3 decodes it into a Go `any` (str, bool, int, float, GoTime, None, ...)."""
+    budget = [MAX_DECODED_NODES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise CliYamlError("document contains excessive aliasing")
     if isinstance(node, yaml.ScalarNode):
         value = str(node.value)
         if node.tag == _QUOTED:
@@ -262,13 +271,13 @@ def _decode(node: yaml.Node) -> Any:
                 raise CliYamlError("!!binary value contains invalid base64 data") from None
         return resolved
     if isinstance(node, yaml.SequenceNode):
-        return [_decode(item) for item in node.value]
+        return [_decode(item, budget) for item in node.value]
     if isinstance(node, yaml.MappingNode):
-        return _decode_mapping(node)
+        return _decode_mapping(node, budget)
     raise CliYamlError(f"line {_line(node)}: unexpected YAML node")
 
 
-def _decode_mapping(node: yaml.MappingNode) -> dict[str, Any]:
+def _decode_mapping(node: yaml.MappingNode, budget: list[int]) -> dict[str, Any]:
     seen: dict[tuple[str, str], int] = {}
     explicit: dict[str, Any] = {}
     merged: dict[str, Any] = {}
@@ -282,13 +291,13 @@ def _decode_mapping(node: yaml.MappingNode) -> dict[str, Any]:
                     f"line {seen[ident]}"
                 )
             seen[ident] = _line(key_node)
-        key = _decode(key_node)
+        key = _decode(key_node, budget)
         if key == "<<" and key_node.tag == _PLAIN:
             sources = (
                 value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
             )
             for source in reversed(sources):  # the first mapping listed wins, as in yaml.v3
-                decoded = _decode(source)
+                decoded = _decode(source, budget)
                 if not isinstance(decoded, dict):
                     raise CliYamlError(
                         f"line {_line(source)}: map merge requires map or sequence of maps as the value"
@@ -301,7 +310,7 @@ def _decode_mapping(node: yaml.MappingNode) -> dict[str, Any]:
                 f"line {_line(key_node)}: key {key_node.value!r} is not a string (a YAML "
                 f"{type(key).__name__}); quote it"
             )
-        explicit[key] = _decode(value_node)
+        explicit[key] = _decode(value_node, budget)
     return {**merged, **explicit}
 
 
@@ -312,7 +321,11 @@ def decode_document(text: str) -> Any:
         node = next(iter(yaml.compose_all(text, Loader=_Composer)), None)
     except yaml.YAMLError as error:
         raise CliYamlError(f"not valid YAML ({error})") from None
-    return None if node is None else _decode(node)
+    try:
+        return None if node is None else _decode(node)
+    except RecursionError:
+        # An anchor inside its own value (`a: &x [*x]`), which yaml.v3 refuses too.
+        raise CliYamlError("an alias refers to the value that contains it") from None
 
 
 # --- config.Value -----------------------------------------------------------------------------------

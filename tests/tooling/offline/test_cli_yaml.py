@@ -101,6 +101,16 @@ def test_merge_keys_as_yaml_v3_applies_them() -> None:
         ("config:\n  a: !!int x\n", "cannot decode !!str `x` as a !!int"),
         ("config:\n  a: .inf\n", "json: unsupported value: +Inf"),
         ("config:\n  a: [\n", "not valid YAML"),
+        ("config:\n  a: &x [*x]\n", "an alias refers to the value that contains it"),
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, n in zip("abcdef", "bcdefg", strict=True)
+            )
+            + "config:\n  k: *g\n",
+            "document contains excessive aliasing",
+        ),
     ],
 )
 def test_files_the_cli_refuses_are_refused_with_the_reason(text: str, message: str) -> None:
