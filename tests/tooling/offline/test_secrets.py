@@ -80,7 +80,7 @@ def test_the_plans_json_report_masks_secret_inputs(tmp_path: Path, stacks_copy: 
         ".apply(lambda arn: '{\"Statement\": [\"' + arn + '\"]}'))\n"
     )
     report = tmp_path / "plan.json"
-    code, out = run(*plan_args("dev", "--json", str(report), stacks=stacks_copy))
+    code, out = run(*plan_args("dev", "--layer", "app", "--json", str(report), stacks=stacks_copy))
     assert code == 0, out
     document = json.loads(report.read_text())
     (app,) = [layer for layer in document["layers"] if layer["name"] == "app"]
