@@ -195,6 +195,20 @@ def up(session: nox.Session) -> None:
     _deploy(session, "up")
 
 
+# `--confcutdir` keeps pytest from importing tests/conftest.py, whose test-group imports (hypothesis)
+# the integration group does not install; tests/integration/conftest.py stops the run when there is
+# no deployment to check. tests/tooling/test_integration_session.py runs exactly these arguments.
+INTEGRATION_PYTEST_ARGS = (
+    "tests/integration",
+    "--confcutdir",
+    "tests/integration",
+    "-m",
+    "integration",
+    "-p",
+    "no:cacheprovider",
+)
+
+
 @nox.session(python=PYTHON, default=False)
 def integration(session: nox.Session) -> None:
     """Check a live environment with boto3, from outputs/<env>/flat-outputs.json: -- <env>."""
@@ -202,12 +216,4 @@ def integration(session: nox.Session) -> None:
         session.error("usage: nox -s integration -- <env>   (after nox -s deploy-all -- <env>)")
     session.install(*nox.project.dependency_groups(PYPROJECT, "integration"))
     session.install("-e", ".")
-    session.run(
-        "pytest",
-        "tests/integration",
-        "-m",
-        "integration",
-        "-p",
-        "no:cacheprovider",
-        env={"INTEGRATION_ENV": session.posargs[0]},
-    )
+    session.run("pytest", *INTEGRATION_PYTEST_ARGS, env={"INTEGRATION_ENV": session.posargs[0]})

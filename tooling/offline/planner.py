@@ -181,8 +181,8 @@ def _secure_note(prepared: Sequence[_LayerInput]) -> tuple[str, ...]:
     if not keys:
         return ()
     return (
-        f"secure config values cannot be decrypted offline; the plan used a placeholder for: "
-        f"{', '.join(keys)}",
+        f"secure config values cannot be decrypted offline: planned as if unset and not validated "
+        f"(pass the plaintext as a config override to check it): {', '.join(keys)}",
     )
 
 
