@@ -17,7 +17,7 @@ os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.error_on_missing_interpreters = True
 
-PYPROJECT = nox.project.load_toml("pyproject.toml")
+PYPROJECT = nox.project.load_toml(Path(__file__).parent / "pyproject.toml")
 PYTHON = "3.11"
 
 
@@ -28,19 +28,44 @@ def _install(session: nox.Session, *groups: str) -> None:
         session.install(*nox.project.dependency_groups(PYPROJECT, group))
 
 
+def venv_commands(venv: Path, *, uv: bool, extra: tuple[str, ...] = ()) -> list[list[str]]:
+    """How `dev` makes `.venv`: WITH pip, because every Pulumi.yaml says `toolchain: pip`.
+
+    The CLI's pip toolchain lists the venv's packages with `<venv>/bin/python -m pip list --format
+    json` before a program or pack starts (pulumi/pulumi sdk/python/toolchain/pip.go `ListPackages`);
+    `uv venv` alone makes a venv without pip, where that fails. `toolchain: uv` would avoid pip
+    (uv.go runs `uv pip list` and `uv run`), but `uv run` syncs the whole root project on every
+    program start; a seeded venv keeps the CLI on the plain, fast path. A pre-existing venv without
+    pip gets it installed.
+    """
+    python = str(venv / "bin" / "python")
+    if uv:
+        create = ["uv", "venv", "--seed", "--python", PYTHON, *extra, str(venv)]
+    else:
+        create = [sys.executable, "-m", "venv", *extra, str(venv)]
+    if not (venv / "bin" / "python").exists():
+        return [create]
+    if any(venv.glob("lib/python*/site-packages/pip/__init__.py")):
+        return []
+    if uv:
+        return [["uv", "pip", "install", "--python", python, "pip"]]
+    return [[python, "-m", "ensurepip", "--default-pip"]]
+
+
 @nox.session(venv_backend="none")
 def dev(session: nox.Session) -> None:
     """Create or update the repo's .venv that every Pulumi project and the policy pack use."""
     venv = Path(".venv")
     requirements = ["-e", ".", *nox.project.dependency_groups(PYPROJECT, "dev")]
-    if shutil.which("uv"):
-        if not venv.exists():
-            session.run("uv", "venv", "--python", PYTHON, str(venv))
-        session.run("uv", "pip", "install", "--python", str(venv / "bin" / "python"), *requirements)
+    uv = shutil.which("uv") is not None
+    # external: other sessions call dev too, and .venv is not their own venv.
+    for command in venv_commands(venv, uv=uv):
+        session.run(*command, silent=True, external=True)
+    python = str(venv / "bin" / "python")
+    if uv:
+        session.run("uv", "pip", "install", "--python", python, *requirements, external=True)
     else:
-        if not venv.exists():
-            session.run(sys.executable, "-m", "venv", str(venv))
-        session.run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *requirements)
+        session.run(python, "-m", "pip", "install", "-q", *requirements, external=True)
     # Installers skip packages already present, so bytecode a pre-existing .venv lacks would never
     # appear; compileall only writes what is missing or stale (~1 s when nothing is).
     site_packages = next(venv.glob("lib/python*/site-packages"))
@@ -53,6 +78,7 @@ def dev(session: nox.Session) -> None:
         "0",
         str(site_packages),
         silent=True,
+        external=True,
     )
     session.log("Ready: .venv is what stacks/*/Pulumi.yaml and policies/PulumiPolicy.yaml run on.")
 
@@ -60,6 +86,7 @@ def dev(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """Run the test suite (offline: no Pulumi CLI, no AWS)."""
+    dev(session)  # policies/PulumiPolicy.yaml runs the pack on .venv, as the CLI would
     _install(session, "test")
     # Every core by default: the suite is CPU-bound (forked stack runs, policy-pack servers).
     session.run("pytest", *(session.posargs or ["-n", "auto"]))
@@ -106,6 +133,7 @@ def _run_tool(session: nox.Session, python: str, *args: str) -> None:
 @nox.session(python=PYTHON, reuse_venv=True)
 def plan(session: nox.Session) -> None:
     """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
+    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
     _install(session)
     _run_tool(session, _python(session), "-m", "tooling.offline", "plan", *session.posargs)
 
@@ -113,6 +141,7 @@ def plan(session: nox.Session) -> None:
 @nox.session(name="policy-check", python=PYTHON, reuse_venv=True)
 def policy_check(session: nox.Session) -> None:
     """Check a `pulumi stack export` file with the policy pack: `nox -s policy-check -- F [--env E]`."""
+    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
     _install(session)
     _run_tool(session, _python(session), "-m", "tooling.offline", "policy-check", *session.posargs)
 
@@ -120,6 +149,7 @@ def policy_check(session: nox.Session) -> None:
 @nox.session(python=PYTHON, reuse_venv=True, default=False)
 def bench(session: nox.Session) -> None:
     """Measure the offline engine: import floor, full plan, analyzer throughput, peak memory."""
+    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
     _install(session)
     session.run("python", "-m", "tooling.offline.bench", *session.posargs)
 
@@ -165,6 +195,20 @@ def up(session: nox.Session) -> None:
     _deploy(session, "up")
 
 
+# `--confcutdir` keeps pytest from importing tests/conftest.py, whose test-group imports (hypothesis)
+# the integration group does not install; tests/integration/conftest.py stops the run when there is
+# no deployment to check. tests/tooling/test_integration_session.py runs exactly these arguments.
+INTEGRATION_PYTEST_ARGS = (
+    "tests/integration",
+    "--confcutdir",
+    "tests/integration",
+    "-m",
+    "integration",
+    "-p",
+    "no:cacheprovider",
+)
+
+
 @nox.session(python=PYTHON, default=False)
 def integration(session: nox.Session) -> None:
     """Check a live environment with boto3, from outputs/<env>/flat-outputs.json: -- <env>."""
@@ -172,12 +216,4 @@ def integration(session: nox.Session) -> None:
         session.error("usage: nox -s integration -- <env>   (after nox -s deploy-all -- <env>)")
     session.install(*nox.project.dependency_groups(PYPROJECT, "integration"))
     session.install("-e", ".")
-    session.run(
-        "pytest",
-        "tests/integration",
-        "-m",
-        "integration",
-        "-p",
-        "no:cacheprovider",
-        env={"INTEGRATION_ENV": session.posargs[0]},
-    )
+    session.run("pytest", *INTEGRATION_PYTEST_ARGS, env={"INTEGRATION_ENV": session.posargs[0]})

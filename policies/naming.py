@@ -62,7 +62,8 @@ def check_names(type_: str, props: Mapping[str, Any], context: Context) -> list[
         name = text(props, key)
         if name is None:
             continue  # not set: the provider autonames it from a valid prefix
-        found.extend(f"{key} {name!r}: {problem}" for problem in aws_rule(kind).problems(name))
+        # The name itself is not echoed: it may be a secret, which policies receive in plaintext.
+        found.extend(f"{key}: {problem}" for problem in aws_rule(kind).problems(name))
     return found
 
 

@@ -7,7 +7,9 @@ integration tests, scripts, CI) read one shape whichever produced it:
 - `flat-outputs.json`: `{"environment", "offline", "<layer>.<output>": value, ...}`; keys holding a dot
   are outputs, keys without one are metadata.
 
-Secret values are replaced by `REDACTED` unless the writer was asked to show them. Every file is
+Secret values (whole outputs named secret, and secret values nested in any output) are replaced by
+`REDACTED` unless the writer was asked to show them. A preview's unknown values are refused: these
+files hold only values a deployment (or a full offline plan) knows. Every file is
 written to a temporary file in the same folder and renamed over the old one, so a reader never sees
 half a file. A real deployment's files are never overwritten by an offline plan: made-up ids must not
 pass for real ones.
@@ -24,10 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from shared.layers import LAYER_NAMES, REPO_ROOT, get_layer
+from tooling.redaction import SHOWN, redact
 
 OUTPUTS_DIR = REPO_ROOT / "outputs"
 FLAT_FILE = "flat-outputs.json"
-REDACTED = "[secret]"
+REDACTED = SHOWN
 
 
 class OutputFileWriter:
@@ -63,12 +66,18 @@ class OutputFileWriter:
                 if other is not None and other.get("offline", False):
                     (folder / f"{name}.json").unlink()
         secrets = sorted(set(secret_outputs))
+        unknown = sorted(name for name, value in outputs.items() if _holds_unknown(value))
+        if unknown:
+            raise ValueError(
+                f"outputs of {layer} ({environment}) are unknown until deployed: "
+                f"{', '.join(unknown)}; a preview writes no output files"
+            )
         document = {
             "environment": environment,
             "layer": layer,
             "offline": self.offline,
             "outputs": {
-                name: value if self.show_secrets or name not in secrets else REDACTED
+                name: value if self.show_secrets else REDACTED if name in secrets else redact(value)
                 for name, value in sorted(outputs.items())
             },
             "secret_outputs": secrets,
@@ -111,6 +120,16 @@ class OutputFileWriter:
         except FileNotFoundError:
             return None
         return document if isinstance(document, dict) else None
+
+
+def _holds_unknown(value: Any) -> bool:
+    from pulumi.runtime.rpc import UNKNOWN  # the engine's wire sentinel for "known after deploy"
+
+    if isinstance(value, Mapping):
+        return any(_holds_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_unknown(v) for v in value)
+    return isinstance(value, str) and value == UNKNOWN
 
 
 def _write_atomically(path: Path, document: Mapping[str, Any]) -> None:

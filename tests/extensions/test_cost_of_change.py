@@ -68,6 +68,9 @@ def _copy_tree(destination: Path) -> None:
     )
     for name in ("shared", "stacks", "policies", "tooling"):
         shutil.copytree(REPO_ROOT / name, destination / name, ignore=ignore)
+    # Pulumi.yaml and PulumiPolicy.yaml name `.venv` at the root: the interpreter running the tests
+    # has every dependency, and PYTHONPATH makes it import the copy.
+    (destination / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
 
 
 def _plan(tree: Path, script: str) -> dict[str, object]:

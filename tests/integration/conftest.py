@@ -1,8 +1,10 @@
 """Live-environment checks: only `nox -s integration -- <env>` runs them.
 
-The default test run never collects this folder (`norecursedirs` in pyproject.toml). Run directly
-without `INTEGRATION_ENV`, or without a deployment's outputs file, every test here is skipped with
-the reason; outputs written by the offline plan are refused, their ids are made up.
+The default test run never collects this folder (`norecursedirs` in pyproject.toml). The session
+runs pytest with `--confcutdir tests/integration`, so the suite-wide `tests/conftest.py` (which needs
+the test group's hypothesis) is never imported. Run without `INTEGRATION_ENV`, every test here is
+skipped with the reason. With it, a missing or offline outputs file stops the run with a non-zero
+exit and the reason: passing with every check skipped would claim a deployment was verified.
 """
 
 from __future__ import annotations
@@ -15,6 +17,29 @@ import pytest
 from tooling.outputs import FLAT_FILE, OUTPUTS_DIR, read_flat_outputs
 
 ENVIRONMENT_VAR = "INTEGRATION_ENV"
+NO_DEPLOYMENT_EXIT = 3
+
+
+def deployment_problem(environment: str) -> str | None:
+    """Why `environment` cannot be checked live (no outputs, offline outputs), or None."""
+    path = OUTPUTS_DIR / environment / FLAT_FILE
+    try:
+        flat = read_flat_outputs(environment)
+    except FileNotFoundError:
+        return f"no deployment of {environment}: {path} does not exist (nox -s deploy-all -- {environment})"
+    except ValueError as error:  # not JSON, or not an object
+        return f"{path} is not a deploy's outputs file ({error})"
+    if flat.get("offline"):
+        return f"{path} was written by the offline plan, not a deployment: its ids are made up"
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    environment = os.environ.get(ENVIRONMENT_VAR, "").strip()
+    if environment:
+        problem = deployment_problem(environment)
+        if problem:
+            pytest.exit(problem, returncode=NO_DEPLOYMENT_EXIT)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -24,7 +49,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def environment() -> str:
-    name = os.environ.get(ENVIRONMENT_VAR)
+    name = os.environ.get(ENVIRONMENT_VAR, "").strip()
     if not name:
         pytest.skip("checks a live AWS environment: run `nox -s integration -- <env>`")
     return name
@@ -32,16 +57,8 @@ def environment() -> str:
 
 @pytest.fixture(scope="session")
 def outputs(environment: str) -> dict[str, Any]:
-    try:
-        flat = read_flat_outputs(environment)
-    except FileNotFoundError:
-        pytest.skip(
-            f"no {OUTPUTS_DIR / environment / FLAT_FILE}: deploy first "
-            f"(nox -s deploy-all -- {environment})"
-        )
-    if flat.get("offline"):
-        pytest.skip(f"outputs of {environment} come from the offline plan, not a deployment")
-    return flat
+    # pytest_sessionstart already refused a missing or offline file for this environment.
+    return read_flat_outputs(environment)
 
 
 @pytest.fixture(scope="session")

@@ -287,7 +287,7 @@ def test_all_disabled_with_one_policy_back_on() -> None:
 
 def test_preview_unknowns_are_not_violations() -> None:
     """In preview, an ARN computed from another resource is unknown: never a false violation."""
-    from tooling.offline.analyzer import UNKNOWN
+    from tooling.offline.model import UNKNOWN
 
     resources = list(layer("app", "prod").resources)
     index = next(

@@ -1,19 +1,14 @@
 """The offline engine: every layer under Pulumi's mock runtime, no CLI, no credentials.
 
 `plan()` runs layers in order and checks them with the policy pack; `run_layer()` runs one layer;
-`evaluate()` runs the pack over any resources through the Analyzer gRPC protocol.
+`evaluate()` runs a pack over any resources through the Analyzer gRPC protocol. `model` holds
+the data (resources, layer results, sentinels) and imports nothing of the engine.
 """
 
 from shared.layers import POLICY_PACK_DIR
-from tooling.offline.analyzer import PolicyPackError, Violation, evaluate
-from tooling.offline.engine import (
-    LayerResult,
-    ProgramError,
-    Resource,
-    StackConfigError,
-    run_layer,
-    warm,
-)
+from tooling.offline.analyzer import PolicyConfigError, PolicyPackError, Violation, evaluate
+from tooling.offline.engine import ProgramError, StackConfigError, run_layer, warm
+from tooling.offline.model import LayerResult, Resource
 from tooling.offline.planner import PlanError, PlanResult, plan
 from tooling.offline.stack_config import load_stack_config
 
@@ -22,6 +17,7 @@ __all__ = [
     "LayerResult",
     "PlanError",
     "PlanResult",
+    "PolicyConfigError",
     "PolicyPackError",
     "ProgramError",
     "Resource",

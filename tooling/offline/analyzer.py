@@ -1,14 +1,14 @@
-"""The policy pack, run the way the Pulumi CLI runs it: a plugin process spoken to over gRPC.
+"""Policy packs, run the way the Pulumi CLI runs them: plugin processes spoken to over gRPC.
 
-The CLI starts `python -u -m pulumi.policy <engine-address> <pack-dir>` in the pack folder, reads the
-port the pack prints, then calls Handshake, GetAnalyzerInfo, ConfigureStack, Configure, per resource
-Remediate and Analyze, and AnalyzeStack once with every resource. `PolicyPackServer` does exactly
-that, so what passes here is what the pack would decide inside `pulumi preview`.
+Mirrors pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` (start-up, ConfigureStack, the calls
+and which UNIMPLEMENTED answers are tolerated), `pkg/resource/analyzer/config.go`
+(`ReconcilePolicyPackConfig`: schema defaults < initialConfig < `--policy-pack-config`, then
+validation against each policy's config schema) and the language hosts' `RunPlugin` for the server
+command (`sdk/python/cmd/pulumi-language-python/main.go`, `sdk/nodejs/cmd/pulumi-language-nodejs/main.go`).
 
-One server serves a whole plan: ConfigureStack and Configure are re-sent per layer. pulumi-policy's
-Python server takes project/stack/config from the environment it was started with (it uses only the
-tags from ConfigureStack), so the pack process gets the plan's stack name and the union of every
-layer's config (keys are namespaced by layer, so they never clash).
+One server serves a whole plan: the CLI starts one per stack operation, the offline plan re-sends
+ConfigureStack and Configure per layer instead. The pack process gets the plan's stack name and the
+union of every layer's config in its environment (keys are namespaced by layer, so they never clash).
 """
 
 from __future__ import annotations
@@ -16,31 +16,51 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
-import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from shared.layers import POLICY_PACK_DIR
-from tooling.offline.engine import ORGANIZATION, Resource, config_string
-from tooling.offline.mocks import UNKNOWN, wire_value
+import yaml
 
-START_TIMEOUT_SECONDS = 30.0
-CALL_TIMEOUT_SECONDS = 30.0
-# The CLI passes its engine address; a Python pack never dials it, so any address will do.
+from shared.layers import POLICY_PACK_DIR
+from tooling.offline.model import (
+    ORGANIZATION,
+    ROOT_STACK_TYPE,
+    UNKNOWN,
+    Resource,
+    config_string,
+    wire_value,
+)
+
+START_TIMEOUT_SECONDS = 60.0
+CALL_TIMEOUT_SECONDS = 60.0
+# The CLI passes its engine address; the offline engine has none, and packs only dial it to log.
 ENGINE_ADDRESS = "127.0.0.1:0"
 LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
 LEVEL_NUMBERS = {name: number for number, name in LEVELS.items()}
-NOT_ANALYZED_PREFIXES = ("pulumi:pulumi:Stack", "pulumi:providers:")
+# Resources the engine never sends to Analyze/Remediate; AnalyzeStack still gets them.
+NOT_ANALYZED_PREFIXES = (ROOT_STACK_TYPE, "pulumi:providers:")
+# Calls in flight at once: enough to keep the pack's worker threads busy, few enough that gRPC never
+# queues past its deadline (all calls at once ended in CANCELLED at ~8,000 resources).
+IN_FLIGHT = 32
+# pulumi/pulumi sdk/go/common/util/rpcutil: MaxRPCMessageSize (an AnalyzeStack of a big stack).
+MAX_MESSAGE_BYTES = 400 * 1024 * 1024
+DEFAULT_REGION = "us-east-1"
 
 
 class PolicyPackError(RuntimeError):
     """The pack could not be started, configured or asked: the message says which and why."""
+
+
+class PolicyConfigError(ValueError):
+    """A policy config value the pack's schema refuses: names pack, policy and key (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,7 @@ class Violation:
     layer: str
     urn: str
     message: str
+    pack: str = ""  # `<name>@<version>` of the pack that reported it
 
     @property
     def blocking(self) -> bool:
@@ -60,75 +81,266 @@ class Violation:
 class PolicyInfo:
     name: str
     level: str
-    config_defaults: dict[str, Any]
+    config_schema: dict[str, Any] = field(default_factory=dict)  # {properties, required}
+
+    @property
+    def config_defaults(self) -> dict[str, Any]:
+        return {
+            key: schema["default"]
+            for key, schema in self.config_schema.get("properties", {}).items()
+            if isinstance(schema, dict) and "default" in schema
+        }
 
 
-def environment_class_of(environment: str) -> str:
-    """dev/staging/prod/pr for a plain environment name; custom names need their config (see plan)."""
-    from shared.environment import parse_environment
+@dataclass(frozen=True)
+class PolicyConfig:
+    """One entry of a policy config document: either part may be absent."""
 
-    return parse_environment(environment).environment_class
-
-
-def policy_config_file(pack_dir: Path, environment_class: str) -> Path:
-    return pack_dir / "config" / f"{environment_class}.json"
+    level: str | None = None
+    properties: dict[str, Any] = field(default_factory=dict)
 
 
-def load_policy_config(pack_dir: Path, environment_class: str) -> dict[str, Any]:
-    """The `--policy-pack-config` document for this environment class, or {} when the pack has none."""
-    path = policy_config_file(pack_dir, environment_class)
-    if not path.is_file():
-        return {}
+# --- the pack folder ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackProject:
+    """A policy pack folder as its `PulumiPolicy.yaml` describes it."""
+
+    path: Path
+    runtime: str
+    options: dict[str, Any]
+    version: str
+
+
+def load_pack_project(pack_dir: Path) -> PackProject:
+    path = Path(pack_dir).resolve()
+    project_file = path / "PulumiPolicy.yaml"
+    if not project_file.is_file():
+        raise PolicyPackError(f"{path} is not a policy pack (no PulumiPolicy.yaml)")
     try:
-        document = json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise PolicyPackError(f"{path}: not valid JSON ({error})") from None
+        document = yaml.safe_load(project_file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise PolicyPackError(f"{project_file}: not valid YAML ({error})") from None
     if not isinstance(document, dict):
-        raise PolicyPackError(f"{path}: must be a JSON object of policy name -> config")
-    return document
-
-
-def resolve_policy_config(
-    policies: Sequence[PolicyInfo], document: Mapping[str, Any], *, source: str = "policy config"
-) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Policy name -> (enforcement level, properties), as the CLI resolves `--policy-pack-config`.
-
-    Precedence: the policy's own entry, then `all`, then the level the pack declares; properties are
-    the schema defaults overlaid with the policy's entry.
-    """
-    known = {policy.name for policy in policies}
-    unknown = sorted(set(document) - known - {"all"})
-    if unknown:
+        raise PolicyPackError(f"{project_file}: must be a mapping with a `runtime`")
+    runtime = document.get("runtime")
+    options: Any = {}
+    if isinstance(runtime, dict):
+        options = runtime.get("options") or {}
+        runtime = runtime.get("name")
+    if runtime not in ("python", "nodejs") or not isinstance(options, dict):
         raise PolicyPackError(
-            f"{source} names {', '.join(map(repr, unknown))}, which the pack does not have; "
-            f"its policies are: {', '.join(sorted(known)) or '(none)'}"
+            f"{project_file}: runtime {runtime!r} is not one the offline engine runs "
+            "(python or nodejs, with an optional `options` mapping)"
         )
-    default_level = document.get("all")
+    return PackProject(path, str(runtime), dict(options), str(document.get("version") or ""))
+
+
+def _python_command(project: PackProject) -> str:
+    """The interpreter the CLI's pip toolchain would use (sdk/python/toolchain/pip.go `Command`)."""
+    virtualenv = project.options.get("virtualenv")
+    if virtualenv:
+        venv = (project.path / str(virtualenv)).resolve()
+        python = venv / "bin" / "python"
+        if not python.is_file():  # pip.go ValidateVenv -> NewVirtualEnvError
+            raise PolicyPackError(
+                f"the policy pack {project.path} sets virtualenv {virtualenv!r}, but {venv} is not "
+                "a virtual environment: create it first (nox -s dev)"
+            )
+        return str(python)
+    # pip.go CommandPath: PULUMI_PYTHON_CMD, else python3, else python, looked up on PATH.
+    for name in (os.environ.get("PULUMI_PYTHON_CMD"), "python3", "python"):
+        found = shutil.which(name) if name else None
+        if found:
+            return found
+    raise PolicyPackError("no python3 on PATH to run the policy pack (or set PULUMI_PYTHON_CMD)")
+
+
+def _node_command(project: PackProject) -> list[str]:
+    """`node <run-policy-pack>` as resolved from the pack folder (pulumi-language-nodejs RunPlugin)."""
+    node = shutil.which("node")
+    if node is None:
+        raise PolicyPackError(
+            f"the policy pack {project.path} runs on Node.js, but `node` is not on PATH"
+        )
+    module = "@pulumi/pulumi/cmd/run-policy-pack"
+    resolved = subprocess.run(
+        [node, "-e", f"console.log(require.resolve({json.dumps(module)}))"],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if resolved.returncode != 0 or not resolved.stdout.strip():
+        # analyzer_plugin.go: errRunPolicyModuleNotFound
+        raise PolicyPackError(
+            f"the policy pack's dependencies are not installed: run npm install in {project.path}"
+        )
+    return [node, resolved.stdout.strip()]
+
+
+def server_command(project: PackProject) -> list[str]:
+    if project.runtime == "nodejs":
+        return [*_node_command(project), ENGINE_ADDRESS, str(project.path)]
+    # pulumi-language-python RunPlugin for kind=analyzer: `-u -m pulumi.policy <args...> <pack dir>`.
+    return [
+        _python_command(project),
+        "-u",
+        "-m",
+        "pulumi.policy",
+        ENGINE_ADDRESS,
+        str(project.path),
+    ]
+
+
+# --- policy config as the CLI reconciles it -------------------------------------------------------
+
+
+def parse_policy_config(document: Any, *, source: str) -> dict[str, PolicyConfig]:
+    """A `--policy-pack-config` document (analyzer/config.go `parsePolicyPackConfig`)."""
+    if not isinstance(document, Mapping):
+        raise PolicyConfigError(f"{source}: must be a JSON object of policy name -> config")
+    parsed: dict[str, PolicyConfig] = {}
+    for name, value in document.items():
+        if name == "environments":  # ESC environments: nothing to resolve offline
+            continue
+        if isinstance(value, str):
+            parsed[name] = PolicyConfig(level=_level(value, source, name))
+        elif isinstance(value, Mapping):
+            properties = {k: v for k, v in value.items() if k != "enforcementLevel"}
+            level = value.get("enforcementLevel")
+            if level is not None and not isinstance(level, str):
+                raise PolicyConfigError(
+                    f"{source}: enforcement level for {name!r} must be a string, not {level!r}"
+                )
+            parsed[name] = PolicyConfig(
+                level=None if level is None else _level(level, source, name),
+                properties=properties,
+            )
+        else:
+            raise PolicyConfigError(
+                f"{source}: {name!r} must be an enforcement level or an object, not {value!r}"
+            )
+    return parsed
+
+
+def _level(value: str, source: str, name: str) -> str:
+    if value not in LEVEL_NUMBERS:
+        raise PolicyConfigError(
+            f"{source}: enforcement level {value!r} for {name!r} is not one of "
+            f"{', '.join(LEVEL_NUMBERS)}"
+        )
+    return value
+
+
+def _apply(result: dict[str, PolicyConfig], config: Mapping[str, PolicyConfig]) -> None:
+    """analyzer/config.go `applyConfig`: `all` sets every level first, then each policy's entry."""
+    everything = config.get("all")
+    if everything is not None and everything.level is not None:
+        for name, current in result.items():
+            result[name] = PolicyConfig(everything.level, current.properties)
+    for name, given in config.items():
+        if name == "all":
+            continue
+        current = result.get(name, PolicyConfig())
+        result[name] = PolicyConfig(
+            given.level or current.level, {**current.properties, **given.properties}
+        )
+
+
+def reconcile_policy_config(
+    pack: str,
+    policies: Sequence[PolicyInfo],
+    initial: Mapping[str, PolicyConfig],
+    configs: Sequence[tuple[Mapping[str, PolicyConfig], str]] = (),
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Policy name -> (level, properties): defaults < initialConfig < each user config, validated."""
+    import jsonschema
+
+    known = {policy.name for policy in policies}
+    for config, source in configs:
+        unknown = sorted(set(config) - known - {"all"})
+        if unknown:  # the CLI would pass them on silently; a typo should not pass unnoticed
+            raise PolicyConfigError(
+                f"{source} names {', '.join(map(repr, unknown))}, which the pack {pack} does not "
+                f"have; its policies are: {', '.join(sorted(known)) or '(none)'}"
+            )
+    result = {p.name: PolicyConfig(p.level, p.config_defaults) for p in policies}
+    _apply(result, initial)
+    for config, _ in configs:
+        _apply(result, config)
     resolved: dict[str, tuple[str, dict[str, Any]]] = {}
     for policy in policies:
-        entry = document.get(policy.name)
-        level = policy.level if default_level is None else str(default_level)
-        properties = dict(policy.config_defaults)
-        if isinstance(entry, str):
-            level = entry
-        elif isinstance(entry, dict):
-            level = str(entry.get("enforcementLevel", level))
-            properties.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
-        if level not in LEVEL_NUMBERS:
-            raise PolicyPackError(
-                f"{source}: enforcement level {level!r} for {policy.name!r} is not one of "
-                f"{', '.join(LEVEL_NUMBERS)}"
-            )
-        resolved[policy.name] = (level, properties)
+        entry = result[policy.name]
+        if policy.config_schema.get("properties") or policy.config_schema.get("required"):
+            # analyzer/config.go convertSchema: the policy's schema as an object schema.
+            schema = {"type": "object", **policy.config_schema}
+            validator = jsonschema.Draft7Validator(schema)
+            errors = sorted(validator.iter_errors(entry.properties), key=lambda e: list(e.path))
+            if errors:
+                first = errors[0]
+                key = ".".join(str(p) for p in first.path) or "(config)"
+                raise PolicyConfigError(
+                    f"policy pack {pack}, policy {policy.name!r}, key {key!r}: {first.message}"
+                )
+        resolved[policy.name] = (entry.level or policy.level, dict(entry.properties))
     return resolved
 
 
+def load_policy_config_file(path: Path) -> dict[str, PolicyConfig]:
+    """A `--policy-pack-config FILE`; an empty file is no config, as in the CLI."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PolicyConfigError(f"{path}: no such policy config file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyConfigError(f"{path}: cannot be read ({error})") from None
+    if not text.strip():
+        return {}
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PolicyConfigError(f"{path}: not valid JSON ({error})") from None
+    return parse_policy_config(document, source=str(path))
+
+
 def _struct(values: Mapping[str, Any]) -> Any:
+    """A Struct of plain values (resources hold wire values already: no second conversion)."""
     from google.protobuf import struct_pb2
 
     struct = struct_pb2.Struct()
-    struct.update(wire_value(values))
+    struct.update(values)
     return struct
+
+
+# --- providers and the root stack, as the engine sends them ----------------------------------------
+
+
+def default_provider(resource: Resource, stack: str, config: Mapping[str, Any]) -> Resource:
+    """The default provider the engine would create for this resource's package.
+
+    Its inputs are the package's config (`aws:region` -> `region`), as the engine builds them.
+    """
+    package = resource.type.split(":", 1)[0]
+    project = resource.urn.split("::")[1] if resource.urn.count("::") >= 3 else "project"
+    inputs = {
+        key.split(":", 1)[1]: value
+        for key, value in config.items()
+        if key.startswith(f"{package}:") and key.count(":") == 1
+    }
+    if package == "aws":
+        inputs.setdefault("region", DEFAULT_REGION)
+    urn = f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::default"
+    return Resource(f"pulumi:providers:{package}", "default", urn, inputs, inputs)
+
+
+def root_stack(project: str, stack: str, outputs: Mapping[str, Any]) -> Resource:
+    urn = f"urn:pulumi:{stack}::{project}::{ROOT_STACK_TYPE}::{project}-{stack}"
+    return Resource(ROOT_STACK_TYPE, f"{project}-{stack}", urn, {}, dict(outputs), custom=False)
+
+
+# --- the server -----------------------------------------------------------------------------------
 
 
 class PolicyPackServer:
@@ -145,22 +357,28 @@ class PolicyPackServer:
         start_timeout: float = START_TIMEOUT_SECONDS,
         call_timeout: float = CALL_TIMEOUT_SECONDS,
     ) -> None:
-        self.pack_dir = Path(pack_dir).resolve()
+        self.project_file = load_pack_project(pack_dir)
+        self.pack_dir = self.project_file.path
         self.environment, self.preview = environment, preview
         self.start_timeout, self.call_timeout = start_timeout, call_timeout
-        if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
-            raise PolicyPackError(f"{self.pack_dir} is not a policy pack (no PulumiPolicy.yaml)")
+        command = server_command(self.project_file)
         self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
+        # analyzer_plugin.go constructEnv: PULUMI_* always, PULUMI_NODEJS_* too for Node packs.
+        identity = {
+            "PROJECT": project,
+            "STACK": environment,
+            "ORGANIZATION": ORGANIZATION,
+            "DRY_RUN": "true" if preview else "false",
+        }
         env = {
             **os.environ,
             "PULUMI_CONFIG": json.dumps({k: config_string(v) for k, v in config.items()}),
-            "PULUMI_PROJECT": project,
-            "PULUMI_STACK": environment,
-            "PULUMI_ORGANIZATION": ORGANIZATION,
-            "PULUMI_DRY_RUN": "true" if preview else "false",
+            **{f"PULUMI_{k}": v for k, v in identity.items()},
         }
+        if self.project_file.runtime == "nodejs":
+            env.update({f"PULUMI_NODEJS_{k}": v for k, v in identity.items()})
         self.process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, str(self.pack_dir)],
+            command,
             cwd=self.pack_dir,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -171,50 +389,42 @@ class PolicyPackServer:
         self._channel: Any = None
         self.name = self.version = ""
         self.policies: tuple[PolicyInfo, ...] = ()
+        self.initial_config: dict[str, PolicyConfig] = {}
+        self.supports_config = False
         self.remediating = False
+        self._stack_config: dict[str, Any] = {}
+        self._providers: dict[str, Any] = {}
+
+    @property
+    def label(self) -> str:
+        """`name@version`, the version from PulumiPolicy.yaml first, as the CLI does."""
+        return f"{self.name or self.pack_dir.name}@{self.version or '0.0.0'}"
 
     # --- lifecycle ----------------------------------------------------------------------------------
 
     def connect(self) -> None:
-        """Wait for the port, then Handshake and GetAnalyzerInfo (idempotent)."""
+        """Wait for the port, then Handshake (UNIMPLEMENTED is fine, as in the CLI); idempotent."""
         if self._stub is not None:
             return
         import grpc
-        from google.protobuf import empty_pb2
         from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
         port = self._read_port()
-        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self._channel = grpc.insecure_channel(
+            f"127.0.0.1:{port}",
+            options=[
+                ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ],
+        )
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
-        try:
-            self._call(
-                "Handshake",
-                analyzer_pb2.AnalyzerHandshakeRequest(
-                    engine_address=ENGINE_ADDRESS,
-                    root_directory=str(self.pack_dir),
-                    program_directory=str(self.pack_dir),
-                ),
-            )
-        except PolicyPackError as error:
-            if "UNIMPLEMENTED" not in str(
-                error
-            ):  # Python packs do not implement it; the CLI agrees
-                raise
-        info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
-        from google.protobuf import json_format
-
-        self.name, self.version = info.name, info.version
-        self.policies = tuple(
-            PolicyInfo(
-                name=p.name,
-                level=LEVELS.get(p.enforcementLevel, "advisory"),
-                config_defaults={
-                    key: schema["default"]
-                    for key, schema in json_format.MessageToDict(p.configSchema.properties).items()
-                    if isinstance(schema, dict) and "default" in schema
-                },
-            )
-            for p in info.policies
+        self._optional_call(
+            "Handshake",
+            analyzer_pb2.AnalyzerHandshakeRequest(
+                engine_address=ENGINE_ADDRESS,
+                root_directory=str(self.pack_dir),
+                program_directory=str(self.pack_dir),
+            ),
         )
 
     def _read_port(self) -> int:
@@ -224,23 +434,29 @@ class PolicyPackServer:
             if not selector.select(self.start_timeout):
                 message = (
                     f"the policy pack in {self.pack_dir} did not start within "
-                    f"{self.start_timeout:g} s (no port printed); is its __main__.py blocking "
-                    f"before PolicyPack(...)?{self._stderr_tail()}"
+                    f"{self.start_timeout:g} s (no port printed); is it blocking before "
+                    f"PolicyPack(...)?{self._stderr_tail()}"
                 )
                 self.stop()
                 raise PolicyPackError(message)
         line = self.process.stdout.readline().decode(errors="replace").strip()
         if not line.isdigit():
             self.process.wait(timeout=self.start_timeout)
-            if "Missing policies argument" in self._stderr_tail():
+            tail = self._stderr_tail()
+            if "Missing policies argument" in tail:
                 raise PolicyPackError(
                     f"the policy pack in {self.pack_dir} has no policies: pulumi-policy refuses "
                     "PolicyPack(policies=[]) and so would `pulumi preview --policy-pack`. Add "
                     "policies, or plan without them (--no-policy)"
                 )
+            if "Cannot find module '@pulumi/" in tail:
+                raise PolicyPackError(
+                    f"the policy pack's dependencies are not installed: run npm install in "
+                    f"{self.pack_dir}"
+                )
             raise PolicyPackError(
                 f"the policy pack in {self.pack_dir} failed to load "
-                f"(exit code {self.process.returncode}){self._stderr_tail()}"
+                f"(exit code {self.process.returncode}){tail}"
             )
         return int(line)
 
@@ -274,110 +490,225 @@ class PolicyPackServer:
         except grpc.RpcError as error:
             raise self._rpc_failure(method, error) from None
 
+    def _optional_call(self, method: str, request: Any, timeout: float | None = None) -> Any:
+        """A call the CLI tolerates the pack not implementing: None when UNIMPLEMENTED."""
+        import grpc
+
+        try:
+            return getattr(self._stub, method)(request, timeout=timeout or self.call_timeout)
+        except grpc.RpcError as error:
+            if error.code() == grpc.StatusCode.UNIMPLEMENTED:
+                return None
+            raise self._rpc_failure(method, error) from None
+
     def _rpc_failure(self, method: str, error: Any) -> PolicyPackError:
         import grpc
 
         code = error.code()
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             return PolicyPackError(
-                f"the policy pack did not answer {method} within {self.call_timeout:g} s "
-                "(a policy that hangs?)"
+                f"the policy pack {self.label} did not answer {method} within "
+                f"{self.call_timeout:g} s (a policy that hangs?)"
             )
         return PolicyPackError(
-            f"the policy pack failed in {method}: {code.name}: {error.details()}"
+            f"the policy pack {self.label} failed in {method}: {code.name}: {error.details()}"
             f"{self._stderr_tail()}"
         )
 
     # --- the protocol -------------------------------------------------------------------------------
 
+    def _analyzer_info(self) -> None:
+        from google.protobuf import empty_pb2, json_format
+
+        if self.name:
+            return
+        info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        self.name = info.name
+        self.version = self.project_file.version or info.version
+        self.supports_config = bool(info.supportsConfig)
+        self.policies = tuple(
+            PolicyInfo(
+                name=p.name,
+                level=LEVELS.get(p.enforcementLevel, "advisory"),
+                config_schema=json_format.MessageToDict(p.configSchema)
+                if p.HasField("configSchema")
+                else {},
+            )
+            for p in info.policies
+        )
+        self.initial_config = {
+            name: PolicyConfig(
+                LEVELS.get(entry.enforcementLevel, "advisory"),
+                json_format.MessageToDict(entry.properties),
+            )
+            for name, entry in info.initialConfig.items()
+        }
+
     def configure(
-        self, *, layer: str, policy_config: Mapping[str, Any], source: str = "policy config"
+        self,
+        *,
+        layer: str,
+        stack_config: Mapping[str, Any] | None = None,
+        secret_keys: Iterable[str] = (),
+        policy_configs: Sequence[tuple[Mapping[str, PolicyConfig], str]] = (),
     ) -> None:
-        """ConfigureStack for this layer's stack, then Configure with the environment's config."""
+        """ConfigureStack first (config, secret keys, tags), then GetAnalyzerInfo, then Configure."""
         from pulumi.runtime.proto import analyzer_pb2
 
         self.connect()
-        self._call(
+        self._stack_config = dict(stack_config or {})
+        self._providers.clear()
+        self._optional_call(
             "ConfigureStack",
             analyzer_pb2.AnalyzerStackConfigureRequest(
                 stack=self.environment,
                 project=layer,
                 organization=ORGANIZATION,
                 dry_run=self.preview,
+                config={k: config_string(v) for k, v in self._stack_config.items()},
+                config_secret_keys=sorted(secret_keys),
+                # The stack tags the CLI always sets (pkg/backend/stack.go GetEnvironmentTagsForCurrentStack).
+                tags={"pulumi:project": layer, "pulumi:runtime": "python"},
             ),
         )
-        resolved = resolve_policy_config(self.policies, policy_config, source=source)
+        self._analyzer_info()
+        resolved = reconcile_policy_config(
+            self.label, self.policies, self.initial_config, policy_configs
+        )
+        self.remediating = any(level == "remediate" for level, _ in resolved.values())
+        if not self.supports_config:  # update.go: Configure only when the pack supports config
+            return
         request = analyzer_pb2.ConfigureAnalyzerRequest()
         for name, (level, properties) in resolved.items():
             entry = request.policyConfig[name]
             entry.enforcementLevel = LEVEL_NUMBERS[level]
+            # Always a Struct, even empty: the Node server reads `properties` unconditionally.
+            entry.properties.SetInParent()
             entry.properties.update(wire_value(properties))
         self._call("Configure", request)
-        self.remediating = any(level == "remediate" for level, _ in resolved.values())
 
-    def analyze(self, resources: Sequence[Resource], *, layer: str) -> list[Violation]:
-        """Remediate and Analyze per resource, then AnalyzeStack once; every result as a Violation."""
-        import grpc
+    def analyze(
+        self,
+        resources: Sequence[Resource],
+        *,
+        layer: str,
+        outputs: Mapping[str, Any] | None = None,
+    ) -> list[Violation]:
+        """Remediate and Analyze per resource, then AnalyzeStack once; every result as a Violation.
+
+        AnalyzeStack gets every resource, the root stack and the providers included, as the engine
+        sends them; a stack without its root stack or default provider (the mock engine registers
+        neither) gets them added.
+        """
         from pulumi.runtime.proto import analyzer_pb2
 
         self.connect()
-        analyzed = [r for r in resources if not r.type.startswith(NOT_ANALYZED_PREFIXES)]
+        if not self.name:
+            self.configure(layer=layer)
+        everything = self._complete(resources, layer, outputs or {})
+        providers = {r.urn: r for r in everything if r.is_provider}
+        analyzed = [r for r in everything if not r.type.startswith(NOT_ANALYZED_PREFIXES)]
         violations: list[Violation] = []
-        properties = self._remediate(analyzed, layer, violations)
-        # Futures keep the pack's worker threads busy; results are read back in resource order.
-        analyses = [
-            self._stub.Analyze.future(
-                analyzer_pb2.AnalyzeRequest(**self._request_fields(r, props)),
-                timeout=self.call_timeout,
-            )
+        properties = self._remediate(analyzed, providers, layer, violations)
+        requests = (
+            analyzer_pb2.AnalyzeRequest(**self._request_fields(r, props, providers))
             for r, props in zip(analyzed, properties, strict=True)
-        ]
-        for resource, future in zip(analyzed, analyses, strict=True):
-            try:
-                response = future.result()
-            except grpc.RpcError as error:
-                raise self._rpc_failure(f"Analyze ({resource.urn})", error) from None
+        )
+        for resource, response in zip(
+            analyzed, self._stream("Analyze", requests, analyzed), strict=True
+        ):
             violations.extend(self._violations(response, layer, resource.urn))
         stack_request = analyzer_pb2.AnalyzeStackRequest(
             resources=[
                 analyzer_pb2.AnalyzerResource(
-                    **self._request_fields(r, r.outputs),
+                    **self._request_fields(r, r.outputs, providers),
                     parent=r.parent,
                     dependencies=list(r.dependencies),
                 )
-                for r in analyzed
+                for r in everything
             ]
         )
-        violations.extend(self._violations(self._call("AnalyzeStack", stack_request), layer, ""))
+        # One call over the whole stack: its deadline grows with the stack (the CLI sets none).
+        response = self._optional_call(
+            "AnalyzeStack",
+            stack_request,
+            timeout=self.call_timeout * max(1, len(everything) / 1000),
+        )
+        if response is not None:
+            violations.extend(self._violations(response, layer, ""))
         return violations
 
+    def _complete(
+        self, resources: Sequence[Resource], layer: str, outputs: Mapping[str, Any]
+    ) -> list[Resource]:
+        everything = list(resources)
+        if not any(r.is_root_stack for r in everything):
+            everything.insert(0, root_stack(layer, self.environment, outputs))
+        known = {r.urn for r in everything}
+        for resource in list(everything):
+            if resource.is_provider or resource.is_root_stack or not resource.custom:
+                continue
+            if resource.provider.rsplit("::", 1)[0] in known or _provider_urn(resource) in known:
+                continue
+            provider = default_provider(resource, self.environment, self._stack_config)
+            if provider.urn not in known:
+                everything.append(provider)
+                known.add(provider.urn)
+        return everything
+
+    def _stream(self, method: str, requests: Iterator[Any], resources: Sequence[Resource]) -> Any:
+        """Responses in request order, with at most IN_FLIGHT calls outstanding."""
+        import grpc
+
+        call = getattr(self._stub, method).future
+        pending: deque[Any] = deque()
+        index = 0
+        for request in requests:
+            pending.append(call(request, timeout=self.call_timeout))
+            if len(pending) >= IN_FLIGHT:
+                yield self._result(pending.popleft(), method, resources[index], grpc)
+                index += 1
+        while pending:
+            yield self._result(pending.popleft(), method, resources[index], grpc)
+            index += 1
+
+    def _result(self, future: Any, method: str, resource: Resource, grpc: Any) -> Any:
+        try:
+            return future.result()
+        except grpc.RpcError as error:
+            raise self._rpc_failure(f"{method} ({resource.urn})", error) from None
+
     def _remediate(
-        self, analyzed: Sequence[Resource], layer: str, violations: list[Violation]
+        self,
+        analyzed: Sequence[Resource],
+        providers: Mapping[str, Resource],
+        layer: str,
+        violations: list[Violation],
     ) -> list[Mapping[str, Any]]:
         """Remediate per resource; the (possibly rewritten) properties Analyze must see.
 
         Skipped when no policy is configured at level remediate: the pack would answer every call
         with an empty response, so the result is the same and the plan makes half the calls.
         """
-        import grpc
         from google.protobuf import json_format
         from pulumi.runtime.proto import analyzer_pb2
 
         properties: list[Mapping[str, Any]] = [r.inputs for r in analyzed]
         if not self.remediating:
             return properties
-        futures = [
-            self._stub.Remediate.future(
-                analyzer_pb2.AnalyzeRequest(**self._request_fields(r, r.inputs)),
-                timeout=self.call_timeout,
-            )
+        requests = (
+            analyzer_pb2.AnalyzeRequest(**self._request_fields(r, r.inputs, providers))
             for r in analyzed
-        ]
-        for index, (resource, future) in enumerate(zip(analyzed, futures, strict=True)):
-            try:
-                response = future.result()
-            except grpc.RpcError as error:
-                raise self._rpc_failure(f"Remediate ({resource.urn})", error) from None
+        )
+        first = next(iter(analyzed), None)
+        probe = first and analyzer_pb2.AnalyzeRequest(
+            **self._request_fields(first, first.inputs, providers)
+        )
+        if probe is None or self._optional_call("Remediate", probe) is None:
+            return properties  # analyzer_plugin.go: a pack without Remediate remediates nothing
+        for index, (resource, response) in enumerate(
+            zip(analyzed, self._stream("Remediate", requests, analyzed), strict=True)
+        ):
             for remediation in response.remediations:
                 if remediation.diagnostic:
                     violations.append(
@@ -387,6 +718,7 @@ class PolicyPackServer:
                             layer,
                             resource.urn,
                             remediation.diagnostic,
+                            self.label,
                         )
                     )
                 if remediation.HasField("properties"):
@@ -398,15 +730,20 @@ class PolicyPackServer:
                             layer,
                             resource.urn,
                             f"remediated: {remediation.description}",
+                            self.label,
                         )
                     )
         return properties
 
-    @staticmethod
-    def _request_fields(resource: Resource, properties: Mapping[str, Any]) -> dict[str, Any]:
+    def _request_fields(
+        self,
+        resource: Resource,
+        properties: Mapping[str, Any],
+        providers: Mapping[str, Resource],
+    ) -> dict[str, Any]:
         from pulumi.runtime.proto import analyzer_pb2
 
-        return {
+        fields: dict[str, Any] = {
             "type": resource.type,
             "properties": _struct(properties),
             "urn": resource.urn,
@@ -415,9 +752,29 @@ class PolicyPackServer:
                 protect=resource.protect, parent=resource.parent
             ),
         }
+        provider = providers.get(resource.provider.rsplit("::", 1)[0]) or providers.get(
+            _provider_urn(resource)
+        )
+        if provider is not None:
+            fields["provider"] = self._provider_message(provider)
+        return fields
 
-    @staticmethod
-    def _violations(response: Any, layer: str, default_urn: str) -> list[Violation]:
+    def _provider_message(self, provider: Resource) -> Any:
+        """Built once per provider: every resource of a stack shares a handful of them."""
+        from pulumi.runtime.proto import analyzer_pb2
+
+        message = self._providers.get(provider.urn)
+        if message is None:
+            message = analyzer_pb2.AnalyzerProviderResource(
+                type=provider.type,
+                properties=_struct(provider.inputs),
+                urn=provider.urn,
+                name=provider.name,
+            )
+            self._providers[provider.urn] = message
+        return message
+
+    def _violations(self, response: Any, layer: str, default_urn: str) -> list[Violation]:
         return [
             Violation(
                 policy=d.policyName,
@@ -425,9 +782,19 @@ class PolicyPackServer:
                 layer=layer,
                 urn=d.urn or default_urn,
                 message=d.message or d.description,
+                pack=self.label,
             )
             for d in response.diagnostics
         ]
+
+
+def _provider_urn(resource: Resource) -> str:
+    """The URN of the default provider for this resource's package (see `default_provider`)."""
+    parts = resource.urn.split("::")
+    if len(parts) < 4:
+        return ""
+    package = resource.type.split(":", 1)[0]
+    return f"{parts[0]}::{parts[1]}::pulumi:providers:{package}::default"
 
 
 @contextmanager
@@ -457,6 +824,28 @@ def policy_pack(
         server.stop()
 
 
+@contextmanager
+def policy_packs(pack_dirs: Sequence[Path], **kwargs: Any) -> Iterator[list[PolicyPackServer]]:
+    """Several packs started side by side (their start-up overlaps), all stopped on exit."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(policy_pack(path, **kwargs)) for path in pack_dirs]
+
+
+def pair_configs(
+    pack_dirs: Sequence[Path], config_files: Sequence[Path]
+) -> list[list[tuple[dict[str, PolicyConfig], str]]]:
+    """`--policy-pack-config` files paired with `--policy-pack` folders by position, as the CLI does."""
+    if len(config_files) > len(pack_dirs):
+        raise PolicyConfigError(
+            f"{len(config_files)} --policy-pack-config file(s) for {len(pack_dirs)} policy pack(s): "
+            "they pair by position, one config per pack at most"
+        )
+    paired: list[list[tuple[dict[str, PolicyConfig], str]]] = [[] for _ in pack_dirs]
+    for index, path in enumerate(config_files):
+        paired[index].append((load_policy_config_file(path), str(path)))
+    return paired
+
+
 def evaluate(
     resources: Sequence[Resource],
     environment: str,
@@ -464,28 +853,38 @@ def evaluate(
     layer: str,
     pack_dir: Path = POLICY_PACK_DIR,
     policy_config: Mapping[str, Any] | None = None,
+    stack_config: Mapping[str, Any] | None = None,
+    secret_keys: Iterable[str] = (),
     preview: bool = False,
 ) -> list[Violation]:
-    """Run the pack over one layer's resources through the Analyzer protocol; every result, in order.
+    """Run one pack over one layer's resources through the Analyzer protocol; every result, in order.
 
-    `policy_config` defaults to `<pack_dir>/config/<environment class>.json` when that file exists.
+    `policy_config` is a `--policy-pack-config` document; without one the pack's own defaults and
+    initialConfig decide, as under the CLI.
     """
-    source = "policy config"
-    if policy_config is None:
-        klass = environment_class_of(environment)
-        policy_config = load_policy_config(pack_dir, klass)
-        source = str(policy_config_file(pack_dir, klass))
-    with policy_pack(pack_dir, environment=environment, project=layer, preview=preview) as server:
-        server.configure(layer=layer, policy_config=policy_config, source=source)
+    configs = (
+        []
+        if policy_config is None
+        else [(parse_policy_config(policy_config, source="policy config"), "policy config")]
+    )
+    with policy_pack(
+        pack_dir, environment=environment, project=layer, config=stack_config, preview=preview
+    ) as server:
+        server.configure(
+            layer=layer, stack_config=stack_config, secret_keys=secret_keys, policy_configs=configs
+        )
         return server.analyze(resources, layer=layer)
 
 
 __all__ = [
     "UNKNOWN",
+    "PolicyConfigError",
     "PolicyPackError",
     "PolicyPackServer",
     "Violation",
     "evaluate",
-    "load_policy_config",
+    "pair_configs",
     "policy_pack",
+    "policy_packs",
+    "reconcile_policy_config",
 ]

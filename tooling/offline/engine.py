@@ -8,54 +8,29 @@ child starts clean and sends back plain data.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import pickle
 import runpy
+import signal
 import sys
 import tempfile
 import traceback
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shared.layers import get_layer
-
-ORGANIZATION = "organization"
-
-
-@dataclass(frozen=True)
-class Resource:
-    type: str
-    name: str
-    urn: str
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    parent: str = ""
-    dependencies: tuple[str, ...] = ()
-    provider: str = ""
-    protect: bool = False
-    custom: bool = True
-
-
-@dataclass(frozen=True)
-class LayerResult:
-    layer: str
-    stack: str
-    resources: tuple[Resource, ...]
-    outputs: dict[str, Any]
-    secret_outputs: frozenset[str] = field(default_factory=frozenset)
-
-    def of_type(self, type_: str) -> list[Resource]:
-        return [r for r in self.resources if r.type == type_]
-
-    def one(self, type_: str) -> Resource:
-        found = self.of_type(type_)
-        if len(found) != 1:
-            raise AssertionError(f"expected one {type_}, found {len(found)}")
-        return found[0]
+from tooling.offline.model import (
+    ORGANIZATION,
+    UNKNOWN,
+    LayerResult,
+    config_string,
+    wire_value,
+)
 
 
 class ProgramError(RuntimeError):
@@ -138,61 +113,6 @@ def run_layer(
     environment, such as a peer's network stack. `secret_keys` are config keys the program must
     see as secrets.
     """
-    return start_layer(
-        layer,
-        environment,
-        config=config,
-        upstream=upstream,
-        preview=preview,
-        program_dir=program_dir,
-        secret_keys=secret_keys,
-    ).result()
-
-
-class LayerRun:
-    """One forked stack run; `result()` waits for it. Several can run at once."""
-
-    def __init__(self, layer: str, environment: str, pid: int, result_file: Path) -> None:
-        self.layer, self.environment, self.pid, self.result_file = (
-            layer,
-            environment,
-            pid,
-            result_file,
-        )
-
-    def result(self) -> LayerResult:
-        os.waitpid(self.pid, 0)
-        try:
-            data = self.result_file.read_bytes()
-        finally:
-            self.result_file.unlink(missing_ok=True)
-        if not data:
-            raise ProgramError(
-                self.layer, self.environment, "the program's process died without a result", ""
-            )
-        payload = pickle.loads(data)
-        if isinstance(payload, tuple) and payload and payload[0] == "error":
-            _, kind, message, tb = payload
-            if kind in _USER_MISTAKES:
-                error = StackConfigError(self.layer, self.environment, f"{kind}: {message}", tb)
-                error.user_message = message
-                raise error
-            raise ProgramError(self.layer, self.environment, f"{kind}: {message}", tb)
-        assert isinstance(payload, LayerResult)
-        return payload
-
-
-def start_layer(
-    layer: str,
-    environment: str,
-    *,
-    config: Mapping[str, Any] | None = None,
-    upstream: Mapping[str, LayerResult] | None = None,
-    preview: bool = False,
-    program_dir: str | Path | None = None,
-    secret_keys: Iterable[str] = (),
-) -> LayerRun:
-    """Fork a child that runs the layer program; returns at once (see `LayerRun.result`)."""
     folder = str(program_dir or get_layer(layer).folder)
     refs = {
         (name if "/" in name else f"{ORGANIZATION}/{name}/{environment}"): _Upstream(
@@ -200,7 +120,7 @@ def start_layer(
         )
         for name, r in (upstream or {}).items()
     }
-    # A file rather than a pipe: several children may run at once without anyone draining pipes.
+    # A file rather than a pipe: a big result never blocks the child on a full pipe.
     handle, path = tempfile.mkstemp(prefix=f"offline-{layer}-", suffix=".pickle")
     pid = os.fork()
     if pid == 0:  # child
@@ -224,7 +144,32 @@ def start_layer(
         sys.stderr.flush()
         os._exit(status)
     os.close(handle)
-    return LayerRun(layer, environment, pid, Path(path))
+    try:
+        os.waitpid(pid, 0)
+        data = Path(path).read_bytes()
+    except BaseException:  # Ctrl-C: stop the child too, and leave no file behind
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        raise
+    finally:
+        Path(path).unlink(missing_ok=True)
+    return _layer_result(layer, environment, data)
+
+
+def _layer_result(layer: str, environment: str, data: bytes) -> LayerResult:
+    if not data:
+        raise ProgramError(layer, environment, "the program's process died without a result", "")
+    payload = pickle.loads(data)
+    if isinstance(payload, tuple) and payload and payload[0] == "error":
+        _, kind, message, tb = payload
+        if kind in _USER_MISTAKES:
+            error = StackConfigError(layer, environment, f"{kind}: {message}", tb)
+            error.user_message = message
+            raise error
+        raise ProgramError(layer, environment, f"{kind}: {message}", tb)
+    assert isinstance(payload, LayerResult)
+    return payload
 
 
 def _program_traceback(error: BaseException, folder: str) -> str:
@@ -268,7 +213,7 @@ def _run_in_child(
     import pulumi
     from pulumi.runtime import settings, stack
 
-    from tooling.offline.mocks import UNKNOWN, PlanMocks, RecordingMonitor
+    from tooling.offline.mocks import PlanMocks, RecordingMonitor
 
     # A fresh loop: an inherited one would share its selector (epoll fd) with the parent.
     loop = asyncio.new_event_loop()
@@ -302,8 +247,6 @@ def _run_in_child(
         outputs[name] = loop.run_until_complete(output.future()) if known else UNKNOWN
         if loop.run_until_complete(output.is_secret()):
             secret.add(name)
-    from tooling.offline.mocks import wire_value
-
     return LayerResult(
         layer=layer,
         stack=environment,
@@ -330,14 +273,3 @@ def _forget_parent_tasks(loop: asyncio.AbstractEventLoop) -> None:
 
 
 _PARENT_TASKS: list[object] = []
-
-
-def config_string(value: Any) -> str:
-    """Pulumi hands config to programs as strings; structured values as JSON."""
-    import json
-
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value)

@@ -19,12 +19,12 @@ import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
 from shared.aws.elb import ELB_LOG_ACCOUNTS
+from tooling.offline.model import UNKNOWN, Resource, wire_value
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
 ELB_ACCOUNT_ID = ELB_LOG_ACCOUNTS[DEFAULT_REGION]
 STACK_REFERENCE = "pulumi:pulumi:StackReference"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN, the wire sentinel
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,8 @@ _LISTENER = Shape(
     id="{arn}", arn="arn:aws:elasticloadbalancing:{region}:{account}:listener/app/{name}/{hex16}"
 )
 
-# One row per resource type: how AWS shapes its id, its ARN and its other computed outputs.
+# One row per resource type the layers create (other types get the generic `_FALLBACK`): how AWS
+# shapes its id, its ARN and its other computed outputs.
 # Templates are filled from Naming.values() plus `{id}`/`{arn}`; an id of "{arn}" means AWS uses the ARN.
 SHAPES: Mapping[str, Shape] = {
     # network
@@ -202,15 +203,10 @@ SHAPES: Mapping[str, Shape] = {
     ),
     "aws:ec2/internetGateway:InternetGateway": _ec2("internet-gateway", "igw"),
     "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": _ec2("vpc-peering-connection", "pcx"),
-    "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": _ec2(
-        "vpc-peering-connection", "pcx"
-    ),
     "aws:ec2/vpcEndpoint:VpcEndpoint": _ec2("vpc-endpoint", "vpce"),
     "aws:ec2/flowLog:FlowLog": _ec2("vpc-flow-log", "fl"),
-    "aws:ec2/networkAcl:NetworkAcl": _ec2("network-acl", "acl"),
     "aws:ec2/route:Route": Shape(id="r-rtb-{hex17}"),
     "aws:ec2/routeTableAssociation:RouteTableAssociation": Shape(id="rtbassoc-{hex17}"),
-    "aws:ec2/securityGroupRule:SecurityGroupRule": Shape(id="sgrule-{digits10}"),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": _ec2("security-group-rule", "sgr"),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": _ec2("security-group-rule", "sgr"),
     # data
@@ -232,21 +228,12 @@ SHAPES: Mapping[str, Shape] = {
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": Shape(
         id="{name}", arn="arn:aws:rds:{region}:{account}:cluster-pg:{name}", extra=_named
     ),
-    "aws:rds/parameterGroup:ParameterGroup": Shape(
-        id="{name}", arn="arn:aws:rds:{region}:{account}:pg:{name}", extra=_named
-    ),
     "aws:kms/key:Key": Shape(
         id="{uuid}", arn="arn:aws:kms:{region}:{account}:key/{uuid}", extra=_kms_key
     ),
     "aws:kms/alias:Alias": Shape(id="{name}", arn="arn:aws:kms:{region}:{account}:{name}"),
     "aws:s3/bucket:Bucket": Shape(
         id="{name}", arn="arn:aws:s3:::{name}", name_input="bucket", extra=_bucket
-    ),
-    "aws:s3/bucketV2:BucketV2": Shape(
-        id="{name}", arn="arn:aws:s3:::{name}", name_input="bucket", extra=_bucket
-    ),
-    "aws:secretsmanager/secret:Secret": Shape(
-        id="{arn}", arn="arn:aws:secretsmanager:{region}:{account}:secret:{name}-{suffix6}"
     ),
     # app
     "aws:ecs/cluster:Cluster": Shape(
@@ -262,20 +249,10 @@ SHAPES: Mapping[str, Shape] = {
         extra=_task_definition,
     ),
     "aws:lb/loadBalancer:LoadBalancer": _LB,
-    "aws:alb/loadBalancer:LoadBalancer": _LB,
     "aws:lb/targetGroup:TargetGroup": _TG,
-    "aws:alb/targetGroup:TargetGroup": _TG,
     "aws:lb/listener:Listener": _LISTENER,
-    "aws:alb/listener:Listener": _LISTENER,
-    "aws:lb/listenerRule:ListenerRule": Shape(
-        id="{arn}",
-        arn="arn:aws:elasticloadbalancing:{region}:{account}:listener-rule/app/{name}/{hex16}",
-    ),
     "aws:iam/role:Role": Shape(
         id="{name}", arn="arn:aws:iam::{account}:role/{name}", extra=_iam_role
-    ),
-    "aws:iam/policy:Policy": Shape(
-        id="{arn}", arn="arn:aws:iam::{account}:policy/{name}", extra=_named
     ),
     "aws:iam/rolePolicy:RolePolicy": Shape(id="{name}"),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": Shape(id="{name}-{hex8}"),
@@ -558,21 +535,6 @@ class PlanMocks(pulumi.runtime.Mocks):
         }
 
 
-def wire_value(value: Any) -> Any:
-    """A plain, picklable, JSON-able copy: unknowns become the wire sentinel, as the engine sends them."""
-    from pulumi.output import Unknown
-
-    if isinstance(value, Unknown):
-        return UNKNOWN
-    if isinstance(value, Mapping):
-        return {str(k): wire_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [wire_value(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
-
-
 def engine_urn(urn: str) -> str:
     """The URN the engine would give: mock URNs carry the root stack type in the parent chain."""
     return urn.replace("::pulumi:pulumi:Stack$", "::", 1)
@@ -583,12 +545,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
-        self.recorded: list[Any] = []
+        self.recorded: list[Resource] = []
 
     def RegisterResource(self, request: Any) -> Any:
         from pulumi.runtime import rpc
-
-        from tooling.offline.engine import Resource
 
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":

@@ -1,27 +1,38 @@
-"""The offline plan: every layer of one environment in deploy order, then the policy pack over them.
+"""The offline plan: every layer of one environment in deploy order, then the policy packs over them.
 
-Layers run in forked children of this (warm) process; a layer starts as soon as everything upstream
-of it has finished, so independent layers run side by side. The pack process is launched before the
-first layer and connected to after the last one, so its start-up overlaps the layer runs.
+The layer graph is a chain (each layer reads the one before it), so layers run one after another
+in forked children of this (warm) process: there is nothing to run side by side. The pack processes
+are launched before the first layer and connected to after the last one, so their start-up
+overlaps the layer runs.
+
+Policy config is the pack's business: it applies its own defaults and `initialConfig`; the plan adds
+only the user's `--policy-pack-config` files, merged the way the CLI merges them (see analyzer).
 """
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from shared import config as shared_config
-from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, Layer, with_upstream
+from shared.environment import parse_environment
+from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, STACKS_DIR, Layer, with_upstream
 from tooling.offline.analyzer import (
+    PolicyConfig,
+    PolicyPackServer,
     Violation,
-    load_policy_config,
-    policy_config_file,
-    policy_pack,
+    pair_configs,
+    policy_packs,
 )
-from tooling.offline.engine import LayerResult, LayerRun, start_layer, warm
+from tooling.offline.engine import run_layer, warm
+from tooling.offline.model import ORGANIZATION, LayerResult
 from tooling.offline.stack_config import namespaced, read_stack_config
+
+PEERS_KEY = "network:peerEnvironments"
 
 
 class PlanError(ValueError):
@@ -34,8 +45,8 @@ class PlanResult:
     layers: dict[str, LayerResult]  # in deploy order
     violations: list[Violation]
     notes: tuple[str, ...] = ()
-    policies: tuple[str, ...] = ()  # the pack's policy names; empty when none were evaluated
-    pack: str = ""  # "<name>@<version>" of the evaluated pack, "" when policies were skipped
+    policies: tuple[str, ...] = ()  # the packs' policy names; empty when none were evaluated
+    pack: str = ""  # "<name>@<version>" of the evaluated packs (comma-separated), "" when skipped
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -51,7 +62,6 @@ class _LayerInput:
     layer: Layer
     config: dict[str, Any]
     secure_keys: tuple[str, ...]
-    environment_class: str
     program_dir: Path | None = field(default=None)
 
 
@@ -65,7 +75,7 @@ def _prepare(
     values = {**stack.values, **namespaced(layer.name, overrides)}
     try:
         # The same pure validation the program runs first: a bad value stops here, clearly.
-        parsed = shared_config.parse(layer.name, values, stack=environment)
+        shared_config.parse(layer.name, values, stack=environment)
     except ValueError as error:
         raise PlanError(str(error)) from None
     return _LayerInput(
@@ -74,9 +84,14 @@ def _prepare(
         secure_keys=tuple(
             k for k in stack.secure_keys if k not in namespaced(layer.name, overrides)
         ),
-        environment_class=parsed.environment.environment_class,
         program_dir=(stacks_dir / layer.name) if stacks_dir else None,
     )
+
+
+def _pack_dirs(pack_dir: Path | Sequence[Path] | None) -> list[Path]:
+    if pack_dir is None:
+        return []
+    return [pack_dir] if isinstance(pack_dir, Path | str) else [Path(p) for p in pack_dir]
 
 
 def plan(
@@ -84,17 +99,19 @@ def plan(
     *,
     layers: Sequence[str] | None = None,
     config_overrides: Mapping[str, Mapping[str, Any]] | None = None,
-    pack_dir: Path | None = POLICY_PACK_DIR,
+    pack_dir: Path | Sequence[Path] | None = POLICY_PACK_DIR,
+    policy_config_files: Sequence[Path] = (),
     stacks_dir: Path | None = None,
     preview: bool = False,
 ) -> PlanResult:
-    """Run the layers (the named ones plus everything upstream; all by default) and the pack.
+    """Run the layers (the named ones plus everything upstream; all by default) and the packs.
 
     Config per layer: `stacks/<layer>/Pulumi.<environment>.yaml` merged with
-    `config_overrides[layer]`. `pack_dir=None` skips policy evaluation. `stacks_dir` points at
-    another tree of layer programs (tests use fixture programs).
-    Raises PlanError (config/usage), StackConfigError/ProgramError (a program failed) and
-    PolicyPackError (the pack could not be run).
+    `config_overrides[layer]`. `pack_dir` is one pack folder or several (`--policy-pack`); `None` or
+    `[]` skips policy evaluation. `policy_config_files` pair with the packs by position
+    (`--policy-pack-config`). `stacks_dir` points at another tree of layer programs.
+    Raises PlanError (config/usage), StackConfigError/ProgramError (a program failed),
+    PolicyConfigError (a policy config the pack refuses) and PolicyPackError (a pack could not run).
     """
     overrides = dict(config_overrides or {})
     try:
@@ -104,36 +121,59 @@ def plan(
     unknown = sorted(set(overrides) - set(LAYER_NAMES))
     if unknown:
         raise PlanError(f"config_overrides for unknown layer(s): {', '.join(unknown)}")
+    packs = _pack_dirs(pack_dir)
+    configs = pair_configs(packs, policy_config_files)  # a bad file stops before any layer runs
     prepared = [
         _prepare(layer, environment, overrides.get(layer.name, {}), stacks_dir)
         for layer in selected
     ]
     notes = _secure_note(prepared)
     warm()
-    if pack_dir is None:
-        results = _run_layers(prepared, environment, preview)
-        return PlanResult(environment, results, [], notes)
+    if not packs:
+        return PlanResult(environment, _run_layers(prepared, environment, preview), [], notes)
     union = {k: v for item in prepared for k, v in item.config.items()}
-    with policy_pack(
-        pack_dir, environment=environment, project=selected[0].name, config=union, preview=preview
-    ) as server:
+    with policy_packs(
+        packs, environment=environment, project=selected[0].name, config=union, preview=preview
+    ) as servers:
         results = _run_layers(prepared, environment, preview)
         violations: list[Violation] = []
         for item in prepared:
-            config_file = policy_config_file(pack_dir, item.environment_class)
-            server.configure(
-                layer=item.layer.name,
-                policy_config=load_policy_config(pack_dir, item.environment_class),
-                source=str(config_file),
-            )
-            violations.extend(
-                server.analyze(results[item.layer.name].resources, layer=item.layer.name)
-            )
-        policies = tuple(p.name for p in server.policies)
-        if not policies:
-            notes += (f"the policy pack in {pack_dir} has no policies: nothing was checked",)
-        pack = f"{server.name}@{server.version}"
-    return PlanResult(environment, results, violations, notes, policies, pack)
+            result = results[item.layer.name]
+            for server, pack_configs in zip(servers, configs, strict=True):
+                violations.extend(
+                    _check(server, result, item.config, item.secure_keys, pack_configs)
+                )
+        notes += _empty_pack_notes(servers)
+    return PlanResult(environment, results, violations, notes, *_pack_summary(servers))
+
+
+def _check(
+    server: PolicyPackServer,
+    result: LayerResult,
+    stack_config: Mapping[str, Any],
+    secret_keys: Sequence[str],
+    configs: Sequence[tuple[Mapping[str, PolicyConfig], str]],
+) -> list[Violation]:
+    server.configure(
+        layer=result.layer,
+        stack_config=stack_config,
+        secret_keys=secret_keys,
+        policy_configs=configs,
+    )
+    return server.analyze(result.resources, layer=result.layer, outputs=result.outputs)
+
+
+def _pack_summary(servers: Sequence[PolicyPackServer]) -> tuple[tuple[str, ...], str]:
+    policies = tuple(p.name for server in servers for p in server.policies)
+    return policies, ", ".join(server.label for server in servers)
+
+
+def _empty_pack_notes(servers: Sequence[PolicyPackServer]) -> tuple[str, ...]:
+    return tuple(
+        f"the policy pack in {server.pack_dir} has no policies: nothing was checked"
+        for server in servers
+        if not server.policies
+    )
 
 
 def _secure_note(prepared: Sequence[_LayerInput]) -> tuple[str, ...]:
@@ -141,72 +181,139 @@ def _secure_note(prepared: Sequence[_LayerInput]) -> tuple[str, ...]:
     if not keys:
         return ()
     return (
-        f"secure config values cannot be decrypted offline; the plan used a placeholder for: "
-        f"{', '.join(keys)}",
+        f"secure config values cannot be decrypted offline: planned as if unset and not validated "
+        f"(pass the plaintext as a config override to check it): {', '.join(keys)}",
     )
 
 
 def _run_layers(
     prepared: Sequence[_LayerInput], environment: str, preview: bool
 ) -> dict[str, LayerResult]:
-    """Start every layer whose upstream is done; wait in deploy order; repeat."""
+    """Each layer in deploy order, its upstream's results answering its StackReferences."""
     done: dict[str, LayerResult] = {}
-    pending = list(prepared)
-    while pending:
-        ready = [p for p in pending if all(name in done for name in p.layer.upstream)]
-        runs: list[tuple[_LayerInput, LayerRun]] = [
-            (
-                item,
-                start_layer(
-                    item.layer.name,
-                    environment,
-                    config=item.config,
-                    upstream=dict(done),
-                    preview=preview,
-                    program_dir=item.program_dir,
-                    secret_keys=item.secure_keys,
-                ),
+    for item in prepared:
+        upstream: dict[str, LayerResult] = dict(done)
+        if item.layer.name == "network":
+            upstream.update(_peer_networks(item, environment, preview))
+        done[item.layer.name] = run_layer(
+            item.layer.name,
+            environment,
+            config=item.config,
+            upstream=upstream,
+            preview=preview,
+            program_dir=item.program_dir,
+            secret_keys=item.secure_keys,
+        )
+    return done
+
+
+# --- peering --------------------------------------------------------------------------------------
+
+
+def _peering_module() -> ModuleType:
+    """The network program's own peering rules (who is the requester), loaded under a private name."""
+    path = STACKS_DIR / "network" / "network_peering.py"
+    spec = importlib.util.spec_from_file_location("_offline_network_peering", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _peer_networks(item: _LayerInput, environment: str, preview: bool) -> dict[str, LayerResult]:
+    """The peers' network stacks, planned offline so `network:peerEnvironments` can be checked.
+
+    Deploy order decides what each side reads (see stacks/network/network_peering.py): a requester
+    reads the accepter's VPC, an accepter reads the requester's connection ids. So a peer is
+    planned without peering when this environment requests; when the peer requests, it is planned
+    peering only with this environment, which itself first runs without peering to give the VPC.
+    """
+    peers = [str(p) for p in item.config.get(PEERS_KEY) or []]
+    if not peers:
+        return {}
+    is_requester = _peering_module().is_requester
+    own = parse_environment(environment)
+    stacks_dir = item.program_dir.parent if item.program_dir else None
+    found: dict[str, LayerResult] = {}
+    own_base: LayerResult | None = None
+    for peer in peers:
+        if is_requester(own, parse_environment(peer)):
+            result = _network(peer, [], {}, stacks_dir, preview)
+        else:
+            if own_base is None:
+                own_base = _network(environment, [], {}, stacks_dir, preview, base=item.config)
+            result = _network(
+                peer,
+                [environment],
+                {f"{ORGANIZATION}/network/{environment}": own_base},
+                stacks_dir,
+                preview,
             )
-            for item in ready
-        ]
-        failure: BaseException | None = None
-        for item, run in runs:
-            try:
-                done[item.layer.name] = run.result()
-            except BaseException as error:  # collect every child before reporting the first failure
-                failure = failure or error
-        if failure is not None:
-            raise failure
-        pending = [p for p in pending if p.layer.name not in done]
-    return {item.layer.name: done[item.layer.name] for item in prepared}
+        found[f"{ORGANIZATION}/network/{peer}"] = result
+    return found
+
+
+def _network(
+    environment: str,
+    peers: list[str],
+    upstream: Mapping[str, LayerResult],
+    stacks_dir: Path | None,
+    preview: bool,
+    *,
+    base: Mapping[str, Any] | None = None,
+) -> LayerResult:
+    if base is None:
+        stack = read_stack_config("network", environment, stacks_dir=stacks_dir)
+        base, secret_keys = stack.values, stack.secure_keys
+    else:
+        secret_keys = ()
+    values = {**base, PEERS_KEY: peers}
+    try:
+        shared_config.parse("network", values, stack=environment)
+    except ValueError as error:
+        raise PlanError(f"peer environment {environment}: {error}") from None
+    return run_layer(
+        "network",
+        environment,
+        config=values,
+        upstream=upstream,
+        preview=preview,
+        program_dir=(stacks_dir / "network") if stacks_dir else None,
+        secret_keys=secret_keys,
+    )
 
 
 def policy_check(
-    export_file: Path, *, environment: str | None = None, pack_dir: Path = POLICY_PACK_DIR
+    export_file: Path,
+    *,
+    environment: str | None = None,
+    pack_dir: Path | Sequence[Path] = POLICY_PACK_DIR,
+    policy_config_files: Sequence[Path] = (),
 ) -> PlanResult:
-    """The pack over the resources of a `pulumi stack export` file, one project at a time."""
-    from shared.environment import parse_environment
+    """The packs over the resources of a `pulumi stack export` file, one project at a time."""
     from tooling.offline.stack_export import read_stack_export
 
+    packs = _pack_dirs(pack_dir)
+    configs = pair_configs(packs, policy_config_files)
     export = read_stack_export(export_file, environment)
     try:
-        klass = parse_environment(export.environment).environment_class
+        parse_environment(export.environment)
     except ValueError as error:
         raise PlanError(str(error)) from None
     violations: list[Violation] = []
-    with policy_pack(
-        pack_dir,
+    with policy_packs(
+        packs,
         environment=export.environment,
         project=next(iter(export.layers), "stack"),
         config={},
-    ) as server:
-        for name, layer in export.layers.items():
-            server.configure(
-                layer=name,
-                policy_config=load_policy_config(pack_dir, klass),
-                source=str(policy_config_file(pack_dir, klass)),
-            )
-            violations.extend(server.analyze(layer.resources, layer=name))
-        pack = f"{server.name}@{server.version}"
-        policies = tuple(p.name for p in server.policies)
-    return PlanResult(export.environment, export.layers, violations, (), policies, pack)
+    ) as servers:
+        for layer in export.layers.values():
+            for server, pack_configs in zip(servers, configs, strict=True):
+                violations.extend(_check(server, layer, {}, (), pack_configs))
+    return PlanResult(
+        export.environment,
+        export.layers,
+        violations,
+        _empty_pack_notes(servers),
+        *_pack_summary(servers),
+    )

@@ -1,11 +1,15 @@
 """What a plan shows: a rich rendering for people and a JSON document for machines.
 
-Secret outputs are masked in both; unknown values (preview) are shown as `[unknown]`.
+Secrets are masked in both: secret outputs by name, secret values anywhere in resource properties
+(tooling.redaction), and any secret a policy message echoes. Unknown values (preview) are shown as
+`[unknown]`. Text that comes from users, programs or packs is never read as rich markup.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,8 +19,9 @@ from rich.table import Table
 from rich.text import Text
 
 from tooling.offline.analyzer import Violation
-from tooling.offline.mocks import UNKNOWN
+from tooling.offline.model import UNKNOWN
 from tooling.offline.planner import PlanResult
+from tooling.redaction import redact, scrub, secret_texts
 
 HEADING = "offline plan — no cloud calls"
 SECRET = "[secret]"
@@ -25,6 +30,7 @@ LEVEL_STYLES = {"mandatory": "bold red", "advisory": "yellow", "remediate": "cya
 
 
 def _shown(value: Any) -> Any:
+    value = redact(value)
     if value == UNKNOWN:
         return UNKNOWN_SHOWN
     if isinstance(value, dict):
@@ -38,8 +44,21 @@ def public_outputs(outputs: dict[str, Any], secret: frozenset[str]) -> dict[str,
     return {name: SECRET if name in secret else _shown(value) for name, value in outputs.items()}
 
 
+def plan_secrets(result: PlanResult) -> set[str]:
+    """Every secret string the plan holds, to scrub from free text such as policy messages."""
+    found: set[str] = set()
+    for layer in result.layers.values():
+        for resource in layer.resources:
+            found |= secret_texts(resource.inputs) | secret_texts(resource.outputs)
+        found |= secret_texts(layer.outputs)
+        for name in layer.secret_outputs:
+            found |= secret_texts({"value": layer.outputs.get(name)}, inside=True)
+    return found
+
+
 def to_json(result: PlanResult) -> dict[str, Any]:
     """The machine-readable report; the schema is documented in the README ("Offline plan")."""
+    secrets = plan_secrets(result)
     return {
         "environment": result.environment,
         "layers": [
@@ -58,10 +77,11 @@ def to_json(result: PlanResult) -> dict[str, Any]:
         "violations": [
             {
                 "policy": v.policy,
+                "pack": v.pack,
                 "level": v.level,
                 "layer": v.layer,
                 "urn": v.urn,
-                "message": v.message,
+                "message": scrub(v.message, secrets),
             }
             for v in result.violations
         ],
@@ -69,7 +89,16 @@ def to_json(result: PlanResult) -> dict[str, Any]:
 
 
 def write_json(result: PlanResult, path: Path) -> None:
-    path.write_text(json.dumps(to_json(result), indent=2, sort_keys=True) + "\n")
+    """Written whole or not at all: a temporary file in the same folder, renamed over `path`."""
+    text = json.dumps(to_json(result), indent=2, sort_keys=True) + "\n"
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _short_urn(urn: str) -> str:
@@ -86,23 +115,26 @@ def _message(violation: Violation) -> str:
 
 
 def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
+    secrets = plan_secrets(result)
     console.rule(Text(HEADING, style="bold"))
-    details = [f"environment [bold]{result.environment}[/bold]"]
+    details = [Text.assemble("environment ", (result.environment, "bold"))]
     details.append(
-        f"policy pack [bold]{result.pack}[/bold]" if result.pack else "policies: not run"
+        Text.assemble("policy pack ", (result.pack, "bold"))
+        if result.pack
+        else Text("policies: not run")
     )
     if subtitle:
-        details.append(subtitle)
-    console.print(" · ".join(details))
+        details.append(Text(subtitle))
+    console.print(Text(" · ").join(details))
     for note in result.notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
+        console.print(Text.assemble(("note:", "yellow"), " ", note))
     for layer in result.layers.values():
         console.print()
-        console.rule(f"[bold]{layer.layer}[/bold] (stack {layer.stack})", align="left")
+        console.rule(Text.assemble((layer.layer, "bold"), f" (stack {layer.stack})"), align="left")
         counts = Counter(r.type for r in layer.resources)
         resources = Table("resource type", "count", title="resources", title_justify="left")
         for type_, count in sorted(counts.items()):
-            resources.add_row(type_, str(count))
+            resources.add_row(Text(type_), str(count))
         resources.add_row(
             Text("total", style="bold"), Text(str(len(layer.resources)), style="bold")
         )
@@ -112,19 +144,20 @@ def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
             outputs.add_column("value", overflow="fold")
             for name, value in public_outputs(layer.outputs, layer.secret_outputs).items():
                 shown = value if isinstance(value, str) else json.dumps(value)
-                outputs.add_row(name, Text(shown, style="dim" if value == SECRET else ""))
+                outputs.add_row(Text(name), Text(shown, style="dim" if value == SECRET else ""))
             console.print(outputs)
         findings = [v for v in result.violations if v.layer == layer.layer]
         if findings:
             table = Table("level", title="policy results", title_justify="left")
-            for column in ("policy", "resource", "message"):
+            for column in ("policy", "pack", "resource", "message"):
                 table.add_column(column, overflow="fold")
             for v in findings:
                 table.add_row(
                     Text(v.level, style=LEVEL_STYLES.get(v.level, "")),
-                    v.policy,
-                    _short_urn(v.urn),
-                    _message(v),
+                    Text(v.policy),
+                    Text(v.pack),
+                    Text(_short_urn(v.urn)),
+                    Text(scrub(_message(v), secrets)),
                 )
             console.print(table)
     console.print()

@@ -1,22 +1,43 @@
 """Stack config as the Pulumi CLI would hand it to a program: `stacks/<layer>/Pulumi.<env>.yaml`.
 
-Keys without a namespace belong to the project (the layer), as in the CLI. `secure:` values are
-encrypted with the stack's secrets provider, which an offline plan cannot reach: they become a
-placeholder, are passed to the program as secrets, and are reported once per plan.
+Every value is the text the CLI gives the program (see tooling.offline.cli_yaml): unquoted `yes` is
+"yes" and `30` is "30", so the offline plan validates exactly what the program will read at `pulumi
+up`. Keys without a namespace belong to the project (the layer), as in the CLI. `secure:` values are
+encrypted with the stack's secrets provider, which an offline plan cannot reach: their plaintext is
+unknown, so they are neither validated nor handed to the program (it is planned as if they were
+unset), and the plan says so once. Pass the plaintext as a config override to check it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from shared.layers import STACKS_DIR, get_layer
+from tooling.offline.cli_yaml import CliYamlError, stack_config_values
 
-SECURE_PLACEHOLDER = "offline-plan-placeholder"
+# pulumi/pulumi `sdk/go/common/tokens/stack_name.go` `ParseStackName`.
+_STACK_NAME = re.compile(r"[A-Za-z0-9_.-]*")
+STACK_NAME_MAX = 100
+
+
+def stack_name_problem(name: str) -> str | None:
+    """Why the CLI would refuse `name` as a stack (environment) name, or None; checked up front."""
+    if not name:
+        return "a stack name may not be empty"
+    if len(name) > STACK_NAME_MAX:
+        return f"a stack name cannot exceed {STACK_NAME_MAX} characters"
+    valid = _STACK_NAME.match(name)
+    end = valid.end() if valid else 0
+    if end != len(name):
+        return (
+            "a stack name may only contain alphanumeric, hyphens, underscores, or periods: "
+            f"invalid character {name[end]!r} at position {end}"
+        )
+    return None
 
 
 class StackConfigFileError(ValueError):
@@ -25,8 +46,8 @@ class StackConfigFileError(ValueError):
 
 @dataclass(frozen=True)
 class StackConfig:
-    values: dict[str, Any]
-    secure_keys: tuple[str, ...]
+    values: dict[str, str]  # every value whose plaintext is known, as the program's text
+    secure_keys: tuple[str, ...]  # `secure:` values: plaintext unknown offline, left out of values
     path: Path | None
 
 
@@ -48,27 +69,24 @@ def read_stack_config(
     if not path.is_file():
         return StackConfig(values={}, secure_keys=(), path=None)
     try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise StackConfigFileError(f"{path}: not valid YAML ({error})") from None
-    raw = document.get("config") if isinstance(document, dict) else None
-    if raw is None:
-        return StackConfig(values={}, secure_keys=(), path=path)
-    if not isinstance(raw, dict):
-        raise StackConfigFileError(f"{path}: `config` must be a mapping of keys to values")
-    values: dict[str, Any] = {}
-    secure: list[str] = []
-    for key, value in namespaced(layer, raw).items():
-        if isinstance(value, dict) and set(value) == {"secure"}:
-            values[key] = SECURE_PLACEHOLDER
-            secure.append(key)
-        else:
-            values[key] = value
-    return StackConfig(values=values, secure_keys=tuple(secure), path=path)
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StackConfigFileError(
+            f"{path}: not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x})"
+        ) from None
+    except OSError as error:
+        raise StackConfigFileError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        parsed = stack_config_values(text, get_layer(layer).name)
+    except CliYamlError as error:
+        raise StackConfigFileError(f"{path}: {error}") from None
+    values = {key: value.text for key, value in parsed.items() if not value.secure}
+    secure = tuple(key for key, value in parsed.items() if value.secure)
+    return StackConfig(values=values, secure_keys=secure, path=path)
 
 
 def load_stack_config(
     layer: str, environment: str, *, stacks_dir: Path | None = None
-) -> dict[str, Any]:
-    """`<layer>:<key>` -> value from `Pulumi.<environment>.yaml`; `secure:` values are placeholders."""
+) -> dict[str, str]:
+    """`<layer>:<key>` -> the program's text from `Pulumi.<environment>.yaml`, without `secure:` ones."""
     return read_stack_config(layer, environment, stacks_dir=stacks_dir).values

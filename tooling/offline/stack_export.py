@@ -1,8 +1,13 @@
 """Resources from a `pulumi stack export` file, as the engine would hand them to the policy pack.
 
-The root stack and provider resources are skipped as the engine skips them. Secrets exported with
-`--show-secrets` are unwrapped (policies see plaintext, as under the CLI); encrypted ones become a
-placeholder. The root stack's outputs become the layer's outputs.
+The root stack and provider resources are kept: the engine sends them to AnalyzeStack (Analyze skips
+them). Secrets stay wrapped as
+the engine sends them (policies read the plaintext of a `--show-secrets` export, as under the CLI;
+encrypted ones carry a placeholder), so every report can mask them (tooling.redaction). The root
+stack's outputs become the layer's outputs.
+
+Anything not shaped like an export (pulumi/pulumi `sdk/go/common/apitype/core.go`
+`UntypedDeployment`/`ResourceV3`) is refused with one message naming the file and the place.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ from typing import Any
 
 from shared.wire import SECRET_SIGNATURE as SECRET_SIG
 from shared.wire import SECRET_SIGNATURE_KEY as SECRET_SIG_KEY
-from tooling.offline.engine import LayerResult, Resource
+from tooling.offline.model import ROOT_STACK_TYPE, LayerResult, Resource
+from tooling.offline.stack_config import stack_name_problem
+from tooling.redaction import is_secret, wrap
 
 ENCRYPTED = "[encrypted secret]"
+URN_PREFIX = "urn:pulumi:"
 
 
 class StackExportError(ValueError):
@@ -30,36 +38,139 @@ class StackExport:
     layers: dict[str, LayerResult]  # by project, in file order
 
 
-def _plain(value: Any) -> tuple[Any, bool]:
-    """(value with secrets unwrapped, whether a secret was found)."""
+class _Shape(Exception):
+    """Raised while walking the document; becomes a StackExportError naming the file."""
+
+
+def _secret(value: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """An export's secret (`plaintext` JSON or `ciphertext`) in the engine's wire form."""
+    if "plaintext" in value:
+        plaintext = value["plaintext"]
+        if not isinstance(plaintext, str):
+            raise _Shape(
+                f"{where}: a secret's plaintext must be a JSON string, not {_kind(plaintext)}"
+            )
+        try:
+            return wrap(_plain(json.loads(plaintext), where))
+        except json.JSONDecodeError:
+            raise _Shape(f"{where}: a secret's plaintext is not JSON text") from None
+    if isinstance(value.get("ciphertext"), str):
+        return wrap(ENCRYPTED)
+    raise _Shape(f"{where}: a secret has neither plaintext (a string) nor ciphertext (a string)")
+
+
+def _plain(value: Any, where: str) -> Any:
+    """Property values as the engine sends them: secrets wrapped, everything else as is."""
     if isinstance(value, Mapping):
-        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
-            if "plaintext" in value:
-                return json.loads(value["plaintext"]), True
-            return ENCRYPTED, True
-        items = {k: _plain(v) for k, v in value.items()}
-        return {k: v for k, (v, _) in items.items()}, any(s for _, s in items.values())
+        if SECRET_SIG_KEY in value:
+            if value[SECRET_SIG_KEY] != SECRET_SIG:
+                return {k: _plain(v, f"{where}.{k}") for k, v in value.items()}  # another signature
+            return _secret(value, where)
+        return {k: _plain(v, f"{where}.{k}") for k, v in value.items()}
     if isinstance(value, list):
-        items_list = [_plain(v) for v in value]
-        return [v for v, _ in items_list], any(s for _, s in items_list)
-    return value, False
+        return [_plain(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
 
 
-def _urn_parts(urn: str) -> tuple[str, str]:
-    """(stack, project) from `urn:pulumi:<stack>::<project>::<type>::<name>`."""
+def _kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    if value is None:
+        return "null"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return "a number"
+    return names.get(type(value), type(value).__name__)
+
+
+def _urn_parts(urn: Any, where: str) -> tuple[str, str, str]:
+    """(stack, project, type) from `urn:pulumi:<stack>::<project>::<qualified type>::<name>`."""
+    if not isinstance(urn, str):
+        raise _Shape(f"{where}.urn must be a string, not {_kind(urn)}")
     parts = urn.split("::")
-    if len(parts) < 4 or not parts[0].startswith("urn:pulumi:"):
-        raise StackExportError(f"{urn!r} is not a Pulumi URN")
-    return parts[0].removeprefix("urn:pulumi:"), parts[1]
+    if len(parts) < 4 or not parts[0].startswith(URN_PREFIX):
+        raise _Shape(
+            f"{where}.urn {urn!r} is not a Pulumi URN "
+            "(urn:pulumi:<stack>::<project>::<type>::<name>)"
+        )
+    stack, project, qualified = parts[0].removeprefix(URN_PREFIX), parts[1], parts[2]
+    problem = stack_name_problem(stack)
+    if problem:
+        raise _Shape(f"{where}.urn {urn!r}: its stack name is invalid: {problem}")
+    if not project or not qualified:
+        raise _Shape(f"{where}.urn {urn!r} has an empty project or type")
+    return stack, project, qualified.rsplit("$", 1)[-1]
+
+
+def _field(item: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = item.get(key)
+    if value is not None and not isinstance(value, kind):
+        expected = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+        wanted = " or ".join(
+            expected.get(k, k.__name__) for k in (kind if isinstance(kind, tuple) else (kind,))
+        )
+        raise _Shape(f"{where}.{key} must be {wanted}, not {_kind(value)}")
+    return value
+
+
+def _resource(item: Any, where: str) -> tuple[str, str, Resource]:
+    """(stack, project, resource) of one `deployment.resources[]` entry."""
+    if not isinstance(item, dict):
+        raise _Shape(f"{where} must be an object, not {_kind(item)}")
+    stack, project, urn_type = _urn_parts(item.get("urn"), where)
+    type_ = _field(item, "type", str, where)
+    if not type_:
+        raise _Shape(f"{where} has no type")
+    if type_ != urn_type:
+        raise _Shape(f"{where}.type {type_!r} does not match its URN's type {urn_type!r}")
+    inputs = _field(item, "inputs", dict, where) or {}
+    outputs = _field(item, "outputs", dict, where) or {}
+    dependencies = _field(item, "dependencies", list, where) or []
+    if not all(isinstance(d, str) for d in dependencies):
+        raise _Shape(f"{where}.dependencies must be a list of URN strings")
+    for key in ("parent", "provider"):
+        _field(item, key, str, where)
+    for key in ("protect", "custom"):
+        _field(item, key, bool, where)
+    resource = Resource(
+        type=type_,
+        name=item["urn"].split("::", 3)[3],
+        urn=item["urn"],
+        inputs=_plain(inputs, f"{where}.inputs"),
+        outputs=_plain(outputs, f"{where}.outputs"),
+        parent=item.get("parent") or "",
+        dependencies=tuple(dependencies),
+        provider=item.get("provider") or "",
+        protect=bool(item.get("protect", False)),
+        custom=bool(item.get("custom", True)),
+    )
+    return stack, project, resource
+
+
+def _read_document(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StackExportError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise StackExportError(f"{path}: is a folder, not a stack export file") from None
+    except OSError as error:
+        raise StackExportError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StackExportError(
+            f"{path}: not UTF-8 text (byte {error.start} is {raw[error.start]:#04x}); "
+            "`pulumi stack export` writes UTF-8 JSON"
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise StackExportError(f"{path}: not a JSON stack export ({error})") from None
+    except RecursionError:
+        raise StackExportError(f"{path}: JSON nested too deeply to be a stack export") from None
 
 
 def read_stack_export(path: Path, environment: str | None = None) -> StackExport:
-    try:
-        document = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise StackExportError(f"{path}: no such file") from None
-    except (OSError, json.JSONDecodeError) as error:
-        raise StackExportError(f"{path}: not a JSON stack export ({error})") from None
+    document = _read_document(path)
     deployment = document.get("deployment", document) if isinstance(document, dict) else None
     raw = deployment.get("resources") if isinstance(deployment, dict) else None
     if not isinstance(raw, list):
@@ -67,37 +178,19 @@ def read_stack_export(path: Path, environment: str | None = None) -> StackExport
             f"{path}: no deployment.resources[] list (expected the output of `pulumi stack export`)"
         )
     grouped: dict[str, list[Resource]] = {}
-    outputs: dict[str, tuple[dict[str, Any], frozenset[str]]] = {}
+    outputs: dict[str, dict[str, Any]] = {}
     stacks: set[str] = set()
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict) or "urn" not in item or "type" not in item:
-            raise StackExportError(f"{path}: deployment.resources[{index}] has no urn/type")
-        stack, project = _urn_parts(str(item["urn"]))
-        stacks.add(stack)
-        if item["type"] == "pulumi:pulumi:Stack":
-            values = item.get("outputs") or {}
-            plain = {k: _plain(v) for k, v in values.items()}
-            outputs[project] = (
-                {k: v for k, (v, _) in plain.items()},
-                frozenset(k for k, (_, secret) in plain.items() if secret),
-            )
-            continue
-        if str(item["type"]).startswith("pulumi:providers:"):
-            continue
-        grouped.setdefault(project, []).append(
-            Resource(
-                type=str(item["type"]),
-                name=str(item["urn"]).rsplit("::", 1)[-1],
-                urn=str(item["urn"]),
-                inputs=_plain(item.get("inputs") or {})[0],
-                outputs=_plain(item.get("outputs") or {})[0],
-                parent=str(item.get("parent") or ""),
-                dependencies=tuple(item.get("dependencies") or ()),
-                provider=str(item.get("provider") or ""),
-                protect=bool(item.get("protect", False)),
-                custom=bool(item.get("custom", True)),
-            )
-        )
+    try:
+        for index, item in enumerate(raw):
+            stack, project, resource = _resource(item, f"deployment.resources[{index}]")
+            stacks.add(stack)
+            grouped.setdefault(project, []).append(resource)
+            if resource.type == ROOT_STACK_TYPE:
+                outputs[project] = resource.outputs
+    except _Shape as error:
+        raise StackExportError(f"{path}: {error}") from None
+    except RecursionError:
+        raise StackExportError(f"{path}: values nested too deeply to be a stack export") from None
     if environment is None:
         if len(stacks) != 1:
             raise StackExportError(
@@ -105,14 +198,15 @@ def read_stack_export(path: Path, environment: str | None = None) -> StackExport
                 "pass --env"
             )
         environment = stacks.pop()
-    layers = {
-        project: LayerResult(
+    layers = {}
+    for project, resources in grouped.items():
+        values = outputs.get(project, {})
+        layers[project] = LayerResult(
             layer=project,
             stack=environment,
             resources=tuple(resources),
-            outputs=outputs.get(project, ({}, frozenset()))[0],
-            secret_outputs=outputs.get(project, ({}, frozenset()))[1],
+            # A whole output that is secret is unwrapped and named secret, as a plan reports it.
+            outputs={k: v["value"] if is_secret(v) else v for k, v in values.items()},
+            secret_outputs=frozenset(k for k, v in values.items() if is_secret(v)),
         )
-        for project, resources in grouped.items()
-    }
     return StackExport(environment=environment, layers=layers)

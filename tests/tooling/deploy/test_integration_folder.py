@@ -40,6 +40,10 @@ def test_run_by_hand_every_check_is_skipped_with_the_reason() -> None:
     assert "6 skipped" in without_env.stdout
     assert "run `nox -s integration -- <env>`" in without_env.stdout
 
+
+def test_an_environment_without_a_deployment_fails_saying_so() -> None:
+    # Passing with every check skipped would claim a deployment was verified.
     no_outputs = pytest_run("tests/integration", "-q", "-rs", INTEGRATION_ENV="pr-999999999")
-    assert "6 skipped" in no_outputs.stdout
-    assert "deploy first (nox -s deploy-all -- pr-999999999)" in no_outputs.stdout
+    assert no_outputs.returncode != 0
+    assert "no deployment of pr-999999999" in no_outputs.stdout + no_outputs.stderr
+    assert "(nox -s deploy-all -- pr-999999999)" in no_outputs.stdout + no_outputs.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ FIXTURE_PACK = FIXTURES / "policy_pack"
 
 
 @pytest.fixture(scope="session")
-def fixture_plan_dev() -> PlanResult:
+def fixture_plan_dev(pack_python: None) -> PlanResult:
     return plan("dev", stacks_dir=FIXTURE_STACKS, pack_dir=FIXTURE_PACK)
 
 
@@ -35,3 +37,11 @@ def outputs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "outputs"
     monkeypatch.setattr(tooling.outputs, "OUTPUTS_DIR", folder)
     return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pack_python() -> Iterator[None]:
+    """Fixture packs set no virtualenv: the CLI then runs `PULUMI_PYTHON_CMD` (else python3)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PULUMI_PYTHON_CMD", sys.executable)
+        yield

@@ -3,8 +3,14 @@ from pathlib import Path
 import pytest
 
 from tooling.offline import PolicyPackError, Resource, Violation, evaluate
-from tooling.offline.analyzer import PolicyInfo, policy_pack, resolve_policy_config
-from tooling.offline.mocks import UNKNOWN
+from tooling.offline.analyzer import (
+    PolicyConfig,
+    PolicyConfigError,
+    PolicyInfo,
+    policy_pack,
+    reconcile_policy_config,
+)
+from tooling.offline.model import UNKNOWN
 
 from .conftest import FIXTURE_PACK
 
@@ -60,7 +66,8 @@ def test_stack_policy_sees_every_resource_and_its_config_default_and_override() 
     assert evaluate(resources, "dev", layer="data", pack_dir=FIXTURE_PACK) == []
     found = evaluate(resources, "pr-5", layer="data", pack_dir=FIXTURE_PACK)  # config/pr.json: 3
     assert levels(found) == {("fixture-stack-max-resources", "advisory")}
-    assert "4 resources" in found[0].message and found[0].urn == ""
+    # The engine's AnalyzeStack includes the root stack and the default provider: 4 + 2.
+    assert "6 resources" in found[0].message and found[0].urn == ""
 
 
 def test_explicit_policy_config_and_all() -> None:
@@ -75,7 +82,7 @@ def test_explicit_policy_config_and_all() -> None:
 
 
 def test_config_naming_an_unknown_policy_is_an_error() -> None:
-    with pytest.raises(PolicyPackError, match="'no-such-policy'"):
+    with pytest.raises(PolicyConfigError, match="'no-such-policy'"):
         evaluate(
             [],
             "dev",
@@ -85,12 +92,24 @@ def test_config_naming_an_unknown_policy_is_an_error() -> None:
         )
 
 
-def test_resolve_policy_config_precedence() -> None:
-    policies = [PolicyInfo("a", "advisory", {"max": 5}), PolicyInfo("b", "mandatory", {})]
-    resolved = resolve_policy_config(policies, {"all": "advisory", "a": {"max": 7}})
-    assert resolved == {"a": ("advisory", {"max": 7}), "b": ("advisory", {})}
-    with pytest.raises(PolicyPackError, match="'loud'"):
-        resolve_policy_config(policies, {"a": "loud"})
+def test_reconcile_policy_config_precedence() -> None:
+    policies = [
+        PolicyInfo("a", "advisory", {"properties": {"max": {"type": "integer", "default": 5}}}),
+        PolicyInfo("b", "mandatory"),
+    ]
+    initial = {"all": PolicyConfig("mandatory"), "a": PolicyConfig(properties={"max": 6})}
+    user = {"all": PolicyConfig("advisory"), "a": PolicyConfig(properties={"max": 7})}
+    assert reconcile_policy_config("p@1", policies, initial) == {
+        "a": ("mandatory", {"max": 6}),
+        "b": ("mandatory", {}),
+    }
+    assert reconcile_policy_config("p@1", policies, initial, [(user, "f.json")]) == {
+        "a": ("advisory", {"max": 7}),
+        "b": ("advisory", {}),
+    }
+    bad = {"a": PolicyConfig(properties={"max": "many"})}
+    with pytest.raises(PolicyConfigError, match=r"p@1, policy 'a', key 'max'"):
+        reconcile_policy_config("p@1", policies, {}, [(bad, "f.json")])
 
 
 def _pack(tmp_path: Path, main: str) -> Path:

@@ -1,6 +1,9 @@
 import json
+import os
+import tempfile
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -42,6 +45,7 @@ def test_plan_exit_0_with_heading_tables_and_json(tmp_path: Path) -> None:
     assert set(layer["resources"][0]) == {"type", "name", "urn", "inputs"}
     assert document["violations"][0] == {
         "policy": "fixture-db-deletion-protection",
+        "pack": "fixture-pack@0.0.1",
         "level": "advisory",
         "layer": "data",
         "urn": "urn:pulumi:dev::data::aws:rds/cluster:Cluster::db",
@@ -137,12 +141,14 @@ def test_policy_check_on_a_stack_export(tmp_path: Path) -> None:
     assert document["environment"] == "staging"
     layer = document["layers"][0]
     assert layer["name"] == "data"
-    assert [r["type"] for r in layer["resources"]] == ["aws:rds/cluster:Cluster", "aws:kms/key:Key"]
-    assert layer["resources"][1]["inputs"] == {"description": "database key"}
+    custom = [r for r in layer["resources"] if not r["type"].startswith("pulumi:")]
+    assert [r["type"] for r in custom] == ["aws:rds/cluster:Cluster", "aws:kms/key:Key"]
+    assert custom[1]["inputs"] == {"description": "[secret]"}  # a secret in the export
     assert layer["outputs"]["db_master_secret_arn"] == "[secret]"
-    assert [(v["policy"], v["level"]) for v in document["violations"]] == [
-        ("fixture-db-encrypted-with-cmk", "mandatory")
+    assert [(v["policy"], v["level"], v["pack"]) for v in document["violations"]] == [
+        ("fixture-db-encrypted-with-cmk", "mandatory", "fixture-pack@0.0.1")
     ]
+    assert "fixture-pack@0.0.1" in out
     assert "offline plan — no cloud calls" in out
 
 
@@ -153,3 +159,107 @@ def test_policy_check_exit_2_on_a_file_that_is_not_an_export(tmp_path: Path) -> 
     assert code == 2 and "deployment.resources" in out
     code, out = run("policy-check", str(tmp_path / "missing.json"), "--pack", str(FIXTURE_PACK))
     assert code == 2 and "no such file" in out
+
+
+def test_user_text_is_never_read_as_markup(stacks_copy: Path, outputs_dir: Path) -> None:
+    (stacks_copy / "data" / "Pulumi.dev.yaml").write_text(
+        'config:\n  data:instanceClass: "[/bold]"\n'
+    )
+    code, out = run(*plan_args("dev", stacks=stacks_copy))
+    assert code == 2
+    assert "data:instanceClass = '[/bold]' is invalid" in out and "Traceback" not in out
+    assert not outputs_dir.exists()
+
+
+def test_json_into_a_missing_folder_is_refused_before_planning(
+    tmp_path: Path, outputs_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tooling.offline.planner
+
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("planning started")
+
+    monkeypatch.setattr(tooling.offline.planner, "plan", must_not_run)
+    monkeypatch.setattr(tooling.offline.planner, "policy_check", must_not_run)
+    missing = tmp_path / "no-such-folder" / "plan.json"
+    code, out = run(*plan_args("dev", "--json", str(missing)))
+    assert code == 2 and f"the folder {missing.parent} does not exist" in out
+    code, out = run("policy-check", str(EXPORT), "--json", str(missing))
+    assert code == 2 and "does not exist" in out
+    code, out = run(*plan_args("dev", "--json", str(tmp_path)))
+    assert code == 2 and "is a folder" in out
+    assert not outputs_dir.exists() and not missing.parent.exists()
+
+
+def test_preview_writes_no_unknown_into_the_output_files(outputs_dir: Path) -> None:
+    code, out = run(*plan_args("dev", "--preview"))
+    assert code == 0 and "no output files written" in out
+    assert not outputs_dir.exists()
+
+
+def test_output_files_refuse_unknown_values(tmp_path: Path) -> None:
+    from pulumi.runtime.rpc import UNKNOWN
+
+    from tooling.outputs import OutputFileWriter
+
+    with pytest.raises(ValueError, match="unknown until deployed: vpc_id"):
+        OutputFileWriter(tmp_path, offline=True).write("dev", "network", {"vpc_id": UNKNOWN})
+    assert not (tmp_path / "dev").exists()
+
+
+def test_ctrl_c_leaves_no_temporary_files(
+    monkeypatch: pytest.MonkeyPatch, outputs_dir: Path
+) -> None:
+
+    created: list[str] = []
+    real_mkstemp, real_waitpid = tempfile.mkstemp, os.waitpid
+
+    def recording_mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        handle, path = real_mkstemp(*args, **kwargs)
+        created.append(path)
+        return handle, path
+
+    fired: list[int] = []
+
+    def interrupted(pid: int, options: int) -> tuple[int, int]:
+        # Ctrl-C while the data layer's child is still running; the kill's own wait goes through.
+        if "offline-data-" in created[-1] and not fired:
+            fired.append(pid)
+            raise KeyboardInterrupt
+        return real_waitpid(pid, options)
+
+    monkeypatch.setattr(tempfile, "mkstemp", recording_mkstemp)
+    monkeypatch.setattr(os, "waitpid", interrupted)
+    code, out = run(*plan_args("dev", "--no-policy"))
+    assert code == 130 and "interrupted" in out and "Traceback" not in out
+    assert created and not any(Path(path).exists() for path in created)
+    assert not any(Path(tempfile.gettempdir()).glob(f"{Path(created[0]).parent.name}*"))
+    assert not outputs_dir.exists()
+
+
+def test_the_json_report_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    def interrupted_replace(source: str, target: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted_replace)
+    report = tmp_path / "check.json"
+    code, _ = run("policy-check", str(EXPORT), "--pack", str(FIXTURE_PACK), "--json", str(report))
+    assert code == 130
+    assert os.listdir(tmp_path) == []
+
+
+def test_an_internal_error_says_it_is_a_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tooling.offline.planner
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("layers")
+
+    monkeypatch.setattr(tooling.offline.planner, "policy_check", broken)
+    code, out = run("policy-check", str(EXPORT), "--pack", str(FIXTURE_PACK))
+    assert code == 2
+    assert "internal error in the offline engine (a bug, not your mistake" in out
+    assert "KeyError: 'layers'" in out

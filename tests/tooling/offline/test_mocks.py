@@ -1,8 +1,6 @@
 import json
 import re
-from pathlib import Path
 
-from tooling.offline import load_stack_config
 from tooling.offline.mocks import (
     SHAPES,
     PlanMocks,
@@ -10,9 +8,6 @@ from tooling.offline.mocks import (
     shape_resource,
     zone_id_prefix,
 )
-from tooling.offline.stack_config import SECURE_PLACEHOLDER, read_stack_config
-
-from .conftest import FIXTURE_STACKS
 
 ACCOUNT = "123456789012"
 
@@ -177,28 +172,6 @@ def test_policy_document_renders_iam_json() -> None:
                 "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}},
             }
         ],
-    }
-
-
-def test_stack_config_reads_the_file_and_replaces_secure_values() -> None:
-    config = load_stack_config("data", "prod", stacks_dir=FIXTURE_STACKS)
-    assert config["aws:region"] == "eu-west-1"
-    assert config["data:backupRetentionDays"] == 30
-    assert config["data:owner"] == SECURE_PLACEHOLDER
-    assert read_stack_config("data", "prod", stacks_dir=FIXTURE_STACKS).secure_keys == (
-        "data:owner",
-    )
-    assert load_stack_config("data", "pr-9", stacks_dir=FIXTURE_STACKS) == {}
-
-
-def test_keys_without_a_namespace_belong_to_the_layer(tmp_path: Path) -> None:
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "Pulumi.dev.yaml").write_text(
-        "config:\n  cpu: 512\n  aws:region: us-west-2\n"
-    )
-    assert load_stack_config("app", "dev", stacks_dir=tmp_path) == {
-        "app:cpu": 512,
-        "aws:region": "us-west-2",
     }
 
 
