@@ -91,6 +91,8 @@ class Profile:
     alb_access_logs: bool = False
     # Alarms must reach someone: observability:alarmEmail or observability:alarmTopicArn is required.
     alarm_destination_required: bool = False
+    # The internet-facing ALB serves HTTPS only (port 80 redirects): a certificate is required.
+    https_required: bool = False
 
 
 _GIB = 1024**3
@@ -192,6 +194,7 @@ PROFILES: dict[str, Profile] = {
         dns_apex=True,
         alb_access_logs=True,
         alarm_destination_required=True,
+        https_required=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()

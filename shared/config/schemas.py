@@ -203,6 +203,17 @@ class AppConfig(LayerConfig):
             missing = "hostedZoneId" if self.hosted_zone_id is None else "domainName"
             raise Problem(missing, "app:domainName and app:hostedZoneId must be set together")
 
+    def validate_deployment(self) -> None:
+        profile = self.environment.profile
+        has_zone = profile.route53 and self.domain_name is not None
+        if profile.https_required and self.certificate_arn is None and not has_zone:
+            raise Problem(
+                "certificateArn",
+                f"{self.environment.name} serves HTTPS only (port 80 redirects): set "
+                "app:certificateArn to an ACM certificate, or app:domainName and "
+                "app:hostedZoneId for a certificate validated by DNS in that zone",
+            )
+
 
 @dataclass(frozen=True, kw_only=True)
 class ObservabilityConfig(LayerConfig):

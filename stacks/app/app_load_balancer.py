@@ -1,6 +1,7 @@
 """The internet-facing ALB as one component: the load balancer, its target group and listeners.
 
-With a certificate, port 80 only redirects to HTTPS on 443; without one it serves plain HTTP.
+With a certificate, port 80 only redirects to HTTPS on 443; without one it serves plain HTTP
+(never in prod: its config requires a certificate).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class LoadBalancerArgs:
     subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
     access_log_bucket: pulumi.Input[str]  # the data layer's bucket, whose policy allows ELB
+    certificate_arn: pulumi.Input[str] | None  # HTTPS on 443 when set (app_certificate)
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -93,18 +95,18 @@ class LoadBalancer(pulumi.ComponentResource):
             load_balancer_arn=self.alb.arn,
             port=80,
             protocol="HTTP",
-            default_actions=[redirect_to_https if cfg.certificate_arn else forward],
+            default_actions=[redirect_to_https if args.certificate_arn else forward],
             tags=ctx.label("alb", name, "http").tags,
             opts=child,
         )
-        if cfg.certificate_arn:
+        if args.certificate_arn:
             self.serving_listener = aws.lb.Listener(
                 "https",
                 load_balancer_arn=self.alb.arn,
                 port=443,
                 protocol="HTTPS",
                 ssl_policy=TLS_POLICY,
-                certificate_arn=cfg.certificate_arn,
+                certificate_arn=args.certificate_arn,
                 default_actions=[forward],
                 tags=ctx.label("alb", name, "https").tags,
                 opts=child,

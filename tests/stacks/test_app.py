@@ -9,13 +9,13 @@ import pytest
 
 from shared.config import AppConfig, ConfigError, parse
 from shared.environment import PROFILES, parse_environment
-from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT, get_layer
+from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT, STACKS_DIR, get_layer
 from shared.naming import NAME_RULES, Namer
 from shared.tagging import STANDARD_TAG_KEYS
 from stacks.app import app_documents
 from tests.stacks import offline_results as upstream
 from tests.stacks.offline_results import is_secret, plain
-from tooling.offline import LayerResult, ProgramError, run_layer
+from tooling.offline import LayerResult, ProgramError, load_stack_config, run_layer
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
 CONFIG, CERT, ZONE = upstream.APP_CONFIG, upstream.CERT, upstream.ZONE
@@ -25,7 +25,10 @@ UNTAGGABLE = {
     "aws:iam/rolePolicy:RolePolicy",
     "aws:route53/record:Record",
     "aws:appautoscaling/policy:Policy",
+    "aws:acm/certificateValidation:CertificateValidation",
 }
+LISTENER, CERTIFICATE = "aws:lb/listener:Listener", "aws:acm/certificate:Certificate"
+RECORD = "aws:route53/record:Record"
 
 
 @pytest.fixture(scope="module")
@@ -240,17 +243,20 @@ def test_alb(results: dict[str, LayerResult], env: str) -> None:
     assert group["healthCheck"]["path"] == "/"
 
 
+def _listeners(result: LayerResult) -> dict[int, dict[str, Any]]:
+    return {int(r.inputs["port"]): r.inputs for r in result.of_type(LISTENER)}
+
+
 def test_listeners_https_with_redirect_when_a_certificate_is_set(
     results: dict[str, LayerResult], env: str
 ) -> None:
     result = results[env]
-    listeners = {
-        int(r.inputs["port"]): r.inputs for r in result.of_type("aws:lb/listener:Listener")
-    }
-    if "app:certificateArn" in CONFIG[env]:
+    listeners = _listeners(result)
+    if env != "dev":
         assert set(listeners) == {80, 443}
         https = listeners[443]
-        assert (https["protocol"], https["certificateArn"]) == ("HTTPS", CERT)
+        expected = CONFIG[env].get("app:certificateArn") or _validated_certificate(result)
+        assert (https["protocol"], https["certificateArn"]) == ("HTTPS", expected)
         assert https["sslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
         assert https["defaultActions"][0]["targetGroupArn"] == result.outputs["target_group_arn"]
         redirect = listeners[80]["defaultActions"][0]
@@ -265,9 +271,65 @@ def test_listeners_https_with_redirect_when_a_certificate_is_set(
         assert listeners[80]["defaultActions"][0]["type"] == "forward"
 
 
+def _validated_certificate(result: LayerResult) -> str:
+    """The ARN the ACM certificate has once validation is done (what the listener must wait for)."""
+    (validation,) = result.of_type("aws:acm/certificateValidation:CertificateValidation")
+    return str(validation.outputs["certificateArn"])
+
+
+def test_an_acm_certificate_is_validated_by_dns_in_the_zone(
+    results: dict[str, LayerResult],
+) -> None:
+    staging = results["staging"]
+    (certificate,) = staging.of_type(CERTIFICATE)
+    assert certificate.inputs["domainName"] == "staging.example.com"
+    assert certificate.inputs["validationMethod"] == "DNS"
+    (option,) = certificate.outputs["domainValidationOptions"]
+    (record,) = [r for r in staging.of_type(RECORD) if r.inputs["type"] == "CNAME"]
+    assert record.inputs["zoneId"] == ZONE
+    assert record.inputs["name"] == option["resourceRecordName"]
+    assert record.inputs["records"] == [option["resourceRecordValue"]]
+    (validation,) = staging.of_type("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.inputs["certificateArn"] == certificate.outputs["arn"]
+    assert validation.inputs["validationRecordFqdns"] == [record.outputs["fqdn"]]
+    https = next(r for r in staging.of_type(LISTENER) if int(r.inputs["port"]) == 443)
+    assert validation.urn in https.dependencies  # the listener waits until ACM has issued it
+    # A given certificate is used as is: nothing to request or validate.
+    assert not results["prod"].of_type(CERTIFICATE) and not results["pr-7"].of_type(CERTIFICATE)
+
+
+def run_app(environment: str, config: dict[str, str]) -> LayerResult:
+    return run_layer(
+        "app",
+        environment,
+        config=config,
+        upstream={"network": upstream.network(environment), "data": upstream.data(environment)},
+    )
+
+
+def test_the_committed_prod_config_plans_https_with_example_values() -> None:
+    text = (STACKS_DIR / "app" / "Pulumi.prod.yaml").read_text()
+    assert "EXAMPLE VALUES, replace before deploying" in text
+    prod = run_app("prod", load_stack_config("app", "prod"))
+    listeners = _listeners(prod)
+    assert listeners[80]["defaultActions"][0]["type"] == "redirect"
+    assert listeners[443]["certificateArn"] == _validated_certificate(prod)
+    assert prod.outputs["app_url"] == "https://example.com"
+
+
+def test_prod_without_a_certificate_is_refused_naming_the_keys() -> None:
+    with pytest.raises(ProgramError) as raised:
+        run_app("prod", {"aws:region": "us-east-1"})
+    message = str(raised.value)
+    assert "prod serves HTTPS only" in message
+    for key in ("app:certificateArn", "app:domainName", "app:hostedZoneId"):
+        assert key in message
+    assert "Traceback" not in message
+
+
 EXPECTED_DNS = {
     "dev": (None, "http://{alb}"),
-    "staging": ("staging.example.com", "http://staging.example.com"),
+    "staging": ("staging.example.com", "https://staging.example.com"),
     "prod": ("example.com", "https://example.com"),
     "pr-7": (None, "https://{alb}"),
 }
@@ -276,7 +338,7 @@ EXPECTED_DNS = {
 def test_route53_and_app_url(results: dict[str, LayerResult], env: str) -> None:
     result = results[env]
     record_name, url = EXPECTED_DNS[env]
-    records = result.of_type("aws:route53/record:Record")
+    records = [r for r in result.of_type(RECORD) if r.inputs["type"] == "A"]
     assert result.outputs["app_url"] == url.format(alb=result.outputs["alb_dns_name"])
     if record_name is None:
         assert not records

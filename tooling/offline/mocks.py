@@ -162,6 +162,24 @@ def _record(n: Naming, ident: str) -> dict[str, Any]:
     return {"fqdn": str(n.inputs.get("name", n.name)).rstrip(".")}
 
 
+def _acm_certificate(n: Naming, ident: str) -> dict[str, Any]:
+    domain = str(n.inputs.get("domainName", n.name))
+    dns = n.inputs.get("validationMethod") == "DNS"
+    return {
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{n.hex(32)}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{n.digest[::-1].hex()[:32]}.acm-validations.aws.",
+            }
+        ]
+        if dns
+        else [],
+        "status": "PENDING_VALIDATION",
+    }
+
+
 def _eip(n: Naming, ident: str) -> dict[str, Any]:
     return {"allocationId": ident, "publicIp": f"52.{n.digest[0]}.{n.digest[1]}.{n.digest[2]}"}
 
@@ -266,6 +284,9 @@ SHAPES: Mapping[str, Shape] = {
         arn="arn:aws:autoscaling:{region}:{account}:scalingPolicy:{uuid}:policyName/{name}",
     ),
     "aws:route53/record:Record": Shape(id="{name}", extra=_record),
+    "aws:acm/certificate:Certificate": Shape(
+        id="{arn}", arn="arn:aws:acm:{region}:{account}:certificate/{uuid}", extra=_acm_certificate
+    ),
     "aws:cloudwatch/logGroup:LogGroup": Shape(
         id="{name}", arn="arn:aws:logs:{region}:{account}:log-group:{name}", extra=_named
     ),
