@@ -4,8 +4,9 @@ Deploys: the app's encrypted log group, the TLS certificate (app_certificate: th
 ACM certificate validated by DNS in the hosted zone), the ALB with its target group and listeners
 (app_load_balancer), the ECS cluster, roles, task definition and service (app_service), and a
 Route53 alias where the profile and config allow one.
-Reads (StackReference): network (VPC, subnets, ALB and app security groups, the app port, and the
-logs KMS key: it lives upstream because observability is downstream of this layer) and data (DB
+Reads (StackReference): network (VPC, subnets, ALB and app security groups, the app port, the NAT
+mode (the app refuses a network without NAT), and the logs KMS key: it lives upstream because
+observability is downstream of this layer) and data (DB
 endpoint/port/name, the master-user secret and its KMS key, the artifacts bucket for ALB logs).
 Exports: the app contract in shared.layers.
 """
@@ -26,6 +27,7 @@ NO_DOMAIN_RECORD = "N/A-No-Domain"
 ctx = stack_context("app", AppConfig)
 cfg, profile = ctx.config, ctx.environment.profile
 network, data = ctx.upstream("network"), ctx.upstream("data")
+app_service.private_egress(ctx, network.require("nat_gateways"))
 
 
 # --- DNS name: prod owns the apex (example.com), other environments get <env>.example.com ---------

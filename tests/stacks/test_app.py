@@ -419,6 +419,22 @@ def test_a_container_port_the_network_does_not_allow_stops_the_program() -> None
     )
 
 
+def test_a_network_without_nat_is_refused() -> None:
+    network = run_layer(
+        "network",
+        "pr-7",
+        config=load_stack_config("network", "pr-7") | {"network:natGateways": "none"},
+    )
+    assert network.outputs["nat_gateways"] == "none"
+    with pytest.raises(ProgramError) as raised:
+        run_layer(
+            "app", "pr-7", config={}, upstream={"network": network, "data": upstream.data("pr-7")}
+        )
+    message = str(raised.value)
+    assert "network:natGateways = none leaves the app's private subnets without internet" in message
+    assert "Set network:natGateways to single" in message and "Traceback" not in message
+
+
 def test_the_service_registers_on_the_port_the_network_allows() -> None:
     service = upstream.app("dev").one("aws:ecs/service:Service")
     assert service.inputs["loadBalancers"][0]["containerPort"] == 80
