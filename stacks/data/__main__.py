@@ -2,7 +2,8 @@
 
 Deploys: the Aurora PostgreSQL cluster with its customer-managed KMS key, subnet and parameter
 groups, the encrypted log group RDS exports its PostgreSQL log to, and instances (data_aurora),
-and an S3 bucket for artifacts that also receives the app layer's ALB access logs (data_artifacts).
+an S3 bucket for artifacts that also receives the app layer's ALB access logs, and a bucket for
+its S3 server access logs (data_artifacts).
 Reads: the network layer (database subnets and security group, the KMS key for log groups).
 Exports: the data contract in shared.layers (`db_master_secret_arn` as a secret).
 """
@@ -26,6 +27,7 @@ database = data_aurora.AuroraCluster(
     ),
 )
 bucket = data_artifacts.artifacts_bucket(ctx)
+data_artifacts.access_log_bucket(ctx, bucket)
 
 cluster = database.cluster
 ctx.export(

@@ -3,6 +3,7 @@ from typing import Any
 
 import pytest
 
+from shared.environment import parse_environment
 from shared.layers import ALB_ACCESS_LOG_PREFIX, get_layer
 from shared.naming import NAME_RULES
 from shared.tagging import STANDARD_TAG_KEYS
@@ -20,6 +21,7 @@ UNTAGGABLE = {
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLogging:BucketLogging",
 }
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -233,12 +235,18 @@ def test_the_rds_log_retention_follows_config(networks: dict[str, LayerResult]) 
     assert data.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 90
 
 
-def test_bucket_is_private_encrypted_and_owner_enforced(data: LayerResult) -> None:
-    bucket = data.one(BUCKET).inputs
+def named(data: LayerResult, type_: str, name: str) -> dict[str, Any]:
+    (found,) = [r.inputs for r in data.of_type(type_) if r.name == name]
+    return found
+
+
+@pytest.mark.parametrize("name", ["artifacts", "access-logs"])
+def test_buckets_are_private_encrypted_and_owner_enforced(data: LayerResult, name: str) -> None:
+    bucket = named(data, BUCKET, name)
     assert not NAME_RULES["s3-bucket"].problems(bucket["bucket"])
-    assert bucket["bucket"] == f"platform-{data.stack}-artifacts-{ACCOUNT_ID}-us-east-1"
+    assert bucket["bucket"] == f"platform-{data.stack}-{name}-{ACCOUNT_ID}-us-east-1"
     assert bucket["forceDestroy"] is (data.stack == "pr-7")
-    block = data.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    block = named(data, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name)
     for setting in (
         "blockPublicAcls",
         "blockPublicPolicy",
@@ -246,12 +254,14 @@ def test_bucket_is_private_encrypted_and_owner_enforced(data: LayerResult) -> No
         "restrictPublicBuckets",
     ):
         assert block[setting] is True
-    ownership = data.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    ownership = named(data, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", name)
     assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
-    encryption = data.one(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-    ).inputs
-    # ALB access log delivery only writes to SSE-S3 buckets.
+    encryption = named(
+        data,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        name,
+    )
+    # ALB access log and S3 server access log delivery only write to SSE-S3 buckets.
     assert encryption["rules"] == [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": True}
     ]
@@ -265,15 +275,15 @@ def test_versioning_by_environment(
     datas: dict[str, LayerResult], environment: str, versioned: bool
 ) -> None:
     versioning = datas[environment].of_type("aws:s3/bucketVersioning:BucketVersioning")
-    assert [v.inputs["versioningConfiguration"]["status"] for v in versioning] == (
-        ["Enabled"] if versioned else []
+    assert {v.name: v.inputs["versioningConfiguration"]["status"] for v in versioning} == (
+        {"artifacts": "Enabled", "access-logs": "Enabled"} if versioned else {}
     )
 
 
 def test_bucket_policy_denies_plain_http_and_admits_only_alb_log_delivery(
     data: LayerResult,
 ) -> None:
-    policy = json.loads(data.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    policy = json.loads(named(data, "aws:s3/bucketPolicy:BucketPolicy", "artifacts")["policy"])
     arn = data.outputs["artifacts_bucket_arn"]
     deny, allow = policy["Statement"]
     assert deny["Effect"] == "Deny" and deny["Principal"] == "*" and deny["Action"] == "s3:*"
@@ -285,12 +295,40 @@ def test_bucket_policy_denies_plain_http_and_admits_only_alb_log_delivery(
     assert allow["Resource"] == f"{arn}/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{ACCOUNT_ID}/*"
 
 
+def test_artifacts_server_access_logs_go_to_the_log_bucket_only_s3_may_write(
+    data: LayerResult,
+) -> None:
+    log_bucket = next(r for r in data.of_type(BUCKET) if r.name == "access-logs")
+    (logging,) = data.of_type("aws:s3/bucketLogging:BucketLogging")
+    assert logging.inputs["bucket"] == data.outputs["artifacts_bucket_name"]
+    assert logging.inputs["targetBucket"] == log_bucket.outputs["id"]
+    prefix = logging.inputs["targetPrefix"]
+    assert prefix == "artifacts/"
+    policy = json.loads(named(data, "aws:s3/bucketPolicy:BucketPolicy", "access-logs")["policy"])
+    deny, allow = policy["Statement"]
+    log_arn = log_bucket.outputs["arn"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Resource"] == [log_arn, f"{log_arn}/*"]
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert (allow["Action"], allow["Resource"]) == ("s3:PutObject", f"{log_arn}/{prefix}*")
+    assert allow["Condition"] == {
+        "ArnLike": {"aws:SourceArn": data.outputs["artifacts_bucket_arn"]},
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+    }
+    (rule,) = named(
+        data, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "access-logs"
+    )["rules"]
+    assert rule["expiration"]["days"] == parse_environment(data.stack).profile.log_retention_days
+    # The log bucket does not log itself (every log write would be logged again).
+    assert len(data.of_type("aws:s3/bucketLogging:BucketLogging")) == 1
+
+
 def test_lifecycle_transitions_expires_old_versions_and_aborts_uploads(data: LayerResult) -> None:
     rules = {
         rule["id"]: rule
-        for rule in data.one(
-            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
-        ).inputs["rules"]
+        for rule in named(
+            data, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "artifacts"
+        )["rules"]
     }
     artifacts = rules["artifacts"]
     assert artifacts["status"] == "Enabled"
