@@ -2,8 +2,9 @@
 
 Deploys: the app's encrypted log group, the TLS certificate (app_certificate: the given one, or an
 ACM certificate validated by DNS in the hosted zone), the ALB with its target group and listeners
-(app_load_balancer), the ECS cluster, roles, task definition and service (app_service), and a
-Route53 alias where the profile and config allow one.
+(app_load_balancer), the ECS cluster, roles, task definition and service (app_service), the
+restart of the service when RDS rotates the database password (app_rotation), and a Route53 alias
+where the profile and config allow one.
 Reads (StackReference): network (VPC, subnets, ALB and app security groups, the app port, the NAT
 mode (the app refuses a network without NAT), and the logs KMS key: it lives upstream because
 observability is downstream of this layer) and data (DB
@@ -13,6 +14,7 @@ Exports: the app contract in shared.layers.
 
 import app_certificate
 import app_load_balancer
+import app_rotation
 import app_service
 import pulumi
 import pulumi_aws as aws
@@ -66,6 +68,13 @@ ecs = app_service.fargate_service(
     target_group_arn=lb.target_group.arn,
     container_port=app_service.matching_port(ctx, network.require("app_port")),
     depends_on=[lb.serving_listener],
+)
+# Tasks read the database password once, at start; RDS rotates it: restart them on each rotation.
+app_rotation.restart_on_rotation(
+    ctx,
+    secret_arn=data.require("db_master_secret_arn"),
+    cluster=ecs.cluster,
+    service=ecs.service,
 )
 
 if record_name and cfg.hosted_zone_id:

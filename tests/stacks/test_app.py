@@ -22,6 +22,7 @@ CONFIG, CERT, ZONE = upstream.APP_CONFIG, upstream.CERT, upstream.ZONE
 # Resource types AWS cannot tag; every other resource must carry the standard tags and a Name.
 UNTAGGABLE = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+    "aws:cloudwatch/eventTarget:EventTarget",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:route53/record:Record",
     "aws:appautoscaling/policy:Policy",
@@ -129,7 +130,9 @@ def test_execution_role_reads_only_the_db_secret_and_its_key(
 ) -> None:
     result, data = results[env], upstream.data(env).outputs
     log_group_arn = result.one("aws:cloudwatch/logGroup:LogGroup").outputs["arn"]
-    (policy,) = result.of_type("aws:iam/rolePolicy:RolePolicy")
+    (policy,) = [
+        p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if "execution" in p.name
+    ]
     execution = next(r for r in result.of_type("aws:iam/role:Role") if "execution" in r.name)
     assert policy.inputs["role"] == execution.inputs["name"]
     document = _json(policy.inputs["policy"])
@@ -152,7 +155,7 @@ def test_execution_role_reads_only_the_db_secret_and_its_key(
 def test_task_role_has_no_permissions(results: dict[str, LayerResult], env: str) -> None:
     result = results[env]
     roles = {r.name: r for r in result.of_type("aws:iam/role:Role")}
-    assert set(roles) == {"execution-role", "task-role"}
+    assert set(roles) == {"execution-role", "task-role", "restart-role", "rotation-events-role"}
     task_role_id = roles["task-role"].inputs["name"]
     assert all(
         p.inputs["role"] != task_role_id for p in result.of_type("aws:iam/rolePolicy:RolePolicy")
@@ -194,6 +197,46 @@ def test_service(results: dict[str, LayerResult], env: str) -> None:
     assert lb["targetGroupArn"] == result.outputs["target_group_arn"]
     assert (lb["containerName"], lb["containerPort"]) == (app_documents.CONTAINER_NAME, 80)
     assert inputs["taskDefinition"] == result.outputs["task_definition_arn"]
+
+
+def _policy_of(result: LayerResult, name: str) -> dict[str, Any]:
+    (policy,) = [p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == name]
+    document: dict[str, Any] = _json(policy.inputs["policy"])
+    return document
+
+
+def test_a_password_rotation_restarts_the_service(
+    results: dict[str, LayerResult], env: str
+) -> None:
+    result, secret = results[env], upstream.data(env).outputs["db_master_secret_arn"]
+    service = result.one("aws:ecs/service:Service")
+    rule = result.one("aws:cloudwatch/eventRule:EventRule")
+    pattern = _json(rule.inputs["eventPattern"])
+    assert pattern["source"] == ["aws.secretsmanager"]
+    assert pattern["detail"]["eventName"] == ["RotationSucceeded"]
+    assert pattern["detail"]["additionalEventData"] == {"SecretId": [secret]}
+    machine = result.one("aws:sfn/stateMachine:StateMachine")
+    target = result.one("aws:cloudwatch/eventTarget:EventTarget").inputs
+    assert (target["rule"], target["arn"]) == (rule.inputs["name"], machine.outputs["arn"])
+    (state,) = _json(machine.inputs["definition"])["States"].values()
+    assert state["Resource"] == "arn:aws:states:::aws-sdk:ecs:updateService"
+    assert state["Parameters"] == {
+        "Cluster": result.outputs["ecs_cluster_arn"],
+        "Service": result.outputs["ecs_service_name"],
+        "ForceNewDeployment": True,
+    }
+    # Each role may do exactly its one step, on exactly its one resource.
+    (restart,) = _policy_of(result, "restart-policy")["Statement"]
+    assert (restart["Action"], restart["Resource"]) == ("ecs:UpdateService", service.outputs["id"])
+    (start,) = _policy_of(result, "rotation-events-policy")["Statement"]
+    assert (start["Action"], start["Resource"]) == ("states:StartExecution", machine.outputs["arn"])
+    roles = {r.outputs["arn"]: r for r in result.of_type("aws:iam/role:Role")}
+    trusted = {
+        arn: _json(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"]["Service"]
+        for arn, role in roles.items()
+    }
+    assert trusted[machine.inputs["roleArn"]] == "states.amazonaws.com"
+    assert trusted[target["roleArn"]] == "events.amazonaws.com"
 
 
 def test_cpu_autoscaling_only_where_the_profile_wants_it(

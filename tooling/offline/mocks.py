@@ -284,6 +284,12 @@ SHAPES: Mapping[str, Shape] = {
         arn="arn:aws:autoscaling:{region}:{account}:scalingPolicy:{uuid}:policyName/{name}",
     ),
     "aws:route53/record:Record": Shape(id="{name}", extra=_record),
+    "aws:sfn/stateMachine:StateMachine": Shape(
+        id="{arn}", arn="arn:aws:states:{region}:{account}:stateMachine:{name}", extra=_named
+    ),
+    "aws:cloudwatch/eventRule:EventRule": Shape(
+        id="{name}", arn="arn:aws:events:{region}:{account}:rule/{name}", extra=_named
+    ),
     "aws:acm/certificate:Certificate": Shape(
         id="{arn}", arn="arn:aws:acm:{region}:{account}:certificate/{uuid}", extra=_acm_certificate
     ),
