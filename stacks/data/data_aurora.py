@@ -178,7 +178,7 @@ class AuroraCluster(pulumi.ComponentResource):
                 performance_insights_retention_period=7 if cfg.performance_insights else None,
                 monitoring_interval=cfg.monitoring_interval,
                 monitoring_role_arn=monitoring.role_arn if monitoring else None,
-                copy_tags_to_snapshot=True,
+                # No copy_tags_to_snapshot: Aurora snapshots are the cluster's, which copies tags.
                 tags=instance_label.tags,
                 opts=child.merge(
                     pulumi.ResourceOptions(depends_on=[monitoring.attachment] if monitoring else [])

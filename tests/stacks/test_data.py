@@ -210,6 +210,8 @@ def test_instances_by_environment(
         assert instance["monitoringInterval"] == (60 if insights else 0)
         assert bool(instance.get("monitoringRoleArn")) is insights
         assert not NAME_RULES["rds-instance"].problems(instance["identifier"])
+        # Not applicable to Aurora instances (AWS::RDS::DBInstance; cfn-lint E3682).
+        assert "copyTagsToSnapshot" not in instance
     assert len(data.of_type("aws:iam/role:Role")) == (1 if insights else 0)
 
 
