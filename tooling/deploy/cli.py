@@ -22,6 +22,7 @@ from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_lay
 from tooling.deploy.orchestrator import (
     DeployError,
     Engine,
+    OfflinePlan,
     Orchestrator,
     SelectionError,
     select_layers,
@@ -87,6 +88,23 @@ def environment_of(name: str) -> Environment:
         raise
 
 
+def show_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None:
+    """tooling.offline's plan of `layers` (with their upstream) and the pack, rendered as
+    `nox -s plan` does; a failure becomes a DeployError with the plan's own message."""
+    from rich.console import Console
+
+    from tooling.offline import ProgramError, plan
+    from tooling.offline.report import render
+
+    try:
+        result = plan(environment.name, layers=[layer.name for layer in layers])
+    except ProgramError as error:
+        raise DeployError(f"the {error.layer} layer raised {error.message}") from None
+    except (ValueError, RuntimeError, OSError) as error:  # PlanError, PolicyPackError, ...
+        raise DeployError(str(error)) from None
+    render(result, Console(), subtitle="offline: not previewable yet")
+
+
 def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
     """The real engine: finds (or installs) the CLI, checks passphrase and credentials first."""
     from tooling.deploy import automation  # pulumi.automation only once it is needed
@@ -109,6 +127,7 @@ def main(
     environ: Mapping[str, str] | None = None,
     engine_factory: EngineFactory = automation_engine,
     outputs_dir: Path = OUTPUTS_DIR,
+    offline_plan: OfflinePlan = show_offline_plan,
 ) -> int:
     args = build_parser().parse_args(argv)
     environ = os.environ if environ is None else environ
@@ -136,7 +155,7 @@ def main(
         return 2
 
     writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
-    orchestrator = Orchestrator(engine=engine, writer=writer, say=say)
+    orchestrator = Orchestrator(engine=engine, writer=writer, say=say, offline_plan=offline_plan)
     if args.command in ("deploy-all", "up"):
         return orchestrator.deploy(
             environment,

@@ -150,3 +150,16 @@ def test_without_a_pulumi_cli_or_network_deploy_all_exits_2_and_changes_nothing(
     assert list(home.iterdir()) == []
     assert sorted(os.listdir(tmp_path)) == ["home"]
     assert snapshot(*watched) == before
+
+
+def test_preview_of_a_layer_not_deployed_yet_shows_its_real_offline_plan_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, "preview", "pr-3", "--layer", "network") == 0
+    out = capsys.readouterr().out
+    assert engine.calls == [] and engine.stacks == {}
+    assert "not previewable yet: stack(s) network of pr-3 do not exist yet" in out
+    assert "network (stack pr-3)" in out
+    assert "aws:ec2/vpc:Vpc" in out
+    assert "Previewed: none. Not previewable yet: network. Failed: none." in out
