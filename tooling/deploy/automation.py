@@ -24,6 +24,7 @@ from tooling.deploy.orchestrator import (
     StackMissingError,
     StackOutputs,
 )
+from tooling.deploy.preflight import SECRETS_PROVIDER_VAR
 
 DEFAULT_BACKEND_URL = f"file://{REPO_ROOT / '.pulumi-state'}"
 POLICY_CONFIG_DIR = POLICY_PACK_DIR / "config"
@@ -84,8 +85,14 @@ class AutomationEngine:
         return env_vars
 
     def options(self, environment: Environment) -> auto.LocalWorkspaceOptions:
+        # Only used when a stack is created (`pulumi stack init --secrets-provider`); an existing
+        # stack keeps the provider its Pulumi.<env>.yaml records. Empty (an unset CI variable)
+        # means the backend's default, as preflight.check_secrets assumed.
+        provider = self._environ.get(SECRETS_PROVIDER_VAR, "").strip() or None
         return auto.LocalWorkspaceOptions(
-            env_vars=self.env_vars(environment), pulumi_command=self.command
+            env_vars=self.env_vars(environment),
+            pulumi_command=self.command,
+            secrets_provider=provider,
         )
 
     def _stack(self, layer: Layer, environment: Environment, *, create: bool) -> auto.Stack:

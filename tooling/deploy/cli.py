@@ -30,7 +30,8 @@ from tooling.deploy.orchestrator import (
 from tooling.deploy.preflight import (
     PreflightError,
     check_aws_credentials,
-    check_passphrase,
+    check_secrets,
+    declared_secrets_providers,
     ensure_cli,
 )
 from tooling.outputs import OUTPUTS_DIR, OutputFileWriter
@@ -106,12 +107,20 @@ def show_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None
 
 
 def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
-    """The real engine: finds (or installs) the CLI, checks passphrase and credentials first."""
+    """The real engine: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
     from tooling.deploy import automation  # pulumi.automation only once it is needed
 
+    declared = declared_secrets_providers(
+        environment, {layer.name: layer.folder for layer in LAYERS}
+    )
+    check_secrets(
+        automation.backend_url(environ),
+        environ,
+        declared,
+        new_stacks=len(declared) < len(LAYERS),
+    )
     home = Path(environ.get("HOME") or Path.home())
     cli = ensure_cli(environ, environment, install=functools.partial(automation.install_cli, home))
-    check_passphrase(automation.backend_url(environ), environ)
     check_aws_credentials(environ)
     backend = automation.backend_url(environ)
     if backend.startswith("file://"):  # Pulumi's file backend needs its folder to exist

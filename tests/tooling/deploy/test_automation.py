@@ -271,3 +271,16 @@ def test_a_missing_stack_or_upstream_makes_preview_say_not_previewable(
 
     with pytest.raises(StackMissingError, match=message):
         engine.preview(get_layer("app"), parse_environment("pr-7"))
+
+
+def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
+    recorder: Recorder, policy_configs: Path
+) -> None:
+    kms = "awskms://alias/platform-secrets-pr?region=us-east-1"
+    engine = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms})
+    engine.up(get_layer("network"), DEV)
+    assert recorder.calls[0]["opts"].secrets_provider == kms
+
+    unset = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": ""})
+    unset.up(get_layer("network"), DEV)
+    assert recorder.calls[1]["opts"].secrets_provider is None
