@@ -163,8 +163,17 @@ def pr_policy(
             {
                 "Sid": "NamedAsPr",
                 "Effect": "Allow",
-                "Action": ["s3:*", "cloudwatch:*Dashboard*", "logs:*", "sns:*"],
+                "Action": [
+                    "s3:*",
+                    "cloudwatch:*Dashboard*",
+                    "logs:*",
+                    "sns:*",
+                    "kms:CreateAlias",
+                    "kms:DeleteAlias",
+                    "kms:UpdateAlias",
+                ],
                 "Resource": [
+                    f"arn:aws:kms:*:{account_id}:alias/{pr_names}",
                     f"arn:aws:s3:::{pr_names}",
                     f"arn:aws:s3:::{pr_names}/*",
                     f"arn:aws:cloudwatch::{account_id}:dashboard/{pr_names}",

@@ -143,3 +143,20 @@ def test_each_job_assumes_its_environments_role_and_pr_previews_the_read_only_on
                     expected = "AWS_PREVIEW_ROLE_ARN" if name == "preview" else "AWS_ROLE_ARN"
                     assert role == f"${{{{ vars.{expected} }}}}", (path.name, name)
                     assert job["environment"] in {"pr", "dev", "staging", "production"}
+
+
+def test_docs_ci_names_every_environment_value_the_workflows_read() -> None:
+    from tests.github.workflow_model import jobs
+
+    guide = (REPO_ROOT / "docs" / "ci.md").read_text()
+    read = {
+        name
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for job in jobs(path)
+        for _, name in job.references
+    }
+    assert read == PR_NAMES
+    for name in read:
+        assert f"`{name}`" in guide, name
+    for environment in ("pr", "dev", "staging", "production"):
+        assert f"`{environment}`" in guide
