@@ -11,8 +11,8 @@ import pytest
 from shared.environment import Environment
 from shared.layers import LAYER_NAMES, REPO_ROOT, Layer
 from tests.tooling.deploy.offline_engine import OfflineEngine
-from tooling.deploy.cli import QuotaCheck, main
-from tooling.deploy.orchestrator import Engine
+from tooling.deploy.cli import QuotaCheck, main, show_offline_plan
+from tooling.deploy.orchestrator import Engine, OfflinePlan
 from tooling.deploy.preflight import PreflightError
 
 
@@ -22,12 +22,17 @@ def no_quota_check(
     pass
 
 
+def no_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None:
+    print(f"(offline plan of {', '.join(layer.name for layer in layers)})")
+
+
 def run(
     tmp_path: Path,
     engine: OfflineEngine,
     *argv: str,
     environ: Mapping[str, str] | None = None,
     quota_check: QuotaCheck = no_quota_check,
+    offline_plan: OfflinePlan = no_offline_plan,
 ) -> int:
     def factory(environ: Mapping[str, str], environment: str) -> Engine:
         return engine
@@ -38,6 +43,7 @@ def run(
         engine_factory=factory,
         outputs_dir=tmp_path,
         quota_check=quota_check,
+        offline_plan=offline_plan,
     )
 
 
@@ -174,7 +180,18 @@ def test_preview_of_a_layer_not_deployed_yet_shows_its_real_offline_plan_and_exi
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     engine = OfflineEngine()
-    assert run(tmp_path, engine, "preview", "pr-3", "--layer", "network") == 0
+    assert (
+        run(
+            tmp_path,
+            engine,
+            "preview",
+            "pr-3",
+            "--layer",
+            "network",
+            offline_plan=show_offline_plan,
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert engine.calls == [] and engine.stacks == {}
     assert "not previewable yet: stack(s) network of pr-3 do not exist yet" in out
