@@ -78,6 +78,11 @@ class AutomationEngine:
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             # The stack name is the environment; an ENVIRONMENT_SUFFIX left in a shell must not win.
             "ENVIRONMENT_SUFFIX": environment.name,
+            # A CI checkout's Pulumi.<env>.yaml lacks the secretsprovider/encryptedkey lines the
+            # CLI wrote when the stack was created elsewhere: use the provider recorded in the
+            # state then, instead of silently making a new passphrase one (pulumi/pulumi
+            # sdk/go/common/env/env.go, pkg/cmd/pulumi/stack/secrets.go: FallbackToState).
+            "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",
         }
         for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
             if name in self._environ:

@@ -110,6 +110,7 @@ def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_b
         "PULUMI_BACKEND_URL": f"file://{REPO_ROOT}/.pulumi-state",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "ENVIRONMENT_SUFFIX": "dev",
+        "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",
         "PULUMI_CONFIG_PASSPHRASE": "s3cret",
     }
     assert isinstance(opts.pulumi_command, FakeCommand)
