@@ -1,0 +1,43 @@
+"""docs/policies.md's table lists every policy of the pack with its level in every class."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from policies.catalog import RULES
+from policies.pack import class_config, default_level, default_properties
+from shared.environment import ENVIRONMENT_CLASSES
+from tests.docs.markdown import doc, table
+
+POLICIES = doc("policies.md")
+LETTER = {"mandatory": "M", "advisory": "A", "remediate": "R", "disabled": "—"}
+
+
+def _rows() -> dict[str, list[str]]:
+    return table(POLICIES, "policy")
+
+
+def test_table_has_one_column_per_environment_class() -> None:
+    header = "| policy | " + " | ".join(ENVIRONMENT_CLASSES) + " | checks | why | fix |"
+    assert header in POLICIES.splitlines()
+
+
+def test_table_lists_every_policy_in_the_pack() -> None:
+    assert set(_rows()) == {rule.name for rule in RULES}
+
+
+@pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
+def test_levels_and_thresholds_are_the_packs(klass: str) -> None:
+    column = ENVIRONMENT_CLASSES.index(klass)
+    config = class_config(klass)
+    rows = _rows()
+    for rule in RULES:
+        cell = rows[rule.name][column]
+        letter, _, threshold = cell.partition(" ")
+        assert letter == LETTER[default_level(rule, config)], (rule.name, klass)
+        if threshold:
+            values = {str(v) for v in default_properties(rule, config).values()}
+            assert re.fullmatch(r"\((.+)\)", threshold), (rule.name, klass, cell)
+            assert threshold.strip("()") in values, (rule.name, klass, cell)
