@@ -25,6 +25,12 @@ class MarkerError(ValueError):
     """The README lacks the markers (or has them out of order), so there is nowhere to write."""
 
 
+def _node(name: str) -> str:
+    # Mermaid reserves some bare words as node ids (`end`, `style`, `class`, ...); a prefix keeps
+    # any layer name safe. Readers see the label, never the id.
+    return f"layer_{name}"
+
+
 def mermaid(layers: Sequence[Layer] = LAYERS) -> str:
     """A Mermaid flowchart: one node per layer listing the contract outputs it passes on."""
     lines = ["```mermaid", "flowchart LR"]
@@ -34,9 +40,11 @@ def mermaid(layers: Sequence[Layer] = LAYERS) -> str:
             for output in layer.outputs
         ]
         label = "<br/>".join([f"<b>{layer.name}</b>", *outputs])
-        lines.append(f'    {layer.name}["{label}"]')
+        lines.append(f'    {_node(layer.name)}["{label}"]')
     lines.extend(
-        f"    {upstream} --> {layer.name}" for layer in layers for upstream in layer.upstream
+        f"    {_node(upstream)} --> {_node(layer.name)}"
+        for layer in layers
+        for upstream in layer.upstream
     )
     lines.append("```")
     return "\n".join(lines)

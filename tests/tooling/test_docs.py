@@ -18,14 +18,23 @@ TOY = (
 
 def test_every_layer_is_a_node_listing_its_outputs_and_marking_secrets() -> None:
     diagram = docs.mermaid(TOY)
-    assert '    base["<b>base</b><br/>id<br/>token (secret)"]' in diagram.splitlines()
-    assert '    left["<b>left</b><br/>url"]' in diagram.splitlines()
-    assert '    top["<b>top</b>"]' in diagram.splitlines()
+    assert '    layer_base["<b>base</b><br/>id<br/>token (secret)"]' in diagram.splitlines()
+    assert '    layer_left["<b>left</b><br/>url"]' in diagram.splitlines()
+    assert '    layer_top["<b>top</b>"]' in diagram.splitlines()
 
 
 def test_every_upstream_is_an_arrow_to_its_reader_and_nothing_else_is() -> None:
     arrows = [line.strip() for line in docs.mermaid(TOY).splitlines() if "-->" in line]
-    assert arrows == ["base --> left", "base --> top", "left --> top"]
+    assert arrows == [
+        "layer_base --> layer_left",
+        "layer_base --> layer_top",
+        "layer_left --> layer_top",
+    ]
+
+
+def test_a_layer_named_like_a_mermaid_keyword_is_still_a_node() -> None:
+    diagram = docs.mermaid((Layer(name="end", upstream=(), outputs=()),))
+    assert '    layer_end["<b>end</b>"]' in diagram.splitlines()
 
 
 def test_the_real_graph_has_every_layer_and_contract_output() -> None:
@@ -36,7 +45,7 @@ def test_the_real_graph_has_every_layer_and_contract_output() -> None:
         for output in layer.outputs:
             assert f"<br/>{output}" in diagram
         for upstream in layer.upstream:
-            assert f"    {upstream} --> {layer.name}\n" in diagram
+            assert f"    layer_{upstream} --> layer_{layer.name}\n" in diagram
 
 
 def _readme(tmp_path: Path, body: str) -> Path:
