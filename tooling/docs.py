@@ -93,7 +93,11 @@ def main(argv: Sequence[str] | None = None, readme: Path = README) -> int:
     if args.check:
         print(f"{readme.name}: the layer diagram is stale; run `{REGENERATE}`", file=sys.stderr)
         return EXIT_STALE
-    readme.write_text(updated)
+    try:
+        readme.write_text(updated)
+    except OSError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     print(f"{readme.name}: layer diagram regenerated")
     return EXIT_OK
 

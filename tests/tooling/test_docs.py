@@ -92,3 +92,17 @@ def test_missing_or_misordered_markers_are_one_message_and_exit_2(
 def test_a_missing_readme_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert docs.main([], readme=tmp_path / "README.md") == docs.EXIT_ERROR
     assert capsys.readouterr().err.startswith("error: ")
+
+
+def test_a_readme_that_cannot_be_written_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    readme = _readme(tmp_path, "")
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> int:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_text", refuse)
+    assert docs.main([], readme=readme) == docs.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Permission denied" in err and "Traceback" not in err
