@@ -3,6 +3,7 @@ the noxfile's, and it links every page in docs/."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 
@@ -47,3 +48,28 @@ def test_readme_links_every_page_in_docs() -> None:
     unlinked = [page.name for page in PAGES if page.resolve() not in linked]
     assert PAGES, "docs/ has no pages"
     assert unlinked == [], "link these from the README's Documentation section"
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    return next(
+        action.choices
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+
+
+def test_every_flag_in_the_sessions_table_is_accepted_by_its_command() -> None:
+    from tooling.deploy.cli import build_parser
+    from tooling.offline.__main__ import _parser
+
+    commands = {**_subcommands(_parser()), **_subcommands(build_parser())}
+    rows = re.findall(r"^\| `nox -s ([a-z-]+)([^`]*)`", section(TEXT, "Sessions"), re.M)
+    checked = 0
+    for session, usage in rows:
+        flags = re.findall(r"--[a-z][a-z-]*", usage.replace("-- ", " "))
+        if flags:
+            assert session in commands, f"{session}: documented flags but no such command"
+            accepted = commands[session]._option_string_actions
+            assert [f for f in flags if f not in accepted] == [], session
+            checked += len(flags)
+    assert checked >= 10
