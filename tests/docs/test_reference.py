@@ -39,8 +39,8 @@ def test_profile_table_matches_profiles() -> None:
     assert set(rows) == set(_profile_cells(PROFILES["dev"])), (
         "add or remove rows in docs/reference.md"
     )
-    for column, (klass, profile) in enumerate(PROFILES.items()):
-        for setting, value in _profile_cells(profile).items():
+    for column, klass in enumerate(ENVIRONMENT_CLASSES):
+        for setting, value in _profile_cells(PROFILES[klass]).items():
             cell = rows[setting][column]
             if setting == "vpc_cidr" and klass == "pr":
                 assert "PR number" in cell
