@@ -108,7 +108,7 @@ def typecheck(session: nox.Session) -> None:
     if not session.posargs:
         # Pulumi runs each program from its own folder, so its sibling modules are top-level
         # imports: check every stack with that folder as the import root, as the CLI runs it.
-        for folder in sorted(Path("stacks").glob("*/")):
+        for folder in [*sorted(Path("stacks").glob("*/")), Path("bootstrap")]:
             files = sorted(str(path) for path in folder.glob("*.py"))
             session.run("mypy", *files, env={"MYPYPATH": str(folder)})
 

@@ -80,7 +80,7 @@ RULES = (
         severity="high",
         remediation=(
             "Build names with shared.naming.Namer, or fix the name so it meets the rule in the "
-            "message (README, Naming)."
+            "message (docs/reference.md, Naming)."
         ),
         reads=_READS,
         check_resource=check_names,

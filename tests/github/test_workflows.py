@@ -80,7 +80,7 @@ def test_prod_deploys_only_after_staging_in_the_production_environment() -> None
     assert jobs["prod"]["environment"] == "production"
     assert jobs["staging"]["environment"] == "staging"
     runs = [step.get("run", "") for step in jobs["prod"]["steps"]]
-    assert "nox -s deploy-all -- prod --yes" in runs
+    assert ".venv/bin/python -m tooling.deploy deploy-all prod --yes" in runs
 
 
 def test_pull_requests_run_the_checks_and_plan_dev_and_prod() -> None:
@@ -89,3 +89,105 @@ def test_pull_requests_run_the_checks_and_plan_dev_and_prod() -> None:
     for command in ("nox -s lint typecheck tests", "nox -s plan -- dev", "nox -s plan -- prod"):
         assert command in runs
     assert jobs["preview"]["needs"] == "checks"
+
+
+def credential_jobs() -> list[tuple[str, str, dict[str, Any]]]:
+    """Jobs that can obtain an AWS session or read a secret."""
+    found = []
+    for path in WORKFLOWS:
+        workflow = load(path)
+        for name, job in workflow["jobs"].items():
+            text = yaml.safe_dump(job)
+            if job.get("permissions", {}).get("id-token") == "write" or "secrets." in text:
+                found.append((path.name, name, job))
+    return found
+
+
+def test_jobs_holding_credentials_install_only_locked_dependencies() -> None:
+    assert (REPO_ROOT / "uv.lock").is_file()
+    jobs = credential_jobs()
+    assert len(jobs) == 5
+    for workflow, name, job in jobs:
+        runs = [step["run"] for step in job["steps"] if "run" in step]
+        installs = [run for run in runs if "install" in run or "sync" in run]
+        assert installs, (workflow, name)
+        for run in installs:
+            assert (
+                run
+                == "python -m pip install --require-hashes --no-deps -r .github/uv-requirements.txt"
+                or run.startswith("uv sync --locked ")
+            ), (workflow, name, run)
+        # nox would install its sessions' dependencies unlocked.
+        assert not any(run.startswith("nox ") or " nox " in run for run in runs), (workflow, name)
+    pinned = (REPO_ROOT / ".github" / "uv-requirements.txt").read_text()
+    assert re.search(r"^uv==[\d.]+ --hash=sha256:[0-9a-f]{64}$", pinned, re.MULTILINE)
+
+
+# Found with: git -C <configure-aws-credentials mirror> show-ref --tags v6.2.3 (a commit, not a tag
+# object), the newest release of the current major.
+CONFIGURE_AWS_CREDENTIALS = (
+    "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c"
+)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_configure_aws_credentials_is_on_its_current_major(path: Path) -> None:
+    lines = [line for line in path.read_text().splitlines() if "configure-aws-credentials@" in line]
+    for line in lines:
+        assert line.split("uses: ")[1] == f"{CONFIGURE_AWS_CREDENTIALS} # v6.2.3"
+
+
+def test_the_integration_checks_run_after_each_deploy() -> None:
+    for workflow, name, job in credential_jobs():
+        runs = [step.get("run", "") for step in job["steps"]]
+        deploys = [i for i, run in enumerate(runs) if "tooling.deploy deploy-all" in run]
+        if not deploys:
+            continue
+        checks = [i for i, run in enumerate(runs) if run.startswith(".venv/bin/python -m pytest")]
+        assert checks and checks[0] > deploys[0], (workflow, name)
+        assert "tests/integration -m integration" in runs[checks[0]]
+        environment = runs[deploys[0]].split("deploy-all ")[1].split()[0]
+        check_env = job["steps"][checks[0]]["env"]["INTEGRATION_ENV"]
+        assert check_env.strip('"') in (environment, "${{ env.ENVIRONMENT }}")
+
+
+def test_pr_cleanup_runs_on_close_whatever_the_labels() -> None:
+    jobs = load(REPO_ROOT / ".github" / "workflows" / "pr-environment.yml")["jobs"]
+    condition = jobs["cleanup"]["if"]
+    assert "github.event.action == 'closed'" in condition
+    assert "labels" not in condition
+    assert jobs["cleanup"]["environment"] == "pr"
+
+
+def test_the_integration_step_has_every_module_its_tests_import() -> None:
+    """The deploy jobs sync only the deploy and integration groups: pytest still loads
+    tests/conftest.py for tests/integration, so its imports must be in those groups too."""
+    import ast
+    import tomllib
+
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    groups = pyproject["dependency-groups"]
+    requirements = [
+        *pyproject["project"]["dependencies"],
+        *groups["deploy"],
+        *groups["integration"],
+    ]
+    installed = {re.split(r"[~=<>!\[ ;]", req, maxsplit=1)[0].lower() for req in requirements}
+    distribution = {"yaml": "pyyaml"}
+    local = {"shared", "tooling", "policies", "tests", "__future__"}
+    files = [
+        REPO_ROOT / "tests" / "conftest.py",
+        *(REPO_ROOT / "tests" / "integration").glob("*.py"),
+    ]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in local:
+                    continue
+                assert distribution.get(top, top).replace("_", "-") in installed, (path, top)

@@ -18,7 +18,13 @@ from pulumi._version import version as SDK_VERSION
 
 from shared.environment import DEFAULT_REGION, Environment
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT, Layer
-from tooling.deploy.orchestrator import DeployError, DestroyReport, StackOutputs
+from tooling.deploy.orchestrator import (
+    DeployError,
+    DestroyReport,
+    StackMissingError,
+    StackOutputs,
+)
+from tooling.deploy.preflight import SECRETS_PROVIDER_VAR
 
 DEFAULT_BACKEND_URL = f"file://{REPO_ROOT / '.pulumi-state'}"
 POLICY_CONFIG_DIR = POLICY_PACK_DIR / "config"
@@ -73,6 +79,11 @@ class AutomationEngine:
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             # The stack name is the environment; an ENVIRONMENT_SUFFIX left in a shell must not win.
             "ENVIRONMENT_SUFFIX": environment.name,
+            # A CI checkout's Pulumi.<env>.yaml lacks the secretsprovider/encryptedkey lines the
+            # CLI wrote when the stack was created elsewhere: use the provider recorded in the
+            # state then, instead of silently making a new passphrase one (pulumi/pulumi
+            # sdk/go/common/env/env.go, pkg/cmd/pulumi/stack/secrets.go: FallbackToState).
+            "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",
         }
         for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
             if name in self._environ:
@@ -80,8 +91,14 @@ class AutomationEngine:
         return env_vars
 
     def options(self, environment: Environment) -> auto.LocalWorkspaceOptions:
+        # Only used when a stack is created (`pulumi stack init --secrets-provider`); an existing
+        # stack keeps the provider its Pulumi.<env>.yaml records. Empty (an unset CI variable)
+        # means the backend's default, as preflight.check_secrets assumed.
+        provider = self._environ.get(SECRETS_PROVIDER_VAR, "").strip() or None
         return auto.LocalWorkspaceOptions(
-            env_vars=self.env_vars(environment), pulumi_command=self.command
+            env_vars=self.env_vars(environment),
+            pulumi_command=self.command,
+            secrets_provider=provider,
         )
 
     def _stack(self, layer: Layer, environment: Environment, *, create: bool) -> auto.Stack:
@@ -100,7 +117,7 @@ class AutomationEngine:
         try:
             with _plain_errors("stack select", layer, environment):
                 self._stack(layer, environment, create=False)
-        except _StackMissing:
+        except StackMissingError:
             return False
         return True
 
@@ -118,8 +135,10 @@ class AutomationEngine:
         )
 
     def preview(self, layer: Layer, environment: Environment) -> None:
+        # select, never create: previews run with a read-only role, and a stack created here
+        # would exist empty and make the next layer's references resolve to nothing.
         with _plain_errors("preview", layer, environment):
-            stack = self._stack(layer, environment, create=True)
+            stack = self._stack(layer, environment, create=False)
             stack.preview(
                 policy_packs=[str(POLICY_PACK_DIR)],
                 policy_pack_configs=policy_pack_configs(environment),
@@ -139,10 +158,6 @@ class AutomationEngine:
         return DestroyReport(protected=protected)
 
 
-class _StackMissing(DeployError):
-    pass
-
-
 def _protected_urns(deployment: Mapping[str, Any]) -> tuple[str, ...]:
     resources = deployment.get("resources") or []
     return tuple(str(r.get("urn", "")) for r in resources if r.get("protect"))
@@ -154,7 +169,7 @@ def _plain_errors(operation: str, layer: Layer, environment: Environment) -> Ite
     try:
         yield
     except auto.StackNotFoundError:
-        raise _StackMissing(f"{where} does not exist") from None
+        raise StackMissingError(f"{where} does not exist") from None
     except auto.ConcurrentUpdateError as error:
         raise DeployError(
             f"another update of {where} is in progress (Pulumi's lock): {_stderr(error)}. Wait "
@@ -162,7 +177,14 @@ def _plain_errors(operation: str, layer: Layer, environment: Environment) -> Ite
             f"{environment.name}` (Pulumi Cloud) or remove the lock the message names (file/S3)."
         ) from None
     except auto.CommandError as error:
-        raise DeployError(f"pulumi {operation} failed for {where}: {_stderr(error)}") from None
+        reason = _stderr(error)
+        # A StackReference to a stack that does not exist yet: pulumi/pulumi
+        # pkg/backend/backend.go answers "unknown stack"; the upstream was never deployed here.
+        if operation == "preview" and "unknown stack" in reason:
+            raise StackMissingError(
+                f"{where} reads a stack that does not exist: {reason}"
+            ) from None
+        raise DeployError(f"pulumi {operation} failed for {where}: {reason}") from None
 
 
 def _stderr(error: auto.CommandError) -> str:

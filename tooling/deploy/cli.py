@@ -2,8 +2,8 @@
 and up nox sessions run.
 
 Exit codes: 0 done, 1 a stack operation failed or was not confirmed, 2 a usage or set-up problem
-(bad environment or layer name, no Pulumi CLI, no passphrase, no AWS credentials), reported in one
-message and before any stack is touched.
+(bad environment or layer name, no Pulumi CLI, no usable secrets provider, no AWS credentials, no
+room in the account's quotas), reported in one message and before any stack is touched.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from pathlib import Path
 
 import yaml
 
-from shared.environment import EnvironmentNameError, resolve_environment
+from shared.environment import Environment, EnvironmentNameError, resolve_environment
 from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
 from tooling.deploy.orchestrator import (
     DeployError,
     Engine,
+    OfflinePlan,
     Orchestrator,
     SelectionError,
     select_layers,
@@ -29,13 +30,16 @@ from tooling.deploy.orchestrator import (
 from tooling.deploy.preflight import (
     PreflightError,
     check_aws_credentials,
-    check_passphrase,
+    check_secrets,
+    declared_secrets_providers,
     ensure_cli,
 )
 from tooling.outputs import OUTPUTS_DIR, OutputFileWriter
 
 EngineFactory = Callable[[Mapping[str, str], str], Engine]
 """Builds the engine once the checks passed: (environ, environment name) -> Engine."""
+QuotaCheck = Callable[[Mapping[str, str], Environment, Sequence[Layer]], None]
+"""Raises PreflightError when the account has no room for what the layers create."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,13 +88,78 @@ def declared_class(name: str) -> str | None:
     return None
 
 
+def show_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None:
+    """tooling.offline's plan of `layers` (with their upstream) and the pack, rendered as
+    `nox -s plan` does; a failure becomes a DeployError with the plan's own message."""
+    from rich.console import Console
+
+    from tooling.offline import ProgramError, plan
+    from tooling.offline.report import render
+
+    try:
+        result = plan(environment.name, layers=[layer.name for layer in layers])
+    except ProgramError as error:
+        raise DeployError(f"the {error.layer} layer raised {error.message}") from None
+    except (ValueError, RuntimeError, OSError) as error:  # PlanError, PolicyPackError, ...
+        raise DeployError(str(error)) from None
+    render(result, Console(), subtitle="offline: not previewable yet")
+
+
+def check_deploy_quotas(
+    environ: Mapping[str, str], environment: Environment, layers: Sequence[Layer]
+) -> None:
+    """Count what the layers create from their offline plan, compare with the account's quotas."""
+    import botocore.exceptions
+    import botocore.session
+
+    from tooling.deploy.quotas import check_quotas, demand_of
+    from tooling.offline import ProgramError, load_stack_config, plan
+
+    try:
+        result = plan(environment.name, layers=[layer.name for layer in layers], pack_dir=None)
+        region = load_stack_config(layers[0].name, environment.name).get("aws:region")
+    except ProgramError as error:
+        raise PreflightError(f"the offline plan of {environment.name} failed: {error}") from None
+    except (ValueError, RuntimeError, OSError) as error:
+        raise PreflightError(str(error)) from None
+    region = str(region or environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "")
+    if not region:
+        raise PreflightError(
+            f"No AWS region for {environment.name}: set aws:region in the stack files or AWS_REGION."
+        )
+    resources = [r for layer in layers for r in result.layers[layer.name].resources]
+    session = botocore.session.Session()
+    try:
+        check_quotas(
+            demand_of(resources),
+            environment=environment.name,
+            region=region,
+            ec2=session.create_client("ec2", region_name=region),
+            service_quotas=session.create_client("service-quotas", region_name=region),
+        )
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        raise PreflightError(
+            f"The quota check could not ask AWS ({error}). The deploy role needs "
+            "ec2:DescribeAddresses, ec2:DescribeVpcs, ec2:DescribeNatGateways, "
+            "ec2:DescribeSubnets and servicequotas:GetServiceQuota/GetAWSDefaultServiceQuota."
+        ) from None
+
+
 def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
-    """The real engine: finds (or installs) the CLI, checks passphrase and credentials first."""
+    """The real engine: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
     from tooling.deploy import automation  # pulumi.automation only once it is needed
 
+    declared = declared_secrets_providers(
+        environment, {layer.name: layer.folder for layer in LAYERS}
+    )
+    check_secrets(
+        automation.backend_url(environ),
+        environ,
+        declared,
+        new_stacks=len(declared) < len(LAYERS),
+    )
     home = Path(environ.get("HOME") or Path.home())
     cli = ensure_cli(environ, environment, install=functools.partial(automation.install_cli, home))
-    check_passphrase(automation.backend_url(environ), environ)
     check_aws_credentials(environ)
     backend = automation.backend_url(environ)
     if backend.startswith("file://"):  # Pulumi's file backend needs its folder to exist
@@ -106,6 +175,8 @@ def main(
     environ: Mapping[str, str] | None = None,
     engine_factory: EngineFactory = automation_engine,
     outputs_dir: Path = OUTPUTS_DIR,
+    offline_plan: OfflinePlan = show_offline_plan,
+    quota_check: QuotaCheck = check_deploy_quotas,
 ) -> int:
     args = build_parser().parse_args(argv)
     environ = os.environ if environ is None else environ
@@ -134,6 +205,8 @@ def main(
                 f"{environment.environment_class}: use destroy-all"
             )
         engine = engine_factory(environ, environment.name)
+        if args.command in ("deploy-all", "up"):
+            quota_check(environ, environment, layers)
     except (EnvironmentNameError, UnknownLayerError, SelectionError, PreflightError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -142,7 +215,7 @@ def main(
         return 2
 
     writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
-    orchestrator = Orchestrator(engine=engine, writer=writer, say=say)
+    orchestrator = Orchestrator(engine=engine, writer=writer, say=say, offline_plan=offline_plan)
     if args.command in ("deploy-all", "up"):
         return orchestrator.deploy(
             environment,

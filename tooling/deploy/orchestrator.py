@@ -21,6 +21,14 @@ class DeployError(Exception):
     """A stack operation failed; the message is written for a person and needs no traceback."""
 
 
+class StackMissingError(DeployError):
+    """The stack, or a stack it reads, does not exist yet: a preview would have to create it."""
+
+
+OfflinePlan = Callable[[Environment, Sequence[Layer]], None]
+"""Shows the offline plan of layers that cannot be previewed yet (tooling.offline's plan)."""
+
+
 @dataclass(frozen=True)
 class StackOutputs:
     values: dict[str, Any]
@@ -40,7 +48,9 @@ class Engine(Protocol):
 
     def up(self, layer: Layer, environment: Environment) -> StackOutputs: ...
 
-    def preview(self, layer: Layer, environment: Environment) -> None: ...
+    def preview(self, layer: Layer, environment: Environment) -> None:
+        """Preview an existing stack; never creates one (StackMissingError instead)."""
+        ...
 
     def destroy(
         self, layer: Layer, environment: Environment, *, remove_stack: bool
@@ -74,6 +84,7 @@ class Orchestrator:
     writer: OutputFileWriter
     say: Callable[[str], None] = print
     ask: Callable[[str], str] = input
+    offline_plan: OfflinePlan | None = None
 
     def _header(self, index: int, total: int, layer: Layer, environment: Environment) -> None:
         self.say(f"\n[{index}/{total}] {layer.name} ({environment.name})")
@@ -127,36 +138,55 @@ class Orchestrator:
         return 0
 
     def preview(self, environment: Environment, layers: Sequence[Layer]) -> int:
-        """Preview each layer; one without its upstream stacks is reported, the rest still run."""
+        """Preview each existing layer; one whose stack or upstream does not exist yet is "not
+        previewable yet" (exit 0 for it) and its offline plan is shown instead. Nothing is created:
+        a read-only role could not, and a created empty stack would break the next deploy."""
         skipped: list[Layer] = []
         failed: list[Layer] = []
         for index, layer in enumerate(layers, start=1):
             self._header(index, len(layers), layer, environment)
             missing = [
                 name
-                for name in layer.upstream
+                for name in (*layer.upstream, layer.name)
                 if not self.engine.exists(get_layer(name), environment)
             ]
             if missing:
                 skipped.append(layer)
                 self.say(
-                    f"not previewed: upstream stack(s) {', '.join(missing)} of "
-                    f"{environment.name} do not exist yet, so Pulumi cannot resolve "
-                    f"{layer.name}'s references. `nox -s plan -- {environment.name}` plans "
-                    "every layer offline."
+                    f"not previewable yet: stack(s) {', '.join(missing)} of {environment.name} "
+                    "do not exist yet (a preview never creates one); its offline plan is shown "
+                    "below."
                 )
                 continue
             try:
                 self.engine.preview(layer, environment)
+            except StackMissingError as error:
+                skipped.append(layer)
+                self.say(f"not previewable yet: {error}; its offline plan is shown below.")
             except DeployError as error:
                 failed.append(layer)
                 self.say(f"{layer.name} ({environment.name}) preview failed: {error}")
+        if skipped:
+            failed.extend(self._offline(environment, skipped))
         previewed = [layer for layer in layers if layer not in skipped and layer not in failed]
         self.say(
             f"\nPreviewed: {_names(previewed)}. Not previewable yet: {_names(skipped)}. "
             f"Failed: {_names(failed)}."
         )
         return 1 if failed else 0
+
+    def _offline(self, environment: Environment, layers: Sequence[Layer]) -> list[Layer]:
+        """The offline plan of `layers`; the layers it could not plan count as failed."""
+        self.say(f"\nOffline plan of {_names(layers)} ({environment.name}), no AWS involved:")
+        if self.offline_plan is None:
+            self.say(f"run `nox -s plan -- {environment.name}` to see it.")
+            return []
+        try:
+            self.offline_plan(environment, layers)
+        except DeployError as error:
+            self.say(f"the offline plan failed: {error}")
+            return list(layers)
+        return []
 
     def destroy(
         self, environment: Environment, *, yes: bool = False, remove_stacks: bool = False

@@ -1,4 +1,4 @@
-"""Checks before any stack is touched: the Pulumi CLI, the backend's passphrase, AWS credentials.
+"""Checks before any stack is touched: the Pulumi CLI, the secrets provider, AWS credentials.
 
 Each failure is a PreflightError whose message says what is missing and how to get it; the CLI turns
 it into exit code 2. No check here makes a network call, except the one attempt to install the
@@ -15,6 +15,8 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
+
+import yaml
 
 PULUMI_VERSION = version("pulumi")
 INSTALLER_URL = "https://get.pulumi.com/"
@@ -105,23 +107,106 @@ def ensure_cli(
     return result
 
 
-def check_passphrase(backend_url: str, environ: Mapping[str, str]) -> None:
-    """The file backend encrypts secrets with a passphrase; without one Pulumi would only prompt."""
-    if not backend_url.startswith("file://"):
-        return
-    if "PULUMI_CONFIG_PASSPHRASE" in environ:
-        return
-    passphrase_file = environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
-    if passphrase_file and Path(passphrase_file).is_file():
-        return
-    if passphrase_file:
+SECRETS_PROVIDER_VAR = "PULUMI_SECRETS_PROVIDER"
+KMS_SCHEMES = ("awskms://", "gcpkms://", "azurekeyvault://", "hashivault://")
+
+
+def _is_service_backend(backend_url: str) -> bool:
+    """Pulumi Cloud (or a self-hosted service): its own secrets provider is the default."""
+    return backend_url.startswith(("https://", "http://"))
+
+
+def declared_secrets_providers(
+    environment: str, layer_folders: Mapping[str, Path]
+) -> dict[str, str]:
+    """The secrets provider each layer's existing `Pulumi.<environment>.yaml` records: the CLI
+    writes `secretsprovider` when a stack is created with `--secrets-provider`, and only an
+    `encryptionsalt` for a passphrase stack. Layers whose file records neither are left out."""
+    found = {}
+    for layer, folder in layer_folders.items():
+        path = folder / f"Pulumi.{environment}.yaml"
+        if not path.is_file():
+            continue
+        try:
+            document = yaml.safe_load(path.read_text()) or {}
+        except yaml.YAMLError:
+            continue  # the offline config reader reports a broken file with its line
+        if not isinstance(document, dict):
+            continue
+        if document.get("secretsprovider"):
+            found[layer] = str(document["secretsprovider"])
+        elif document.get("encryptionsalt"):
+            found[layer] = "passphrase"
+    return found
+
+
+def check_secrets(
+    backend_url: str,
+    environ: Mapping[str, str],
+    declared: Mapping[str, str] | None = None,
+    *,
+    new_stacks: bool = True,
+) -> str:
+    """How stack secrets will be encrypted; PreflightError when that cannot work.
+
+    `PULUMI_SECRETS_PROVIDER` (e.g. `awskms://alias/<name>?region=<region>`) is used for stacks
+    created from now on; an existing stack keeps the provider its `Pulumi.<env>.yaml` declares
+    (`declared`, per layer; `new_stacks`: some layer has no stack file yet). Anything that ends up on the passphrase provider (the default of the
+    file and s3:// backends) needs a passphrase that is not empty: Pulumi accepts an empty one, and
+    in CI a missing secret expands to exactly that. An empty `PULUMI_SECRETS_PROVIDER` counts as
+    unset, for the same reason.
+    """
+    wanted = environ.get(SECRETS_PROVIDER_VAR, "").strip()
+    if wanted and wanted != "passphrase" and not wanted.startswith(KMS_SCHEMES):
         raise PreflightError(
-            f"PULUMI_CONFIG_PASSPHRASE_FILE points to {passphrase_file}, which does not exist."
+            f"{SECRETS_PROVIDER_VAR}={wanted!r} is not a secrets provider Pulumi knows: use "
+            "`passphrase` or a KMS URL such as awskms://alias/<name>?region=<region>."
+        )
+    providers = set((declared or {}).values())
+    if new_stacks or not providers:
+        providers.add(wanted or "default")
+    service = _is_service_backend(backend_url)
+    needs_passphrase = any(p == "passphrase" or (p == "default" and not service) for p in providers)
+    kind = ", ".join(sorted(p for p in providers if p != "default")) or (
+        "the service's" if service else "passphrase"
+    )
+    if not needs_passphrase:
+        return kind
+    if "PULUMI_CONFIG_PASSPHRASE" in environ:
+        # The CLI reads this variable first whenever it is set, even empty
+        # (pulumi/pulumi pkg/secrets/passphrase/manager.go): a file set beside it is ignored.
+        if environ["PULUMI_CONFIG_PASSPHRASE"]:
+            return "passphrase"
+        raise PreflightError(
+            "PULUMI_CONFIG_PASSPHRASE is set but empty. Pulumi would encrypt the stack's secrets "
+            "with an empty passphrase (in CI, a missing secret expands to exactly that). Set the "
+            f"real passphrase, or use a KMS key: {SECRETS_PROVIDER_VAR}=awskms://alias/<name>"
+            "?region=<region> (docs/ci.md)."
+        )
+    passphrase_file = environ.get("PULUMI_CONFIG_PASSPHRASE_FILE")
+    if passphrase_file:
+        path = Path(passphrase_file)
+        if not path.is_file():
+            raise PreflightError(
+                f"PULUMI_CONFIG_PASSPHRASE_FILE points to {passphrase_file}, which does not exist."
+            )
+        if not path.read_text().strip():
+            raise PreflightError(
+                f"PULUMI_CONFIG_PASSPHRASE_FILE ({passphrase_file}) is empty: an empty "
+                "passphrase protects nothing. Put the passphrase in it."
+            )
+        return "passphrase"
+    if backend_url.startswith("file://"):
+        raise PreflightError(
+            f"The local file backend ({backend_url}) encrypts stack secrets with a passphrase: set "
+            "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) and keep it; every later "
+            "run needs the same one. Or set PULUMI_BACKEND_URL to another backend."
         )
     raise PreflightError(
-        f"The local file backend ({backend_url}) encrypts stack secrets with a passphrase: set "
-        "PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) and keep it; every later "
-        "run needs the same one. Or set PULUMI_BACKEND_URL to another backend."
+        f"The backend {backend_url} keeps stack secrets encrypted by the stack's secrets provider, "
+        f"which is the passphrase here: set PULUMI_CONFIG_PASSPHRASE, or a KMS key with "
+        f"{SECRETS_PROVIDER_VAR}=awskms://alias/<name>?region=<region> (the bootstrap project "
+        "creates one; docs/ci.md)."
     )
 
 

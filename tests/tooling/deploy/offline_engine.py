@@ -9,7 +9,12 @@ from pathlib import Path
 import tooling.offline.mocks  # noqa: F401
 from shared.environment import Environment
 from shared.layers import Layer
-from tooling.deploy.orchestrator import DeployError, DestroyReport, StackOutputs
+from tooling.deploy.orchestrator import (
+    DeployError,
+    DestroyReport,
+    StackMissingError,
+    StackOutputs,
+)
 from tooling.offline import LayerResult, ProgramError, load_stack_config, run_layer
 
 CONTRACT_PROGRAM = str(Path(__file__).parent / "contract_program")
@@ -64,6 +69,10 @@ class OfflineEngine:
 
     def preview(self, layer: Layer, environment: Environment) -> None:
         self.calls.append(("preview", layer.name, environment.name))
+        if (layer.name, environment.name) not in self.stacks:  # select_stack: never creates one
+            raise StackMissingError(
+                f"stack {environment.name} of stacks/{layer.name} does not exist"
+            )
         self._run(layer, environment, preview=True)
 
     def destroy(

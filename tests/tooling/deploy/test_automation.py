@@ -12,7 +12,7 @@ from pulumi.automation._cmd import CommandResult
 from shared.environment import parse_environment
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT, STACKS_DIR, get_layer
 from tooling.deploy import automation
-from tooling.deploy.orchestrator import DeployError
+from tooling.deploy.orchestrator import DeployError, StackMissingError
 
 DEV = parse_environment("dev")
 STAGING = parse_environment("staging")
@@ -117,6 +117,7 @@ def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_b
         "PULUMI_BACKEND_URL": f"file://{REPO_ROOT}/.pulumi-state",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "ENVIRONMENT_SUFFIX": "dev",
+        "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",
         "PULUMI_CONFIG_PASSPHRASE": "s3cret",
     }
     assert isinstance(opts.pulumi_command, FakeCommand)
@@ -231,6 +232,66 @@ def test_an_incompatible_cli_is_a_deploy_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(auto, "PulumiCommand", too_old)
     with pytest.raises(DeployError, match="cannot be used: Minimum version"):
         automation.AutomationEngine(cli=CLI, environ={})
+
+
+def test_preview_only_selects_the_stack_and_never_creates_one(
+    monkeypatch: pytest.MonkeyPatch, policy_configs: Path
+) -> None:
+    selected = Recorder()
+    created = Recorder(error=AssertionError("a preview must not create a stack"))
+    monkeypatch.setattr(auto, "select_stack", selected)
+    monkeypatch.setattr(auto, "create_or_select_stack", created)
+    monkeypatch.setattr(auto, "PulumiCommand", FakeCommand)
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+
+    engine.preview(get_layer("app"), DEV)
+
+    assert created.calls == []
+    assert [call["stack_name"] for call in selected.calls] == ["dev"]
+    assert selected.calls[0]["work_dir"] == str(STACKS_DIR / "app")
+    assert [operation for operation, _ in selected.stack.calls] == ["preview"]
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (
+            error(auto.StackNotFoundError, "error: no stack named 'pr-7' found"),
+            "stack pr-7 of stacks/app does not exist",
+        ),
+        (
+            error(
+                auto.CommandError,
+                'error: preview failed: unknown stack "organization/data/pr-7"',
+            ),
+            "stack pr-7 of stacks/app reads a stack that does not exist",
+        ),
+    ],
+)
+def test_a_missing_stack_or_upstream_makes_preview_say_not_previewable(
+    monkeypatch: pytest.MonkeyPatch,
+    recorder: Recorder,
+    failure: auto.CommandError,
+    message: str,
+) -> None:
+    monkeypatch.setattr(auto, "select_stack", Recorder(error=failure))
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+
+    with pytest.raises(StackMissingError, match=message):
+        engine.preview(get_layer("app"), parse_environment("pr-7"))
+
+
+def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
+    recorder: Recorder, policy_configs: Path
+) -> None:
+    kms = "awskms://alias/platform-secrets-pr?region=us-east-1"
+    engine = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms})
+    engine.up(get_layer("network"), DEV)
+    assert recorder.calls[0]["opts"].secrets_provider == kms
+
+    unset = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": ""})
+    unset.up(get_layer("network"), DEV)
+    assert recorder.calls[1]["opts"].secrets_provider is None
 
 
 @pytest.mark.parametrize(

@@ -3,25 +3,48 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
-from shared.layers import LAYER_NAMES, REPO_ROOT
+from shared.environment import Environment
+from shared.layers import LAYER_NAMES, REPO_ROOT, Layer
 from tests.tooling.deploy.offline_engine import OfflineEngine
-from tooling.deploy.cli import main
-from tooling.deploy.orchestrator import Engine
+from tooling.deploy.cli import QuotaCheck, main, show_offline_plan
+from tooling.deploy.orchestrator import Engine, OfflinePlan
 from tooling.deploy.preflight import PreflightError
 
 
+def no_quota_check(
+    environ: Mapping[str, str], environment: Environment, layers: Sequence[Layer]
+) -> None:
+    pass
+
+
+def no_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None:
+    print(f"(offline plan of {', '.join(layer.name for layer in layers)})")
+
+
 def run(
-    tmp_path: Path, engine: OfflineEngine, *argv: str, environ: Mapping[str, str] | None = None
+    tmp_path: Path,
+    engine: OfflineEngine,
+    *argv: str,
+    environ: Mapping[str, str] | None = None,
+    quota_check: QuotaCheck = no_quota_check,
+    offline_plan: OfflinePlan = no_offline_plan,
 ) -> int:
     def factory(environ: Mapping[str, str], environment: str) -> Engine:
         return engine
 
-    return main(list(argv), environ=environ or {}, engine_factory=factory, outputs_dir=tmp_path)
+    return main(
+        list(argv),
+        environ=environ or {},
+        engine_factory=factory,
+        outputs_dir=tmp_path,
+        quota_check=quota_check,
+        offline_plan=offline_plan,
+    )
 
 
 def test_deploy_all_writes_outputs_and_show_secrets_reveals_them(tmp_path: Path) -> None:
@@ -166,3 +189,47 @@ def test_the_command_line_wins_over_a_leftover_suffix_with_one_warning(
     assert code == 2 and seen == ["prod"]
     err = capsys.readouterr().err
     assert err.count("ENVIRONMENT_SUFFIX=dev") == 1 and "'prod'" in err
+
+
+def test_preview_of_a_layer_not_deployed_yet_shows_its_real_offline_plan_and_exits_0(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = OfflineEngine()
+    assert (
+        run(
+            tmp_path,
+            engine,
+            "preview",
+            "pr-3",
+            "--layer",
+            "network",
+            offline_plan=show_offline_plan,
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert engine.calls == [] and engine.stacks == {}
+    assert "not previewable yet: stack(s) network of pr-3 do not exist yet" in out
+    assert "network (stack pr-3)" in out
+    assert "aws:ec2/vpc:Vpc" in out
+    assert "Previewed: none. Not previewable yet: network. Failed: none." in out
+
+
+def test_a_quota_shortfall_exits_2_before_any_stack_is_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[tuple[str, list[str]]] = []
+
+    def no_room(
+        environ: Mapping[str, str], environment: Environment, layers: Sequence[Layer]
+    ) -> None:
+        asked.append((environment.name, [layer.name for layer in layers]))
+        raise PreflightError("- Elastic IPs: pr-4 adds 2, 5 of 5 are in use (quota L-0263D0A3).")
+
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, "deploy-all", "pr-4", quota_check=no_room) == 2
+    assert asked == [("pr-4", list(LAYER_NAMES))]
+    assert engine.calls == []
+    assert not (tmp_path / "pr-4").exists()
+    err = capsys.readouterr().err
+    assert err.count("L-0263D0A3") == 1 and "Traceback" not in err

@@ -7,7 +7,7 @@ import pytest
 from shared.environment import Environment, parse_environment
 from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
 from tests.tooling.deploy.offline_engine import OfflineEngine
-from tooling.deploy.orchestrator import Orchestrator, SelectionError, select_layers
+from tooling.deploy.orchestrator import DeployError, Orchestrator, SelectionError, select_layers
 from tooling.outputs import REDACTED, OutputFileWriter
 
 DEV = parse_environment("dev")
@@ -189,18 +189,72 @@ def test_non_prod_environments_never_ask(tmp_path: Path) -> None:
     assert console.prompts == []
 
 
-def test_preview_reports_layers_whose_upstream_does_not_exist_and_previews_the_rest(
+class PlanRecorder:
+    def __init__(self, error: str | None = None) -> None:
+        self.calls: list[tuple[str, list[str]]] = []
+        self.error = error
+
+    def __call__(self, environment: Environment, layers: Sequence[Layer]) -> None:
+        self.calls.append((environment.name, [layer.name for layer in layers]))
+        if self.error:
+            raise DeployError(self.error)
+
+
+def test_preview_of_a_new_environment_creates_nothing_and_shows_the_offline_plan(
     tmp_path: Path,
 ) -> None:
     engine = OfflineEngine()
     orchestrator, console = make(tmp_path, engine)
+    orchestrator.offline_plan = offline = PlanRecorder()
+
+    assert orchestrator.preview(DEV, LAYERS) == 0
+
+    assert engine.calls == []
+    assert engine.stacks == {}
+    assert offline.calls == [("dev", list(LAYER_NAMES))]
+    assert "not previewable yet: stack(s) network of dev do not exist yet" in console.text
+    assert "not previewable yet: stack(s) network, data of dev" in console.text
+    assert "Previewed: none. Not previewable yet: network, data, app, observability." in (
+        console.text
+    )
+
+
+def test_preview_previews_deployed_layers_and_plans_the_rest_offline(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+    engine.calls.clear()
+    orchestrator.offline_plan = offline = PlanRecorder()
 
     assert orchestrator.preview(DEV, LAYERS) == 0
 
     assert engine.calls == [("preview", "network", "dev")]
-    assert "upstream stack(s) network of dev do not exist yet" in console.text
-    assert "`nox -s plan -- dev` plans every layer offline" in console.text
+    assert offline.calls == [("dev", ["data", "app", "observability"])]
     assert "Previewed: network. Not previewable yet: data, app, observability." in console.text
+
+
+def test_a_stack_that_vanished_between_check_and_preview_is_not_previewable_yet(
+    tmp_path: Path,
+) -> None:
+    class Vanishing(OfflineEngine):
+        def exists(self, layer: Layer, environment: Environment) -> bool:
+            return True
+
+    engine = Vanishing()
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.offline_plan = offline = PlanRecorder()
+
+    assert orchestrator.preview(DEV, select_layers(only=["network"])) == 0
+    assert offline.calls == [("dev", ["network"])]
+    assert "not previewable yet: stack dev of stacks/network does not exist" in console.text
+
+
+def test_an_offline_plan_that_fails_fails_the_preview(tmp_path: Path) -> None:
+    orchestrator, console = make(tmp_path, OfflineEngine())
+    orchestrator.offline_plan = PlanRecorder(error="the data layer raised ValueError")
+
+    assert orchestrator.preview(DEV, LAYERS) == 1
+    assert "the offline plan failed: the data layer raised ValueError" in console.text
 
 
 def test_preview_runs_every_layer_once_they_exist_and_a_failure_does_not_stop_the_rest(

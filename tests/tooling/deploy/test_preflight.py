@@ -13,7 +13,8 @@ from tooling.deploy.preflight import (
     PULUMI_VERSION,
     PreflightError,
     check_aws_credentials,
-    check_passphrase,
+    check_secrets,
+    declared_secrets_providers,
     ensure_cli,
     installer_reachable,
     locate_cli,
@@ -135,14 +136,70 @@ def test_the_reachability_probe_answers_false_offline(monkeypatch: pytest.Monkey
 def test_the_file_backend_needs_a_passphrase(tmp_path: Path) -> None:
     backend = "file:///repo/.pulumi-state"
     with pytest.raises(PreflightError, match="set PULUMI_CONFIG_PASSPHRASE"):
-        check_passphrase(backend, {})
+        check_secrets(backend, {})
     with pytest.raises(PreflightError, match="which does not exist"):
-        check_passphrase(backend, {"PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "missing")})
+        check_secrets(backend, {"PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "missing")})
     (tmp_path / "passphrase").write_text("x")
-    check_passphrase(backend, {"PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "passphrase")})
-    check_passphrase(backend, {"PULUMI_CONFIG_PASSPHRASE": ""})  # empty is a valid passphrase
-    check_passphrase("s3://state-bucket", {})
-    check_passphrase("https://api.pulumi.com", {})
+    environ = {"PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "passphrase")}
+    assert check_secrets(backend, environ) == "passphrase"
+    assert check_secrets(backend, {"PULUMI_CONFIG_PASSPHRASE": "s3cret"}) == "passphrase"
+    assert check_secrets("https://api.pulumi.com", {}) == "the service's"
+
+
+@pytest.mark.parametrize("backend", ["file:///repo/.pulumi-state", "s3://state-bucket/dev"])
+def test_an_empty_passphrase_is_refused(tmp_path: Path, backend: str) -> None:
+    with pytest.raises(PreflightError, match="PULUMI_CONFIG_PASSPHRASE is set but empty"):
+        check_secrets(backend, {"PULUMI_CONFIG_PASSPHRASE": ""})
+    # The CLI reads the variable first even when empty: a file beside it does not help.
+    (tmp_path / "passphrase").write_text("x")
+    with pytest.raises(PreflightError, match="set but empty"):
+        check_secrets(
+            backend,
+            {
+                "PULUMI_CONFIG_PASSPHRASE": "",
+                "PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "passphrase"),
+            },
+        )
+    (tmp_path / "blank").write_text("\n")
+    with pytest.raises(PreflightError, match="is empty"):
+        check_secrets(backend, {"PULUMI_CONFIG_PASSPHRASE_FILE": str(tmp_path / "blank")})
+
+
+def test_an_s3_backend_needs_a_passphrase_or_a_kms_secrets_provider() -> None:
+    backend = "s3://state-bucket/staging?region=eu-west-1"
+    with pytest.raises(PreflightError, match="PULUMI_SECRETS_PROVIDER=awskms://") as raised:
+        check_secrets(backend, {})
+    assert backend in str(raised.value)
+    kms = "awskms://alias/platform-secrets-staging?region=eu-west-1"
+    # In CI the passphrase secret of a KMS environment is unset and expands to "": not needed.
+    assert check_secrets(backend, {"PULUMI_SECRETS_PROVIDER": kms}) == kms
+    assert check_secrets(backend, {"PULUMI_SECRETS_PROVIDER": kms, "PULUMI_CONFIG_PASSPHRASE": ""})
+    assert check_secrets(backend, {"PULUMI_CONFIG_PASSPHRASE": "s3cret"}) == "passphrase"
+    # An empty provider variable is an unset one: the passphrase is needed again.
+    with pytest.raises(PreflightError, match="set but empty"):
+        check_secrets(backend, {"PULUMI_SECRETS_PROVIDER": "", "PULUMI_CONFIG_PASSPHRASE": ""})
+    with pytest.raises(PreflightError, match="not a secrets provider Pulumi knows"):
+        check_secrets(backend, {"PULUMI_SECRETS_PROVIDER": "kms:alias/x"})
+
+
+def test_existing_stacks_keep_the_provider_their_stack_file_records(tmp_path: Path) -> None:
+    kms = "awskms://alias/platform-secrets-prod?region=us-east-1"
+    folders = {name: tmp_path / name for name in ("network", "data", "app")}
+    for folder in folders.values():
+        folder.mkdir()
+    (folders["network"] / "Pulumi.prod.yaml").write_text(f"secretsprovider: {kms}\n")
+    (folders["data"] / "Pulumi.prod.yaml").write_text("encryptionsalt: v1:abc\nconfig: {}\n")
+    (folders["app"] / "Pulumi.prod.yaml").write_text("config:\n  app:desiredCount: 2\n")
+
+    declared = declared_secrets_providers("prod", folders)
+
+    assert declared == {"network": kms, "data": "passphrase"}
+    backend = "s3://state-bucket/prod"
+    # data's stack is a passphrase stack: the KMS variable does not change that.
+    with pytest.raises(PreflightError, match="set PULUMI_CONFIG_PASSPHRASE"):
+        check_secrets(backend, {"PULUMI_SECRETS_PROVIDER": kms}, declared, new_stacks=True)
+    only_kms = {"network": kms}
+    assert check_secrets(backend, {}, only_kms, new_stacks=False) == kms
 
 
 @pytest.fixture

@@ -1,45 +1,27 @@
-"""The README's tables (environments, naming, config keys, outputs, sessions, policies) cannot drift
-from the code."""
+"""docs/reference.md's tables (profiles, name kinds, config keys, outputs, dependencies) cannot
+drift from the code."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
+import tomllib
 from typing import Any
 
 import pytest
 
 from shared.config import accepted_keys, parse
-from shared.environment import ENVIRONMENT_CLASSES, PROFILES
-from shared.layers import LAYER_NAMES
+from shared.environment import ENVIRONMENT_CLASSES, PROFILES, Profile
+from shared.layers import LAYER_NAMES, LAYERS
 from shared.naming import NAME_RULES
+from tests.docs.markdown import REPO, doc, section, table
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+REFERENCE = doc("reference.md")
 STACK_FOR_CLASS = {"dev": "dev", "staging": "staging", "prod": "prod", "pr": "pr-12"}
 
 
-def _section(title: str) -> str:
-    match = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", README, re.M | re.S)
-    assert match, f"README has no '## {title}' section"
-    return match.group(1)
-
-
-def _table(section: str, first_header: str) -> dict[str, list[str]]:
-    """Rows of the table whose first header cell is `first_header`, keyed by the first cell."""
-    lines = section.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
-    rows: dict[str, list[str]] = {}
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        rows[cells[0].strip("`")] = cells[1:]
-    return rows
-
-
-def _profile_cells(klass: str) -> dict[str, Any]:
-    values = dataclasses.asdict(PROFILES[klass])
+def _profile_cells(profile: Profile) -> dict[str, Any]:
+    values = dataclasses.asdict(profile)
     alarms = values.pop("alarms")
     return {**values, **{f"alarms.{k}": v for k, v in alarms.items()}}
 
@@ -49,11 +31,17 @@ def _yes_no(value: Any) -> str:
 
 
 def test_profile_table_matches_profiles() -> None:
-    table = _table(_section("Environments"), "setting")
-    assert set(table) == set(_profile_cells("dev")), "add or remove README rows"
+    profiles = section(REFERENCE, "Environments")
+    assert re.search(
+        r"^\| setting \| " + r" \| ".join(ENVIRONMENT_CLASSES) + r" \|$", profiles, re.M
+    )
+    rows = table(profiles, "setting")
+    assert set(rows) == set(_profile_cells(PROFILES["dev"])), (
+        "add or remove rows in docs/reference.md"
+    )
     for column, klass in enumerate(ENVIRONMENT_CLASSES):
-        for setting, value in _profile_cells(klass).items():
-            cell = table[setting][column]
+        for setting, value in _profile_cells(PROFILES[klass]).items():
+            cell = rows[setting][column]
             if setting == "vpc_cidr" and klass == "pr":
                 assert "PR number" in cell
             else:
@@ -61,9 +49,9 @@ def test_profile_table_matches_profiles() -> None:
 
 
 def test_naming_table_lists_every_kind_with_its_max_length() -> None:
-    table = _table(_section("Naming"), "kind")
+    rows = table(section(REFERENCE, "Naming"), "kind")
     listed: dict[str, str] = {}
-    for kinds, cells in table.items():
+    for kinds, cells in rows.items():
         maxima = cells[0].split(" / ")
         groups = [g.split(", ") for g in kinds.split(" / ")]
         if len(maxima) == 1:
@@ -77,7 +65,7 @@ def test_naming_table_lists_every_kind_with_its_max_length() -> None:
 
 
 def _config_rows() -> dict[str, list[str]]:
-    return _table(_section("Config keys"), "key")
+    return table(section(REFERENCE, "Config keys"), "key")
 
 
 def _render(value: Any) -> str:
@@ -90,14 +78,19 @@ def _render(value: Any) -> str:
     return str(value)
 
 
+def test_config_table_has_one_column_per_environment_class() -> None:
+    header = "| key | " + " | ".join(ENVIRONMENT_CLASSES) + " | accepted |"
+    assert header in section(REFERENCE, "Config keys").splitlines()
+
+
 def test_config_table_lists_exactly_the_accepted_keys() -> None:
     rows = _config_rows()
     common = {key.split(":", 1)[1] for key in rows if key.startswith("<layer>:")}
     documented = {key for key in rows if not key.startswith("<layer>:")}
     documented |= {f"{layer}:{key}" for layer in LAYER_NAMES for key in common}
     accepted = {key for layer in LAYER_NAMES for key in accepted_keys(layer)}
-    assert accepted - documented == set(), "document these keys in the README"
-    assert documented - accepted == set(), "the README lists keys config.py does not accept"
+    assert accepted - documented == set(), "document these keys in docs/reference.md"
+    assert documented - accepted == set(), "docs/reference.md lists keys no layer accepts"
 
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
@@ -118,37 +111,31 @@ def test_config_table_defaults_match_the_parsed_defaults(klass: str) -> None:
 
 
 def test_outputs_table_is_exactly_the_layer_contracts() -> None:
-    from shared.layers import LAYERS
-
-    section = _section("Outputs (the contract between layers)")
+    outputs = section(REFERENCE, "Outputs (the contract between layers)")
     rows = [
-        [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")][:2]
-        for line in section.splitlines()
+        [cell.strip().strip("`") for cell in line.strip().strip("|").split("|")]
+        for line in outputs.splitlines()
         if line.startswith("| ") and not line.startswith(("| layer |", "|---"))
     ]
-    documented = [(layer, output) for layer, output in rows]
+    documented = [(row[0], row[1]) for row in rows]
     contract = [(layer.name, output) for layer in LAYERS for output in layer.outputs]
     assert sorted(documented) == sorted(contract)
+    secret = {(row[0], row[1]) for row in rows if "**secret**" in row[2]}
+    assert secret == {(layer.name, out) for layer in LAYERS for out in layer.secret_outputs}
 
 
-def test_sessions_table_lists_every_nox_session() -> None:
-    import ast
-
-    noxfile = Path(__file__).resolve().parents[2] / "noxfile.py"
-    sessions = set()
-    for node in ast.walk(ast.parse(noxfile.read_text())):
-        if isinstance(node, ast.FunctionDef):
-            for decorator in node.decorator_list:
-                if isinstance(decorator, ast.Call) and ast.unparse(decorator.func) == "nox.session":
-                    names = [k.value for k in decorator.keywords if k.arg == "name"]
-                    sessions.add(ast.literal_eval(names[0]) if names else node.name)
-    documented = set(re.findall(r"^\| `nox -s ([a-z-]+)", _section("Sessions"), re.M))
-    assert {"tests", "plan", "deploy-all"} <= sessions
-    assert documented == sessions
+def _distribution(requirement: str) -> str:
+    return re.split(r"[~=<>!\[; ]", requirement, maxsplit=1)[0].lower()
 
 
-def test_policies_table_lists_every_policy_in_the_pack() -> None:
-    from policies.catalog import RULES
-
-    documented = set(re.findall(r"^\| `(aws-[a-z0-9-]+)` \|", _section("Policies"), re.M))
-    assert documented == {rule.name for rule in RULES}
+def test_dependencies_table_explains_every_dependency() -> None:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    declared = {_distribution(r) for r in project["project"]["dependencies"]}
+    for group in project["dependency-groups"].values():
+        declared |= {_distribution(r) for r in group if isinstance(r, str)}
+    rows = table(section(REFERENCE, "Dependencies and why"), "package")
+    documented = {
+        re.sub(r" .*", "", name.strip()).lower() for names in rows for name in names.split(", ")
+    }
+    assert declared - documented == set(), "say why in docs/reference.md, Dependencies and why"
+    assert documented - declared == set(), "docs/reference.md explains packages nobody declares"

@@ -1,0 +1,236 @@
+"""The bootstrap project: what CI needs in an AWS account before any layer can be deployed.
+
+Run once per account with the local file backend (docs/ci.md), then move its state into the bucket
+it created. Not a layer: nothing here reads or is read through StackReferences. It creates the
+state bucket (versioned, KMS-encrypted, TLS-only, private, old versions expire), a KMS key per
+environment class for Pulumi's awskms:// secrets provider, GitHub's OIDC provider, one role per
+GitHub environment trusted only for `repo:<owner>/<repo>:environment:<name>`, and a read-only
+preview role for pull requests.
+"""
+
+from typing import Any
+
+import access
+import pulumi
+import pulumi_aws as aws
+
+from shared.layers import PRODUCT
+from shared.naming import Namer
+from shared.tagging import standard_tags, with_name
+from shared.trust_policies import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, github_oidc_trust_policy
+
+LAYER = "bootstrap"
+NONCURRENT_VERSION_DAYS = 90
+ABORT_UPLOADS_DAYS = 7
+
+config = pulumi.Config("bootstrap")
+repository = config.require("repository")
+account = pulumi.get_stack()
+account_id = aws.get_caller_identity().account_id
+region = aws.get_region().region
+names = Namer(project=PRODUCT, environment=account, account_id=account_id, region=region)
+tags = standard_tags(environment=account, layer=LAYER)
+# Losing the state bucket or a secrets key loses every stack: Pulumi refuses to delete them.
+kept = pulumi.ResourceOptions(protect=True)
+
+# --- state bucket -----------------------------------------------------------------------------------
+state_alias = names.name("kms-alias", "state")
+state_key = aws.kms.Key(
+    "state",
+    description=f"{PRODUCT}: encrypts the Pulumi state bucket",
+    enable_key_rotation=True,
+    deletion_window_in_days=30,
+    tags=with_name(tags, state_alias),
+    opts=kept,
+)
+aws.kms.Alias("state", name=state_alias, target_key_id=state_key.key_id)
+
+bucket_name = names.name("s3-bucket", "state")
+bucket_arn = f"arn:aws:s3:::{bucket_name}"
+# The tag is what the pack's state-bucket policy recognises the bucket by.
+bucket = aws.s3.Bucket(
+    "state",
+    bucket=bucket_name,
+    tags={**with_name(tags, bucket_name), "Purpose": "pulumi-state"},
+    opts=kept,
+)
+aws.s3.BucketPublicAccessBlock(
+    "state",
+    bucket=bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
+aws.s3.BucketOwnershipControls(
+    "state",
+    bucket=bucket.id,
+    rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    "state",
+    bucket=bucket.id,
+    rules=[
+        aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=state_key.arn
+            ),
+            bucket_key_enabled=True,
+        )
+    ],
+)
+aws.s3.BucketVersioning(
+    "state",
+    bucket=bucket.id,
+    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+)
+aws.s3.BucketLifecycleConfiguration(
+    "state",
+    bucket=bucket.id,
+    rules=[
+        aws.s3.BucketLifecycleConfigurationRuleArgs(
+            id="old-state-versions",
+            status="Enabled",
+            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+            noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                noncurrent_days=NONCURRENT_VERSION_DAYS
+            ),
+            abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                days_after_initiation=ABORT_UPLOADS_DAYS
+            ),
+        )
+    ],
+)
+aws.s3.BucketPolicy(
+    "state",
+    bucket=bucket.id,
+    policy=pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ],
+        }
+    ),
+)
+
+# --- secrets keys: one per environment class, for awskms:// ----------------------------------------
+secrets_keys: dict[str, aws.kms.Key] = {}
+secrets_providers: dict[str, pulumi.Output[str]] = {}
+for github_environment, environment_class in access.GITHUB_ENVIRONMENTS.items():
+    alias_name = names.name("kms-alias", "secrets", environment_class)
+    secrets_keys[github_environment] = aws.kms.Key(
+        f"secrets-{environment_class}",
+        description=f"{PRODUCT}: Pulumi secrets of {environment_class} stacks (awskms://)",
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        tags=with_name(tags, alias_name),
+        opts=kept,
+    )
+    aws.kms.Alias(
+        f"secrets-{environment_class}",
+        name=alias_name,
+        target_key_id=secrets_keys[github_environment].key_id,
+    )
+    secrets_providers[github_environment] = pulumi.Output.from_input(
+        f"awskms://{alias_name}?region={region}"
+    )
+
+# --- GitHub OIDC and the CI roles ------------------------------------------------------------------
+github = aws.iam.OpenIdConnectProvider(
+    "github",
+    url=f"https://{GITHUB_OIDC_HOST}",
+    client_id_lists=[GITHUB_OIDC_AUDIENCE],
+    tags=with_name(tags, GITHUB_OIDC_HOST),
+)
+
+
+# The provider's ARN is fixed by its URL; spelled out, the trust policy is known at plan time.
+github_arn = f"arn:aws:iam::{account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
+
+
+def ci_role(name: str, github_environment: str, description: str) -> aws.iam.Role:
+    role_name = names.name("iam-role", "ci", name)
+    return aws.iam.Role(
+        f"ci-{name}",
+        name=role_name,
+        description=description,
+        max_session_duration=3600,
+        assume_role_policy=pulumi.Output.json_dumps(
+            github_oidc_trust_policy(github_arn, repository, github_environment)
+        ),
+        tags=with_name(tags, role_name),
+        opts=pulumi.ResourceOptions(depends_on=[github]),
+    )
+
+
+role_arns: dict[str, pulumi.Output[str]] = {}
+for github_environment, environment_class in access.GITHUB_ENVIRONMENTS.items():
+    role = ci_role(
+        github_environment,
+        github_environment,
+        f"GitHub environment {github_environment} of {repository}: deploys {environment_class}",
+    )
+    keys: dict[str, Any] = {
+        "bucket_arn": bucket_arn,
+        "state_key_arn": state_key.arn,
+        "secrets_key_arn": secrets_keys[github_environment].arn,
+    }
+    if environment_class == "pr":
+        document = access.pr_policy(account_id=account_id, product=PRODUCT, **keys)
+    else:
+        document = access.deploy_policy(environment_class=environment_class, **keys)
+        aws.iam.RolePolicyAttachment(
+            f"ci-{github_environment}-power-user",
+            role=role.name,
+            policy_arn="arn:aws:iam::aws:policy/PowerUserAccess",
+        )
+        aws.iam.RolePolicy(
+            f"ci-{github_environment}-iam",
+            role=role.id,
+            policy=pulumi.Output.json_dumps(
+                access.iam_for_product_roles(account_id, PRODUCT, environment_class)
+            ),
+        )
+    aws.iam.RolePolicy(
+        f"ci-{github_environment}", role=role.id, policy=pulumi.Output.json_dumps(document)
+    )
+    role_arns[github_environment] = role.arn
+
+preview = ci_role("pr-preview", "pr", f"Pull-request previews of {repository}: read-only")
+aws.iam.RolePolicyAttachment(
+    "ci-pr-preview-read-only",
+    role=preview.name,
+    policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess",
+)
+aws.iam.RolePolicy(
+    "ci-pr-preview",
+    role=preview.id,
+    policy=pulumi.Output.json_dumps(
+        access.preview_policy(
+            bucket_arn=bucket_arn,
+            state_key_arn=state_key.arn,
+            secrets_key_arn=secrets_keys["pr"].arn,
+        )
+    ),
+)
+
+# What docs/ci.md puts into each GitHub environment.
+pulumi.export("state_bucket", bucket.bucket)
+pulumi.export(
+    "backend_urls",
+    {
+        env: f"s3://{bucket_name}/{cls}?region={region}"
+        for env, cls in access.GITHUB_ENVIRONMENTS.items()
+    },
+)
+pulumi.export("secrets_providers", secrets_providers)
+pulumi.export("role_arns", role_arns)
+pulumi.export("preview_role_arn", preview.arn)

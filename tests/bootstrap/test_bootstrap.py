@@ -1,0 +1,142 @@
+"""The bootstrap project: planned offline like the layers, clean with the pack, outside the chain."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from shared.layers import LAYER_NAMES, REPO_ROOT, STACKS_DIR
+from tests.bootstrap.planned import BUCKET, LIFECYCLE, ROLE, edited, planned, resources, trust
+from tooling.deploy import bootstrap
+from tooling.offline import evaluate
+
+REPOSITORY = "example-org/aws-platform"
+
+
+def test_it_is_a_project_of_its_own_on_the_repos_venv_outside_the_four_layers() -> None:
+    project = yaml.safe_load((REPO_ROOT / "bootstrap" / "Pulumi.yaml").read_text())
+    assert project["name"] == "bootstrap"
+    assert project["runtime"] == {
+        "name": "python",
+        "options": {"toolchain": "pip", "virtualenv": "../.venv"},
+    }
+    assert "bootstrap" not in LAYER_NAMES
+    assert sorted(p.name for p in STACKS_DIR.iterdir() if p.is_dir()) == sorted(LAYER_NAMES)
+    program = (REPO_ROOT / "bootstrap" / "__main__.py").read_text()
+    assert "StackReference(" not in program and "references.upstream" not in program
+
+
+def test_it_plans_clean_offline_with_the_pack() -> None:
+    result, violations = planned()
+    assert [v for v in violations if v.blocking] == []
+    assert violations == ()
+    assert bootstrap.main([]) == 0
+    outputs = result.outputs
+    bucket = outputs["state_bucket"]
+    assert outputs["backend_urls"]["production"] == f"s3://{bucket}/prod?region=us-east-1"
+    assert outputs["secrets_providers"]["pr"].startswith("awskms://alias/")
+    assert set(outputs["role_arns"]) == {"pr", "dev", "staging", "production"}
+
+
+def test_every_role_is_trusted_only_for_its_own_github_environment() -> None:
+    roles = {r.inputs["name"]: trust(r) for r in resources() if r.type == ROLE}
+    expected = {
+        "platform-account-ci-pr": "pr",
+        "platform-account-ci-dev": "dev",
+        "platform-account-ci-staging": "staging",
+        "platform-account-ci-production": "production",
+        "platform-account-ci-pr-preview": "pr",
+    }
+    assert set(roles) == set(expected)
+    for name, document in roles.items():
+        (statement,) = document["Statement"]
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        assert (
+            "oidc-provider/token.actions.githubusercontent.com"
+            in str(statement["Principal"]["Federated"])
+            or statement["Principal"]["Federated"]
+        )
+        assert statement["Condition"] == {
+            "StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": (
+                    f"repo:{REPOSITORY}:environment:{expected[name]}"
+                ),
+            }
+        }
+
+
+def policy_of(role_policy_name: str) -> dict[str, Any]:
+    for r in resources():
+        if r.type == "aws:iam/rolePolicy:RolePolicy" and r.name == role_policy_name:
+            document: dict[str, Any] = json.loads(r.inputs["policy"])
+            return document
+    raise AssertionError(role_policy_name)
+
+
+def test_the_pr_role_reaches_only_pr_state_and_never_other_environments() -> None:
+    statements = {s["Sid"]: s for s in policy_of("ci-pr")["Statement"]}
+    bucket = planned()[0].outputs["state_bucket"]
+    assert statements["OwnStateObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/pr/*"
+    deny = statements["NeverOtherEnvironments"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/Environment": ["dev", "staging", "prod"]}
+    }
+    assert statements["CreateOnlyTaggedAsPr"]["Condition"] == {
+        "StringLike": {"aws:RequestTag/Environment": "pr-*"}
+    }
+    staging = {s["Sid"]: s for s in policy_of("ci-staging")["Statement"]}
+    assert staging["OwnStateObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/staging/*"
+
+
+def test_the_preview_role_writes_nothing_but_pulumis_lock_files() -> None:
+    bucket = planned()[0].outputs["state_bucket"]
+    statements = policy_of("ci-pr-preview")["Statement"]
+    writes = [
+        s
+        for s in statements
+        if s["Effect"] == "Allow"
+        and any(a.startswith(("s3:Put", "s3:Delete")) for a in _actions(s))
+    ]
+    assert [w["Resource"] for w in writes] == [f"arn:aws:s3:::{bucket}/pr/.pulumi/locks/*"]
+    attachments = [
+        r.inputs["policyArn"]
+        for r in resources()
+        if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+        and r.name.startswith("ci-pr-preview")
+    ]
+    assert attachments == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)
+
+
+def test_a_bad_bootstrap_output_is_stopped_by_the_pack() -> None:
+    def wildcard(props: dict[str, Any]) -> None:
+        document = json.loads(props["assumeRolePolicy"])
+        condition = document["Statement"][0]["Condition"]
+        subject = condition["StringEquals"].pop("token.actions.githubusercontent.com:sub")
+        condition["StringLike"] = {
+            "token.actions.githubusercontent.com:sub": subject.split(":environment:")[0] + ":*"
+        }
+        props["assumeRolePolicy"] = json.dumps(document)
+
+    def no_expiry(props: dict[str, Any]) -> None:
+        for rule in props["rules"]:
+            rule.pop("noncurrentVersionExpiration", None)
+
+    bad = edited(edited(resources(), ROLE, wildcard), LIFECYCLE, no_expiry)
+    violations = evaluate(bad, "account", layer="bootstrap", stack_config=bootstrap.stack_config())
+    fired = {(v.policy, v.level) for v in violations}
+    assert fired == {
+        ("aws-iam-github-oidc-subject-pinned", "mandatory"),
+        ("aws-s3-state-bucket", "mandatory"),
+    }
+    oidc = {v.urn for v in violations if v.policy == "aws-iam-github-oidc-subject-pinned"}
+    assert len(oidc) == 5
+    assert any(BUCKET.split(":")[-1] in v.urn for v in violations)
