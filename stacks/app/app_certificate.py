@@ -8,6 +8,8 @@ failing on a certificate that is still pending.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
 import pulumi_aws as aws
 
@@ -50,7 +52,7 @@ def certificate_arn(
 
 
 def _only_option(
-    options: list[aws.acm.outputs.CertificateDomainValidationOption],
+    options: Sequence[aws.acm.outputs.CertificateDomainValidationOption],
 ) -> dict[str, str]:
     (option,) = options
     return {
