@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies import cost, ecs, logs, naming, network, rds, s3, tagging
+from policies import cloudformation, cost, ecs, logs, naming, network, rds, s3, tagging
 from policies.spec import Rule
 
 RULES: tuple[Rule, ...] = (
@@ -14,5 +14,6 @@ RULES: tuple[Rule, ...] = (
     *tagging.RULES,
     *naming.RULES,
     *cost.RULES,
+    *cloudformation.RULES,
 )
 BY_NAME = {rule.name: rule for rule in RULES}
