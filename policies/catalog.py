@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from policies import cloudformation, cost, ecs, logs, naming, network, rds, s3, tagging
+from policies import (
+    cloudformation,
+    cost,
+    ecs,
+    engine_version,
+    logs,
+    naming,
+    network,
+    rds,
+    s3,
+    tagging,
+)
 from policies.spec import Rule
 
 RULES: tuple[Rule, ...] = (
     *rds.RULES,
+    *engine_version.RULES,
     *s3.RULES,
     *network.RULES,
     *ecs.RULES,

@@ -1,0 +1,1 @@
+"""AWS facts from AWS-maintained data (cfn-lint, botocore), vendored with a regeneration command."""
