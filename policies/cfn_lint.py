@@ -78,12 +78,12 @@ def lint_template(template: Mapping[str, Any], region: str) -> tuple[Finding, ..
     """cfn-lint's findings for `template` in `region`, without the excluded rules."""
     document = json.dumps(template, sort_keys=True)
     digest = hashlib.sha256(f"{region}\0{document}".encode()).hexdigest()
-    _warmed.wait()  # a warm-up in flight finishes first: one import, never two at once
+    warmed.wait()  # a warm-up in flight finishes first: one import, never two at once
     return _cached(digest, document, region)
 
 
-_warmed = threading.Event()
-_warmed.set()
+warmed = threading.Event()  # set whenever no warm-up is in flight
+warmed.set()
 _started = threading.Lock()
 _warming = threading.Event()  # set once a warm-up was started in this process
 
@@ -95,7 +95,7 @@ def _warm(region: str) -> None:
     except Exception:  # warming is an optimisation: the real lint reports any failure
         pass
     finally:
-        _warmed.set()
+        warmed.set()
 
 
 def warm_in_background(region: str | None) -> None:
@@ -108,5 +108,5 @@ def warm_in_background(region: str | None) -> None:
         if _warming.is_set():
             return
         _warming.set()
-        _warmed.clear()
+        warmed.clear()
     threading.Thread(target=_warm, args=(region or "us-east-1",), daemon=True).start()
