@@ -9,12 +9,18 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from shared.aws import instance_classes
+from shared.aws import engine_versions, instance_classes
 from shared.aws.accepted_values import ENHANCED_MONITORING_INTERVALS, FARGATE_MEMORY
 from shared.config import values as v
 from shared.config.schema import Known, LayerConfig, Problem, setting
 from shared.environment import NAT_MODES, NatMode
 from shared.subnets import SubnetLayoutError, layout_subnets
+
+AURORA_POSTGRESQL = instance_classes.AURORA_POSTGRESQL
+DEFAULT_ENGINE_VERSION = "16.15"
+"""data:engineVersion's default: the newest 16 minor in the vendored AWS data when it was chosen.
+A literal, not computed from that data, so refreshing the data never schedules an engine upgrade;
+config refuses it (and every other version) once the data marks it deprecated."""
 
 DEFAULT_CONTAINER_PORT = 80
 """app:containerPort's default; network:appPort (the ALB -> app rule) defaults to the same."""
@@ -92,8 +98,10 @@ class DataConfig(LayerConfig):
     )
     engine_version: str = setting(
         "engineVersion",
-        v.matching(r"\d+(\.\d+)?", "an Aurora PostgreSQL version such as 16.4"),
-        lambda k: "16.4",
+        v.matching(
+            r"\d+(\.\d+)?", f"an Aurora PostgreSQL version such as {DEFAULT_ENGINE_VERSION}"
+        ),
+        lambda k: DEFAULT_ENGINE_VERSION,
     )
     backup_retention_days: int = setting(
         "backupRetentionDays", v.whole_number(1, 35), lambda k: k.profile.backup_retention_days
@@ -133,6 +141,12 @@ class DataConfig(LayerConfig):
         )
         if not verdict.supported:
             raise Problem("instanceClass", verdict.reason)
+        deprecated = engine_versions.deprecation(AURORA_POSTGRESQL, self.engine_version)
+        if deprecated is not None:
+            major = self.engine_version.split(".")[0]
+            current = engine_versions.current_default(AURORA_POSTGRESQL, major)
+            hint = f"; use {current} or newer" if current else ""
+            raise Problem("engineVersion", f"{deprecated}{hint}")
 
 
 @dataclass(frozen=True, kw_only=True)

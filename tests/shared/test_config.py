@@ -119,7 +119,14 @@ BAD: dict[str, tuple[st.SearchStrategy[Any], dict[str, Any]]] = {
         {},
     ),
     "data:instanceCount": (bad_int(1, 15), {}),
-    "data:engineVersion": (st.one_of(_not_matching(r"[0-9]+(\.[0-9]+)?"), junk), {}),
+    "data:engineVersion": (
+        st.one_of(
+            _not_matching(r"[0-9]+(\.[0-9]+)?"),
+            st.sampled_from(["16.4", "16", "11.9", "16.1", "11.20"]),  # deprecated in AWS's data
+            junk,
+        ),
+        {},
+    ),
     "data:backupRetentionDays": (bad_int(1, 35), {}),
     "data:skipFinalSnapshot": (bad_bool, {}),
     "data:deletionProtection": (bad_bool, {}),

@@ -3,6 +3,8 @@ from typing import Any
 
 import pytest
 
+from shared.aws import engine_versions
+from shared.config.schemas import DEFAULT_ENGINE_VERSION
 from shared.environment import parse_environment
 from shared.layers import ALB_ACCESS_LOG_PREFIX, get_layer
 from shared.naming import NAME_RULES
@@ -82,7 +84,8 @@ def test_aurora_postgresql_with_an_rds_managed_password_and_encrypted_storage(
     data: LayerResult,
 ) -> None:
     cluster = cluster_of(data)
-    assert cluster["engine"] == "aurora-postgresql" and cluster["engineVersion"] == "16.4"
+    assert cluster["engine"] == "aurora-postgresql"
+    assert cluster["engineVersion"] == DEFAULT_ENGINE_VERSION
     assert cluster["manageMasterUserPassword"] is True
     assert cluster["storageEncrypted"] is True
     assert (
@@ -139,6 +142,37 @@ def test_prod_keeps_a_final_snapshot_and_is_protected(datas: dict[str, LayerResu
     assert snapshot.startswith("platform-prod-db-final-")
     assert not NAME_RULES["db-snapshot"].problems(snapshot)
     assert datas["prod"].one("aws:kms/key:Key").protect is True
+
+
+def test_the_default_engine_version_is_one_new_clusters_may_use(data: LayerResult) -> None:
+    assert not engine_versions.is_deprecated("aurora-postgresql", DEFAULT_ENGINE_VERSION)
+    assert engine_versions.is_known("aurora-postgresql", DEFAULT_ENGINE_VERSION)
+    versions = {r.inputs["engineVersion"] for r in [data.one(CLUSTER), *data.of_type(INSTANCE)]}
+    assert versions == {DEFAULT_ENGINE_VERSION}
+    family = data.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs["family"]
+    assert family == f"aurora-postgresql{DEFAULT_ENGINE_VERSION.split('.')[0]}"
+
+
+@pytest.mark.parametrize(
+    ("version", "why"),
+    [
+        ("16.4", "aurora-postgresql 16.4 is deprecated for new clusters"),
+        ("16", "aurora-postgresql 16 is deprecated for new clusters"),
+        ("11.9", "aurora-postgresql 11.9 is older than the deprecated 11.20"),
+    ],
+)
+def test_deprecated_engine_versions_are_refused_from_aws_data(
+    networks: dict[str, LayerResult], version: str, why: str
+) -> None:
+    with pytest.raises(ProgramError) as error:
+        run_data("dev", networks, engineVersion=version)
+    message = str(error.value)
+    assert f"data:engineVersion = '{version}' is invalid: {why}" in message
+    assert "or newer" in message and "Traceback" not in message
+
+
+def test_a_current_minor_is_accepted(networks: dict[str, LayerResult]) -> None:
+    assert cluster_of(run_data("dev", networks, engineVersion="16.8"))["engineVersion"] == "16.8"
 
 
 def test_pulumi_protect_agrees_with_aws_deletion_protection(data: LayerResult) -> None:
