@@ -176,6 +176,11 @@ CONTROLS: Mapping[str, Control] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": Control({"comparisonOperator": "Bigger"}),
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": Control({"name": "f" * 600}),
     "aws:cloudwatch/dashboard:Dashboard": Control({"dashboardBody": ["not", "a", "string"]}),
+    "aws:cloudwatch/eventRule:EventRule": Control({"name": "r" * 65}),
+    "aws:sfn/stateMachine:StateMachine": Control({"type": "SLOW"}),
+    "aws:acm/certificate:Certificate": Control({"tags": LONG_TAG}),
+    "aws:route53/record:Record": Control({"name": "x" * 1100}),
+    "aws:sns/topicSubscription:TopicSubscription": Control({"protocol": ["email"]}),
 }
 
 
@@ -249,15 +254,17 @@ def test_secrets_are_unwrapped_and_output_only_properties_skipped() -> None:
 
 def test_s3_configuration_folds_into_its_bucket() -> None:
     resources = planned(layers("prod")["data"].resources)
-    buckets = [r for r in translate(resources) if r.type == "AWS::S3::Bucket"]
-    assert len(buckets) == 1
-    assert {
+    buckets = {r.logical_id: r for r in translate(resources) if r.type == "AWS::S3::Bucket"}
+    assert set(buckets) == {"ArtifactsBucket", "AccessLogsBucket"}
+    folded = {
         "BucketEncryption",
         "LifecycleConfiguration",
         "OwnershipControls",
         "PublicAccessBlockConfiguration",
         "VersioningConfiguration",
-    } <= buckets[0].properties.keys()
+    }
+    assert folded | {"LoggingConfiguration"} <= buckets["ArtifactsBucket"].properties.keys()
+    assert folded <= buckets["AccessLogsBucket"].properties.keys()
 
 
 # ---- the policy: findings mapped back, on real programs' output -------------------------------
