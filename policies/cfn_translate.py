@@ -870,17 +870,17 @@ def _fold_into_bucket(
             owner.sources.setdefault(name, Source(resource.urn, key))
 
 
-def _uses_unknown(raw: Any) -> bool:
+def uses_unknown(raw: Any) -> bool:
     if isinstance(raw, Mapping):
-        return raw == UNKNOWN_REF or any(_uses_unknown(v) for v in raw.values())
+        return raw == UNKNOWN_REF or any(uses_unknown(v) for v in raw.values())
     if isinstance(raw, list):
-        return any(_uses_unknown(v) for v in raw)
+        return any(uses_unknown(v) for v in raw)
     return False
 
 
 def template(resources: Sequence[CfnResource]) -> dict[str, Any]:
     document: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
-    if any(_uses_unknown(r.properties) for r in resources):  # an unused parameter is W2001
+    if any(uses_unknown(r.properties) for r in resources):  # an unused parameter is W2001
         document["Parameters"] = {
             UNKNOWN_PARAMETER: {
                 "Type": "String",

@@ -328,3 +328,29 @@ def test_through_the_pack_errors_are_mandatory_in_prod_and_warnings_advisory() -
 def test_the_unedited_app_layer_has_no_cfn_lint_error_through_the_pack() -> None:
     violations = evaluate(list(layers("prod")["app"].resources), "prod", layer="app")
     assert [v for v in violations if v.policy == "aws-cfn-lint-errors"] == []
+
+
+def _associations(subnets: tuple[str, str]) -> list[StackResource]:
+    return [
+        StackResource(
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            f"urn:pulumi:dev::network::aws:ec2/routeTableAssociation:RouteTableAssociation::{n}",
+            {"subnetId": subnet, "routeTableId": "rtb-0123456789abcdef0"},
+            (),
+            n,
+        )
+        for n, subnet in zip(("a", "b"), subnets, strict=True)
+    ]
+
+
+def test_a_value_unknown_during_preview_is_never_judged_equal_to_another() -> None:
+    # Every unknown is one placeholder: cfn-lint would call two unknown subnets duplicates.
+    known = findings(_associations(("subnet-0123456789abcdef0",) * 2), context("dev"))
+    assert {f.rule_id for _, f, _ in known} == {"E3022"}
+    assert findings(_associations((UNKNOWN, UNKNOWN)), context("dev")) == []
+
+
+def test_a_preview_plan_has_no_cfn_lint_error() -> None:
+    result = plan("prod", preview=True)
+    errors = [v for v in result.violations if v.policy == "aws-cfn-lint-errors"]
+    assert [v.message for v in errors if v.level != "advisory"] == []
