@@ -18,7 +18,7 @@ import pulumi_aws as aws
 
 from shared.config import AppConfig
 from shared.context import StackContext
-from shared.trust_policies import service_trust_policy
+from shared.service_roles import service_role
 
 ROTATION_EVENT = "RotationSucceeded"
 UPDATE_SERVICE = "arn:aws:states:::aws-sdk:ecs:updateService"
@@ -74,32 +74,19 @@ def restart_on_rotation(
     cluster: aws.ecs.Cluster,
     service: aws.ecs.Service,
 ) -> aws.sfn.StateMachine:
-    machine_role_label = ctx.label("iam-role", "app", "restart")
-    machine_role = aws.iam.Role(
-        "restart-role",
-        name=machine_role_label.name,
-        assume_role_policy=pulumi.Output.json_dumps(
-            service_trust_policy("states.amazonaws.com", ctx.account_id)
-        ),
-        tags=machine_role_label.tags,
-    )
-    aws.iam.RolePolicy(
-        "restart-policy",
-        name=ctx.label("iam-policy", "app", "restart").name,
-        role=machine_role.name,
-        policy=pulumi.Output.json_dumps(
+    machine_role = service_role(
+        ctx,
+        "restart",
+        service="states.amazonaws.com",
+        parts=("app", "restart"),
+        statements=[
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "RedeployTheService",
-                        "Effect": "Allow",
-                        "Action": "ecs:UpdateService",
-                        "Resource": service.id,  # the service's ARN
-                    }
-                ],
+                "Sid": "RedeployTheService",
+                "Effect": "Allow",
+                "Action": "ecs:UpdateService",
+                "Resource": service.id,  # the service's ARN
             }
-        ),
+        ],
     )
     machine_label = ctx.label("state-machine", "app", "restart")
     machine = aws.sfn.StateMachine(
@@ -111,32 +98,19 @@ def restart_on_rotation(
         tags=machine_label.tags,
     )
 
-    events_role_label = ctx.label("iam-role", "app", "rotation-events")
-    events_role = aws.iam.Role(
-        "rotation-events-role",
-        name=events_role_label.name,
-        assume_role_policy=pulumi.Output.json_dumps(
-            service_trust_policy("events.amazonaws.com", ctx.account_id)
-        ),
-        tags=events_role_label.tags,
-    )
-    aws.iam.RolePolicy(
-        "rotation-events-policy",
-        name=ctx.label("iam-policy", "app", "rotation-events").name,
-        role=events_role.name,
-        policy=pulumi.Output.json_dumps(
+    events_role = service_role(
+        ctx,
+        "rotation-events",
+        service="events.amazonaws.com",
+        parts=("app", "rotation-events"),
+        statements=[
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "StartTheRestart",
-                        "Effect": "Allow",
-                        "Action": "states:StartExecution",
-                        "Resource": machine.arn,
-                    }
-                ],
+                "Sid": "StartTheRestart",
+                "Effect": "Allow",
+                "Action": "states:StartExecution",
+                "Resource": machine.arn,
             }
-        ),
+        ],
     )
     rule_label = ctx.label("event-rule", "app", "db-rotated")
     rule = aws.cloudwatch.EventRule(

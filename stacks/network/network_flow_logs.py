@@ -7,7 +7,7 @@ import pulumi_aws as aws
 
 from shared.config import NetworkConfig
 from shared.context import StackContext
-from shared.trust_policies import service_trust_policy
+from shared.service_roles import service_role
 
 
 def flow_logs(
@@ -21,43 +21,31 @@ def flow_logs(
         kms_key_id=kms_key_arn,
         tags=group_label.tags,
     )
-    role_label = ctx.label("iam-role", "vpc-flow-logs")
-    role = aws.iam.Role(
+    role = service_role(
+        ctx,
         "flow-logs",
-        name=role_label.name,
-        assume_role_policy=pulumi.Output.json_dumps(
-            service_trust_policy("vpc-flow-logs.amazonaws.com", ctx.account_id)
-        ),
-        tags=role_label.tags,
-    )
-    aws.iam.RolePolicy(
-        "flow-logs",
-        role=role.id,
-        policy=pulumi.Output.json_dumps(
+        service="vpc-flow-logs.amazonaws.com",
+        parts=("vpc-flow-logs",),
+        statements=[
             {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "WriteFlowLogGroup",
-                        "Effect": "Allow",
-                        "Action": [
-                            "logs:CreateLogStream",
-                            "logs:PutLogEvents",
-                            "logs:DescribeLogStreams",
-                        ],
-                        "Resource": [group.arn, pulumi.Output.concat(group.arn, ":*")],
-                    },
-                    {
-                        # DescribeLogGroups has no resource-level permissions (Service
-                        # Authorization Reference): scoped to a group ARN it grants nothing.
-                        "Sid": "DescribeLogGroups",
-                        "Effect": "Allow",
-                        "Action": "logs:DescribeLogGroups",
-                        "Resource": "*",
-                    },
+                "Sid": "WriteFlowLogGroup",
+                "Effect": "Allow",
+                "Action": [
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:DescribeLogStreams",
                 ],
-            }
-        ),
+                "Resource": [group.arn, pulumi.Output.concat(group.arn, ":*")],
+            },
+            {
+                # DescribeLogGroups has no resource-level permissions (Service
+                # Authorization Reference): scoped to a group ARN it grants nothing.
+                "Sid": "DescribeLogGroups",
+                "Effect": "Allow",
+                "Action": "logs:DescribeLogGroups",
+                "Resource": "*",
+            },
+        ],
     )
     aws.ec2.FlowLog(
         "vpc",

@@ -155,7 +155,7 @@ def test_execution_role_reads_only_the_db_secret_and_its_key(
 def test_task_role_has_no_permissions(results: dict[str, LayerResult], env: str) -> None:
     result = results[env]
     roles = {r.name: r for r in result.of_type("aws:iam/role:Role")}
-    assert set(roles) == {"execution-role", "task-role", "restart-role", "rotation-events-role"}
+    assert set(roles) == {"execution-role", "task-role", "restart", "rotation-events"}
     task_role_id = roles["task-role"].inputs["name"]
     assert all(
         p.inputs["role"] != task_role_id for p in result.of_type("aws:iam/rolePolicy:RolePolicy")
@@ -226,9 +226,9 @@ def test_a_password_rotation_restarts_the_service(
         "ForceNewDeployment": True,
     }
     # Each role may do exactly its one step, on exactly its one resource.
-    (restart,) = _policy_of(result, "restart-policy")["Statement"]
+    (restart,) = _policy_of(result, "restart")["Statement"]
     assert (restart["Action"], restart["Resource"]) == ("ecs:UpdateService", service.outputs["id"])
-    (start,) = _policy_of(result, "rotation-events-policy")["Statement"]
+    (start,) = _policy_of(result, "rotation-events")["Statement"]
     assert (start["Action"], start["Resource"]) == ("states:StartExecution", machine.outputs["arn"])
     roles = {r.outputs["arn"]: r for r in result.of_type("aws:iam/role:Role")}
     trusted = {
