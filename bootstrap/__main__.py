@@ -14,6 +14,7 @@ import access
 import pulumi
 import pulumi_aws as aws
 
+from shared.buckets import deny_insecure_transport, private_bucket
 from shared.layers import PRODUCT
 from shared.naming import Namer
 from shared.tagging import standard_tags, with_name
@@ -48,42 +49,15 @@ aws.kms.Alias("state", name=state_alias, target_key_id=state_key.key_id)
 bucket_name = names.name("s3-bucket", "state")
 bucket_arn = f"arn:aws:s3:::{bucket_name}"
 # The tag is what the pack's state-bucket policy recognises the bucket by.
-bucket = aws.s3.Bucket(
+state = private_bucket(
     "state",
-    bucket=bucket_name,
+    bucket_name=bucket_name,
     tags={**with_name(tags, bucket_name), "Purpose": "pulumi-state"},
+    versioned=True,
+    kms_key_arn=state_key.arn,
     opts=kept,
 )
-aws.s3.BucketPublicAccessBlock(
-    "state",
-    bucket=bucket.id,
-    block_public_acls=True,
-    block_public_policy=True,
-    ignore_public_acls=True,
-    restrict_public_buckets=True,
-)
-aws.s3.BucketOwnershipControls(
-    "state",
-    bucket=bucket.id,
-    rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-)
-aws.s3.BucketServerSideEncryptionConfiguration(
-    "state",
-    bucket=bucket.id,
-    rules=[
-        aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                sse_algorithm="aws:kms", kms_master_key_id=state_key.arn
-            ),
-            bucket_key_enabled=True,
-        )
-    ],
-)
-aws.s3.BucketVersioning(
-    "state",
-    bucket=bucket.id,
-    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-)
+bucket = state.bucket
 aws.s3.BucketLifecycleConfiguration(
     "state",
     bucket=bucket.id,
@@ -105,20 +79,9 @@ aws.s3.BucketPolicy(
     "state",
     bucket=bucket.id,
     policy=pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
-        }
+        {"Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket)]}
     ),
+    opts=pulumi.ResourceOptions(depends_on=[state.public_access]),
 )
 
 # --- secrets keys: one per environment class, for awskms:// ----------------------------------------

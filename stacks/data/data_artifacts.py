@@ -9,13 +9,11 @@ write to it, an endless loop that AWS advises against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import pulumi
 import pulumi_aws as aws
 
 from shared.aws.elb import elb_log_delivery_principal
+from shared.buckets import PrivateBucket, deny_insecure_transport, private_bucket
 from shared.config import DataConfig
 from shared.context import StackContext
 from shared.layers import ALB_ACCESS_LOG_PREFIX
@@ -24,71 +22,16 @@ ACCESS_LOG_PREFIX = "artifacts/"
 """Where the artifacts bucket's server access logs land in the log bucket."""
 
 
-@dataclass(frozen=True)
-class PrivateBucket:
-    bucket: aws.s3.Bucket
-    public_access: aws.s3.BucketPublicAccessBlock  # a bucket policy must wait for it
-    versioning: aws.s3.BucketVersioning | None  # lifecycle rules must wait for it
-
-
 def _private_bucket(ctx: StackContext[DataConfig], name: str) -> PrivateBucket:
-    """A bucket no one outside the account reaches: public access blocked, ACLs off, SSE-S3 (the
-    only encryption ALB and S3 log delivery can write with), versioned where config asks."""
+    """SSE-S3 (what ALB and S3 log delivery write with), versioned where config asks."""
     label = ctx.label("s3-bucket", name)
-    bucket = aws.s3.Bucket(
+    return private_bucket(
         name,
-        bucket=label.name,
-        force_destroy=ctx.environment.profile.force_destroy_buckets,
+        bucket_name=label.name,
         tags=label.tags,
+        versioned=ctx.config.artifacts_versioning,
+        force_destroy=ctx.environment.profile.force_destroy_buckets,
     )
-    public_access = aws.s3.BucketPublicAccessBlock(
-        name,
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-    )
-    aws.s3.BucketOwnershipControls(
-        name,
-        bucket=bucket.id,
-        rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-    )
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        name,
-        bucket=bucket.id,
-        rules=[
-            aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                    sse_algorithm="AES256"
-                ),
-                bucket_key_enabled=True,
-            )
-        ],
-    )
-    versioning = (
-        aws.s3.BucketVersioning(
-            name,
-            bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-                status="Enabled"
-            ),
-        )
-        if ctx.config.artifacts_versioning
-        else None
-    )
-    return PrivateBucket(bucket, public_access, versioning)
-
-
-def _deny_insecure_transport(bucket: aws.s3.Bucket) -> dict[str, Any]:
-    return {
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    }
 
 
 def access_log_bucket(ctx: StackContext[DataConfig], source: aws.s3.Bucket) -> aws.s3.Bucket:
@@ -102,7 +45,7 @@ def access_log_bucket(ctx: StackContext[DataConfig], source: aws.s3.Bucket) -> a
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    _deny_insecure_transport(bucket),
+                    deny_insecure_transport(bucket),
                     {
                         # With ACLs off (BucketOwnerEnforced), S3 log delivery needs this grant.
                         "Sid": "AllowS3ServerAccessLogDelivery",
@@ -166,7 +109,7 @@ def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    _deny_insecure_transport(bucket),
+                    deny_insecure_transport(bucket),
                     {
                         "Sid": "AllowAlbAccessLogDelivery",
                         "Effect": "Allow",
