@@ -51,7 +51,13 @@ MESSAGES = {
     "pab": "a public-access block with all four settings true",
     "lifecycle": "a lifecycle rule expiring noncurrent versions",
 }
-PARTS: dict[str, tuple[str, dict[str, Any]]] = {"versioning": VERSIONING, "kms": KMS, "tls": TLS, "pab": PAB, "lifecycle": LIFECYCLE}
+PARTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "versioning": VERSIONING,
+    "kms": KMS,
+    "tls": TLS,
+    "pab": PAB,
+    "lifecycle": LIFECYCLE,
+}
 
 
 def state_bucket(name: str | None = "state") -> StackResource:
