@@ -2,6 +2,9 @@
 
 from pulumi_policy import PolicyPack
 
-from policies.pack import PACK_NAME, policies
+from policies.cfn_lint import warm_in_background
+from policies.pack import PACK_NAME, policies, stack_region
 
+# cfn-lint's start-up overlaps the engine running the layer programs, before any AnalyzeStack.
+warm_in_background(stack_region())
 PolicyPack(name=PACK_NAME, policies=policies())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -113,6 +114,58 @@ def _describe_ports(ingress: Ingress) -> str:
     return f"ports {ingress.from_port}-{ingress.to_port}"
 
 
+def _whole_internet(cidrs: Sequence[str]) -> list[str]:
+    """The CIDRs among `cidrs` that together cover all of IPv4 or all of IPv6 (else [])."""
+    found: list[str] = []
+    for version, everything in ((4, "0.0.0.0/0"), (6, "::/0")):
+        networks = []
+        for cidr in cidrs:
+            try:
+                network = ipaddress.ip_network(cidr, strict=False)
+            except ValueError:
+                continue
+            if network.version == version:
+                networks.append((cidr, network))
+        # One IP version per call, as collapse_addresses requires; mypy cannot see that.
+        merged = list(ipaddress.collapse_addresses(n for _, n in networks))  # type: ignore[type-var]
+        if [str(n) for n in merged] == [everything]:
+            found.extend(sorted({cidr for cidr, _ in networks}))
+    return found
+
+
+def _protocol(ingress: Ingress) -> str:
+    raw = (ingress.protocol or "-1").lower()
+    return {"6": "tcp", "17": "udp", "all": "-1"}.get(raw, raw)
+
+
+def _contains(outer: Ingress, inner: Ingress) -> bool:
+    """Whether `outer` permits every port and protocol `inner` does."""
+    if _protocol(outer) == "-1" or outer.from_port is None:
+        return True
+    if _protocol(outer) != _protocol(inner) or inner.from_port is None:
+        return False
+    low, high = outer.from_port, outer.to_port if outer.to_port is not None else outer.from_port
+    inner_high = inner.to_port if inner.to_port is not None else inner.from_port
+    return low <= inner.from_port and inner_high <= high
+
+
+def _public_sources(ingress: Ingress, everything: Sequence[Ingress]) -> list[str]:
+    """The CIDRs by which `ingress`'s ports are open to the whole internet, across its group's rules.
+
+    Judged by address coverage, not by spelling: 0.0.0.0/1 plus 128.0.0.0/1 is the internet too.
+    """
+    key = ingress.group_urn or ingress.owner.urn
+    peers = [
+        other
+        for other in everything
+        if (other.group_urn or other.owner.urn) == key and _contains(other, ingress)
+    ]
+    covering = _whole_internet([c for peer in peers for c in peer.cidrs])
+    own = set(ingress.cidrs)
+    # Report this rule only when it contributes to the coverage.
+    return covering if own.intersection(covering) else []
+
+
 def check_public_ingress(
     resources: Sequence[StackResource], context: Context
 ) -> list[tuple[str, str]]:
@@ -121,24 +174,26 @@ def check_public_ingress(
     groups = [r for r in resources if r.type in GROUPS]
     found: list[tuple[str, str]] = []
     unknown: UnknownValueError | None = None
+    declared: list[Ingress] = []
     for resource in resources:
         try:
-            declared = ingresses_of(resource, groups)
+            declared.extend(ingresses_of(resource, groups))
         except UnknownValueError as error:  # judge the rest; report "can't run" if all is clean
             unknown = unknown or error
+    for ingress in declared:
+        public = _public_sources(ingress, declared)
+        if not public or (_is_web(ingress) and ingress.group_urn in albs):
             continue
-        for ingress in declared:
-            public = sorted(ANYWHERE.intersection(ingress.cidrs))
-            if not public or (_is_web(ingress) and ingress.group_urn in albs):
-                continue
-            target = "an ALB security group" if ingress.group_urn in albs else "a security group"
-            found.append(
-                (
-                    resource.urn,
-                    f"{resource.name or resource.urn}: ingress from {', '.join(public)} on "
-                    f"{_describe_ports(ingress)} to {target}",
-                )
+        resource = ingress.owner
+        target = "an ALB security group" if ingress.group_urn in albs else "a security group"
+        together = "" if ANYWHERE.intersection(public) else " (together the whole internet)"
+        found.append(
+            (
+                resource.urn,
+                f"{resource.name or resource.urn}: ingress from {', '.join(public)}{together} "
+                f"on {_describe_ports(ingress)} to {target}",
             )
+        )
     if unknown is not None and not found:
         raise unknown
     return found
@@ -162,8 +217,9 @@ RULES = (
     Rule(
         name="aws-ec2-no-public-ingress",
         description=(
-            "Security groups must not allow ingress from 0.0.0.0/0 or ::/0, except TCP 80/443 "
-            "to the ALB's security group."
+            "Security groups must not allow ingress from the whole internet (0.0.0.0/0, ::/0, or "
+            "any set of CIDRs across one group's rules that covers it), except TCP 80/443 to the "
+            "ALB's security group."
         ),
         severity="critical",
         remediation=(

@@ -26,6 +26,8 @@ VERSIONING = (
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketVersioningV2:BucketVersioningV2",
 )
+# pulumi-aws v7 configures server access logging with a resource of its own.
+BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 PUBLIC_ACCESS_SETTINGS = (
     "blockPublicAcls",
     "blockPublicPolicy",
@@ -161,6 +163,20 @@ def check_versioning(resources: Sequence[StackResource], context: Context) -> li
 
 _BUCKET_READS = {bucket: ("bucket",) for bucket in BUCKETS}
 
+
+def check_access_logging(
+    resources: Sequence[StackResource], context: Context
+) -> list[tuple[str, str]]:
+    """Advisory: logs need a bucket to land in, which a small environment may not want to pay for."""
+
+    def problem(bucket: StackResource) -> str | None:
+        if _attached(bucket, resources, (BUCKET_LOGGING,)):
+            return None
+        return "has no server access logging (aws.s3.BucketLogging)"
+
+    return _per_bucket(resources, problem)
+
+
 RULES = (
     Rule(
         name="aws-s3-bucket-public-access-block",
@@ -207,5 +223,20 @@ RULES = (
             **{t: ("bucket", "versioningConfiguration.status") for t in VERSIONING},
         },
         check_stack=check_versioning,
+    ),
+    Rule(
+        name="aws-s3-bucket-access-logging",
+        description="S3 buckets should record server access logs (an aws.s3.BucketLogging).",
+        severity="low",
+        remediation=(
+            "Add an aws.s3.BucketLogging for the bucket with a target bucket and prefix that "
+            "accepts S3 log delivery."
+        ),
+        reads={
+            **{b: ("bucket",) for b in BUCKETS},
+            BUCKET_LOGGING: ("bucket", "targetBucket", "targetPrefix"),
+        },
+        check_stack=check_access_logging,
+        default_level="advisory",
     ),
 )

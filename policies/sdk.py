@@ -55,3 +55,16 @@ def resources(root: Path | None = None) -> dict[str, SdkResource]:
             taggable = start >= 0 and _TAGS_INPUT in source[start:end]
             found[match.group("token")] = SdkResource(match.group("token"), module, args, taggable)
     return found
+
+
+def input_names(token: str) -> list[str]:
+    """The camelCase input properties of a resource type, from its Args class (imports its module)."""
+    import importlib
+
+    from pulumi import _types
+
+    resource = resources()[token]
+    # Through the package, as programs do: importing a lazily loaded submodule directly leaves the
+    # package without its attributes for later users.
+    package = importlib.import_module(resource.module.rsplit(".", 1)[0])
+    return sorted(_types.input_type_types(getattr(package, resource.args_class)))

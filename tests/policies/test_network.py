@@ -75,3 +75,63 @@ def test_rule_descriptions() -> None:
     assert describe.check(INGRESS, {}, context())
     found = describe.check(SG, {"ingress": [{"description": "ok"}, {}]}, context())
     assert found == ["rule ingress[1] has no description"]
+
+
+@pytest.mark.parametrize(
+    "cidrs",
+    [
+        ("0.0.0.0/1", "128.0.0.0/1"),
+        ("0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"),
+        ("::/1", "8000::/1"),
+    ],
+)
+def test_ssh_from_cidrs_that_together_cover_the_internet_fires(cidrs: tuple[str, ...]) -> None:
+    stack = [group("platform-prod-app")]
+    for index, cidr in enumerate(cidrs):
+        ports = (
+            web(22, cidr) if ":" not in cidr else {**web(22), "cidrIpv4": None, "cidrIpv6": cidr}
+        )
+        stack.append(rule(f"ssh{index}", "urn:platform-prod-app", **ports))
+    found = PUBLIC.check_all(stack, context())
+    assert {urn for urn, _ in found} == {f"urn:ssh{i}" for i in range(len(cidrs))}
+    assert all("together the whole internet" in message for _, message in found)
+
+
+def test_coverage_counts_a_wider_port_range_and_ignores_other_groups() -> None:
+    wide = {**web(0, "0.0.0.0/1"), "fromPort": 0.0, "toPort": 65535.0}
+    same_group = [
+        group("a"),
+        rule("wide", "urn:a", **wide),
+        rule("ssh", "urn:a", **web(22, "128.0.0.0/1")),
+    ]
+    # Port 22 is open to the whole internet (the wide rule covers it too); the rule opening it is
+    # the one reported, the wide rule alone opens its other ports to half the internet only.
+    assert {urn for urn, _ in PUBLIC.check_all(same_group, context())} == {"urn:ssh"}
+    split = [
+        group("a"),
+        group("b"),
+        rule("half-a", "urn:a", **web(22, "0.0.0.0/1")),
+        rule("half-b", "urn:b", **web(22, "128.0.0.0/1")),
+    ]
+    assert PUBLIC.check_all(split, context()) == []
+    other_port = [
+        group("a"),
+        rule("x", "urn:a", **web(22, "0.0.0.0/1")),
+        rule("y", "urn:a", **web(23, "128.0.0.0/1")),
+    ]
+    assert PUBLIC.check_all(other_port, context()) == []
+
+
+def test_the_network_layer_with_split_ssh_ingress_fails_and_as_planned_passes() -> None:
+    from tests.stacks import offline_results
+
+    resources = offline_results.network("dev").resources
+    stack = [StackResource(r.type, r.urn, r.inputs, r.dependencies, r.name) for r in resources]
+    assert PUBLIC.check_all(stack, context()) == []
+    app_group = next(r for r in stack if r.type == SG and "app" in r.name)
+    halves = [
+        rule(f"ssh-{i}", app_group.urn, **web(22, cidr))
+        for i, cidr in enumerate(("0.0.0.0/1", "128.0.0.0/1"))
+    ]
+    found = PUBLIC.check_all([*stack, *halves], context())
+    assert {urn for urn, _ in found} == {"urn:ssh-0", "urn:ssh-1"}

@@ -31,7 +31,7 @@ def attached(type_: str, name: str, props: dict[str, Any]) -> StackResource:
 
 
 def good_stack(bucket_ref: str = UNKNOWN) -> list[StackResource]:
-    """A bucket and its four companions, linked by dependency (the id is unknown in preview)."""
+    """A bucket and its five companions, linked by dependency (the id is unknown in preview)."""
     return [
         StackResource("aws:s3/bucket:Bucket", BUCKET_URN, {"bucket": "b"}, name="artifacts"),
         attached(
@@ -62,6 +62,11 @@ def good_stack(bucket_ref: str = UNKNOWN) -> list[StackResource]:
             "aws:s3/bucketVersioning:BucketVersioning",
             "versioning",
             {"bucket": bucket_ref, "versioningConfiguration": {"status": "Enabled"}},
+        ),
+        attached(
+            "aws:s3/bucketLogging:BucketLogging",
+            "logging",
+            {"bucket": bucket_ref, "targetBucket": "logs", "targetPrefix": "s3/"},
         ),
     ]
 
@@ -124,3 +129,25 @@ def test_tls_detection() -> None:
     allow["Statement"][0]["Effect"] = "Allow"
     assert not denies_insecure_transport(allow)
     assert not denies_insecure_transport("not json")
+
+
+def test_access_logging_is_advisory_and_fires_on_the_real_artifacts_bucket() -> None:
+    from policies.pack import class_config, default_level
+    from policies.s3 import RULES, check_access_logging
+    from tests.stacks import offline_results
+
+    data = offline_results.data("prod").resources
+    stack = [StackResource(r.type, r.urn, r.outputs, r.dependencies, r.name) for r in data]
+    (found,) = check_access_logging(stack, context("prod"))
+    assert found[0].endswith("::artifacts") and "server access logging" in found[1]
+    bucket = next(r for r in stack if r.type == "aws:s3/bucket:Bucket")
+    logging = StackResource(
+        "aws:s3/bucketLogging:BucketLogging",
+        "urn:logging",
+        {"bucket": bucket.props["bucket"], "targetBucket": "logs", "targetPrefix": "s3/"},
+        dependencies=(bucket.urn,),
+    )
+    assert check_access_logging([*stack, logging], context("prod")) == []
+    (rule,) = (r for r in RULES if r.name == "aws-s3-bucket-access-logging")
+    for environment_class in ("dev", "staging", "prod", "pr"):
+        assert default_level(rule, class_config(environment_class)) == "advisory"

@@ -1,0 +1,168 @@
+"""The one place cfn-lint runs: its rules over a template, cached, with the excluded rules and why.
+
+cfn-lint is imported lazily: it pulls in sympy and takes 1.5-3 s, which a pack start must not pay
+when nothing needs linting. Findings are cached by the hash of (cfn-lint version, excluded rules,
+region, template), in memory and on disk (`$AWS_PLATFORM_CACHE_DIR`, else
+`$XDG_CACHE_HOME/aws-platform`, else `~/.cache/aws-platform`, under `cfn-lint/`): the errors and
+warnings policies share one lint, and an unchanged layer is never linted again on this machine, so
+a repeated plan never imports cfn-lint. When the disk cache holds nothing for this cfn-lint yet, the
+pack imports it on a background thread at start-up (`warm_in_background`), overlapping the engine
+running the layer programs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+Level = Literal["error", "warning", "informational"]
+
+# Rules that cannot apply to a translation of a Pulumi plan. The one documented place.
+EXCLUDED_RULES: Mapping[str, str] = {
+    "W3010": (
+        "hard-coded availability zones: Pulumi resolves the zones at plan time (the network "
+        "layer asks AWS for them), so the template always carries concrete zone names"
+    ),
+    "W1011": (
+        "Ref a parameter for a secret: the template's only parameter is the translation's "
+        "placeholder for values unknown during preview, never a secret"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    level: Level
+    message: str
+    path: tuple[str | int, ...]  # from the template root: ("Resources", logical id, ...)
+
+
+def level_of(rule_id: str) -> Level:
+    return {"E": "error", "W": "warning"}.get(rule_id[:1], "informational")  # type: ignore[return-value]
+
+
+def _config(region: str) -> Any:
+    from cfnlint.api import ManualArgs
+
+    return ManualArgs(regions=[region], ignore_checks=sorted(EXCLUDED_RULES))
+
+
+@cache
+def _runner(region: str) -> tuple[Any, Any]:
+    """cfn-lint's config and rule set, loaded once per region. `cfnlint.api.lint` builds a new
+    Runner (every rule module and its schemas loaded again) unless handed a `RulesCollection`,
+    which `Runner.rules` is not; so the template goes to `run_template_by_data`, as `lint` does."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner import Runner
+
+    config = ConfigMixIn(**_config(region))
+    return config, Runner(config).rules
+
+
+def _lint(document: str, region: str) -> tuple[Finding, ...]:
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner import run_template_by_data
+
+    template, errors = decode_str(document)
+    if errors or template is None:
+        matches = list(errors or ())
+    else:
+        config, rules = _runner(region)
+        matches = list(run_template_by_data(template, config, rules))
+    return tuple(
+        Finding(m.rule.id, level_of(m.rule.id), m.message, tuple(m.path or ())) for m in matches
+    )
+
+
+def cache_dir() -> Path:
+    """Where findings are kept between processes; one file per template, named by its key."""
+    root = os.environ.get("AWS_PLATFORM_CACHE_DIR") or (
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "aws-platform"
+    )
+    return Path(root) / "cfn-lint" / version("cfn-lint")
+
+
+def _key(document: str, region: str) -> str:
+    excluded = ",".join(sorted(EXCLUDED_RULES))
+    return hashlib.sha256(f"{excluded}\0{region}\0{document}".encode()).hexdigest()
+
+
+def _read(path: Path) -> tuple[Finding, ...] | None:
+    try:
+        rows = json.loads(path.read_text())
+        return tuple(Finding(r[0], r[1], r[2], tuple(r[3])) for r in rows)
+    except (OSError, ValueError, TypeError, IndexError):
+        return None  # missing or unreadable: lint again
+
+
+def _write(path: Path, findings: tuple[Finding, ...]) -> None:
+    rows = [[f.rule_id, f.level, f.message, list(f.path)] for f in findings]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "w") as out:
+            json.dump(rows, out)
+        os.replace(temporary, path)  # readers see a whole file or none
+    except OSError:
+        pass  # a read-only or full disk only costs the next lint
+
+
+@cache
+def _cached(key: str, document: str, region: str) -> tuple[Finding, ...]:
+    path = cache_dir() / f"{key}.json"
+    found = _read(path)
+    if found is None:
+        warmed.wait()  # a warm-up in flight finishes first: one import, never two at once
+        found = _lint(document, region)
+        _write(path, found)
+    return found
+
+
+def lint_template(template: Mapping[str, Any], region: str) -> tuple[Finding, ...]:
+    """cfn-lint's findings for `template` in `region`, without the excluded rules."""
+    document = json.dumps(template, sort_keys=True)
+    return _cached(_key(document, region), document, region)
+
+
+warmed = threading.Event()  # set whenever no warm-up is in flight
+warmed.set()
+_started = threading.Lock()
+_warming = threading.Event()  # set once a warm-up was started in this process
+
+
+def _warm(region: str) -> None:
+    try:
+        empty = {"Resources": {"Warm": {"Type": "AWS::SNS::Topic", "Properties": {}}}}
+        _lint(json.dumps(empty), region)  # imports cfn-lint and loads its rule set and schemas
+    except Exception:  # warming is an optimisation: the real lint reports any failure
+        pass
+    finally:
+        warmed.set()
+
+
+def warm_in_background(region: str | None) -> None:
+    """Import cfn-lint and load its rules on a daemon thread, once per process, unless the disk
+    cache already holds findings of this cfn-lint (then a plan most likely lints nothing).
+
+    The pack process waits idle while the engine runs the layer programs; this overlaps cfn-lint's
+    start-up (the largest part of its cost) with that wait.
+    """
+    directory = cache_dir()
+    if directory.is_dir() and any(directory.glob("*.json")):
+        return
+    with _started:
+        if _warming.is_set():
+            return
+        _warming.set()
+        warmed.clear()
+    threading.Thread(target=_warm, args=(region or "us-east-1",), daemon=True).start()
