@@ -278,3 +278,105 @@ def test_policies_resolve_the_stack_once_for_every_rule() -> None:
     staging = pack.class_config("staging")
     for name, level in staging.items():
         assert found[name].enforcement_level == pack.LEVELS[level]
+
+
+def test_the_projects_own_key_wins_even_when_listed_after_another_projects() -> None:
+    config = {"other:environmentSuffix": "dev", "data:environmentSuffix": "prod"}
+    environ = {
+        "PULUMI_STACK": "pr-9",
+        "PULUMI_PROJECT": "data",
+        "PULUMI_CONFIG": json.dumps(config),
+    }
+    assert pack.stack_environment(environ).name == "prod"
+    # Without a project, the unqualified key is the project's own.
+    bare = {"other:environmentSuffix": "dev", ":environmentSuffix": "prod"}
+    assert pack.stack_environment({"PULUMI_CONFIG": json.dumps(bare)}).name == "prod"
+
+
+def test_validation_takes_the_region_from_the_provider_and_the_sent_config() -> None:
+    regionless = pack._Stack(environment=PROD.environment, region=None, project="data")
+    policy = pack.to_policy(_rule(), {}, regionless)
+    reported: list[tuple[str, Any]] = []
+    validate = policy._ResourceValidationPolicy__validate  # type: ignore[attr-defined]
+    validate(_args("aws:s3/bucket:Bucket", {}, {"x": 1}), lambda m, u: reported.append((m, u)))
+    assert reported == [("aws:s3/bucket:Bucket {} us-east-2 {'x': 1}", None)]
+
+
+def test_stack_validation_gets_the_sent_config() -> None:
+    def check(resources: Any, context: Context) -> list[tuple[str, str]]:
+        return [("urn:s", str(dict(context.config)))]
+
+    policy = pack.to_policy(_rule(check_stack=check), {}, PROD)
+    reported: list[tuple[str, Any]] = []
+    validate = policy._StackValidationPolicy__validate  # type: ignore[attr-defined]
+    args = SimpleNamespace(resources=[], get_config=lambda: {"maxNatGateways": 3})
+    validate(args, lambda m, u: reported.append((m, u)))
+    assert reported == [("{'maxNatGateways': 3}", "urn:s")]
+
+
+def test_a_remediating_policy_validates_too_and_fixes_with_the_full_context() -> None:
+    def fix(type_: str, props: Any, context: Context) -> dict[str, Any] | None:
+        return {"seen": [context.region, dict(context.config), context.layer]}
+
+    regionless = pack._Stack(environment=PROD.environment, region=None, project="data")
+    policy = pack.to_policy(_rule(fix=fix), {}, regionless)
+    remediate = policy._ResourceValidationPolicy__remediate  # type: ignore[attr-defined]
+    fixed = remediate(_args("aws:s3/bucket:Bucket", {}, {"x": 1}))
+    assert fixed == {"seen": ["us-east-2", {"x": 1}, "app"]}
+    reported: list[tuple[str, Any]] = []
+    validate = policy._ResourceValidationPolicy__validate  # type: ignore[attr-defined]
+    validate(_args("aws:s3/bucket:Bucket", {}), lambda m, u: reported.append((m, u)))
+    assert len(reported) == 1
+
+
+def test_policies_carry_the_stacks_region_and_project() -> None:
+    environ = {
+        "PULUMI_STACK": "prod",
+        "PULUMI_PROJECT": "data",
+        "PULUMI_CONFIG": '{"aws:region": "eu-west-1"}',
+    }
+    found = {p.name: p for p in pack.policies(environ)}
+    classes = found["aws-rds-aurora-instance-class"]
+    reported: list[str] = []
+    args = SimpleNamespace(
+        resource_type="aws:rds/clusterInstance:ClusterInstance",
+        props={"engine": "aurora-postgresql", "instanceClass": "db.t3.small"},
+        urn="",
+        provider=None,
+        get_config=lambda: None,
+    )
+    classes._ResourceValidationPolicy__validate(args, lambda m, u: reported.append(m))  # type: ignore[attr-defined]
+    assert len(reported) == 1 and "in eu-west-1" in reported[0], reported
+    tags = found["aws-tags-standard"]
+    bucket = SimpleNamespace(
+        resource_type="aws:s3/bucket:Bucket",
+        props={},
+        urn="",
+        provider=None,
+        get_config=lambda: None,
+    )
+    fixed = tags._ResourceValidationPolicy__remediate(bucket)  # type: ignore[attr-defined]
+    assert "data" in fixed["tags"].values()
+
+
+@pytest.mark.parametrize("both", [True, False])
+def test_a_rule_has_exactly_one_kind_of_check(both: bool) -> None:
+    def check_stack(resources: Any, context: Context) -> list[tuple[str, str]]:
+        return []
+
+    kwargs: dict[str, Any] = (
+        {"check_stack": check_stack, "check_resource": lambda t, p, c: []}
+        if both
+        else {"check_resource": None}
+    )
+    with pytest.raises(
+        ValueError, match=r"^aws-test-rule: give exactly one of check_resource or check_stack$"
+    ):
+        _rule(**kwargs)
+
+
+def test_the_pack_reads_only_the_environment_it_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT_SUFFIX", "staging")
+    monkeypatch.setenv("PULUMI_STACK", "staging")
+    with pytest.raises(ValueError, match="no environment given"):
+        pack.stack_environment({})

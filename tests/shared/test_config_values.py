@@ -195,3 +195,9 @@ def test_unknown_key_suggests_the_closest_known_key() -> None:
     assert error.known_keys == ("cpu", "memory")
     far = UnknownKeyError("app", "zzz", "1", ("cpu", "memory"))
     assert str(far) == "app:zzz = '1' is invalid: unknown key; known keys: app:cpu, app:memory"
+
+
+def test_patterns_match_ascii_digits_only() -> None:
+    parse = values.matching(r"\d+(\.\d+)?", "a version such as 16.4")
+    assert parse("16.4") == "16.4"
+    assert refused(parse, "١٦.٤") == "must be a version such as 16.4"  # Arabic-Indic digits

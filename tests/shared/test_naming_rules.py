@@ -161,3 +161,11 @@ def test_a_lossy_or_long_name_gets_a_hash_of_the_raw_input() -> None:
         f"-{stable_hash('acme-prod-' + 'y' * 60 + '-123456789012-us-east-1')}-123456789012-us-east-1"
     )
     assert len(bucket) == 63
+
+
+def test_a_pr_class_environment_with_a_custom_name_gets_a_stable_vpc_slot() -> None:
+    from shared.environment import parse_environment
+
+    # Changing these would move every such environment's VPC: they are fixed on purpose.
+    assert parse_environment("preview", "pr").default_vpc_cidr == "10.248.216.0/21"
+    assert parse_environment("pr-7").default_vpc_cidr == "10.128.56.0/21"
