@@ -148,7 +148,13 @@ def mutmut_results(mutmut: str) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tooling.mutation", description=__doc__)
-    parser.add_argument("--mutmut", default="mutmut", help="the mutmut command (default: mutmut)")
+    # The one installed next to this interpreter (the session's venv), whatever PATH says.
+    beside = Path(sys.executable).with_name("mutmut")
+    parser.add_argument(
+        "--mutmut",
+        default=str(beside) if beside.exists() else "mutmut",
+        help="the mutmut command (default: the one beside this Python, else mutmut on PATH)",
+    )
     args = parser.parse_args(argv)
     try:
         results = parse_results(mutmut_results(args.mutmut))
