@@ -47,6 +47,14 @@ NO_EQUIVALENT: Mapping[str, str] = {
         "CloudFormation attaches managed policies through AWS::IAM::Role ManagedPolicyArns, "
         "not a resource of its own"
     ),
+    "aws:acm/certificateValidation:CertificateValidation": (
+        "waits until ACM issues a certificate; CloudFormation waits inside "
+        "AWS::CertificateManager::Certificate"
+    ),
+    "aws:cloudwatch/eventTarget:EventTarget": (
+        "CloudFormation declares a rule's targets inside AWS::Events::Rule (Targets), not as a "
+        "resource of its own"
+    ),
 }
 
 
@@ -216,8 +224,30 @@ def _certificate(value: Any) -> dict[str, Any]:
     return {"Certificates": [{"CertificateArn": value}]}
 
 
+# An action's settings block: Pulumi `redirect`, CloudFormation `RedirectConfig` (and so on).
+_ACTION_CONFIGS = frozenset(
+    {"redirect", "fixedResponse", "forward", "authenticateCognito", "authenticateOidc"}
+)
+
+
 def _listener_actions(value: Any) -> dict[str, Any]:
-    return {"DefaultActions": _pascal_keys(value)}
+    if not isinstance(value, list):
+        return {"DefaultActions": _pascal_keys(value)}
+    actions = [
+        {(f"{k}Config" if k in _ACTION_CONFIGS else k): v for k, v in action.items()}
+        if isinstance(action, Mapping)
+        else action
+        for action in value
+    ]
+    return {"DefaultActions": _pascal_keys(actions)}
+
+
+def _alias_target(value: Any) -> dict[str, Any]:
+    """Pulumi's `aliases` list (at most one) is CloudFormation's single AliasTarget."""
+    if not isinstance(value, list) or len(value) != 1 or not isinstance(value[0], Mapping):
+        return {"AliasTarget": value}
+    names = {"name": "DNSName", "zoneId": "HostedZoneId"}
+    return {"AliasTarget": {names.get(k, pascal(k)): v for k, v in value[0].items()}}
 
 
 def _alarm_dimensions(value: Any) -> list[dict[str, Any]] | Any:
@@ -647,6 +677,34 @@ TRANSLATIONS: Mapping[str, Translation] = {
         tags=False,
     ),
     "aws:cloudwatch/dashboard:Dashboard": Translation("AWS::CloudWatch::Dashboard", tags=False),
+    "aws:cloudwatch/eventRule:EventRule": Translation(
+        "AWS::Events::Rule", fields={"eventPattern": _to("EventPattern", _document)}
+    ),
+    "aws:sfn/stateMachine:StateMachine": Translation(
+        "AWS::StepFunctions::StateMachine",
+        fields={
+            "name": "StateMachineName",
+            "type": "StateMachineType",
+            "definition": "DefinitionString",
+        },
+    ),
+    "aws:acm/certificate:Certificate": Translation("AWS::CertificateManager::Certificate"),
+    "aws:sns/topicSubscription:TopicSubscription": Translation(
+        "AWS::SNS::Subscription", fields={"topic": "TopicArn"}, tags=False
+    ),
+    "aws:route53/record:Record": Translation(
+        "AWS::Route53::RecordSet",
+        fields={
+            "zoneId": "HostedZoneId",
+            "ttl": "TTL",
+            "records": "ResourceRecords",
+            "aliases": _alias_target,
+        },
+        drops={
+            "allowOverwrite": "a provider option (take over an existing record); no counterpart"
+        },
+        tags=False,
+    ),
 }
 
 # S3 configuration resources of pulumi-aws v7 fold into their bucket: type -> (fields, drops).
@@ -812,17 +870,17 @@ def _fold_into_bucket(
             owner.sources.setdefault(name, Source(resource.urn, key))
 
 
-def _uses_unknown(raw: Any) -> bool:
+def uses_unknown(raw: Any) -> bool:
     if isinstance(raw, Mapping):
-        return raw == UNKNOWN_REF or any(_uses_unknown(v) for v in raw.values())
+        return raw == UNKNOWN_REF or any(uses_unknown(v) for v in raw.values())
     if isinstance(raw, list):
-        return any(_uses_unknown(v) for v in raw)
+        return any(uses_unknown(v) for v in raw)
     return False
 
 
 def template(resources: Sequence[CfnResource]) -> dict[str, Any]:
     document: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09"}
-    if any(_uses_unknown(r.properties) for r in resources):  # an unused parameter is W2001
+    if any(uses_unknown(r.properties) for r in resources):  # an unused parameter is W2001
         document["Parameters"] = {
             UNKNOWN_PARAMETER: {
                 "Type": "String",

@@ -10,10 +10,18 @@ in docs/aws-rules.md.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from policies.cfn_lint import Finding, Level, lint_template
-from policies.cfn_translate import CfnResource, Planned, template, translate
+from policies.cfn_translate import (
+    UNKNOWN_REF,
+    CfnResource,
+    Planned,
+    template,
+    translate,
+    uses_unknown,
+)
 from policies.spec import Context, Rule, StackCheck, StackResource
 
 # The region cfn-lint judges in when the stack names none (`aws:region` unset): the provider's
@@ -37,6 +45,25 @@ def _locate(finding: Finding, by_id: dict[str, CfnResource]) -> tuple[str, str |
     return source.urn, source.prop, cfn_path
 
 
+def _about_unknown(document: Mapping[str, Any], path: Sequence[str | int]) -> bool:
+    """Whether a finding judges a property value known only after deployment (preview): every
+    unknown is the same placeholder, so cfn-lint would call two unknown subnets duplicates (E3022)
+    or an unknown list a string (E1020). A finding on the resource as a whole is kept."""
+    if len(path) < 4 or path[2] != "Properties":
+        return False
+    node: Any = document
+    for step in path:
+        if node == UNKNOWN_REF:
+            return True
+        if isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            node = node[step]
+            continue
+        if not (isinstance(node, Mapping) and step in node):
+            break
+        node = node[step]
+    return uses_unknown(node)
+
+
 def findings(
     resources: Sequence[StackResource], context: Context
 ) -> list[tuple[str, Finding, str]]:
@@ -45,10 +72,13 @@ def findings(
     translated = translate(planned)
     if not translated:
         return []
-    found = lint_template(template(translated), context.region or FALLBACK_REGION)
+    document = template(translated)
+    found = lint_template(document, context.region or FALLBACK_REGION)
     by_id = {r.logical_id: r for r in translated}
     out = []
     for finding in found:
+        if _about_unknown(document, finding.path):
+            continue
         urn, prop, cfn_path = _locate(finding, by_id)
         resource = by_id.get(str(finding.path[1])) if len(finding.path) > 1 else None
         where = f"{resource.type} " if resource else ""

@@ -44,6 +44,8 @@ NAME_PROPERTIES: Mapping[tuple[str, str], str] = {
     ("aws:secretsmanager/secret:Secret", "name"): "secret",
     ("aws:kms/alias:Alias", "name"): "kms-alias",
     ("aws:appautoscaling/policy:Policy", "name"): "scaling-policy",
+    ("aws:sfn/stateMachine:StateMachine", "name"): "state-machine",
+    ("aws:cloudwatch/eventRule:EventRule", "name"): "event-rule",
 }
 HOUSE_PREFIXES = frozenset({"log-group"})  # kinds whose rule.prefix is our convention, not AWS's
 

@@ -105,7 +105,7 @@ def stack_context(layer: str, schema: type[C]) -> StackContext[C]:
         pulumi.log.warn(warning)
     return StackContext(
         layer=definition,
-        config=load(schema, layer, raw, environment),
+        config=load(schema, layer, raw, environment, deploying=True),
         account_id=aws.get_caller_identity().account_id,
         region=aws.get_region().region,
     )

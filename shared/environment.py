@@ -27,6 +27,8 @@ EnvironmentClass = str
 NatMode = Literal["none", "single", "per-az"]
 NAT_MODES: tuple[NatMode, ...] = get_args(NatMode)
 
+DEFAULT_REGION = "us-east-1"
+"""The region of the committed stacks; a new stack without `aws:region` gets it."""
 ENVIRONMENT_VARIABLE = "ENVIRONMENT_SUFFIX"
 """Names the environment only when nothing on the command line does (see `resolve_environment`)."""
 PR_CLASS = "pr"
@@ -87,6 +89,10 @@ class Profile:
     dns_apex: bool = False
     # ALB access logs to the data layer's artifacts bucket (costly; kept for prod forensics).
     alb_access_logs: bool = False
+    # Alarms must reach someone: observability:alarmEmail or observability:alarmTopicArn is required.
+    alarm_destination_required: bool = False
+    # The internet-facing ALB serves HTTPS only (port 80 redirects): a certificate is required.
+    https_required: bool = False
 
 
 _GIB = 1024**3
@@ -153,6 +159,7 @@ PROFILES: dict[str, Profile] = {
             db_freeable_memory_bytes=512 * 1024**2,
             app_errors_per_5_minutes=20,
         ),
+        alarm_destination_required=True,
     ),
     "prod": Profile(
         vpc_cidr="10.30.0.0/16",
@@ -186,6 +193,8 @@ PROFILES: dict[str, Profile] = {
         ),
         dns_apex=True,
         alb_access_logs=True,
+        alarm_destination_required=True,
+        https_required=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()

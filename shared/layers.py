@@ -50,6 +50,7 @@ LAYERS: tuple[Layer, ...] = (
             "peering_connection_ids",
             "logs_kms_key_arn",
             "app_port",
+            "nat_gateways",
         ),
     ),
     Layer(

@@ -218,6 +218,9 @@ NAME_RULES: Mapping[str, NameRule] = {
             forbidden_prefixes=("alias/aws/",),
         ),
         NameRule("scaling-policy", max_length=256, allowed=r"\x20-\x7e"),  # printable ASCII
+        # Step Functions: CloudWatch logging of a state machine needs the name in A-Za-z0-9_-.
+        NameRule("state-machine", max_length=80, allowed="A-Za-z0-9_-"),
+        NameRule("event-rule", max_length=64, allowed="A-Za-z0-9._-"),
         # Resources without a physical name (VPCs, subnets, gateways) show their `Name` tag: a
         # tag value, so what AWS accepts in tags.
         NameRule("name-tag", max_length=256, allowed=r"A-Za-z0-9 ._:/=+@-"),

@@ -84,6 +84,13 @@ class LayerConfig:
     def validate(self) -> None:
         """Checks across fields; raise Problem(key, what would work)."""
 
+    def validate_deployment(self) -> None:
+        """What a deployment needs that no default can give (an alarm destination, a certificate).
+
+        Run when a program loads its config (`load(..., deploying=True)`), not by `parse()`, so an
+        environment's defaults stay inspectable; raise Problem(key, what would work).
+        """
+
 
 C = TypeVar("C", bound=LayerConfig)
 
@@ -107,8 +114,13 @@ def load(
     layer: str,
     raw: Mapping[str, Any],
     environment: Environment,
+    *,
+    deploying: bool = False,
 ) -> C:
-    """The typed config from raw `<layer>:<key>` values, or one ConfigError naming key and fix."""
+    """The typed config from raw `<layer>:<key>` values, or one ConfigError naming key and fix.
+
+    `deploying`: also the checks only a deployment needs (`validate_deployment`).
+    """
     prefix = f"{layer}:"
     written = {k.removeprefix(prefix): v for k, v in raw.items() if k.startswith(prefix)}
     accepted = keys(schema)
@@ -132,6 +144,8 @@ def load(
     )
     try:
         config.validate()
+        if deploying:
+            config.validate_deployment()
     except Problem as problem:
         raise ConfigError(layer, problem.key, written.get(problem.key), str(problem)) from None
     if unknown:

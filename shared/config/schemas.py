@@ -9,12 +9,18 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from shared.aws import instance_classes
+from shared.aws import engine_versions, instance_classes
 from shared.aws.accepted_values import ENHANCED_MONITORING_INTERVALS, FARGATE_MEMORY
 from shared.config import values as v
 from shared.config.schema import Known, LayerConfig, Problem, setting
 from shared.environment import NAT_MODES, NatMode
 from shared.subnets import SubnetLayoutError, layout_subnets
+
+AURORA_POSTGRESQL = instance_classes.AURORA_POSTGRESQL
+DEFAULT_ENGINE_VERSION = "16.15"
+"""data:engineVersion's default: the newest 16 minor in the vendored AWS data when it was chosen.
+A literal, not computed from that data, so refreshing the data never schedules an engine upgrade;
+config refuses it (and every other version) once the data marks it deprecated."""
 
 DEFAULT_CONTAINER_PORT = 80
 """app:containerPort's default; network:appPort (the ALB -> app rule) defaults to the same."""
@@ -92,8 +98,10 @@ class DataConfig(LayerConfig):
     )
     engine_version: str = setting(
         "engineVersion",
-        v.matching(r"\d+(\.\d+)?", "an Aurora PostgreSQL version such as 16.4"),
-        lambda k: "16.4",
+        v.matching(
+            r"\d+(\.\d+)?", f"an Aurora PostgreSQL version such as {DEFAULT_ENGINE_VERSION}"
+        ),
+        lambda k: DEFAULT_ENGINE_VERSION,
     )
     backup_retention_days: int = setting(
         "backupRetentionDays", v.whole_number(1, 35), lambda k: k.profile.backup_retention_days
@@ -122,6 +130,9 @@ class DataConfig(LayerConfig):
     artifacts_versioning: bool = setting(
         "artifactsVersioning", v.boolean, lambda k: k.profile.artifacts_versioning
     )
+    log_retention_days: int = setting(  # the cluster's exported PostgreSQL log
+        "logRetentionDays", v.log_retention, lambda k: k.profile.log_retention_days
+    )
 
     def validate(self) -> None:
         # The same AWS data the policy pack checks with, so config and pack never disagree.
@@ -130,6 +141,12 @@ class DataConfig(LayerConfig):
         )
         if not verdict.supported:
             raise Problem("instanceClass", verdict.reason)
+        deprecated = engine_versions.deprecation(AURORA_POSTGRESQL, self.engine_version)
+        if deprecated is not None:
+            major = self.engine_version.split(".")[0]
+            current = engine_versions.current_default(AURORA_POSTGRESQL, major)
+            hint = f"; use {current} or newer" if current else ""
+            raise Problem("engineVersion", f"{deprecated}{hint}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +217,17 @@ class AppConfig(LayerConfig):
             missing = "hostedZoneId" if self.hosted_zone_id is None else "domainName"
             raise Problem(missing, "app:domainName and app:hostedZoneId must be set together")
 
+    def validate_deployment(self) -> None:
+        profile = self.environment.profile
+        has_zone = profile.route53 and self.domain_name is not None
+        if profile.https_required and self.certificate_arn is None and not has_zone:
+            raise Problem(
+                "certificateArn",
+                f"{self.environment.name} serves HTTPS only (port 80 redirects): set "
+                "app:certificateArn to an ACM certificate, or app:domainName and "
+                "app:hostedZoneId for a certificate validated by DNS in that zone",
+            )
+
 
 @dataclass(frozen=True, kw_only=True)
 class ObservabilityConfig(LayerConfig):
@@ -212,9 +240,31 @@ class ObservabilityConfig(LayerConfig):
         ),
         optional=True,
     )
+    alarm_topic_arn: str | None = setting(
+        "alarmTopicArn",
+        v.matching(
+            r"arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}",
+            "the ARN of an existing standard SNS topic (CloudWatch alarms cannot notify FIFO "
+            "topics)",
+        ),
+        optional=True,
+    )
     log_retention_days: int = setting(
         "logRetentionDays", v.log_retention, lambda k: k.profile.log_retention_days
     )
+
+    def validate_deployment(self) -> None:
+        if (
+            self.environment.profile.alarm_destination_required
+            and self.alarm_email is None
+            and self.alarm_topic_arn is None
+        ):
+            raise Problem(
+                "alarmEmail",
+                f"{self.environment.name}'s alarms must reach someone: set "
+                "observability:alarmEmail (subscribed to the alarm topic) or "
+                "observability:alarmTopicArn (an existing SNS topic the alarms also notify)",
+            )
 
 
 SCHEMAS: dict[str, type[LayerConfig]] = {

@@ -1,15 +1,20 @@
 """The app layer: an ECS Fargate service behind an internet-facing ALB, with an optional DNS name.
 
-Deploys: the app's encrypted log group, the ALB with its target group and listeners
-(app_load_balancer), the ECS cluster, roles, task definition and service (app_service), and a
-Route53 alias where the profile and config allow one.
-Reads (StackReference): network (VPC, subnets, ALB and app security groups, the app port, and the
-logs KMS key: it lives upstream because observability is downstream of this layer) and data (DB
+Deploys: the app's encrypted log group, the TLS certificate (app_certificate: the given one, or an
+ACM certificate validated by DNS in the hosted zone), the ALB with its target group and listeners
+(app_load_balancer), the ECS cluster, roles, task definition and service (app_service), the
+restart of the service when RDS rotates the database password (app_rotation), and a Route53 alias
+where the profile and config allow one.
+Reads (StackReference): network (VPC, subnets, ALB and app security groups, the app port, the NAT
+mode (the app refuses a network without NAT), and the logs KMS key: it lives upstream because
+observability is downstream of this layer) and data (DB
 endpoint/port/name, the master-user secret and its KMS key, the artifacts bucket for ALB logs).
 Exports: the app contract in shared.layers.
 """
 
+import app_certificate
 import app_load_balancer
+import app_rotation
 import app_service
 import pulumi
 import pulumi_aws as aws
@@ -24,7 +29,17 @@ NO_DOMAIN_RECORD = "N/A-No-Domain"
 ctx = stack_context("app", AppConfig)
 cfg, profile = ctx.config, ctx.environment.profile
 network, data = ctx.upstream("network"), ctx.upstream("data")
+app_service.private_egress(ctx, network.require("nat_gateways"))
 
+
+# --- DNS name: prod owns the apex (example.com), other environments get <env>.example.com ---------
+# PR environments never touch the shared zone (profile.route53 is off), so teardown is trivial.
+record_name = None
+if profile.route53 and cfg.domain_name and cfg.hosted_zone_id:
+    record_name = (
+        cfg.domain_name if profile.dns_apex else f"{ctx.environment.name}.{cfg.domain_name}"
+    )
+certificate_arn = app_certificate.certificate_arn(ctx, record_name)
 
 log_label = ctx.label("log-group", "app")
 log_group = aws.cloudwatch.LogGroup(
@@ -42,6 +57,7 @@ lb = app_load_balancer.LoadBalancer(
         subnet_ids=network.require("public_subnet_ids"),
         security_group_id=network.require("alb_security_group_id"),
         access_log_bucket=data.require("artifacts_bucket_name"),
+        certificate_arn=certificate_arn,
     ),
 )
 ecs = app_service.fargate_service(
@@ -53,14 +69,15 @@ ecs = app_service.fargate_service(
     container_port=app_service.matching_port(ctx, network.require("app_port")),
     depends_on=[lb.serving_listener],
 )
+# Tasks read the database password once, at start; RDS rotates it: restart them on each rotation.
+app_rotation.restart_on_rotation(
+    ctx,
+    secret_arn=data.require("db_master_secret_arn"),
+    cluster=ecs.cluster,
+    service=ecs.service,
+)
 
-# --- DNS: prod owns the apex (example.com), other environments get <env>.example.com --------------
-# PR environments never touch the shared zone (profile.route53 is off), so teardown is trivial.
-record_name = None
-if profile.route53 and cfg.domain_name and cfg.hosted_zone_id:
-    record_name = (
-        cfg.domain_name if profile.dns_apex else f"{ctx.environment.name}.{cfg.domain_name}"
-    )
+if record_name and cfg.hosted_zone_id:
     aws.route53.Record(
         "alias",
         zone_id=cfg.hosted_zone_id,
@@ -73,7 +90,7 @@ if profile.route53 and cfg.domain_name and cfg.hosted_zone_id:
         ],
     )
 
-scheme = "https" if cfg.certificate_arn else "http"
+scheme = "https" if certificate_arn else "http"
 ctx.export(
     {
         "ecs_cluster_name": ecs.cluster.name,

@@ -1,6 +1,7 @@
 """The internet-facing ALB as one component: the load balancer, its target group and listeners.
 
-With a certificate, port 80 only redirects to HTTPS on 443; without one it serves plain HTTP.
+With a certificate, port 80 only redirects to HTTPS on 443; without one it serves plain HTTP
+(never in prod: its config requires a certificate).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class LoadBalancerArgs:
     subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
     access_log_bucket: pulumi.Input[str]  # the data layer's bucket, whose policy allows ELB
+    certificate_arn: pulumi.Input[str] | None  # HTTPS on 443 when set (app_certificate)
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -37,6 +39,7 @@ class LoadBalancer(pulumi.ComponentResource):
         super().__init__("platform:app:LoadBalancer", name, None, opts)
         ctx, cfg = args.ctx, args.ctx.config
         child = pulumi.ResourceOptions(parent=self)
+        protected = ctx.environment.profile.deletion_protection
 
         alb_label = ctx.label("alb", name)
         self.alb = aws.lb.LoadBalancer(
@@ -47,14 +50,16 @@ class LoadBalancer(pulumi.ComponentResource):
             subnets=args.subnet_ids,
             security_groups=[args.security_group_id],
             drop_invalid_header_fields=True,
-            enable_deletion_protection=ctx.environment.profile.deletion_protection,
+            enable_deletion_protection=protected,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=args.access_log_bucket, prefix=ALB_ACCESS_LOG_PREFIX, enabled=True
             )
             if cfg.alb_access_logs
             else None,
             tags=alb_label.tags,
-            opts=child,
+            # Pulumi's protect agrees with AWS deletion protection: `destroy-all` then reports the
+            # ALB as kept instead of failing on AWS's refusal to delete it.
+            opts=child.merge(pulumi.ResourceOptions(protect=protected)),
         )
         target_label = ctx.label("target-group", name)
         self.target_group = aws.lb.TargetGroup(
@@ -90,18 +95,18 @@ class LoadBalancer(pulumi.ComponentResource):
             load_balancer_arn=self.alb.arn,
             port=80,
             protocol="HTTP",
-            default_actions=[redirect_to_https if cfg.certificate_arn else forward],
+            default_actions=[redirect_to_https if args.certificate_arn else forward],
             tags=ctx.label("alb", name, "http").tags,
             opts=child,
         )
-        if cfg.certificate_arn:
+        if args.certificate_arn:
             self.serving_listener = aws.lb.Listener(
                 "https",
                 load_balancer_arn=self.alb.arn,
                 port=443,
                 protocol="HTTPS",
                 ssl_policy=TLS_POLICY,
-                certificate_arn=cfg.certificate_arn,
+                certificate_arn=args.certificate_arn,
                 default_actions=[forward],
                 tags=ctx.label("alb", name, "https").tags,
                 opts=child,

@@ -43,6 +43,27 @@ def matching_port(
     return network_port.apply(check)
 
 
+def private_egress(ctx: StackContext[AppConfig], nat_gateways: pulumi.Output[str]) -> None:
+    """Refuse a network without NAT: the tasks run in private subnets without public IPs, so they
+    could not pull their image, write their logs or read the database secret.
+
+    Interface endpoints (ecr.api, ecr.dkr, logs, secretsmanager) would reach the AWS APIs, but
+    four of them in two zones cost more than the single NAT they replace, and no endpoint reaches
+    a public registry such as public.ecr.aws (the default image). So the app needs a NAT.
+    """
+
+    def check(mode: str) -> None:
+        if mode == "none":
+            raise pulumi.RunError(
+                "network:natGateways = none leaves the app's private subnets without internet "
+                f"access: the {ctx.environment.name} tasks could not pull their image, write "
+                "CloudWatch Logs or read the database secret. Set network:natGateways to single "
+                "for an environment that runs the app layer"
+            )
+
+    nat_gateways.apply(check)
+
+
 def fargate_service(
     ctx: StackContext[AppConfig],
     *,

@@ -1,9 +1,10 @@
 """The data layer: Aurora PostgreSQL and the artifacts bucket.
 
 Deploys: the Aurora PostgreSQL cluster with its customer-managed KMS key, subnet and parameter
-groups and instances (data_aurora), and an S3 bucket for artifacts that also receives the app
-layer's ALB access logs (data_artifacts).
-Reads: the network layer (database subnets and security group).
+groups, the encrypted log group RDS exports its PostgreSQL log to, and instances (data_aurora),
+an S3 bucket for artifacts that also receives the app layer's ALB access logs, and a bucket for
+its S3 server access logs (data_artifacts).
+Reads: the network layer (database subnets and security group, the KMS key for log groups).
 Exports: the data contract in shared.layers (`db_master_secret_arn` as a secret).
 """
 
@@ -22,9 +23,11 @@ database = data_aurora.AuroraCluster(
         ctx=ctx,
         subnet_ids=network.require("database_subnet_ids"),
         security_group_id=network.require("db_security_group_id"),
+        logs_kms_key_arn=network.require("logs_kms_key_arn"),
     ),
 )
 bucket = data_artifacts.artifacts_bucket(ctx)
+data_artifacts.access_log_bucket(ctx, bucket)
 
 cluster = database.cluster
 ctx.export(

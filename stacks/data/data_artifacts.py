@@ -1,8 +1,16 @@
 """The artifacts bucket: private, encrypted (SSE-S3, as ALB log delivery requires), TLS only,
 tiered to cheaper storage with age, and the destination of the app layer's ALB access logs.
+
+Its S3 server access logs go to a second bucket, private and TLS-only as well, which only S3's log
+delivery may write to (for this bucket, from this account) and which expires logs with the
+profile's log retention. The log bucket does not log itself: its own access log would be another
+write to it, an endless loop that AWS advises against.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -12,17 +20,29 @@ from shared.config import DataConfig
 from shared.context import StackContext
 from shared.layers import ALB_ACCESS_LOG_PREFIX
 
+ACCESS_LOG_PREFIX = "artifacts/"
+"""Where the artifacts bucket's server access logs land in the log bucket."""
 
-def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
-    label = ctx.label("s3-bucket", "artifacts")
+
+@dataclass(frozen=True)
+class PrivateBucket:
+    bucket: aws.s3.Bucket
+    public_access: aws.s3.BucketPublicAccessBlock  # a bucket policy must wait for it
+    versioning: aws.s3.BucketVersioning | None  # lifecycle rules must wait for it
+
+
+def _private_bucket(ctx: StackContext[DataConfig], name: str) -> PrivateBucket:
+    """A bucket no one outside the account reaches: public access blocked, ACLs off, SSE-S3 (the
+    only encryption ALB and S3 log delivery can write with), versioned where config asks."""
+    label = ctx.label("s3-bucket", name)
     bucket = aws.s3.Bucket(
-        "artifacts",
+        name,
         bucket=label.name,
         force_destroy=ctx.environment.profile.force_destroy_buckets,
         tags=label.tags,
     )
     public_access = aws.s3.BucketPublicAccessBlock(
-        "artifacts",
+        name,
         bucket=bucket.id,
         block_public_acls=True,
         block_public_policy=True,
@@ -30,12 +50,12 @@ def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
         restrict_public_buckets=True,
     )
     aws.s3.BucketOwnershipControls(
-        "artifacts",
+        name,
         bucket=bucket.id,
         rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
     )
     aws.s3.BucketServerSideEncryptionConfiguration(
-        "artifacts",
+        name,
         bucket=bucket.id,
         rules=[
             aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
@@ -48,7 +68,7 @@ def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
     )
     versioning = (
         aws.s3.BucketVersioning(
-            "artifacts",
+            name,
             bucket=bucket.id,
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
                 status="Enabled"
@@ -57,6 +77,88 @@ def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
         if ctx.config.artifacts_versioning
         else None
     )
+    return PrivateBucket(bucket, public_access, versioning)
+
+
+def _deny_insecure_transport(bucket: aws.s3.Bucket) -> dict[str, Any]:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
+def access_log_bucket(ctx: StackContext[DataConfig], source: aws.s3.Bucket) -> aws.s3.Bucket:
+    """The bucket `source`'s server access logs go to, and the BucketLogging that sends them."""
+    logs = _private_bucket(ctx, "access-logs")
+    bucket = logs.bucket
+    policy = aws.s3.BucketPolicy(
+        "access-logs",
+        bucket=bucket.id,
+        policy=pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    _deny_insecure_transport(bucket),
+                    {
+                        # With ACLs off (BucketOwnerEnforced), S3 log delivery needs this grant.
+                        "Sid": "AllowS3ServerAccessLogDelivery",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "logging.s3.amazonaws.com"},
+                        "Action": "s3:PutObject",
+                        "Resource": pulumi.Output.concat(bucket.arn, f"/{ACCESS_LOG_PREFIX}*"),
+                        "Condition": {
+                            "ArnLike": {"aws:SourceArn": source.arn},
+                            "StringEquals": {"aws:SourceAccount": ctx.account_id},
+                        },
+                    },
+                ],
+            }
+        ),
+        opts=pulumi.ResourceOptions(depends_on=[logs.public_access]),
+    )
+    aws.s3.BucketLifecycleConfiguration(
+        "access-logs",
+        bucket=bucket.id,
+        rules=[
+            aws.s3.BucketLifecycleConfigurationRuleArgs(
+                id="expire-access-logs",
+                status="Enabled",
+                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
+                    days=ctx.environment.profile.log_retention_days
+                ),
+                noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                    noncurrent_days=1
+                ),
+                abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                    days_after_initiation=1
+                ),
+            )
+        ],
+        opts=pulumi.ResourceOptions(depends_on=[logs.versioning] if logs.versioning else []),
+    )
+    aws.s3.BucketLogging(
+        "artifacts",
+        bucket=source.id,
+        target_bucket=bucket.id,
+        target_prefix=ACCESS_LOG_PREFIX,
+        # S3 checks that it may write to the target when logging is turned on.
+        opts=pulumi.ResourceOptions(depends_on=[policy]),
+    )
+    return bucket
+
+
+def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
+    artifacts = _private_bucket(ctx, "artifacts")
+    bucket, public_access, versioning = (
+        artifacts.bucket,
+        artifacts.public_access,
+        artifacts.versioning,
+    )
     aws.s3.BucketPolicy(
         "artifacts",
         bucket=bucket.id,
@@ -64,14 +166,7 @@ def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
             {
                 "Version": "2012-10-17",
                 "Statement": [
-                    {
-                        "Sid": "DenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [bucket.arn, pulumi.Output.concat(bucket.arn, "/*")],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    },
+                    _deny_insecure_transport(bucket),
                     {
                         "Sid": "AllowAlbAccessLogDelivery",
                         "Effect": "Allow",

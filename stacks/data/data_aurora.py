@@ -1,9 +1,12 @@
 """The Aurora PostgreSQL cluster as one component: its KMS key, subnet and parameter groups, the
-cluster, its instances and the enhanced-monitoring role.
+log group RDS exports to, the cluster, its instances and the enhanced-monitoring role.
 
 The master password is RDS-managed (Secrets Manager, encrypted with the cluster's key); the
-parameter group forces TLS. Prod's cluster, instances and key are protected twice: by AWS
-(deletion protection) and by Pulumi (`protect`).
+parameter group forces TLS. Pulumi's `protect` follows AWS deletion protection: where
+`data:deletionProtection` is on (prod), the cluster is protected by both, and so is its key. The
+instances are not protected by Pulumi: AWS has no deletion protection for an instance (the data
+lives in the cluster's storage), and a protected instance would make lowering `data:instanceCount`
+fail instead of removing the highest-numbered reader.
 """
 
 from __future__ import annotations
@@ -26,11 +29,23 @@ LOG_SLOW_STATEMENTS_MS = 1000
 MONITORING_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 
 
+def rds_log_group_name(cluster_identifier: str) -> str:
+    """Where RDS exports a cluster's PostgreSQL log (a name RDS fixes, not ours to choose)."""
+    return f"/aws/rds/cluster/{cluster_identifier}/postgresql"
+
+
+@dataclass(frozen=True)
+class MonitoringRole:
+    role_arn: pulumi.Output[str]
+    attachment: aws.iam.RolePolicyAttachment
+
+
 @dataclass(frozen=True)
 class AuroraClusterArgs:
     ctx: StackContext[DataConfig]
     subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
+    logs_kms_key_arn: pulumi.Input[str]  # the network layer's key for log groups
 
 
 class AuroraCluster(pulumi.ComponentResource):
@@ -106,6 +121,17 @@ class AuroraCluster(pulumi.ComponentResource):
             )
         )
         cluster_label = ctx.label("rds-cluster", name)
+        # RDS would create this group itself on the first export, unencrypted and kept forever,
+        # and the slow statements (with their SQL text) land in it: declare it first, encrypted
+        # and with a retention, and have the cluster wait for it.
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-postgresql",
+            name=rds_log_group_name(cluster_label.name),
+            retention_in_days=cfg.log_retention_days,
+            kms_key_id=args.logs_kms_key_arn,
+            tags=ctx.label("name-tag", name, "postgresql").tags,
+            opts=child,
+        )
         self.cluster = aws.rds.Cluster(
             name,
             cluster_identifier=cluster_label.name,
@@ -130,11 +156,11 @@ class AuroraCluster(pulumi.ComponentResource):
             copy_tags_to_snapshot=True,
             enabled_cloudwatch_logs_exports=["postgresql"],
             tags=cluster_label.tags,
-            opts=guarded,
+            opts=guarded.merge(pulumi.ResourceOptions(depends_on=[log_group])),
         )
-        monitoring_role_arn = (
-            self._monitoring_role(name, ctx, child) if cfg.monitoring_interval else None
-        )
+        # RDS checks the role's permissions when an instance starts monitoring: the instances wait
+        # for the policy attachment, not only for the role.
+        monitoring = self._monitoring_role(name, ctx, child) if cfg.monitoring_interval else None
         for number in range(1, cfg.instance_count + 1):
             instance_label = ctx.label("rds-instance", name, str(number))
             aws.rds.ClusterInstance(
@@ -151,10 +177,12 @@ class AuroraCluster(pulumi.ComponentResource):
                 performance_insights_kms_key_id=self.key.arn if cfg.performance_insights else None,
                 performance_insights_retention_period=7 if cfg.performance_insights else None,
                 monitoring_interval=cfg.monitoring_interval,
-                monitoring_role_arn=monitoring_role_arn,
-                copy_tags_to_snapshot=True,
+                monitoring_role_arn=monitoring.role_arn if monitoring else None,
+                # No copy_tags_to_snapshot: Aurora snapshots are the cluster's, which copies tags.
                 tags=instance_label.tags,
-                opts=guarded,
+                opts=child.merge(
+                    pulumi.ResourceOptions(depends_on=[monitoring.attachment] if monitoring else [])
+                ),
             )
         self.master_secret_arn = self.cluster.master_user_secrets.apply(
             lambda secrets: secrets[0].secret_arn
@@ -164,7 +192,7 @@ class AuroraCluster(pulumi.ComponentResource):
     @staticmethod
     def _monitoring_role(
         name: str, ctx: StackContext[DataConfig], child: pulumi.ResourceOptions
-    ) -> pulumi.Output[str]:
+    ) -> MonitoringRole:
         label = ctx.label("iam-role", "rds-monitoring")
         role = aws.iam.Role(
             f"{name}-monitoring",
@@ -175,7 +203,7 @@ class AuroraCluster(pulumi.ComponentResource):
             tags=label.tags,
             opts=child,
         )
-        aws.iam.RolePolicyAttachment(
+        attachment = aws.iam.RolePolicyAttachment(
             f"{name}-monitoring", role=role.name, policy_arn=MONITORING_POLICY, opts=child
         )
-        return role.arn
+        return MonitoringRole(role.arn, attachment)

@@ -75,5 +75,6 @@ ctx.export(
         "peering_connection_ids": peering_ids,
         "logs_kms_key_arn": logs_key.arn,
         "app_port": cfg.app_port,
+        "nat_gateways": cfg.nat_gateways,
     }
 )

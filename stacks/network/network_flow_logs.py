@@ -38,15 +38,23 @@ def flow_logs(
                 "Version": "2012-10-17",
                 "Statement": [
                     {
+                        "Sid": "WriteFlowLogGroup",
                         "Effect": "Allow",
                         "Action": [
                             "logs:CreateLogStream",
                             "logs:PutLogEvents",
-                            "logs:DescribeLogGroups",
                             "logs:DescribeLogStreams",
                         ],
                         "Resource": [group.arn, pulumi.Output.concat(group.arn, ":*")],
-                    }
+                    },
+                    {
+                        # DescribeLogGroups has no resource-level permissions (Service
+                        # Authorization Reference): scoped to a group ARN it grants nothing.
+                        "Sid": "DescribeLogGroups",
+                        "Effect": "Allow",
+                        "Action": "logs:DescribeLogGroups",
+                        "Resource": "*",
+                    },
                 ],
             }
         ),

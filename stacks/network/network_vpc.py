@@ -27,9 +27,21 @@ class Vpc:
 
 
 def zones_of(ctx: StackContext[NetworkConfig]) -> tuple[str, ...]:
-    """The configured zones, or the region's first `azCount`; a clear error when it has too few."""
+    """The configured zones, or the region's first `azCount` by zone id; a clear error when it
+    has too few.
+
+    Only zones that need no opt-in: Local Zones and Wavelength Zones (opted in for other work)
+    lack most services and sort first by name. Zone ids name the same physical zone in every
+    account, unlike zone names, so every environment's VPC lands in the same zones.
+    """
     cfg = ctx.config
-    available = aws.get_availability_zones(state="available").names
+    found = aws.get_availability_zones(
+        state="available",
+        filters=[
+            aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])
+        ],
+    )
+    available = [name for _, name in sorted(zip(found.zone_ids, found.names, strict=True))]
     zones = list(cfg.availability_zones) or available[: cfg.az_count]
     unavailable = sorted(set(zones) - set(available))
     if unavailable or len(zones) < cfg.az_count:

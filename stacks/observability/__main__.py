@@ -1,8 +1,9 @@
 """The observability layer: an encrypted alarm topic, a dashboard, metric alarms, an ERROR filter.
 
 Deploys: the alarm topic with its KMS key (CloudWatch Logs, SNS and CloudWatch alarms may use it),
-policy and optional email subscription (observability_topic), a metric filter counting the app's ERROR
-lines, the dashboard (observability_dashboard) and the alarm set (observability_alarms).
+policy and email subscription (observability_topic), a metric filter counting the app's ERROR
+lines, the dashboard (observability_dashboard) and the alarm set (observability_alarms), which also
+notifies `observability:alarmTopicArn` when set. Staging and prod need one of the two destinations.
 Reads (StackReference): data (the Aurora cluster identifier) and app (ALB and target-group ARN
 suffixes, ECS cluster and service names, the app log group).
 Exports: the observability contract in shared.layers.
@@ -67,7 +68,7 @@ alarm_set = alarms.AlarmSet(
             app_error_namespace=error_namespace,
             app_error_metric=error_metric,
         ),
-        topic_arn=topic.arn,
+        topic_arns=[topic.arn, *filter(None, [ctx.config.alarm_topic_arn])],
     ),
 )
 

@@ -192,11 +192,12 @@ def alarms(
 class AlarmSetArgs:
     ctx: StackContext[ObservabilityConfig]
     alarms: list[Alarm]
-    topic_arn: pulumi.Input[str]  # notified on ALARM and on OK
+    # Notified on ALARM and on OK: this layer's topic, plus an existing one when configured.
+    topic_arns: list[pulumi.Input[str]]
 
 
 class AlarmSet(pulumi.ComponentResource):
-    """One MetricAlarm per Alarm, each named `<product>-<env>-<key>` and notifying the topic."""
+    """One MetricAlarm per Alarm, each named `<product>-<env>-<key>` and notifying the topics."""
 
     names: list[str]
 
@@ -217,8 +218,8 @@ class AlarmSet(pulumi.ComponentResource):
                 evaluation_periods=spec.evaluation_periods,
                 datapoints_to_alarm=spec.datapoints_to_alarm,
                 treat_missing_data=spec.treat_missing_data,
-                alarm_actions=[args.topic_arn],
-                ok_actions=[args.topic_arn],
+                alarm_actions=args.topic_arns,
+                ok_actions=args.topic_arns,
                 tags=label.tags,
                 opts=child,
                 **spec.metric_inputs(),

@@ -118,7 +118,8 @@ PROFILES["qa"] = dataclasses.replace(PROFILES["staging"], vpc_cidr="10.40.0.0/16
 PLAN_QA = """
 import json
 from tooling.offline.planner import plan
-result = plan("qa")
+# The class copies staging's profile, whose alarms must reach someone.
+result = plan("qa", config_overrides={"observability": {"alarmEmail": "qa@example.com"}})
 print(json.dumps({
     "layers": list(result.layers),
     "cidr": result.layers["network"].outputs["vpc_cidr"],

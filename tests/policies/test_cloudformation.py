@@ -176,6 +176,11 @@ CONTROLS: Mapping[str, Control] = {
     "aws:cloudwatch/metricAlarm:MetricAlarm": Control({"comparisonOperator": "Bigger"}),
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": Control({"name": "f" * 600}),
     "aws:cloudwatch/dashboard:Dashboard": Control({"dashboardBody": ["not", "a", "string"]}),
+    "aws:cloudwatch/eventRule:EventRule": Control({"name": "r" * 65}),
+    "aws:sfn/stateMachine:StateMachine": Control({"type": "SLOW"}),
+    "aws:acm/certificate:Certificate": Control({"tags": LONG_TAG}),
+    "aws:route53/record:Record": Control({"name": "x" * 1100}),
+    "aws:sns/topicSubscription:TopicSubscription": Control({"protocol": ["email"]}),
 }
 
 
@@ -249,15 +254,17 @@ def test_secrets_are_unwrapped_and_output_only_properties_skipped() -> None:
 
 def test_s3_configuration_folds_into_its_bucket() -> None:
     resources = planned(layers("prod")["data"].resources)
-    buckets = [r for r in translate(resources) if r.type == "AWS::S3::Bucket"]
-    assert len(buckets) == 1
-    assert {
+    buckets = {r.logical_id: r for r in translate(resources) if r.type == "AWS::S3::Bucket"}
+    assert set(buckets) == {"ArtifactsBucket", "AccessLogsBucket"}
+    folded = {
         "BucketEncryption",
         "LifecycleConfiguration",
         "OwnershipControls",
         "PublicAccessBlockConfiguration",
         "VersioningConfiguration",
-    } <= buckets[0].properties.keys()
+    }
+    assert folded | {"LoggingConfiguration"} <= buckets["ArtifactsBucket"].properties.keys()
+    assert folded <= buckets["AccessLogsBucket"].properties.keys()
 
 
 # ---- the policy: findings mapped back, on real programs' output -------------------------------
@@ -321,3 +328,29 @@ def test_through_the_pack_errors_are_mandatory_in_prod_and_warnings_advisory() -
 def test_the_unedited_app_layer_has_no_cfn_lint_error_through_the_pack() -> None:
     violations = evaluate(list(layers("prod")["app"].resources), "prod", layer="app")
     assert [v for v in violations if v.policy == "aws-cfn-lint-errors"] == []
+
+
+def _associations(subnets: tuple[str, str]) -> list[StackResource]:
+    return [
+        StackResource(
+            "aws:ec2/routeTableAssociation:RouteTableAssociation",
+            f"urn:pulumi:dev::network::aws:ec2/routeTableAssociation:RouteTableAssociation::{n}",
+            {"subnetId": subnet, "routeTableId": "rtb-0123456789abcdef0"},
+            (),
+            n,
+        )
+        for n, subnet in zip(("a", "b"), subnets, strict=True)
+    ]
+
+
+def test_a_value_unknown_during_preview_is_never_judged_equal_to_another() -> None:
+    # Every unknown is one placeholder: cfn-lint would call two unknown subnets duplicates.
+    known = findings(_associations(("subnet-0123456789abcdef0",) * 2), context("dev"))
+    assert {f.rule_id for _, f, _ in known} == {"E3022"}
+    assert findings(_associations((UNKNOWN, UNKNOWN)), context("dev")) == []
+
+
+def test_a_preview_plan_has_no_cfn_lint_error() -> None:
+    result = plan("prod", preview=True)
+    errors = [v for v in result.violations if v.policy == "aws-cfn-lint-errors"]
+    assert [v.message for v in errors if v.level != "advisory"] == []

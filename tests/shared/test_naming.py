@@ -78,6 +78,8 @@ AWS_TABLE: dict[str, tuple[int, int, str, Callable[[str], bool]]] = {
     "secret": (1, 512, r"[A-Za-z0-9/_+=.@-]+", lambda n: True),
     "kms-alias": (1, 256, r"alias/[A-Za-z0-9:/_-]+", lambda n: not n.startswith("alias/aws/")),
     "scaling-policy": (1, 256, r"[\x20-\x7e]+", lambda n: True),
+    "state-machine": (1, 80, r"[A-Za-z0-9_-]+", lambda n: True),
+    "event-rule": (1, 64, r"[A-Za-z0-9._-]+", lambda n: True),
     # A tag value (EC2 CreateTags: up to 256 characters; letters, digits, spaces, _ . : / = + - @).
     "name-tag": (1, 256, r"[A-Za-z0-9 ._:/=+@-]+", lambda n: True),
 }
@@ -373,6 +375,8 @@ BOTOCORE_SHAPES = {
     "secret": ("secretsmanager", "CreateSecret", "Name"),
     "kms-alias": ("kms", "CreateAlias", "AliasName"),
     "scaling-policy": ("application-autoscaling", "PutScalingPolicy", "PolicyName"),
+    "state-machine": ("stepfunctions", "CreateStateMachine", "name"),
+    "event-rule": ("events", "PutRule", "Name"),
 }
 # These models carry no constraints today; if botocore gains some, move the kind up there.
 BOTOCORE_UNCONSTRAINED = {

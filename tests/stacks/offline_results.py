@@ -17,7 +17,8 @@ from tooling.offline.engine import warm
 REGION = "us-east-1"
 DOMAIN, ZONE = "example.com", "Z0123456789ABC"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
-# dev: nothing set (plain ALB URL); staging: DNS without TLS; prod and the PR: DNS and TLS.
+# dev: nothing set (plain ALB URL); staging: DNS, and TLS from an ACM certificate validated in the
+# zone; prod and the PR: DNS and a given certificate.
 APP_CONFIG: dict[str, dict[str, str]] = {
     "dev": {},
     "staging": {"app:domainName": DOMAIN, "app:hostedZoneId": ZONE},

@@ -9,23 +9,27 @@ import pytest
 
 from shared.config import AppConfig, ConfigError, parse
 from shared.environment import PROFILES, parse_environment
-from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT, get_layer
+from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT, STACKS_DIR, get_layer
 from shared.naming import NAME_RULES, Namer
 from shared.tagging import STANDARD_TAG_KEYS
 from stacks.app import app_documents
 from tests.stacks import offline_results as upstream
 from tests.stacks.offline_results import is_secret, plain
-from tooling.offline import LayerResult, ProgramError, run_layer
+from tooling.offline import LayerResult, ProgramError, load_stack_config, run_layer
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
 CONFIG, CERT, ZONE = upstream.APP_CONFIG, upstream.CERT, upstream.ZONE
 # Resource types AWS cannot tag; every other resource must carry the standard tags and a Name.
 UNTAGGABLE = {
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+    "aws:cloudwatch/eventTarget:EventTarget",
     "aws:iam/rolePolicy:RolePolicy",
     "aws:route53/record:Record",
     "aws:appautoscaling/policy:Policy",
+    "aws:acm/certificateValidation:CertificateValidation",
 }
+LISTENER, CERTIFICATE = "aws:lb/listener:Listener", "aws:acm/certificate:Certificate"
+RECORD = "aws:route53/record:Record"
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +130,9 @@ def test_execution_role_reads_only_the_db_secret_and_its_key(
 ) -> None:
     result, data = results[env], upstream.data(env).outputs
     log_group_arn = result.one("aws:cloudwatch/logGroup:LogGroup").outputs["arn"]
-    (policy,) = result.of_type("aws:iam/rolePolicy:RolePolicy")
+    (policy,) = [
+        p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if "execution" in p.name
+    ]
     execution = next(r for r in result.of_type("aws:iam/role:Role") if "execution" in r.name)
     assert policy.inputs["role"] == execution.inputs["name"]
     document = _json(policy.inputs["policy"])
@@ -149,7 +155,7 @@ def test_execution_role_reads_only_the_db_secret_and_its_key(
 def test_task_role_has_no_permissions(results: dict[str, LayerResult], env: str) -> None:
     result = results[env]
     roles = {r.name: r for r in result.of_type("aws:iam/role:Role")}
-    assert set(roles) == {"execution-role", "task-role"}
+    assert set(roles) == {"execution-role", "task-role", "restart-role", "rotation-events-role"}
     task_role_id = roles["task-role"].inputs["name"]
     assert all(
         p.inputs["role"] != task_role_id for p in result.of_type("aws:iam/rolePolicy:RolePolicy")
@@ -193,6 +199,46 @@ def test_service(results: dict[str, LayerResult], env: str) -> None:
     assert inputs["taskDefinition"] == result.outputs["task_definition_arn"]
 
 
+def _policy_of(result: LayerResult, name: str) -> dict[str, Any]:
+    (policy,) = [p for p in result.of_type("aws:iam/rolePolicy:RolePolicy") if p.name == name]
+    document: dict[str, Any] = _json(policy.inputs["policy"])
+    return document
+
+
+def test_a_password_rotation_restarts_the_service(
+    results: dict[str, LayerResult], env: str
+) -> None:
+    result, secret = results[env], upstream.data(env).outputs["db_master_secret_arn"]
+    service = result.one("aws:ecs/service:Service")
+    rule = result.one("aws:cloudwatch/eventRule:EventRule")
+    pattern = _json(rule.inputs["eventPattern"])
+    assert pattern["source"] == ["aws.secretsmanager"]
+    assert pattern["detail"]["eventName"] == ["RotationSucceeded"]
+    assert pattern["detail"]["additionalEventData"] == {"SecretId": [secret]}
+    machine = result.one("aws:sfn/stateMachine:StateMachine")
+    target = result.one("aws:cloudwatch/eventTarget:EventTarget").inputs
+    assert (target["rule"], target["arn"]) == (rule.inputs["name"], machine.outputs["arn"])
+    (state,) = _json(machine.inputs["definition"])["States"].values()
+    assert state["Resource"] == "arn:aws:states:::aws-sdk:ecs:updateService"
+    assert state["Parameters"] == {
+        "Cluster": result.outputs["ecs_cluster_arn"],
+        "Service": result.outputs["ecs_service_name"],
+        "ForceNewDeployment": True,
+    }
+    # Each role may do exactly its one step, on exactly its one resource.
+    (restart,) = _policy_of(result, "restart-policy")["Statement"]
+    assert (restart["Action"], restart["Resource"]) == ("ecs:UpdateService", service.outputs["id"])
+    (start,) = _policy_of(result, "rotation-events-policy")["Statement"]
+    assert (start["Action"], start["Resource"]) == ("states:StartExecution", machine.outputs["arn"])
+    roles = {r.outputs["arn"]: r for r in result.of_type("aws:iam/role:Role")}
+    trusted = {
+        arn: _json(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"]["Service"]
+        for arn, role in roles.items()
+    }
+    assert trusted[machine.inputs["roleArn"]] == "states.amazonaws.com"
+    assert trusted[target["roleArn"]] == "events.amazonaws.com"
+
+
 def test_cpu_autoscaling_only_where_the_profile_wants_it(
     results: dict[str, LayerResult], env: str
 ) -> None:
@@ -225,6 +271,8 @@ def test_alb(results: dict[str, LayerResult], env: str) -> None:
     assert alb["securityGroups"] == [network["alb_security_group_id"]]
     assert alb["dropInvalidHeaderFields"] is True and alb["internal"] is False
     assert alb["enableDeletionProtection"] is (env == "prod")
+    # Pulumi's protect agrees with AWS's, so destroy-all reports the ALB kept instead of failing.
+    assert result.one("aws:lb/loadBalancer:LoadBalancer").protect is (env == "prod")
     if env == "prod":
         assert alb["accessLogs"] == {
             "bucket": data["artifacts_bucket_name"],
@@ -238,17 +286,20 @@ def test_alb(results: dict[str, LayerResult], env: str) -> None:
     assert group["healthCheck"]["path"] == "/"
 
 
+def _listeners(result: LayerResult) -> dict[int, dict[str, Any]]:
+    return {int(r.inputs["port"]): r.inputs for r in result.of_type(LISTENER)}
+
+
 def test_listeners_https_with_redirect_when_a_certificate_is_set(
     results: dict[str, LayerResult], env: str
 ) -> None:
     result = results[env]
-    listeners = {
-        int(r.inputs["port"]): r.inputs for r in result.of_type("aws:lb/listener:Listener")
-    }
-    if "app:certificateArn" in CONFIG[env]:
+    listeners = _listeners(result)
+    if env != "dev":
         assert set(listeners) == {80, 443}
         https = listeners[443]
-        assert (https["protocol"], https["certificateArn"]) == ("HTTPS", CERT)
+        expected = CONFIG[env].get("app:certificateArn") or _validated_certificate(result)
+        assert (https["protocol"], https["certificateArn"]) == ("HTTPS", expected)
         assert https["sslPolicy"].startswith("ELBSecurityPolicy-TLS13-1-2")
         assert https["defaultActions"][0]["targetGroupArn"] == result.outputs["target_group_arn"]
         redirect = listeners[80]["defaultActions"][0]
@@ -263,9 +314,65 @@ def test_listeners_https_with_redirect_when_a_certificate_is_set(
         assert listeners[80]["defaultActions"][0]["type"] == "forward"
 
 
+def _validated_certificate(result: LayerResult) -> str:
+    """The ARN the ACM certificate has once validation is done (what the listener must wait for)."""
+    (validation,) = result.of_type("aws:acm/certificateValidation:CertificateValidation")
+    return str(validation.outputs["certificateArn"])
+
+
+def test_an_acm_certificate_is_validated_by_dns_in_the_zone(
+    results: dict[str, LayerResult],
+) -> None:
+    staging = results["staging"]
+    (certificate,) = staging.of_type(CERTIFICATE)
+    assert certificate.inputs["domainName"] == "staging.example.com"
+    assert certificate.inputs["validationMethod"] == "DNS"
+    (option,) = certificate.outputs["domainValidationOptions"]
+    (record,) = [r for r in staging.of_type(RECORD) if r.inputs["type"] == "CNAME"]
+    assert record.inputs["zoneId"] == ZONE
+    assert record.inputs["name"] == option["resourceRecordName"]
+    assert record.inputs["records"] == [option["resourceRecordValue"]]
+    (validation,) = staging.of_type("aws:acm/certificateValidation:CertificateValidation")
+    assert validation.inputs["certificateArn"] == certificate.outputs["arn"]
+    assert validation.inputs["validationRecordFqdns"] == [record.outputs["fqdn"]]
+    https = next(r for r in staging.of_type(LISTENER) if int(r.inputs["port"]) == 443)
+    assert validation.urn in https.dependencies  # the listener waits until ACM has issued it
+    # A given certificate is used as is: nothing to request or validate.
+    assert not results["prod"].of_type(CERTIFICATE) and not results["pr-7"].of_type(CERTIFICATE)
+
+
+def run_app(environment: str, config: dict[str, str]) -> LayerResult:
+    return run_layer(
+        "app",
+        environment,
+        config=config,
+        upstream={"network": upstream.network(environment), "data": upstream.data(environment)},
+    )
+
+
+def test_the_committed_prod_config_plans_https_with_example_values() -> None:
+    text = (STACKS_DIR / "app" / "Pulumi.prod.yaml").read_text()
+    assert "EXAMPLE VALUES, replace before deploying" in text
+    prod = run_app("prod", load_stack_config("app", "prod"))
+    listeners = _listeners(prod)
+    assert listeners[80]["defaultActions"][0]["type"] == "redirect"
+    assert listeners[443]["certificateArn"] == _validated_certificate(prod)
+    assert prod.outputs["app_url"] == "https://example.com"
+
+
+def test_prod_without_a_certificate_is_refused_naming_the_keys() -> None:
+    with pytest.raises(ProgramError) as raised:
+        run_app("prod", {"aws:region": "us-east-1"})
+    message = str(raised.value)
+    assert "prod serves HTTPS only" in message
+    for key in ("app:certificateArn", "app:domainName", "app:hostedZoneId"):
+        assert key in message
+    assert "Traceback" not in message
+
+
 EXPECTED_DNS = {
     "dev": (None, "http://{alb}"),
-    "staging": ("staging.example.com", "http://staging.example.com"),
+    "staging": ("staging.example.com", "https://staging.example.com"),
     "prod": ("example.com", "https://example.com"),
     "pr-7": (None, "https://{alb}"),
 }
@@ -274,7 +381,7 @@ EXPECTED_DNS = {
 def test_route53_and_app_url(results: dict[str, LayerResult], env: str) -> None:
     result = results[env]
     record_name, url = EXPECTED_DNS[env]
-    records = result.of_type("aws:route53/record:Record")
+    records = [r for r in result.of_type(RECORD) if r.inputs["type"] == "A"]
     assert result.outputs["app_url"] == url.format(alb=result.outputs["alb_dns_name"])
     if record_name is None:
         assert not records
@@ -353,6 +460,22 @@ def test_a_container_port_the_network_does_not_allow_stops_the_program() -> None
     assert "app:containerPort = 8080 but the network layer allows ALB -> app traffic on 80" in str(
         raised.value
     )
+
+
+def test_a_network_without_nat_is_refused() -> None:
+    network = run_layer(
+        "network",
+        "pr-7",
+        config=load_stack_config("network", "pr-7") | {"network:natGateways": "none"},
+    )
+    assert network.outputs["nat_gateways"] == "none"
+    with pytest.raises(ProgramError) as raised:
+        run_layer(
+            "app", "pr-7", config={}, upstream={"network": network, "data": upstream.data("pr-7")}
+        )
+    message = str(raised.value)
+    assert "network:natGateways = none leaves the app's private subnets without internet" in message
+    assert "Set network:natGateways to single" in message and "Traceback" not in message
 
 
 def test_the_service_registers_on_the_port_the_network_allows() -> None:

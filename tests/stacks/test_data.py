@@ -3,6 +3,9 @@ from typing import Any
 
 import pytest
 
+from shared.aws import engine_versions
+from shared.config.schemas import DEFAULT_ENGINE_VERSION
+from shared.environment import parse_environment
 from shared.layers import ALB_ACCESS_LOG_PREFIX, get_layer
 from shared.naming import NAME_RULES
 from shared.tagging import STANDARD_TAG_KEYS
@@ -20,6 +23,7 @@ UNTAGGABLE = {
     "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLogging:BucketLogging",
 }
 CLUSTER = "aws:rds/cluster:Cluster"
 INSTANCE = "aws:rds/clusterInstance:ClusterInstance"
@@ -80,7 +84,8 @@ def test_aurora_postgresql_with_an_rds_managed_password_and_encrypted_storage(
     data: LayerResult,
 ) -> None:
     cluster = cluster_of(data)
-    assert cluster["engine"] == "aurora-postgresql" and cluster["engineVersion"] == "16.4"
+    assert cluster["engine"] == "aurora-postgresql"
+    assert cluster["engineVersion"] == DEFAULT_ENGINE_VERSION
     assert cluster["manageMasterUserPassword"] is True
     assert cluster["storageEncrypted"] is True
     assert (
@@ -136,8 +141,55 @@ def test_prod_keeps_a_final_snapshot_and_is_protected(datas: dict[str, LayerResu
     snapshot = prod.inputs["finalSnapshotIdentifier"]
     assert snapshot.startswith("platform-prod-db-final-")
     assert not NAME_RULES["db-snapshot"].problems(snapshot)
-    assert all(r.protect for r in datas["prod"].of_type(INSTANCE))
     assert datas["prod"].one("aws:kms/key:Key").protect is True
+
+
+def test_the_default_engine_version_is_one_new_clusters_may_use(data: LayerResult) -> None:
+    assert not engine_versions.is_deprecated("aurora-postgresql", DEFAULT_ENGINE_VERSION)
+    assert engine_versions.is_known("aurora-postgresql", DEFAULT_ENGINE_VERSION)
+    versions = {r.inputs["engineVersion"] for r in [data.one(CLUSTER), *data.of_type(INSTANCE)]}
+    assert versions == {DEFAULT_ENGINE_VERSION}
+    family = data.one("aws:rds/clusterParameterGroup:ClusterParameterGroup").inputs["family"]
+    assert family == f"aurora-postgresql{DEFAULT_ENGINE_VERSION.split('.')[0]}"
+
+
+@pytest.mark.parametrize(
+    ("version", "why"),
+    [
+        ("16.4", "aurora-postgresql 16.4 is deprecated for new clusters"),
+        ("16", "aurora-postgresql 16 is deprecated for new clusters"),
+        ("11.9", "aurora-postgresql 11.9 is older than the deprecated 11.20"),
+    ],
+)
+def test_deprecated_engine_versions_are_refused_from_aws_data(
+    networks: dict[str, LayerResult], version: str, why: str
+) -> None:
+    with pytest.raises(ProgramError) as error:
+        run_data("dev", networks, engineVersion=version)
+    message = str(error.value)
+    assert f"data:engineVersion = '{version}' is invalid: {why}" in message
+    assert "or newer" in message and "Traceback" not in message
+
+
+def test_a_current_minor_is_accepted(networks: dict[str, LayerResult]) -> None:
+    assert cluster_of(run_data("dev", networks, engineVersion="16.8"))["engineVersion"] == "16.8"
+
+
+def test_pulumi_protect_agrees_with_aws_deletion_protection(data: LayerResult) -> None:
+    cluster = data.one(CLUSTER)
+    assert cluster.protect is cluster.inputs["deletionProtection"]
+    # AWS has no deletion protection for an instance; a protected one would make lowering
+    # data:instanceCount fail instead of removing the last reader.
+    assert not any(r.protect for r in data.of_type(INSTANCE))
+
+
+def test_instances_wait_for_the_monitoring_policy_attachment(
+    datas: dict[str, LayerResult],
+) -> None:
+    prod = datas["prod"]
+    (attachment,) = prod.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    for instance in prod.of_type(INSTANCE):
+        assert attachment.urn in instance.dependencies, instance.name
 
 
 @pytest.mark.parametrize("environment", ["dev", "staging", "pr-7"])
@@ -192,15 +244,45 @@ def test_instances_by_environment(
         assert instance["monitoringInterval"] == (60 if insights else 0)
         assert bool(instance.get("monitoringRoleArn")) is insights
         assert not NAME_RULES["rds-instance"].problems(instance["identifier"])
+        # Not applicable to Aurora instances (AWS::RDS::DBInstance; cfn-lint E3682).
+        assert "copyTagsToSnapshot" not in instance
     assert len(data.of_type("aws:iam/role:Role")) == (1 if insights else 0)
 
 
-def test_bucket_is_private_encrypted_and_owner_enforced(data: LayerResult) -> None:
-    bucket = data.one(BUCKET).inputs
+@pytest.mark.parametrize(
+    ("environment", "days"), [("dev", 14), ("staging", 30), ("prod", 365), ("pr-7", 3)]
+)
+def test_the_rds_log_group_is_declared_encrypted_with_retention_before_the_cluster(
+    networks: dict[str, LayerResult], datas: dict[str, LayerResult], environment: str, days: int
+) -> None:
+    data = datas[environment]
+    cluster = data.one(CLUSTER)
+    assert cluster.inputs["enabledCloudwatchLogsExports"] == ["postgresql"]
+    (group,) = data.of_type("aws:cloudwatch/logGroup:LogGroup")
+    identifier = cluster.inputs["clusterIdentifier"]
+    assert group.inputs["name"] == f"/aws/rds/cluster/{identifier}/postgresql"
+    assert group.inputs["kmsKeyId"] == networks[environment].outputs["logs_kms_key_arn"]
+    assert group.inputs["retentionInDays"] == days
+    assert group.urn in cluster.dependencies
+
+
+def test_the_rds_log_retention_follows_config(networks: dict[str, LayerResult]) -> None:
+    data = run_data("dev", networks, logRetentionDays=90)
+    assert data.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 90
+
+
+def named(data: LayerResult, type_: str, name: str) -> dict[str, Any]:
+    (found,) = [r.inputs for r in data.of_type(type_) if r.name == name]
+    return found
+
+
+@pytest.mark.parametrize("name", ["artifacts", "access-logs"])
+def test_buckets_are_private_encrypted_and_owner_enforced(data: LayerResult, name: str) -> None:
+    bucket = named(data, BUCKET, name)
     assert not NAME_RULES["s3-bucket"].problems(bucket["bucket"])
-    assert bucket["bucket"] == f"platform-{data.stack}-artifacts-{ACCOUNT_ID}-us-east-1"
+    assert bucket["bucket"] == f"platform-{data.stack}-{name}-{ACCOUNT_ID}-us-east-1"
     assert bucket["forceDestroy"] is (data.stack == "pr-7")
-    block = data.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    block = named(data, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name)
     for setting in (
         "blockPublicAcls",
         "blockPublicPolicy",
@@ -208,12 +290,14 @@ def test_bucket_is_private_encrypted_and_owner_enforced(data: LayerResult) -> No
         "restrictPublicBuckets",
     ):
         assert block[setting] is True
-    ownership = data.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    ownership = named(data, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", name)
     assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
-    encryption = data.one(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-    ).inputs
-    # ALB access log delivery only writes to SSE-S3 buckets.
+    encryption = named(
+        data,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        name,
+    )
+    # ALB access log and S3 server access log delivery only write to SSE-S3 buckets.
     assert encryption["rules"] == [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}, "bucketKeyEnabled": True}
     ]
@@ -227,15 +311,15 @@ def test_versioning_by_environment(
     datas: dict[str, LayerResult], environment: str, versioned: bool
 ) -> None:
     versioning = datas[environment].of_type("aws:s3/bucketVersioning:BucketVersioning")
-    assert [v.inputs["versioningConfiguration"]["status"] for v in versioning] == (
-        ["Enabled"] if versioned else []
+    assert {v.name: v.inputs["versioningConfiguration"]["status"] for v in versioning} == (
+        {"artifacts": "Enabled", "access-logs": "Enabled"} if versioned else {}
     )
 
 
 def test_bucket_policy_denies_plain_http_and_admits_only_alb_log_delivery(
     data: LayerResult,
 ) -> None:
-    policy = json.loads(data.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    policy = json.loads(named(data, "aws:s3/bucketPolicy:BucketPolicy", "artifacts")["policy"])
     arn = data.outputs["artifacts_bucket_arn"]
     deny, allow = policy["Statement"]
     assert deny["Effect"] == "Deny" and deny["Principal"] == "*" and deny["Action"] == "s3:*"
@@ -247,12 +331,40 @@ def test_bucket_policy_denies_plain_http_and_admits_only_alb_log_delivery(
     assert allow["Resource"] == f"{arn}/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{ACCOUNT_ID}/*"
 
 
+def test_artifacts_server_access_logs_go_to_the_log_bucket_only_s3_may_write(
+    data: LayerResult,
+) -> None:
+    log_bucket = next(r for r in data.of_type(BUCKET) if r.name == "access-logs")
+    (logging,) = data.of_type("aws:s3/bucketLogging:BucketLogging")
+    assert logging.inputs["bucket"] == data.outputs["artifacts_bucket_name"]
+    assert logging.inputs["targetBucket"] == log_bucket.outputs["id"]
+    prefix = logging.inputs["targetPrefix"]
+    assert prefix == "artifacts/"
+    policy = json.loads(named(data, "aws:s3/bucketPolicy:BucketPolicy", "access-logs")["policy"])
+    deny, allow = policy["Statement"]
+    log_arn = log_bucket.outputs["arn"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert deny["Resource"] == [log_arn, f"{log_arn}/*"]
+    assert allow["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert (allow["Action"], allow["Resource"]) == ("s3:PutObject", f"{log_arn}/{prefix}*")
+    assert allow["Condition"] == {
+        "ArnLike": {"aws:SourceArn": data.outputs["artifacts_bucket_arn"]},
+        "StringEquals": {"aws:SourceAccount": ACCOUNT_ID},
+    }
+    (rule,) = named(
+        data, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "access-logs"
+    )["rules"]
+    assert rule["expiration"]["days"] == parse_environment(data.stack).profile.log_retention_days
+    # The log bucket does not log itself (every log write would be logged again).
+    assert len(data.of_type("aws:s3/bucketLogging:BucketLogging")) == 1
+
+
 def test_lifecycle_transitions_expires_old_versions_and_aborts_uploads(data: LayerResult) -> None:
     rules = {
         rule["id"]: rule
-        for rule in data.one(
-            "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
-        ).inputs["rules"]
+        for rule in named(
+            data, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "artifacts"
+        )["rules"]
     }
     artifacts = rules["artifacts"]
     assert artifacts["status"] == "Enabled"

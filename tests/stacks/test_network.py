@@ -10,6 +10,8 @@ from shared.naming import NAME_RULES
 from shared.tagging import STANDARD_TAG_KEYS
 from tests.stacks.conftest import stack_config
 from tooling.offline import LayerResult, ProgramError, run_layer
+from tooling.offline.mocks import DEFAULT_REGION as REGION
+from tooling.offline.mocks import availability_zones
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
 UNTAGGABLE = {
@@ -177,6 +179,26 @@ def test_flow_logs_go_to_an_encrypted_log_group_kept_by_environment(
     assert flow["vpcId"] == network.outputs["vpc_id"]
 
 
+def test_flow_logs_role_grants_describe_log_groups_on_star_and_the_rest_on_its_group(
+    network: LayerResult,
+) -> None:
+    policy = json.loads(str(network.one("aws:iam/rolePolicy:RolePolicy").inputs["policy"]))
+    group_arn = network.one("aws:cloudwatch/logGroup:LogGroup").outputs["arn"]
+    resources: dict[str, object] = {}
+    for statement in policy["Statement"]:
+        actions = statement["Action"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            resources[action] = statement["Resource"]
+    # DescribeLogGroups supports only "*"; scoped to the group it would grant nothing.
+    assert resources.pop("logs:DescribeLogGroups") == "*"
+    assert set(resources) == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogStreams",
+    }
+    assert all(value == [group_arn, f"{group_arn}:*"] for value in resources.values())
+
+
 def test_the_logs_key_rotates_and_lets_cloudwatch_logs_use_it(network: LayerResult) -> None:
     key = network.one("aws:kms/key:Key").inputs
     assert key["enableKeyRotation"] is True
@@ -324,6 +346,18 @@ def test_config_mistakes_end_in_one_clear_message(
     assert str(error.value).startswith(
         f"layer network (stack {environment}) failed: ConfigError: network:"
     )
+
+
+def test_zones_are_the_first_by_zone_id_and_never_a_local_zone(network: LayerResult) -> None:
+    listed = availability_zones(REGION)
+    assert listed[0]["zoneType"] == "local-zone"  # Local Zones sort first by name
+    standard = sorted(
+        (z["zoneId"], z["name"]) for z in listed if z["optInStatus"] == "opt-in-not-required"
+    )
+    count = len(network.outputs["availability_zones"])
+    assert network.outputs["availability_zones"] == [name for _, name in standard[:count]]
+    used = {s.inputs["availabilityZone"] for s in network.of_type(SUBNET)}
+    assert not any(z["name"] in used for z in listed if z["zoneType"] != "availability-zone")
 
 
 def test_zones_the_region_does_not_have_are_refused() -> None:

@@ -9,12 +9,13 @@ import pytest
 
 from shared.config import ConfigError, parse
 from shared.environment import parse_environment
-from shared.layers import PRODUCT, get_layer
+from shared.layers import PRODUCT, STACKS_DIR, get_layer
 from shared.naming import Namer
 from shared.tagging import STANDARD_TAG_KEYS
 from tests.stacks import offline_results as upstream
+from tests.stacks.conftest import stack_config
 from tests.stacks.offline_results import plain
-from tooling.offline import LayerResult, run_layer
+from tooling.offline import LayerResult, ProgramError, run_layer
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
 EMAIL = "ops@example.com"
@@ -29,19 +30,23 @@ UNTAGGABLE = {
 }
 
 
+def run_observability(environment: str, **overrides: object) -> LayerResult:
+    return run_layer(
+        "observability",
+        environment,
+        config=stack_config("observability", environment, **overrides),
+        upstream={"app": upstream.app(environment), "data": upstream.data(environment)},
+    )
+
+
 @pytest.fixture(scope="module")
 def runs() -> dict[str, tuple[LayerResult, LayerResult]]:
-    """(app, observability) per environment; prod alone has an alarm email."""
-    found = {}
-    for env in ENVIRONMENTS:
-        data = upstream.data(env)
-        app = upstream.app(env)
-        config = {"observability:alarmEmail": EMAIL} if env == "prod" else {}
-        found[env] = (
-            app,
-            run_layer("observability", env, config=config, upstream={"app": app, "data": data}),
-        )
-    return found
+    """(app, observability) per environment with the committed config; prod mails EMAIL."""
+    overrides = {"prod": {"alarmEmail": EMAIL}}
+    return {
+        env: (upstream.app(env), run_observability(env, **overrides.get(env, {})))
+        for env in ENVIRONMENTS
+    }
 
 
 @pytest.fixture(params=ENVIRONMENTS)
@@ -103,7 +108,7 @@ def test_key_rotates_and_lets_logs_sns_and_cloudwatch_use_it(
     assert alias["name"] == f"alias/{PRODUCT}-{env}-observability"
 
 
-def test_topic_is_encrypted_and_only_prod_subscribes_an_email(
+def test_topic_is_encrypted_and_staging_and_prod_subscribe_an_email(
     runs: dict[str, tuple[LayerResult, LayerResult]], env: str
 ) -> None:
     _, result = runs[env]
@@ -114,15 +119,64 @@ def test_topic_is_encrypted_and_only_prod_subscribes_an_email(
     assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert publish["Resource"] == topic.outputs["arn"]
     subscriptions = result.of_type("aws:sns/topicSubscription:TopicSubscription")
-    if env == "prod":
+    if env in ("staging", "prod"):
         (subscription,) = subscriptions
         assert subscription.inputs == {
             "topic": topic.outputs["arn"],
             "protocol": "email",
-            "endpoint": EMAIL,
+            "endpoint": EMAIL if env == "prod" else "alarms-staging@example.com",
         }
     else:
         assert subscriptions == []
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_committed_alarm_emails_are_marked_as_examples(env: str) -> None:
+    text = (STACKS_DIR / "observability" / f"Pulumi.{env}.yaml").read_text()
+    assert "EXAMPLE VALUE, replace before deploying" in text
+    assert stack_config("observability", env)["observability:alarmEmail"].endswith("@example.com")
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_staging_and_prod_alarms_without_a_destination_are_refused(env: str) -> None:
+    with pytest.raises(ProgramError) as raised:
+        run_layer(
+            "observability",
+            env,
+            config={"aws:region": "us-east-1"},
+            upstream={"app": upstream.app(env), "data": upstream.data(env)},
+        )
+    message = str(raised.value)
+    assert f"{env}'s alarms must reach someone" in message
+    assert "observability:alarmEmail" in message and "observability:alarmTopicArn" in message
+    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize("env", ["dev", "pr-7"])
+def test_short_lived_environments_may_alarm_to_the_topic_alone(env: str) -> None:
+    parse("observability", {}, stack=env)
+
+
+def test_an_existing_topic_is_notified_as_well_and_suffices_in_prod() -> None:
+    existing = "arn:aws:sns:us-east-1:123456789012:pager"
+    result = run_layer(
+        "observability",
+        "prod",
+        config={"aws:region": "us-east-1", "observability:alarmTopicArn": existing},
+        upstream={"app": upstream.app("prod"), "data": upstream.data("prod")},
+    )
+    assert result.of_type("aws:sns/topicSubscription:TopicSubscription") == []
+    actions = [result.outputs["alarm_topic_arn"], existing]
+    for alarm in result.of_type(ALARM):
+        assert alarm.inputs["alarmActions"] == actions == alarm.inputs["okActions"]
+
+
+@pytest.mark.parametrize(
+    "arn", ["arn:aws:sns:us-east-1:123:pager", "arn:aws:sns:us-east-1:123456789012:p.fifo", "pager"]
+)
+def test_a_bad_alarm_topic_arn_is_a_clear_config_error(arn: str) -> None:
+    with pytest.raises(ConfigError, match=r"observability:alarmTopicArn .* existing standard SNS"):
+        parse("observability", {"observability:alarmTopicArn": arn}, stack="dev")
 
 
 @pytest.mark.parametrize("email", ["ops", "ops@", "ops@example", "ops example@x.com"])

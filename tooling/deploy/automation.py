@@ -16,7 +16,7 @@ from typing import Any
 from pulumi import automation as auto
 from pulumi._version import version as SDK_VERSION
 
-from shared.environment import Environment
+from shared.environment import DEFAULT_REGION, Environment
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT, Layer
 from tooling.deploy.orchestrator import (
     DeployError,
@@ -28,6 +28,7 @@ from tooling.deploy.preflight import SECRETS_PROVIDER_VAR
 
 DEFAULT_BACKEND_URL = f"file://{REPO_ROOT / '.pulumi-state'}"
 POLICY_CONFIG_DIR = POLICY_PACK_DIR / "config"
+REGION_KEY = "aws:region"
 
 
 def backend_url(environ: Mapping[str, str]) -> str:
@@ -102,9 +103,15 @@ class AutomationEngine:
 
     def _stack(self, layer: Layer, environment: Environment, *, create: bool) -> auto.Stack:
         open_stack = auto.create_or_select_stack if create else auto.select_stack
-        return open_stack(
+        stack = open_stack(
             environment.name, work_dir=str(layer.folder), opts=self.options(environment)
         )
+        if create and REGION_KEY not in stack.get_all_config():
+            # A new stack (a PR environment has no Pulumi.<env>.yaml) would otherwise deploy to
+            # whatever region the shell's AWS settings name, or fail without one.
+            region = self._environ.get("AWS_REGION") or self._environ.get("AWS_DEFAULT_REGION")
+            stack.set_config(REGION_KEY, auto.ConfigValue(region or DEFAULT_REGION))
+        return stack
 
     def exists(self, layer: Layer, environment: Environment) -> bool:
         try:

@@ -42,7 +42,11 @@ def floor() -> float:
     return statistics.median(_wall([sys.executable, "-c", code]) for _ in range(RUNS))
 
 
-def full_plan(environment: str, pack_dir: Path, stacks: Path | None) -> tuple[float, int]:
+def full_plan(
+    environment: str, pack_dir: Path, stacks: Path | None, cache: Path | None = None
+) -> tuple[float, int]:
+    """One plan in a fresh interpreter; `cache` is the pack's cfn-lint cache (a fresh one when
+    None: the cold case, cfn-lint imported and every layer linted)."""
     with tempfile.TemporaryDirectory() as folder:
         command = [
             sys.executable,
@@ -57,8 +61,9 @@ def full_plan(environment: str, pack_dir: Path, stacks: Path | None) -> tuple[fl
         ]
         if stacks is not None:
             command += ["--stacks", str(stacks)]
+        environ = {**os.environ, "AWS_PLATFORM_CACHE_DIR": str(cache or Path(folder) / "cache")}
         start = time.perf_counter()
-        done = subprocess.run(command, check=False, capture_output=True, cwd=REPO_ROOT)
+        done = subprocess.run(command, check=False, capture_output=True, cwd=REPO_ROOT, env=environ)
         elapsed = time.perf_counter() - start
     if done.returncode == 2:
         raise SystemExit(f"the plan failed:\n{done.stderr.decode()}{done.stdout.decode()[-2000:]}")
@@ -188,16 +193,32 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"floor (fresh interpreter, pulumi + {len(AWS_MODULES)} pulumi_aws modules): {base:.2f} s"
     )
-    times = [full_plan(args.env, pack, args.stacks) for _ in range(RUNS)]
-    plan_time = statistics.median(t for t, _ in times)
-    print(
-        f"full plan of {args.env} (fresh interpreter, all layers + policies): {plan_time:.2f} s "
-        f"= {plan_time / base:.1f} x floor (target <= 3 x and <= 3 s; exit code {times[0][1]})"
-    )
+    with tempfile.TemporaryDirectory() as cache:
+        # Every measurement below shares one cfn-lint cache, as runs on one machine do.
+        os.environ["AWS_PLATFORM_CACHE_DIR"] = cache
+        for label, where in (("cold cfn-lint cache", None), ("warm cfn-lint cache", Path(cache))):
+            if where is not None:
+                full_plan(args.env, pack, args.stacks, where)  # fills the cache
+            times = [full_plan(args.env, pack, args.stacks, where) for _ in range(RUNS)]
+            plan_time = statistics.median(t for t, _ in times)
+            print(
+                f"full plan of {args.env}, {label} (fresh interpreter, all layers + policies): "
+                f"{plan_time:.2f} s = {plan_time / base:.1f} x floor (target <= 2.5 x; exit code "
+                f"{times[0][1]})",
+                flush=True,
+            )
+        return _rest(args, pack, base)
+
+
+def _rest(args: argparse.Namespace, pack: Path, base: float) -> int:
+    del base
     print(f"cfn-lint ({args.env}; first lint -> cached): {cfn_lint_per_layer(args.env)}")
     # prod's config enforces tags (one Analyze call per resource); dev's remediates them, so the
     # CLI's protocol adds a Remediate call per resource: both are what a real run costs.
     for environment in ("prod", "dev"):
+        # The first run lints the synthetic stack and caches it; the figure is the next run's.
+        cold, _, _ = analyzer_throughput(pack, args.resources, environment)
+        print(f"analyzer ({environment}), cfn-lint cache cold: {cold:,.0f} resources/s")
         rate, startup, remediating = analyzer_throughput(pack, args.resources, environment)
         calls = "Remediate + Analyze" if remediating else "Analyze"
         print(

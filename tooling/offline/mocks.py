@@ -162,6 +162,24 @@ def _record(n: Naming, ident: str) -> dict[str, Any]:
     return {"fqdn": str(n.inputs.get("name", n.name)).rstrip(".")}
 
 
+def _acm_certificate(n: Naming, ident: str) -> dict[str, Any]:
+    domain = str(n.inputs.get("domainName", n.name))
+    dns = n.inputs.get("validationMethod") == "DNS"
+    return {
+        "domainValidationOptions": [
+            {
+                "domainName": domain,
+                "resourceRecordName": f"_{n.hex(32)}.{domain}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{n.digest[::-1].hex()[:32]}.acm-validations.aws.",
+            }
+        ]
+        if dns
+        else [],
+        "status": "PENDING_VALIDATION",
+    }
+
+
 def _eip(n: Naming, ident: str) -> dict[str, Any]:
     return {"allocationId": ident, "publicIp": f"52.{n.digest[0]}.{n.digest[1]}.{n.digest[2]}"}
 
@@ -266,6 +284,15 @@ SHAPES: Mapping[str, Shape] = {
         arn="arn:aws:autoscaling:{region}:{account}:scalingPolicy:{uuid}:policyName/{name}",
     ),
     "aws:route53/record:Record": Shape(id="{name}", extra=_record),
+    "aws:sfn/stateMachine:StateMachine": Shape(
+        id="{arn}", arn="arn:aws:states:{region}:{account}:stateMachine:{name}", extra=_named
+    ),
+    "aws:cloudwatch/eventRule:EventRule": Shape(
+        id="{name}", arn="arn:aws:events:{region}:{account}:rule/{name}", extra=_named
+    ),
+    "aws:acm/certificate:Certificate": Shape(
+        id="{arn}", arn="arn:aws:acm:{region}:{account}:certificate/{uuid}", extra=_acm_certificate
+    ),
     "aws:cloudwatch/logGroup:LogGroup": Shape(
         id="{name}", arn="arn:aws:logs:{region}:{account}:log-group:{name}", extra=_named
     ),
@@ -352,6 +379,61 @@ def zone_id_prefix(region: str) -> str:
     """`us-east-1` -> `use1`, `ap-southeast-2` -> `apse2`: how AWS shortens regions in AZ ids."""
     parts = region.split("-")
     return parts[0] + "".join(_DIRECTIONS.get(p, p[:1]) for p in parts[1:-1]) + parts[-1]
+
+
+# Zone names map to zone ids differently in every account; this order makes name order and id
+# order differ, as they do in real accounts.
+_ZONE_ID_ORDER = (4, 6, 1, 2, 3, 5)
+
+
+def availability_zones(region: str) -> list[dict[str, str]]:
+    """What EC2 DescribeAvailabilityZones lists for an account: six standard zones and one Local
+    Zone the account opted into (its name sorts before the standard ones, as `us-east-1-bos-1a`
+    does before `us-east-1a`)."""
+    prefix = zone_id_prefix(region)
+    standard = [
+        {
+            "name": f"{region}{letter}",
+            "zoneId": f"{prefix}-az{number}",
+            "groupName": region,
+            "optInStatus": "opt-in-not-required",
+            "zoneType": "availability-zone",
+        }
+        for letter, number in zip("abcdef", _ZONE_ID_ORDER, strict=True)
+    ]
+    local = {
+        "name": f"{region}-bos-1a",
+        "zoneId": f"{prefix}-bos1-az1",
+        "groupName": f"{region}-bos-1",
+        "optInStatus": "opted-in",
+        "zoneType": "local-zone",
+    }
+    return sorted([local, *standard], key=lambda zone: zone["name"])
+
+
+_ZONE_FILTERS = {
+    "opt-in-status": "optInStatus",
+    "zone-type": "zoneType",
+    "zone-name": "name",
+    "zone-id": "zoneId",
+    "group-name": "groupName",
+}
+
+
+def _get_availability_zones(region: str, args: Mapping[str, Any]) -> dict[str, Any]:
+    zones = availability_zones(region)
+    for wanted in args.get("filters") or []:
+        field_name = _ZONE_FILTERS.get(str(wanted.get("name")))
+        if field_name is None:
+            raise ValueError(f"getAvailabilityZones: the mock has no filter {wanted.get('name')!r}")
+        zones = [z for z in zones if z[field_name] in wanted.get("values", [])]
+    return {
+        "names": [z["name"] for z in zones],
+        "zoneIds": [z["zoneId"] for z in zones],
+        "groupNames": sorted({z["groupName"] for z in zones}),
+        "state": args.get("state") or "available",
+        "id": region,
+    }
 
 
 def render_policy_document(args: Mapping[str, Any]) -> str:
@@ -443,16 +525,10 @@ class PlanMocks(pulumi.runtime.Mocks):
     def calls(self) -> Mapping[str, Callable[[Mapping[str, Any]], dict[str, Any]]]:
         """Provider functions answered from config, by token."""
         region = self.region
-        zones = [f"{region}{letter}" for letter in "abcdef"]
-        prefix = zone_id_prefix(region)
         return {
-            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda _: {
-                "names": zones,
-                "zoneIds": [f"{prefix}-az{i}" for i in range(1, len(zones) + 1)],
-                "groupNames": [region] * len(zones),
-                "state": "available",
-                "id": region,
-            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a: (
+                _get_availability_zones(region, a)
+            ),
             "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
                 "accountId": ACCOUNT_ID,
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-plan",

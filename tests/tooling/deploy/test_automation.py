@@ -38,6 +38,13 @@ class FakeStack:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.workspace = FakeWorkspace()
         self.resources = resources or []
+        self.config: dict[str, auto.ConfigValue] = {}
+
+    def get_all_config(self) -> dict[str, auto.ConfigValue]:
+        return dict(self.config)
+
+    def set_config(self, key: str, value: auto.ConfigValue) -> None:
+        self.config[key] = value
 
     def up(self, **kwargs: Any) -> Any:
         self.calls.append(("up", kwargs))
@@ -285,3 +292,32 @@ def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
     unset = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": ""})
     unset.up(get_layer("network"), DEV)
     assert recorder.calls[1]["opts"].secrets_provider is None
+
+
+@pytest.mark.parametrize(
+    ("environ", "region"),
+    [
+        ({}, "us-east-1"),
+        ({"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),
+        ({"AWS_REGION": "eu-west-2", "AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-2"),
+    ],
+)
+def test_a_new_stack_gets_aws_region(
+    recorder: Recorder, policy_configs: Path, environ: dict[str, str], region: str
+) -> None:
+    engine = automation.AutomationEngine(cli=CLI, environ=environ)
+
+    engine.up(get_layer("network"), parse_environment("pr-7"))
+
+    assert {k: (v.value, v.secret) for k, v in recorder.stack.config.items()} == {
+        "aws:region": (region, False)
+    }
+
+
+def test_a_stack_with_a_region_keeps_it(recorder: Recorder, policy_configs: Path) -> None:
+    recorder.stack.config["aws:region"] = auto.ConfigValue("ap-southeast-2")
+    engine = automation.AutomationEngine(cli=CLI, environ={"AWS_REGION": "eu-west-2"})
+
+    engine.up(get_layer("network"), DEV)
+
+    assert recorder.stack.config["aws:region"].value == "ap-southeast-2"

@@ -1,7 +1,13 @@
 import json
 import re
 
-from tooling.offline.mocks import SHAPES, render_policy_document, shape_resource, zone_id_prefix
+from tooling.offline.mocks import (
+    SHAPES,
+    PlanMocks,
+    render_policy_document,
+    shape_resource,
+    zone_id_prefix,
+)
 
 ACCOUNT = "123456789012"
 
@@ -167,3 +173,16 @@ def test_policy_document_renders_iam_json() -> None:
             }
         ],
     }
+
+
+def test_availability_zones_answer_filters_like_ec2() -> None:
+    mocks = PlanMocks(environment="dev", config={"aws:region": "eu-west-2"}, references={})
+    answer = mocks.calls()["aws:index/getAvailabilityZones:getAvailabilityZones"]
+    everything = answer({"state": "available"})
+    assert everything["names"][0] == "eu-west-2-bos-1a"  # an opted-in Local Zone sorts first
+    assert len(everything["names"]) == len(everything["zoneIds"]) == 7
+    standard = answer({"filters": [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]})
+    assert standard["names"] == [f"eu-west-2{letter}" for letter in "abcdef"]
+    assert sorted(standard["zoneIds"]) == [f"euw2-az{n}" for n in range(1, 7)]
+    assert standard["zoneIds"] != sorted(standard["zoneIds"])  # name order is not id order
+    assert standard["groupNames"] == ["eu-west-2"]
