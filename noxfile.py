@@ -173,6 +173,13 @@ def mutation(session: nox.Session) -> None:
     venv_link.parent.mkdir(exist_ok=True)
     if not venv_link.is_symlink():
         venv_link.symlink_to(Path("..") / ".venv")
+    # mutmut re-mutates a changed module but copies the packages' data files (policies/data,
+    # shared/aws/data, the pack's config) only once: refresh them, or tests would read stale data.
+    for package in ("policies", "shared"):
+        for source in Path(package).rglob("*"):
+            target = Path("mutants") / source
+            if source.is_file() and source.suffix not in (".py", ".pyc") and target.parent.is_dir():
+                shutil.copy2(source, target)
     # Two workers: the machine this was sized on has two cores. Arguments select mutants by name.
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)
     _run_tool(session, _python(session), "-m", "tooling.mutation")
