@@ -154,6 +154,37 @@ def bench(session: nox.Session) -> None:
     session.run("python", "-m", "tooling.offline.bench", *session.posargs)
 
 
+# --- mutation testing ------------------------------------------------------------------------------
+
+# mutmut 3 records which tests reach each function and runs only those per mutant; its settings
+# (what is mutated, which tests run) are [tool.mutmut] in pyproject.toml. Not in a dependency group:
+# only this session uses it, and uv.lock stays the deploy's lock.
+MUTMUT = "mutmut~=3.8.1"
+
+
+@nox.session(python=PYTHON, default=False)
+def mutation(session: nox.Session) -> None:
+    """Mutation-test policies/ and shared/ with their unit tests; score per package (docs/mutation.md)."""
+    dev(session)  # the bootstrap-based policy tests run the pack on .venv
+    _install(session, "test")
+    session.install(MUTMUT)
+    # mutmut runs the tests inside mutants/; the pack's PulumiPolicy.yaml there points at ../.venv.
+    venv_link = Path("mutants") / ".venv"
+    venv_link.parent.mkdir(exist_ok=True)
+    if not venv_link.is_symlink():
+        venv_link.symlink_to(Path("..") / ".venv")
+    # mutmut re-mutates a changed module but copies the packages' data files (policies/data,
+    # shared/aws/data, the pack's config) only once: refresh them, or tests would read stale data.
+    for package in ("policies", "shared"):
+        for source in Path(package).rglob("*"):
+            target = Path("mutants") / source
+            if source.is_file() and source.suffix not in (".py", ".pyc") and target.parent.is_dir():
+                shutil.copy2(source, target)
+    # Two workers: the machine this was sized on has two cores. Arguments select mutants by name.
+    session.run("mutmut", "run", "--max-children", "2", *session.posargs)
+    _run_tool(session, _python(session), "-m", "tooling.mutation")
+
+
 # --- deployment sessions ----------------------------------------------------------------------------
 # Each runs `python -m tooling.deploy` on the repo's .venv, the one every Pulumi.yaml points at, so
 # the CLI runs the programs and the policy pack on exactly what the orchestrator checked.

@@ -16,6 +16,11 @@ from tooling.offline import PlanResult, plan
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+# `nox -s mutation` runs the tests once per mutant: the same examples each time, so a verdict never
+# depends on luck, and fewer of them, so the run fits on two cores.
+settings.register_profile("mutation", derandomize=True, max_examples=25)
+if os.environ.get("MUTANT_UNDER_TEST"):
+    settings.load_profile("mutation")
 
 OfflinePlan = Callable[..., PlanResult]
 
