@@ -165,22 +165,28 @@ def cfn_lint_per_layer(environment: str) -> str:
     start = time.perf_counter()
     cfn_lint._runner("us-east-1")  # what the pack's start-up warm-up does: import, load the rules
     parts = [f"import {imported:.2f} s", f"import + rule set {time.perf_counter() - start:.2f} s"]
-    with tempfile.TemporaryDirectory() as cache:
-        previous = os.environ.get("AWS_PLATFORM_CACHE_DIR")
-        os.environ["AWS_PLATFORM_CACHE_DIR"] = cache
-        for name, layer in plan(environment, pack_dir=None).layers.items():
-            planned = [
-                Planned(r.type, r.urn, r.name, r.inputs, r.dependencies) for r in layer.resources
-            ]
-            document = template(translate(planned))
-            start = time.perf_counter()
-            cfn_lint.lint_template(document, "us-east-1")  # lints, writes the disk cache
-            linted = time.perf_counter() - start
-            cfn_lint._cached.cache_clear()  # as a new pack process: only the disk cache is left
-            start = time.perf_counter()
-            cfn_lint.lint_template(document, "us-east-1")
-            parts.append(f"{name} {linted:.2f} s -> {(time.perf_counter() - start) * 1000:.1f} ms")
-        if previous is not None:
+    previous = os.environ.get("AWS_PLATFORM_CACHE_DIR")
+    try:
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["AWS_PLATFORM_CACHE_DIR"] = cache
+            for name, layer in plan(environment, pack_dir=None).layers.items():
+                planned = [
+                    Planned(r.type, r.urn, r.name, r.inputs, r.dependencies)
+                    for r in layer.resources
+                ]
+                document = template(translate(planned))
+                start = time.perf_counter()
+                cfn_lint.lint_template(document, "us-east-1")  # lints, writes the disk cache
+                linted = time.perf_counter() - start
+                cfn_lint._cached.cache_clear()  # as a new pack process: only the disk cache is left
+                start = time.perf_counter()
+                cfn_lint.lint_template(document, "us-east-1")
+                cached = (time.perf_counter() - start) * 1000
+                parts.append(f"{name} {linted:.2f} s -> {cached:.1f} ms")
+    finally:  # never leave the variable pointing at the deleted folder
+        if previous is None:
+            os.environ.pop("AWS_PLATFORM_CACHE_DIR", None)
+        else:
             os.environ["AWS_PLATFORM_CACHE_DIR"] = previous
     return ", ".join(parts)
 
