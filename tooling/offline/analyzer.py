@@ -624,6 +624,12 @@ class PolicyPackServer:
                     **self._request_fields(r, r.outputs, providers),
                     parent=r.parent,
                     dependencies=list(r.dependencies),
+                    # As analyzer_plugin.go's AnalyzeStack: properties without dependencies skipped.
+                    propertyDependencies={
+                        key: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns))
+                        for key, urns in r.property_dependencies.items()
+                        if urns
+                    },
                 )
                 for r in everything
             ]
