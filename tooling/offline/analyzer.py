@@ -512,21 +512,24 @@ class PolicyPackServer:
         """A call the CLI tolerates the pack not implementing: None when UNIMPLEMENTED."""
         import grpc
 
+        timeout = timeout or self.call_timeout
         try:
-            return getattr(self._stub, method)(request, timeout=timeout or self.call_timeout)
+            return getattr(self._stub, method)(request, timeout=timeout)
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.UNIMPLEMENTED:
                 return None
-            raise self._rpc_failure(method, error) from None
+            raise self._rpc_failure(method, error, timeout) from None
 
-    def _rpc_failure(self, method: str, error: Any) -> PolicyPackError:
+    def _rpc_failure(
+        self, method: str, error: Any, timeout: float | None = None
+    ) -> PolicyPackError:
         import grpc
 
         code = error.code()
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             return PolicyPackError(
                 f"the policy pack {self.label} did not answer {method} within "
-                f"{self.call_timeout:g} s (a policy that hangs?)"
+                f"{timeout or self.call_timeout:g} s (a policy that hangs?)"
             )
         return PolicyPackError(
             f"the policy pack {self.label} failed in {method}: {code.name}: {error.details()}"
