@@ -806,6 +806,44 @@ def test_a_single_bucket_among_the_dependencies_owns_a_configuration_of_unknown_
     assert "LoggingConfiguration" not in resources["ABucket"].properties
 
 
+def owner(part: Planned) -> list[str]:
+    """The logical ids of the resources the configuration's LoggingConfiguration landed in."""
+    resources = translate([BUCKET_A, BUCKET_B, part])
+    return [r.logical_id for r in resources if "LoggingConfiguration" in r.properties]
+
+
+def log(
+    bucket: str, dependencies: tuple[str, ...] = (), on_bucket: tuple[str, ...] | None = None
+) -> Planned:
+    props = {"bucket": bucket, "targetBucket": "bucket-b", "targetPrefix": "p/"}
+    given = {} if on_bucket is None else {"bucket": on_bucket, "targetBucket": ("urn:b",)}
+    return Planned(LOGGING, "urn:log", "log", props, dependencies, given)
+
+
+@pytest.mark.parametrize(
+    ("part", "expected"),
+    [
+        # The bucket input's own dependency decides, over the name and over all dependencies.
+        (log(UNKNOWN, ("urn:a", "urn:b"), ("urn:b",)), ["BBucket"]),
+        (log("bucket-a", ("urn:a", "urn:b"), ("urn:b",)), ["BBucket"]),
+        (log(UNKNOWN, ("urn:a", "urn:b"), ("urn:b", "urn:b")), ["BBucket"]),
+        # Its dependency on something that is not a planned bucket, or on two, does not decide.
+        (log("bucket-a", ("urn:a", "urn:b"), ("urn:other",)), ["ABucket"]),
+        (log("bucket-a", ("urn:a", "urn:b"), ("urn:b", "urn:a")), ["ABucket"]),
+        # Without it: the name, then the one bucket among all dependencies.
+        (log("bucket-a", ("urn:b",)), ["ABucket"]),
+        (log("bucket-b", ("urn:a", "urn:b"), ()), ["BBucket"]),
+        (log(UNKNOWN, ("urn:other", "urn:b")), ["BBucket"]),
+        (log(UNKNOWN, ("urn:b", "urn:b")), ["BBucket"]),
+        (log(UNKNOWN, ("urn:a", "urn:b")), ["LogBucketLogging"]),  # ambiguous: its own bucket
+        (log(UNKNOWN, ("urn:b", "urn:a")), ["LogBucketLogging"]),
+        (log(UNKNOWN), ["LogBucketLogging"]),
+    ],
+)
+def test_the_owning_bucket(part: Planned, expected: list[str]) -> None:
+    assert owner(part) == expected
+
+
 def test_a_configuration_of_a_bucket_outside_the_plan_gets_a_bucket_of_its_own() -> None:
     first = Planned(LOGGING, "urn:log", "log", {"bucket": "elsewhere", "targetPrefix": "p/"})
     second = Planned(
