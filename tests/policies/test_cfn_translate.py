@@ -830,6 +830,8 @@ def log(
         # Its dependency on something that is not a planned bucket, or on two, does not decide.
         (log("bucket-a", ("urn:a", "urn:b"), ("urn:other",)), ["ABucket"]),
         (log("bucket-a", ("urn:a", "urn:b"), ("urn:b", "urn:a")), ["ABucket"]),
+        (log("bucket-a", ("urn:a", "urn:b"), ("urn:a", "urn:b")), ["ABucket"]),
+        (log("bucket-b", ("urn:a", "urn:b"), ("urn:b", "urn:a")), ["BBucket"]),
         # Without it: the name, then the one bucket among all dependencies.
         (log("bucket-a", ("urn:b",)), ["ABucket"]),
         (log("bucket-b", ("urn:a", "urn:b"), ()), ["BBucket"]),

@@ -190,6 +190,30 @@ def test_the_provider_s_default_region_when_the_stack_names_none(
 def test_a_configuration_folds_into_the_bucket_it_depends_on(
     lint: list[tuple[dict[str, Any], str]],
 ) -> None:
+    first = StackResource("aws:s3/bucket:Bucket", "urn:a", {"bucket": "a"}, (), "a")
+    bucket = StackResource("aws:s3/bucket:Bucket", "urn:b", {"bucket": "b"}, (), "b")
+    versioning = StackResource(
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "urn:v",
+        {"bucket": UNKNOWN, "versioningConfiguration": {"status": "Enabled"}},
+        ("urn:a", "urn:b"),
+        "v",
+        {"bucket": ("urn:b",)},  # the bucket input's own dependency names the owner
+    )
+    findings([first, bucket, versioning], context("dev"))
+    [(template, _)] = lint
+    assert template["Resources"] == {
+        "ABucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "a"}},
+        "BBucket": {
+            "Type": "AWS::S3::Bucket",
+            "Properties": {"BucketName": "b", "VersioningConfiguration": {"Status": "Enabled"}},
+        },
+    }
+
+
+def test_without_property_dependencies_the_one_bucket_depended_on_owns_it(
+    lint: list[tuple[dict[str, Any], str]],
+) -> None:
     bucket = StackResource("aws:s3/bucket:Bucket", "urn:b", {"bucket": "b"}, (), "b")
     versioning = StackResource(
         "aws:s3/bucketVersioning:BucketVersioning",
@@ -200,12 +224,7 @@ def test_a_configuration_folds_into_the_bucket_it_depends_on(
     )
     findings([bucket, versioning], context("dev"))
     [(template, _)] = lint
-    assert template["Resources"] == {
-        "BBucket": {
-            "Type": "AWS::S3::Bucket",
-            "Properties": {"BucketName": "b", "VersioningConfiguration": {"Status": "Enabled"}},
-        }
-    }
+    assert list(template["Resources"]) == ["BBucket"]
 
 
 def test_nothing_translatable_is_not_linted(lint: list[tuple[dict[str, Any], str]]) -> None:
