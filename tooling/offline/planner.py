@@ -31,6 +31,7 @@ from tooling.offline.analyzer import (
 from tooling.offline.engine import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
 from tooling.offline.stack_config import namespaced, read_stack_config
+from tooling.redaction import scrub
 
 PEERS_KEY = "network:peerEnvironments"
 
@@ -47,6 +48,8 @@ class PlanResult:
     notes: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()  # the packs' policy names; empty when none were evaluated
     pack: str = ""  # "<name>@<version>" of the evaluated packs (comma-separated), "" when skipped
+    # Decrypted `secure:` config values: scrubbed from every report, as any other secret.
+    config_secrets: frozenset[str] = frozenset()
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -61,8 +64,9 @@ class PlanResult:
 class _LayerInput:
     layer: Layer
     config: dict[str, Any]
-    secure_keys: tuple[str, ...]
+    secure_keys: tuple[str, ...]  # secrets whose plaintext is unknown offline
     program_dir: Path | None = field(default=None)
+    secret_keys: tuple[str, ...] = ()  # every secret key, decrypted or not
 
 
 def _prepare(
@@ -77,7 +81,9 @@ def _prepare(
         # The same pure validation the program runs first: a bad value stops here, clearly.
         shared_config.parse(layer.name, values, stack=environment)
     except ValueError as error:
-        raise PlanError(str(error)) from None
+        # A decrypted secret is checked like any value, but its error never shows the plaintext.
+        plaintexts = [str(values[k]) for k in stack.secret_keys if k in stack.values]
+        raise PlanError(scrub(str(error), plaintexts)) from None
     return _LayerInput(
         layer=layer,
         config=values,
@@ -85,6 +91,9 @@ def _prepare(
             k for k in stack.secure_keys if k not in namespaced(layer.name, overrides)
         ),
         program_dir=(stacks_dir / layer.name) if stacks_dir else None,
+        secret_keys=tuple(
+            k for k in stack.secret_keys if k not in namespaced(layer.name, overrides)
+        ),
     )
 
 
@@ -128,9 +137,13 @@ def plan(
         for layer in selected
     ]
     notes = _secure_note(prepared)
+    secrets = frozenset(
+        str(item.config[key]) for item in prepared for key in item.secret_keys if key in item.config
+    )
     warm()
     if not packs:
-        return PlanResult(environment, _run_layers(prepared, environment, preview), [], notes)
+        results = _run_layers(prepared, environment, preview)
+        return PlanResult(environment, results, [], notes, config_secrets=secrets)
     union = {k: v for item in prepared for k, v in item.config.items()}
     with policy_packs(
         packs, environment=environment, project=selected[0].name, config=union, preview=preview
@@ -141,10 +154,12 @@ def plan(
             result = results[item.layer.name]
             for server, pack_configs in zip(servers, configs, strict=True):
                 violations.extend(
-                    _check(server, result, item.config, item.secure_keys, pack_configs)
+                    _check(server, result, item.config, item.secret_keys, pack_configs)
                 )
         notes += _empty_pack_notes(servers)
-    return PlanResult(environment, results, violations, notes, *_pack_summary(servers))
+    return PlanResult(
+        environment, results, violations, notes, *_pack_summary(servers), config_secrets=secrets
+    )
 
 
 def _check(
@@ -202,7 +217,7 @@ def _run_layers(
             upstream=upstream,
             preview=preview,
             program_dir=item.program_dir,
-            secret_keys=item.secure_keys,
+            secret_keys=item.secret_keys,
         )
     return done
 
@@ -264,14 +279,17 @@ def _network(
 ) -> LayerResult:
     if base is None:
         stack = read_stack_config("network", environment, stacks_dir=stacks_dir)
-        base, secret_keys = stack.values, stack.secure_keys
+        base, secret_keys = stack.values, stack.secret_keys
     else:
         secret_keys = ()
     values = {**base, PEERS_KEY: peers}
     try:
         shared_config.parse("network", values, stack=environment)
     except ValueError as error:
-        raise PlanError(f"peer environment {environment}: {error}") from None
+        plaintexts = [str(base[k]) for k in secret_keys if k in base]
+        raise PlanError(
+            f"peer environment {environment}: {scrub(str(error), plaintexts)}"
+        ) from None
     return run_layer(
         "network",
         environment,
