@@ -84,6 +84,7 @@ class Planned:
     name: str
     props: Mapping[str, Any]
     dependencies: tuple[str, ...] = ()
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 Convert = Callable[[Any], dict[str, Any]]  # Pulumi value -> CloudFormation properties
@@ -842,9 +843,7 @@ def _fold_into_bucket(
     """An S3 configuration resource's properties, merged into its bucket's translation."""
     parts = BUCKET_PARTS[resource.type]
     bucket = _plain(_item(resource.props, "bucket")) if "bucket" in resource.props else None
-    owner = next((buckets[d] for d in resource.dependencies if d in buckets), None)
-    if owner is None and isinstance(bucket, str):
-        owner = buckets.get(bucket)
+    owner = _owning_bucket(resource, bucket, buckets)
     if owner is None:  # its bucket lives elsewhere: judge the configuration on its own
         owner = CfnResource(
             logical_id(resource, taken),
@@ -868,6 +867,28 @@ def _fold_into_bucket(
         _merge(owner.properties, converted)
         for name in converted:
             owner.sources.setdefault(name, Source(resource.urn, key))
+
+
+def _owning_bucket(
+    resource: Planned, bucket: Any, buckets: Mapping[str, CfnResource]
+) -> CfnResource | None:
+    """The planned bucket a configuration belongs to, or None when it is not in the plan.
+
+    The `bucket` input's own dependency says it best; a configuration can depend on several
+    buckets (a logging configuration names its target bucket too), so any bucket among all its
+    dependencies decides only when it is the one there is.
+    """
+    named = {
+        id(buckets[u]): buckets[u]
+        for u in resource.property_dependencies.get("bucket", ())
+        if u in buckets
+    }
+    if len(named) == 1:
+        return next(iter(named.values()))
+    if isinstance(bucket, str) and bucket in buckets:
+        return buckets[bucket]
+    depended = {id(buckets[u]): buckets[u] for u in resource.dependencies if u in buckets}
+    return next(iter(depended.values())) if len(depended) == 1 else None
 
 
 def uses_unknown(raw: Any) -> bool:

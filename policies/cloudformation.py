@@ -68,7 +68,10 @@ def findings(
     resources: Sequence[StackResource], context: Context
 ) -> list[tuple[str, Finding, str]]:
     """(URN, finding, the message to report) for every cfn-lint finding on the stack."""
-    planned = [Planned(r.type, r.urn, r.name, r.props, r.dependencies) for r in resources]
+    planned = [
+        Planned(r.type, r.urn, r.name, r.props, r.dependencies, r.property_dependencies)
+        for r in resources
+    ]
     translated = translate(planned)
     if not translated:
         return []

@@ -160,6 +160,10 @@ def _stack_resources(resources: Sequence[PolicyResource]) -> list[StackResource]
                 props=resource.props,
                 dependencies=tuple(sorted(depends)),
                 name=resource.name,
+                property_dependencies={
+                    key: tuple(d.urn for d in deps)
+                    for key, deps in resource.property_dependencies.items()
+                },
             )
         )
     return out

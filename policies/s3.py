@@ -36,39 +36,62 @@ PUBLIC_ACCESS_SETTINGS = (
 )
 
 
+class _Attachments:
+    """A stack's bucket configuration resources, by the bucket URN they depend on and the bucket
+    name they give: a bucket's lookup costs its own attachments, where a scan of the stack per
+    bucket is quadratic in a big stack."""
+
+    def __init__(self, resources: Sequence[StackResource]) -> None:
+        self._resources = resources
+        self._by_reference: dict[str, list[int]] = {}
+        self._by_name: dict[str, list[int]] = {}
+        for position, resource in enumerate(resources):
+            if resource.type in BUCKETS:
+                continue
+            # The `bucket` input's own dependencies when recorded: a logging configuration
+            # depends on its target bucket too, which it does not configure.
+            owners = resource.property_dependencies.get("bucket", resource.dependencies)
+            for urn in dict.fromkeys(owners):
+                self._by_reference.setdefault(urn, []).append(position)
+            name = _bucket_name(resource) if "bucket" in resource.props else None
+            if name is not None:
+                self._by_name.setdefault(name, []).append(position)
+
+    def of(self, bucket: StackResource, types: tuple[str, ...]) -> list[StackResource]:
+        """The resources of `types` that depend on the bucket or name it, in stack order."""
+        positions = set(self._by_reference.get(bucket.urn, ()))
+        name = _bucket_name(bucket)
+        if name is not None:
+            positions.update(self._by_name.get(name, ()))
+        return [self._resources[i] for i in sorted(positions) if self._resources[i].type in types]
+
+
 def _attached(
     bucket: StackResource, resources: Sequence[StackResource], types: tuple[str, ...]
 ) -> list[StackResource]:
-    name = _bucket_name(bucket)
-    return [
-        resource
-        for resource in resources
-        if resource.type in types
-        and (
-            bucket.urn in resource.dependencies
-            or (name is not None and _bucket_name(resource) == name)
-        )
-    ]
+    return _Attachments(resources).of(bucket, types)
 
 
-def _bucket_name(resource: StackResource) -> str | None:
+def _bucket_name(resource: StackResource, key: str = "bucket") -> str | None:
     try:
-        return text(resource.props, "bucket")
+        return text(resource.props, key)
     except UnknownValueError:
         return None
 
 
 def _per_bucket(
-    resources: Sequence[StackResource], problem: Callable[[StackResource], str | None]
+    resources: Sequence[StackResource],
+    problem: Callable[[StackResource, _Attachments], str | None],
 ) -> list[tuple[str, str]]:
     """Apply `problem` to every bucket; unknown values skip that bucket and are re-raised last."""
     found: list[tuple[str, str]] = []
     unknown: UnknownValueError | None = None
+    attachments = _Attachments(resources)
     for bucket in resources:
         if bucket.type not in BUCKETS:
             continue
         try:
-            message = problem(bucket)
+            message = problem(bucket, attachments)
         except UnknownValueError as error:
             unknown = unknown or error
             continue
@@ -82,8 +105,8 @@ def _per_bucket(
 def check_public_access_block(
     resources: Sequence[StackResource], context: Context
 ) -> list[tuple[str, str]]:
-    def problem(bucket: StackResource) -> str | None:
-        blocks = _attached(bucket, resources, (PUBLIC_ACCESS_BLOCK,))
+    def problem(bucket: StackResource, attachments: _Attachments) -> str | None:
+        blocks = attachments.of(bucket, (PUBLIC_ACCESS_BLOCK,))
         if not blocks:
             return "has no BucketPublicAccessBlock"
         for block in blocks:
@@ -96,12 +119,12 @@ def check_public_access_block(
 
 
 def check_encryption(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
-    def problem(bucket: StackResource) -> str | None:
+    def problem(bucket: StackResource, attachments: _Attachments) -> str | None:
         # Inline forms: Bucket has one block, the deprecated BucketV2 a list.
         inline = value(bucket.props, "serverSideEncryptionConfiguration") or items(
             bucket.props, "serverSideEncryptionConfigurations"
         )
-        for config in _attached(bucket, resources, ENCRYPTION):
+        for config in attachments.of(bucket, ENCRYPTION):
             if items(config.props, "rules"):
                 return None
         if inline:
@@ -134,8 +157,8 @@ def denies_insecure_transport(document: Any) -> bool:
 
 
 def check_tls_only(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
-    def problem(bucket: StackResource) -> str | None:
-        policies = [value(p.props, "policy") for p in _attached(bucket, resources, (POLICY,))]
+    def problem(bucket: StackResource, attachments: _Attachments) -> str | None:
+        policies = [value(p.props, "policy") for p in attachments.of(bucket, (POLICY,))]
         policies.append(value(bucket.props, "policy"))
         if any(denies_insecure_transport(document) for document in policies if document):
             return None
@@ -148,8 +171,8 @@ def check_versioning(resources: Sequence[StackResource], context: Context) -> li
     if not context.environment.is_prod:
         return []
 
-    def problem(bucket: StackResource) -> str | None:
-        for config in _attached(bucket, resources, VERSIONING):
+    def problem(bucket: StackResource, attachments: _Attachments) -> str | None:
+        for config in attachments.of(bucket, VERSIONING):
             if text(config.props, "versioningConfiguration.status") == "Enabled":
                 return None
         if flag(bucket.props, "versioning.enabled"):
@@ -169,8 +192,19 @@ def check_access_logging(
 ) -> list[tuple[str, str]]:
     """Advisory: logs need a bucket to land in, which a small environment may not want to pay for."""
 
-    def problem(bucket: StackResource) -> str | None:
-        if _attached(bucket, resources, (BUCKET_LOGGING,)):
+    targets: set[str] = set()  # URNs and names of the buckets that receive access logs
+    for logging in resources:
+        if logging.type == BUCKET_LOGGING:
+            targets.update(logging.property_dependencies.get("targetBucket", ()))
+            target = _bucket_name(logging, "targetBucket")
+            if target is not None:
+                targets.add(target)
+
+    def problem(bucket: StackResource, attachments: _Attachments) -> str | None:
+        # AWS advises against logging a log bucket into itself; it is the logs' destination.
+        if attachments.of(bucket, (BUCKET_LOGGING,)) or bucket.urn in targets:
+            return None
+        if _bucket_name(bucket) in targets:
             return None
         return "has no server access logging (aws.s3.BucketLogging)"
 

@@ -37,6 +37,8 @@ class StackResource:
     props: Mapping[str, Any]
     dependencies: tuple[str, ...] = ()
     name: str = ""
+    # Per property, the URNs its value came from: which bucket a `bucket` input names, say.
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # (type token, props, context) -> violation messages

@@ -42,7 +42,10 @@ def layers(environment: str) -> Mapping[str, LayerResult]:
 
 
 def planned(resources: tuple[Resource, ...]) -> list[Planned]:
-    return [Planned(r.type, r.urn, r.name, r.inputs, r.dependencies) for r in resources]
+    return [
+        Planned(r.type, r.urn, r.name, r.inputs, r.dependencies, r.property_dependencies)
+        for r in resources
+    ]
 
 
 def lint(resources: list[Planned]) -> tuple[Finding, ...]:
@@ -252,8 +255,14 @@ def test_secrets_are_unwrapped_and_output_only_properties_skipped() -> None:
     assert topic.properties == {"TopicName": "platform-dev"}
 
 
-def test_s3_configuration_folds_into_its_bucket() -> None:
-    resources = planned(layers("prod")["data"].resources)
+@pytest.mark.parametrize("order", [1, -1], ids=["as-recorded", "reversed"])
+def test_s3_configuration_folds_into_its_bucket(order: int) -> None:
+    # The logging configuration depends on both buckets; the order of its dependencies (the SDK
+    # builds them from a set) must not decide which bucket it configures.
+    resources = [
+        dataclasses.replace(r, dependencies=r.dependencies[::order])
+        for r in planned(layers("prod")["data"].resources)
+    ]
     buckets = {r.logical_id: r for r in translate(resources) if r.type == "AWS::S3::Bucket"}
     assert set(buckets) == {"ArtifactsBucket", "AccessLogsBucket"}
     folded = {
@@ -265,13 +274,63 @@ def test_s3_configuration_folds_into_its_bucket() -> None:
     }
     assert folded | {"LoggingConfiguration"} <= buckets["ArtifactsBucket"].properties.keys()
     assert folded <= buckets["AccessLogsBucket"].properties.keys()
+    assert "LoggingConfiguration" not in buckets["AccessLogsBucket"].properties
+
+
+BUCKET_A = Planned("aws:s3/bucket:Bucket", "urn:a", "a", {"bucket": "bucket-a"})
+BUCKET_B = Planned("aws:s3/bucket:Bucket", "urn:b", "b", {"bucket": "bucket-b"})
+LOGGING = "aws:s3/bucketLogging:BucketLogging"
+
+
+def _logging(bucket: str, **extra: Any) -> Planned:
+    props = {"bucket": bucket, "targetBucket": "bucket-b", "targetPrefix": "logs/"}
+    return Planned(LOGGING, "urn:log", "log", props, ("urn:a", "urn:b"), **extra)
+
+
+def _configured(*resources: Planned) -> dict[str, set[str]]:
+    return {r.logical_id: set(r.properties) for r in translate(list(resources))}
+
+
+def test_the_bucket_input_s_own_dependency_names_the_owner_over_its_value() -> None:
+    log = _logging(UNKNOWN, property_dependencies={"bucket": ("urn:b",), "targetBucket": ()})
+    assert _configured(BUCKET_A, BUCKET_B, log) == {
+        "ABucket": {"BucketName"},
+        "BBucket": {"BucketName", "LoggingConfiguration"},
+    }
+
+
+def test_without_property_dependencies_the_bucket_name_decides() -> None:
+    assert _configured(BUCKET_A, BUCKET_B, _logging("bucket-a"))["ABucket"] == {
+        "BucketName",
+        "LoggingConfiguration",
+    }
+
+
+def test_a_single_bucket_among_the_dependencies_owns_an_unnamed_configuration() -> None:
+    log = dataclasses.replace(_logging(UNKNOWN), dependencies=("urn:other", "urn:b"))
+    assert _configured(BUCKET_A, BUCKET_B, log)["BBucket"] == {
+        "BucketName",
+        "LoggingConfiguration",
+    }
+
+
+def test_an_ambiguous_configuration_is_judged_on_its_own_bucket() -> None:
+    configured = _configured(BUCKET_A, BUCKET_B, _logging(UNKNOWN))
+    assert configured == {
+        "ABucket": {"BucketName"},
+        "BBucket": {"BucketName"},
+        "LogBucketLogging": {"BucketName", "LoggingConfiguration"},
+    }
 
 
 # ---- the policy: findings mapped back, on real programs' output -------------------------------
 
 
 def _stack(resources: tuple[Resource, ...]) -> list[StackResource]:
-    return [StackResource(r.type, r.urn, r.outputs, r.dependencies, r.name) for r in resources]
+    return [
+        StackResource(r.type, r.urn, r.outputs, r.dependencies, r.name, r.property_dependencies)
+        for r in resources
+    ]
 
 
 def _edited(

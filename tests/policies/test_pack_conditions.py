@@ -185,6 +185,7 @@ def test_stack_resources_collect_every_dependency_once_sorted() -> None:
             props={"bucket": "b"},
             dependencies=("urn:a", "urn:m", "urn:z"),
             name="b",
+            property_dependencies={"policy": ("urn:m", "urn:a"), "x": ()},
         )
     ]
 

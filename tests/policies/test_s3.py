@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from typing import Any
 
@@ -137,7 +138,10 @@ def test_access_logging_is_advisory_and_fires_on_the_real_artifacts_bucket() -> 
     from tests.stacks import offline_results
 
     data = offline_results.data("prod").resources
-    stack = [StackResource(r.type, r.urn, r.outputs, r.dependencies, r.name) for r in data]
+    stack = [
+        StackResource(r.type, r.urn, r.outputs, r.dependencies, r.name, r.property_dependencies)
+        for r in data
+    ]
     # The data layer logs its artifacts bucket: without that BucketLogging the rule fires on it.
     unlogged = [r for r in stack if r.type != "aws:s3/bucketLogging:BucketLogging"]
     found = dict(check_access_logging(unlogged, context("prod")))
@@ -147,3 +151,33 @@ def test_access_logging_is_advisory_and_fires_on_the_real_artifacts_bucket() -> 
     (rule,) = (r for r in RULES if r.name == "aws-s3-bucket-access-logging")
     for environment_class in ("dev", "staging", "prod", "pr"):
         assert default_level(rule, class_config(environment_class)) == "advisory"
+
+
+def test_a_logging_configuration_belongs_to_the_bucket_its_bucket_input_names() -> None:
+    from policies.s3 import check_access_logging
+
+    def bucket(name: str) -> StackResource:
+        return StackResource("aws:s3/bucket:Bucket", f"urn:{name}", {"bucket": UNKNOWN}, name=name)
+
+    logging = StackResource(
+        "aws:s3/bucketLogging:BucketLogging",
+        "urn:log",
+        {"bucket": UNKNOWN, "targetBucket": UNKNOWN},
+        dependencies=("urn:a", "urn:b", "urn:logs"),
+        name="log",
+        property_dependencies={"bucket": ("urn:a",), "targetBucket": ("urn:logs",)},
+    )
+    stack = [bucket("a"), bucket("b"), bucket("logs"), logging]
+    # b is only a dependency; logs receives the logs, so it needs none of its own.
+    assert check_access_logging(stack, context("prod")) == [
+        ("urn:b", "bucket b: has no server access logging (aws.s3.BucketLogging)")
+    ]
+    # Without dependencies per property (an old export): all dependencies, and names, decide.
+    by_name = dataclasses.replace(
+        logging,
+        props={"bucket": UNKNOWN, "targetBucket": "logs-bucket"},
+        dependencies=("urn:a",),
+        property_dependencies={},
+    )
+    named = [*stack[:2], dataclasses.replace(stack[2], props={"bucket": "logs-bucket"}), by_name]
+    assert [urn for urn, _ in check_access_logging(named, context("prod"))] == ["urn:b"]

@@ -50,6 +50,11 @@ NOT_ANALYZED_PREFIXES = (ROOT_STACK_TYPE, "pulumi:providers:")
 # Calls in flight at once: enough to keep the pack's worker threads busy, few enough that gRPC never
 # queues past its deadline (all calls at once ended in CANCELLED at ~8,000 resources).
 IN_FLIGHT = 32
+# A stack this big has its per-resource calls spread over copies of the pack, one per core (at most
+# MAX_COPIES): one Python pack serves about 2,000 Analyze calls/s, one core's worth. Each copy is
+# started and configured exactly as the first; AnalyzeStack still goes to the first alone.
+SPREAD_FROM = 5_000
+MAX_COPIES = 4
 # pulumi/pulumi sdk/go/common/util/rpcutil: MaxRPCMessageSize (an AnalyzeStack of a big stack).
 MAX_MESSAGE_BYTES = 400 * 1024 * 1024
 DEFAULT_REGION = "us-east-1"
@@ -357,6 +362,16 @@ class PolicyPackServer:
         start_timeout: float = START_TIMEOUT_SECONDS,
         call_timeout: float = CALL_TIMEOUT_SECONDS,
     ) -> None:
+        self._arguments: dict[str, Any] = {
+            "environment": environment,
+            "project": project,
+            "config": config,
+            "preview": preview,
+            "start_timeout": start_timeout,
+            "call_timeout": call_timeout,
+        }
+        self._configured: dict[str, Any] | None = None  # the last configure()'s arguments
+        self._copies: list[PolicyPackServer] = []
         self.project_file = load_pack_project(pack_dir)
         self.pack_dir = self.project_file.path
         self.environment, self.preview = environment, preview
@@ -467,6 +482,9 @@ class PolicyPackServer:
 
     def stop(self) -> None:
         """SIGINT, as the CLI does: the pack's server stops cleanly. Kill only if it does not."""
+        copies, self._copies = self._copies, []
+        for copy in copies:
+            copy.stop()
         if self._channel is not None:
             self._channel.close()
             self._channel = self._stub = None
@@ -494,21 +512,24 @@ class PolicyPackServer:
         """A call the CLI tolerates the pack not implementing: None when UNIMPLEMENTED."""
         import grpc
 
+        timeout = timeout or self.call_timeout
         try:
-            return getattr(self._stub, method)(request, timeout=timeout or self.call_timeout)
+            return getattr(self._stub, method)(request, timeout=timeout)
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.UNIMPLEMENTED:
                 return None
-            raise self._rpc_failure(method, error) from None
+            raise self._rpc_failure(method, error, timeout) from None
 
-    def _rpc_failure(self, method: str, error: Any) -> PolicyPackError:
+    def _rpc_failure(
+        self, method: str, error: Any, timeout: float | None = None
+    ) -> PolicyPackError:
         import grpc
 
         code = error.code()
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             return PolicyPackError(
                 f"the policy pack {self.label} did not answer {method} within "
-                f"{self.call_timeout:g} s (a policy that hangs?)"
+                f"{timeout or self.call_timeout:g} s (a policy that hangs?)"
             )
         return PolicyPackError(
             f"the policy pack {self.label} failed in {method}: {code.name}: {error.details()}"
@@ -556,6 +577,14 @@ class PolicyPackServer:
         from pulumi.runtime.proto import analyzer_pb2
 
         self.connect()
+        self._configured = {
+            "layer": layer,
+            "stack_config": stack_config,
+            "secret_keys": tuple(secret_keys),
+            "policy_configs": policy_configs,
+        }
+        for copy in self._copies:
+            copy.configure(**self._configured)
         self._stack_config = dict(stack_config or {})
         self._providers.clear()
         self._optional_call(
@@ -608,6 +637,7 @@ class PolicyPackServer:
         everything = self._complete(resources, layer, outputs or {})
         providers = {r.urn: r for r in everything if r.is_provider}
         analyzed = [r for r in everything if not r.type.startswith(NOT_ANALYZED_PREFIXES)]
+        self._spread_for(len(analyzed))
         violations: list[Violation] = []
         properties = self._remediate(analyzed, providers, layer, violations)
         requests = (
@@ -624,6 +654,12 @@ class PolicyPackServer:
                     **self._request_fields(r, r.outputs, providers),
                     parent=r.parent,
                     dependencies=list(r.dependencies),
+                    # As analyzer_plugin.go's AnalyzeStack: properties without dependencies skipped.
+                    propertyDependencies={
+                        key: analyzer_pb2.AnalyzerPropertyDependencies(urns=list(urns))
+                        for key, urns in r.property_dependencies.items()
+                        if urns
+                    },
                 )
                 for r in everything
             ]
@@ -656,27 +692,49 @@ class PolicyPackServer:
                 known.add(provider.urn)
         return everything
 
+    def _spread_for(self, count: int) -> None:
+        """Start and configure the copies a stack of `count` analyzed resources is spread over."""
+        wanted = min(os.cpu_count() or 1, MAX_COPIES) if count >= SPREAD_FROM else 1
+        if wanted <= 1 + len(self._copies) or self._configured is None:
+            return
+        started = [
+            PolicyPackServer(self.pack_dir, **self._arguments)
+            for _ in range(wanted - 1 - len(self._copies))
+        ]
+        self._copies.extend(started)  # stopped with this server, even if configuring one fails
+        for copy in started:
+            copy.configure(**self._configured)
+
     def _stream(self, method: str, requests: Iterator[Any], resources: Sequence[Resource]) -> Any:
-        """Responses in request order, with at most IN_FLIGHT calls outstanding."""
+        """Responses in request order, with at most IN_FLIGHT calls outstanding per pack copy.
+
+        Calls go round-robin over this pack and its copies; each answer is independent of the
+        others (the CLI, too, analyzes resources as their steps run, in no fixed order).
+        """
         import grpc
 
-        call = getattr(self._stub, method).future
-        pending: deque[Any] = deque()
+        servers = [self, *self._copies]
+        calls = [getattr(server._stub, method).future for server in servers]
+        pending: deque[tuple[Any, PolicyPackServer]] = deque()
         index = 0
-        for request in requests:
-            pending.append(call(request, timeout=self.call_timeout))
-            if len(pending) >= IN_FLIGHT:
-                yield self._result(pending.popleft(), method, resources[index], grpc)
+        for sent, request in enumerate(requests):
+            turn = sent % len(servers)
+            pending.append((calls[turn](request, timeout=self.call_timeout), servers[turn]))
+            if len(pending) >= IN_FLIGHT * len(servers):
+                yield self._result(*pending.popleft(), method, resources[index], grpc)
                 index += 1
         while pending:
-            yield self._result(pending.popleft(), method, resources[index], grpc)
+            yield self._result(*pending.popleft(), method, resources[index], grpc)
             index += 1
 
-    def _result(self, future: Any, method: str, resource: Resource, grpc: Any) -> Any:
+    @staticmethod
+    def _result(
+        future: Any, server: PolicyPackServer, method: str, resource: Resource, grpc: Any
+    ) -> Any:
         try:
             return future.result()
         except grpc.RpcError as error:
-            raise self._rpc_failure(f"{method} ({resource.urn})", error) from None
+            raise server._rpc_failure(f"{method} ({resource.urn})", error) from None
 
     def _remediate(
         self,

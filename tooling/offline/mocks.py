@@ -590,6 +590,10 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     outputs=wire_value(dict(state, id=response.id)),
                     parent=engine_urn(request.parent),
                     dependencies=tuple(engine_urn(d) for d in request.dependencies),
+                    property_dependencies={
+                        key: tuple(engine_urn(u) for u in deps.urns)
+                        for key, deps in request.propertyDependencies.items()
+                    },
                     provider=request.provider,
                     protect=bool(request.protect),
                     custom=bool(request.custom),

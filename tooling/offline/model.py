@@ -27,6 +27,8 @@ class Resource:
     outputs: dict[str, Any]
     parent: str = ""
     dependencies: tuple[str, ...] = ()
+    # Per input property, the URNs its value came from (`propertyDependencies` in the engine).
+    property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     provider: str = (
         ""  # the provider reference, `<provider urn>::<provider id>`, as the engine keeps it
     )

@@ -126,6 +126,10 @@ def _resource(item: Any, where: str) -> tuple[str, str, Resource]:
     dependencies = _field(item, "dependencies", list, where) or []
     if not all(isinstance(d, str) for d in dependencies):
         raise _Shape(f"{where}.dependencies must be a list of URN strings")
+    property_dependencies = _field(item, "propertyDependencies", dict, where) or {}
+    for key, urns in property_dependencies.items():
+        if not (isinstance(urns, list) and all(isinstance(u, str) for u in urns)):
+            raise _Shape(f"{where}.propertyDependencies.{key} must be a list of URN strings")
     for key in ("parent", "provider"):
         _field(item, key, str, where)
     for key in ("protect", "custom"):
@@ -138,6 +142,7 @@ def _resource(item: Any, where: str) -> tuple[str, str, Resource]:
         outputs=_plain(outputs, f"{where}.outputs"),
         parent=item.get("parent") or "",
         dependencies=tuple(dependencies),
+        property_dependencies={k: tuple(v) for k, v in property_dependencies.items()},
         provider=item.get("provider") or "",
         protect=bool(item.get("protect", False)),
         custom=bool(item.get("custom", True)),

@@ -152,3 +152,21 @@ def test_the_pack_stops_cleanly_on_sigint() -> None:
     with policy_pack(FIXTURE_PACK, environment="dev", project="data") as server:
         server.connect()
     assert server.process.returncode == 0
+
+
+def test_a_call_past_its_own_deadline_names_that_deadline() -> None:
+    import grpc
+
+    class Late(grpc.RpcError):  # type: ignore[misc]
+        def code(self) -> grpc.StatusCode:
+            return grpc.StatusCode.DEADLINE_EXCEEDED
+
+    class Stub:
+        def AnalyzeStack(self, request: object, timeout: float) -> None:
+            raise Late()
+
+    with policy_pack(FIXTURE_PACK, environment="dev", project="data") as server:
+        server._stub = Stub()
+        # A big stack's AnalyzeStack gets a longer deadline than the per-call one.
+        with pytest.raises(PolicyPackError, match=r"did not answer AnalyzeStack within 240 s"):
+            server._optional_call("AnalyzeStack", None, timeout=240)

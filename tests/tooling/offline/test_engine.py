@@ -13,6 +13,7 @@ def test_run_layer_records_resources_parents_and_outputs() -> None:
     subnet = result.of_type("aws:ec2/subnet:Subnet")[0]
     assert subnet.inputs["vpcId"] == vpc.outputs["id"] == result.outputs["vpc_id"]
     assert vpc.urn in subnet.dependencies
+    assert subnet.property_dependencies["vpcId"] == (vpc.urn,)
 
 
 def test_outputs_left_over_in_the_parent_do_not_hang_the_child() -> None:

@@ -63,6 +63,14 @@ SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"
             broken(set_field(CLUSTER, "dependencies", "x")),
             "resources[2].dependencies must be a list",
         ),
+        (
+            broken(set_field(CLUSTER, "propertyDependencies", ["x"])),
+            "resources[2].propertyDependencies must be an object, not a list",
+        ),
+        (
+            broken(set_field(CLUSTER, "propertyDependencies", {"kmsKeyId": "urn:x"})),
+            "resources[2].propertyDependencies.kmsKeyId must be a list of URN strings",
+        ),
         (broken(set_field(CLUSTER, "protect", "yes")), "resources[2].protect must be a boolean"),
         (
             broken(set_field(CLUSTER, "inputs", {"masterPassword": {**SECRET, "plaintext": 5}})),
@@ -120,7 +128,18 @@ json_values = st.recursive(
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     index=st.integers(0, len(EXPORT["deployment"]["resources"]) - 1),
-    key=st.sampled_from(["urn", "type", "inputs", "outputs", "parent", "dependencies", "protect"]),
+    key=st.sampled_from(
+        [
+            "urn",
+            "type",
+            "inputs",
+            "outputs",
+            "parent",
+            "dependencies",
+            "propertyDependencies",
+            "protect",
+        ]
+    ),
     value=json_values,
 )
 def test_any_mangled_resource_is_read_or_refused_with_a_message(
@@ -132,3 +151,15 @@ def test_any_mangled_resource_is_read_or_refused_with_a_message(
         read_stack_export(path)
     except StackExportError as error:
         assert str(error).startswith(f"{path}: ")
+
+
+def test_dependencies_per_property_are_read_as_the_state_records_them(tmp_path: Path) -> None:
+    key_urn = EXPORT["deployment"]["resources"][3]["urn"]
+    path = tmp_path / "export.json"
+    path.write_text(
+        json.dumps(broken(set_field(CLUSTER, "propertyDependencies", {"kmsKeyId": [key_urn]})))
+    )
+    [data] = read_stack_export(path).layers.values()
+    cluster = data.one("aws:rds/cluster:Cluster")
+    assert cluster.property_dependencies == {"kmsKeyId": (key_urn,)}
+    assert data.one("aws:kms/key:Key").property_dependencies == {}

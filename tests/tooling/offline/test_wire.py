@@ -12,6 +12,7 @@ from .conftest import FIXTURES
 
 SPY_PACK = FIXTURES / "spy_pack"
 STACK = "urn:pulumi:dev::data::pulumi:pulumi:Stack::data-dev"
+KEY = "urn:pulumi:dev::data::aws:kms/key:Key::key"
 
 
 def calls(log: Path) -> list[dict[str, Any]]:
@@ -31,9 +32,11 @@ def run_spy(
         "aws:rds/cluster:Cluster",
         "db",
         "urn:pulumi:dev::data::aws:rds/cluster:Cluster::db",
-        {"engine": "aurora-postgresql"},
-        {"engine": "aurora-postgresql"},
+        {"engine": "aurora-postgresql", "kmsKeyId": "arn:aws:kms:eu-west-1:1:key/k"},
+        {"engine": "aurora-postgresql", "kmsKeyId": "arn:aws:kms:eu-west-1:1:key/k"},
         parent=STACK,
+        dependencies=(KEY,),
+        property_dependencies={"kmsKeyId": (KEY,), "engine": ()},
     )
     evaluate(
         [cluster],
@@ -82,6 +85,17 @@ def test_resources_carry_their_provider_and_the_stack_includes_root_and_provider
     stack = next(c["request"] for c in recorded if c["method"] == "AnalyzeStack")
     types = [r["type"] for r in stack["resources"]]
     assert types == ["pulumi:pulumi:Stack", "aws:rds/cluster:Cluster", "pulumi:providers:aws"]
+
+
+def test_the_stack_carries_dependencies_per_property_as_the_cli_sends_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorded = run_spy(tmp_path, monkeypatch)
+    stack = next(c["request"] for c in recorded if c["method"] == "AnalyzeStack")
+    cluster = next(r for r in stack["resources"] if r["type"] == "aws:rds/cluster:Cluster")
+    assert cluster["dependencies"] == [KEY]
+    # A property without dependencies is left out, as analyzer_plugin.go does.
+    assert cluster["propertyDependencies"] == {"kmsKeyId": {"urns": [KEY]}}
 
 
 def test_unimplemented_optional_methods_are_tolerated(
