@@ -1,9 +1,9 @@
 """The offline plan: every layer of one environment in deploy order, then the policy packs over them.
 
 The layer graph is a chain (each layer reads the one before it), so layers run one after another
-in forked children of this (warm) process: there is nothing to run side by side. The pack processes
-are launched before the first layer and connected to after the last one, so their start-up
-overlaps the layer runs.
+in forked children of this (warm) process. The pack processes are launched before this process
+imports pulumi_aws, so their start-up (cfn-lint's warm-up included) runs on the other core, and each
+layer is checked as soon as it ran, while the next layer's program runs.
 
 Policy config is the pack's business: it applies its own defaults and `initialConfig`; the plan adds
 only the user's `--policy-pack-config` files, merged the way the CLI merges them (see analyzer).
@@ -12,7 +12,8 @@ only the user's `--policy-pack-config` files, merged the way the CLI merges them
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -140,26 +141,56 @@ def plan(
     secrets = frozenset(
         str(item.config[key]) for item in prepared for key in item.secret_keys if key in item.config
     )
-    warm()
     if not packs:
+        warm()
         results = _run_layers(prepared, environment, preview)
         return PlanResult(environment, results, [], notes, config_secrets=secrets)
     union = {k: v for item in prepared for k, v in item.config.items()}
     with policy_packs(
         packs, environment=environment, project=selected[0].name, config=union, preview=preview
     ) as servers:
-        results = _run_layers(prepared, environment, preview)
-        violations: list[Violation] = []
-        for item in prepared:
-            result = results[item.layer.name]
-            for server, pack_configs in zip(servers, configs, strict=True):
-                violations.extend(
-                    _check(server, result, item.config, item.secret_keys, pack_configs)
-                )
+        # Launched before the engine imports pulumi_aws: the pack's own start-up (pulumi, its
+        # policies, cfn-lint's warm-up) runs on the other core meanwhile.
+        warm()
+        results, violations = _run_and_check(prepared, environment, preview, servers, configs)
         notes += _empty_pack_notes(servers)
     return PlanResult(
         environment, results, violations, notes, *_pack_summary(servers), config_secrets=secrets
     )
+
+
+def _run_and_check(
+    prepared: Sequence[_LayerInput],
+    environment: str,
+    preview: bool,
+    servers: Sequence[PolicyPackServer],
+    configs: Sequence[Sequence[tuple[Mapping[str, PolicyConfig], str]]],
+) -> tuple[dict[str, LayerResult], list[Violation]]:
+    """The layers in deploy order, each one checked as soon as it ran, as the CLI analyzes a stack
+    at the end of its own update: the pack (its own process) checks a layer while the engine runs
+    the next one. One worker keeps the packs' calls in layer order, and the violations are
+    gathered in that order, so the result does not depend on timing."""
+
+    def check(item: _LayerInput, result: LayerResult) -> list[Violation]:
+        found: list[Violation] = []
+        for server, pack_configs in zip(servers, configs, strict=True):
+            found.extend(_check(server, result, item.config, item.secret_keys, pack_configs))
+        return found
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze")
+    checks: list[Future[list[Violation]]] = []
+    try:
+        results = _run_layers(
+            prepared,
+            environment,
+            preview,
+            on_layer=lambda item, result: checks.append(pool.submit(check, item, result)),
+        )
+        violations = [v for future in checks for v in future.result()]
+    finally:
+        # A layer that failed (or Ctrl-C) must not wait for the pack: stopping it ends the calls.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results, violations
 
 
 def _check(
@@ -202,9 +233,13 @@ def _secure_note(prepared: Sequence[_LayerInput]) -> tuple[str, ...]:
 
 
 def _run_layers(
-    prepared: Sequence[_LayerInput], environment: str, preview: bool
+    prepared: Sequence[_LayerInput],
+    environment: str,
+    preview: bool,
+    on_layer: Callable[[_LayerInput, LayerResult], object] | None = None,
 ) -> dict[str, LayerResult]:
-    """Each layer in deploy order, its upstream's results answering its StackReferences."""
+    """Each layer in deploy order, its upstream's results answering its StackReferences;
+    `on_layer` is told of each layer as soon as it ran."""
     done: dict[str, LayerResult] = {}
     for item in prepared:
         upstream: dict[str, LayerResult] = dict(done)
@@ -219,6 +254,8 @@ def _run_layers(
             program_dir=item.program_dir,
             secret_keys=item.secret_keys,
         )
+        if on_layer is not None:
+            on_layer(item, done[item.layer.name])
     return done
 
 
