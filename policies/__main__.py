@@ -2,9 +2,10 @@
 
 from pulumi_policy import PolicyPack
 
-from policies.cfn_lint import warm_in_background
+from policies.cfn_lint import exit_once_served, warm_in_background
 from policies.pack import PACK_NAME, policies, stack_region
 
 # cfn-lint's start-up overlaps the engine running the layer programs, before any AnalyzeStack.
 warm_in_background(stack_region())
-PolicyPack(name=PACK_NAME, policies=policies())
+PolicyPack(name=PACK_NAME, policies=policies())  # returns once the engine stops the pack
+exit_once_served()

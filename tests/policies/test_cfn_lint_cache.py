@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -76,3 +78,28 @@ def test_the_pack_warms_cfn_lint_only_while_the_cache_is_empty(
     cfn_lint.warm_in_background("eu-west-1")
     cfn_lint.warmed.set()  # the stand-in thread never runs
     assert _Thread.started == ([] if linted_before else [("eu-west-1",)])
+
+
+class _Stream:
+    def __init__(self) -> None:
+        self.flushed = False
+
+    def flush(self) -> None:
+        self.flushed = True
+
+
+def test_a_served_pack_flushes_and_exits_without_tearing_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out, err, codes = _Stream(), _Stream(), []
+
+    def exit_now(code: int) -> None:
+        codes.append(code)
+        raise SystemExit(code)
+
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "stderr", err)
+    monkeypatch.setattr(os, "_exit", exit_now)
+    with pytest.raises(SystemExit):
+        cfn_lint.exit_once_served()
+    assert codes == [0] and out.flushed and err.flushed

@@ -5,6 +5,13 @@
 the data (resources, layer results, sentinels) and imports nothing of the engine.
 """
 
+import os
+
+# The plan checks a layer (a gRPC call to the pack, on a worker thread) while it forks the next
+# layer's child, which never uses gRPC; gRPC's fork handlers would only log that they skip
+# themselves. Read when grpc is first imported, so set before anything imports pulumi.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 from shared.layers import POLICY_PACK_DIR
 from tooling.offline.analyzer import PolicyConfigError, PolicyPackError, Violation, evaluate
 from tooling.offline.engine import ProgramError, StackConfigError, run_layer, warm

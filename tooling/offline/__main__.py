@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
@@ -151,6 +152,11 @@ def _error(console: Console, message: str) -> None:
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     args = _parser().parse_args(argv)
+    # A shell starts a background job (`plan ... &`) with SIGINT ignored, and children inherit an
+    # ignored signal: the packs would ignore the SIGINT that stops them, as the CLI stops them,
+    # and be killed only after the stop timeout.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     out = console or Console()
     errors = Console(stderr=True) if console is None else console
     try:

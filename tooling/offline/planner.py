@@ -1,9 +1,9 @@
 """The offline plan: every layer of one environment in deploy order, then the policy packs over them.
 
 The layer graph is a chain (each layer reads the one before it), so layers run one after another
-in forked children of this (warm) process: there is nothing to run side by side. The pack processes
-are launched before the first layer and connected to after the last one, so their start-up
-overlaps the layer runs.
+in forked children of this (warm) process. The pack processes are launched before this process
+imports pulumi_aws, so their start-up (cfn-lint's warm-up included) runs on the other core, and each
+layer is checked as soon as it ran, while the next layer's program runs.
 
 Policy config is the pack's business: it applies its own defaults and `initialConfig`; the plan adds
 only the user's `--policy-pack-config` files, merged the way the CLI merges them (see analyzer).
@@ -12,7 +12,8 @@ only the user's `--policy-pack-config` files, merged the way the CLI merges them
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -31,6 +32,7 @@ from tooling.offline.analyzer import (
 from tooling.offline.engine import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
 from tooling.offline.stack_config import namespaced, read_stack_config
+from tooling.redaction import scrub
 
 PEERS_KEY = "network:peerEnvironments"
 
@@ -47,6 +49,8 @@ class PlanResult:
     notes: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()  # the packs' policy names; empty when none were evaluated
     pack: str = ""  # "<name>@<version>" of the evaluated packs (comma-separated), "" when skipped
+    # Decrypted `secure:` config values: scrubbed from every report, as any other secret.
+    config_secrets: frozenset[str] = frozenset()
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -61,8 +65,9 @@ class PlanResult:
 class _LayerInput:
     layer: Layer
     config: dict[str, Any]
-    secure_keys: tuple[str, ...]
+    secure_keys: tuple[str, ...]  # secrets whose plaintext is unknown offline
     program_dir: Path | None = field(default=None)
+    secret_keys: tuple[str, ...] = ()  # every secret key, decrypted or not
 
 
 def _prepare(
@@ -77,7 +82,9 @@ def _prepare(
         # The same pure validation the program runs first: a bad value stops here, clearly.
         shared_config.parse(layer.name, values, stack=environment)
     except ValueError as error:
-        raise PlanError(str(error)) from None
+        # A decrypted secret is checked like any value, but its error never shows the plaintext.
+        plaintexts = [str(values[k]) for k in stack.secret_keys if k in stack.values]
+        raise PlanError(scrub(str(error), plaintexts)) from None
     return _LayerInput(
         layer=layer,
         config=values,
@@ -85,6 +92,9 @@ def _prepare(
             k for k in stack.secure_keys if k not in namespaced(layer.name, overrides)
         ),
         program_dir=(stacks_dir / layer.name) if stacks_dir else None,
+        secret_keys=tuple(
+            k for k in stack.secret_keys if k not in namespaced(layer.name, overrides)
+        ),
     )
 
 
@@ -128,23 +138,59 @@ def plan(
         for layer in selected
     ]
     notes = _secure_note(prepared)
-    warm()
+    secrets = frozenset(
+        str(item.config[key]) for item in prepared for key in item.secret_keys if key in item.config
+    )
     if not packs:
-        return PlanResult(environment, _run_layers(prepared, environment, preview), [], notes)
+        warm()
+        results = _run_layers(prepared, environment, preview)
+        return PlanResult(environment, results, [], notes, config_secrets=secrets)
     union = {k: v for item in prepared for k, v in item.config.items()}
     with policy_packs(
         packs, environment=environment, project=selected[0].name, config=union, preview=preview
     ) as servers:
-        results = _run_layers(prepared, environment, preview)
-        violations: list[Violation] = []
-        for item in prepared:
-            result = results[item.layer.name]
-            for server, pack_configs in zip(servers, configs, strict=True):
-                violations.extend(
-                    _check(server, result, item.config, item.secure_keys, pack_configs)
-                )
+        # Launched before the engine imports pulumi_aws: the pack's own start-up (pulumi, its
+        # policies, cfn-lint's warm-up) runs on the other core meanwhile.
+        warm()
+        results, violations = _run_and_check(prepared, environment, preview, servers, configs)
         notes += _empty_pack_notes(servers)
-    return PlanResult(environment, results, violations, notes, *_pack_summary(servers))
+    return PlanResult(
+        environment, results, violations, notes, *_pack_summary(servers), config_secrets=secrets
+    )
+
+
+def _run_and_check(
+    prepared: Sequence[_LayerInput],
+    environment: str,
+    preview: bool,
+    servers: Sequence[PolicyPackServer],
+    configs: Sequence[Sequence[tuple[Mapping[str, PolicyConfig], str]]],
+) -> tuple[dict[str, LayerResult], list[Violation]]:
+    """The layers in deploy order, each one checked as soon as it ran, as the CLI analyzes a stack
+    at the end of its own update: the pack (its own process) checks a layer while the engine runs
+    the next one. One worker keeps the packs' calls in layer order, and the violations are
+    gathered in that order, so the result does not depend on timing."""
+
+    def check(item: _LayerInput, result: LayerResult) -> list[Violation]:
+        found: list[Violation] = []
+        for server, pack_configs in zip(servers, configs, strict=True):
+            found.extend(_check(server, result, item.config, item.secret_keys, pack_configs))
+        return found
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze")
+    checks: list[Future[list[Violation]]] = []
+    try:
+        results = _run_layers(
+            prepared,
+            environment,
+            preview,
+            on_layer=lambda item, result: checks.append(pool.submit(check, item, result)),
+        )
+        violations = [v for future in checks for v in future.result()]
+    finally:
+        # A layer that failed (or Ctrl-C) must not wait for the pack: stopping it ends the calls.
+        pool.shutdown(wait=False, cancel_futures=True)
+    return results, violations
 
 
 def _check(
@@ -187,9 +233,13 @@ def _secure_note(prepared: Sequence[_LayerInput]) -> tuple[str, ...]:
 
 
 def _run_layers(
-    prepared: Sequence[_LayerInput], environment: str, preview: bool
+    prepared: Sequence[_LayerInput],
+    environment: str,
+    preview: bool,
+    on_layer: Callable[[_LayerInput, LayerResult], object] | None = None,
 ) -> dict[str, LayerResult]:
-    """Each layer in deploy order, its upstream's results answering its StackReferences."""
+    """Each layer in deploy order, its upstream's results answering its StackReferences;
+    `on_layer` is told of each layer as soon as it ran."""
     done: dict[str, LayerResult] = {}
     for item in prepared:
         upstream: dict[str, LayerResult] = dict(done)
@@ -202,8 +252,10 @@ def _run_layers(
             upstream=upstream,
             preview=preview,
             program_dir=item.program_dir,
-            secret_keys=item.secure_keys,
+            secret_keys=item.secret_keys,
         )
+        if on_layer is not None:
+            on_layer(item, done[item.layer.name])
     return done
 
 
@@ -264,14 +316,17 @@ def _network(
 ) -> LayerResult:
     if base is None:
         stack = read_stack_config("network", environment, stacks_dir=stacks_dir)
-        base, secret_keys = stack.values, stack.secure_keys
+        base, secret_keys = stack.values, stack.secret_keys
     else:
         secret_keys = ()
     values = {**base, PEERS_KEY: peers}
     try:
         shared_config.parse("network", values, stack=environment)
     except ValueError as error:
-        raise PlanError(f"peer environment {environment}: {error}") from None
+        plaintexts = [str(base[k]) for k in secret_keys if k in base]
+        raise PlanError(
+            f"peer environment {environment}: {scrub(str(error), plaintexts)}"
+        ) from None
     return run_layer(
         "network",
         environment,

@@ -32,19 +32,25 @@ LEVEL_STYLES = {"mandatory": "bold red", "advisory": "yellow", "remediate": "cya
 TABLE_ROWS = 200
 
 
-def _shown(value: Any) -> Any:
+def _shown(value: Any, secrets: Iterable[str] = ()) -> Any:
+    """For display: secrets masked (wrapped ones, and `secrets` wherever they appear as text)."""
     value = redact(value)
     if value == UNKNOWN:
         return UNKNOWN_SHOWN
     if isinstance(value, dict):
-        return {k: _shown(v) for k, v in value.items()}
+        return {k: _shown(v, secrets) for k, v in value.items()}
     if isinstance(value, list):
-        return [_shown(v) for v in value]
-    return value
+        return [_shown(v, secrets) for v in value]
+    return scrub(value, secrets) if isinstance(value, str) and secrets else value
 
 
-def public_outputs(outputs: dict[str, Any], secret: frozenset[str]) -> dict[str, Any]:
-    return {name: SECRET if name in secret else _shown(value) for name, value in outputs.items()}
+def public_outputs(
+    outputs: dict[str, Any], secret: frozenset[str], secrets: Iterable[str] = ()
+) -> dict[str, Any]:
+    return {
+        name: SECRET if name in secret else _shown(value, secrets)
+        for name, value in outputs.items()
+    }
 
 
 def plan_secrets(result: PlanResult) -> set[str]:
@@ -56,6 +62,7 @@ def plan_secrets(result: PlanResult) -> set[str]:
         found |= secret_texts(layer.outputs)
         for name in layer.secret_outputs:
             found |= secret_texts({"value": layer.outputs.get(name)}, inside=True)
+    found |= result.config_secrets
     return found
 
 
@@ -69,10 +76,17 @@ def to_json(result: PlanResult) -> dict[str, Any]:
                 "name": layer.layer,
                 "stack": layer.stack,
                 "resources": [
-                    {"type": r.type, "name": r.name, "urn": r.urn, "inputs": _shown(r.inputs)}
+                    {
+                        "type": r.type,
+                        "name": r.name,
+                        "urn": r.urn,
+                        "inputs": _shown(r.inputs, result.config_secrets),
+                    }
                     for r in layer.resources
                 ],
-                "outputs": public_outputs(layer.outputs, layer.secret_outputs),
+                "outputs": public_outputs(
+                    layer.outputs, layer.secret_outputs, result.config_secrets
+                ),
                 "secret_outputs": sorted(layer.secret_outputs),
             }
             for layer in result.layers.values()
@@ -145,7 +159,8 @@ def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
         if layer.outputs:
             outputs = Table("output", title="outputs", title_justify="left")
             outputs.add_column("value", overflow="fold")
-            for name, value in public_outputs(layer.outputs, layer.secret_outputs).items():
+            shown_outputs = public_outputs(layer.outputs, layer.secret_outputs, secrets)
+            for name, value in shown_outputs.items():
                 shown = value if isinstance(value, str) else json.dumps(value)
                 outputs.add_row(Text(name), Text(shown, style="dim" if value == SECRET else ""))
             console.print(outputs)

@@ -3,9 +3,11 @@
 Every value is the text the CLI gives the program (see tooling.offline.cli_yaml): unquoted `yes` is
 "yes" and `30` is "30", so the offline plan validates exactly what the program will read at `pulumi
 up`. Keys without a namespace belong to the project (the layer), as in the CLI. `secure:` values are
-encrypted with the stack's secrets provider, which an offline plan cannot reach: their plaintext is
-unknown, so they are neither validated nor handed to the program (it is planned as if they were
-unset), and the plan says so once. Pass the plaintext as a config override to check it.
+decrypted as the CLI decrypts them when the stack uses the passphrase provider and
+`PULUMI_CONFIG_PASSPHRASE` (or `_FILE`) is set; they are then validated and handed to the program
+as secrets. Otherwise (another secrets provider, no passphrase) their plaintext is unknown offline:
+they are neither validated nor handed to the program (it is planned as if they were unset), and the
+plan says so once. Pass the plaintext as a config override to check it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from shared.layers import STACKS_DIR, get_layer
-from tooling.offline.cli_yaml import CliYamlError, stack_config_values
+from tooling.offline.cli_yaml import CliYamlError, decode_document, stack_config_values
+from tooling.offline.passphrase import Decrypt, PassphraseError, stack_decrypter
 
 # pulumi/pulumi `sdk/go/common/tokens/stack_name.go` `ParseStackName`.
 _STACK_NAME = re.compile(r"[A-Za-z0-9_.-]*")
@@ -47,8 +50,11 @@ class StackConfigFileError(ValueError):
 @dataclass(frozen=True)
 class StackConfig:
     values: dict[str, str]  # every value whose plaintext is known, as the program's text
-    secure_keys: tuple[str, ...]  # `secure:` values: plaintext unknown offline, left out of values
+    secure_keys: tuple[str, ...]  # `secure:` values not decrypted offline, left out of values
     path: Path | None
+    # Every `secure:` key: secrets for the program and the pack, decrypted (with the stack's
+    # passphrase, `tooling/offline/passphrase.py`) or not.
+    secret_keys: tuple[str, ...] = ()
 
 
 def stack_file(layer: str, environment: str, stacks_dir: Path | None = None) -> Path:
@@ -81,8 +87,30 @@ def read_stack_config(
     except CliYamlError as error:
         raise StackConfigFileError(f"{path}: {error}") from None
     values = {key: value.text for key, value in parsed.items() if not value.secure}
-    secure = tuple(key for key, value in parsed.items() if value.secure)
-    return StackConfig(values=values, secure_keys=secure, path=path)
+    secret = tuple(key for key, value in parsed.items() if value.secure)
+    decrypt = _decrypter(path, text) if secret else None
+    if decrypt is not None:
+        for key in secret:
+            if not parsed[key].object:  # a secret inside an object stays unknown offline
+                try:
+                    values[key] = decrypt(parsed[key].text)
+                except PassphraseError as error:
+                    raise StackConfigFileError(f"{path}: {key}: {error}") from None
+    secure = tuple(key for key in secret if key not in values)
+    return StackConfig(values=values, secure_keys=secure, path=path, secret_keys=secret)
+
+
+def _decrypter(path: Path, text: str) -> Decrypt | None:
+    """The passphrase decrypter of the stack file, when a passphrase is set (as the CLI reads it)."""
+    try:
+        document = decode_document(text.removeprefix("\ufeff"))
+    except CliYamlError:
+        return None  # stack_config_values has read it already; unreachable in practice
+    state = document.get("encryptionsalt") if isinstance(document, dict) else None
+    try:
+        return stack_decrypter(state)
+    except PassphraseError as error:
+        raise StackConfigFileError(f"{path}: {error}") from None
 
 
 def load_stack_config(

@@ -1,5 +1,7 @@
 import json
 import os
+import subprocess
+import sys
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -11,6 +13,8 @@ from rich.console import Console
 from tooling.offline.__main__ import main
 
 from .conftest import FIXTURE_PACK, FIXTURE_STACKS, FIXTURES
+
+REPO = FIXTURES.parents[1]
 
 EXPORT = FIXTURES / "stack_export.json"
 
@@ -263,3 +267,28 @@ def test_an_internal_error_says_it_is_a_bug(monkeypatch: pytest.MonkeyPatch) -> 
     assert code == 2
     assert "internal error in the offline engine (a bug, not your mistake" in out
     assert "KeyError: 'layers'" in out
+
+
+def test_a_background_run_still_stops_its_packs_with_sigint(tmp_path: Path) -> None:
+    # A shell's background job starts with SIGINT ignored; the packs must not inherit that, or
+    # the SIGINT that stops them does nothing and each is killed after the stop timeout.
+    script = f"""
+import signal, subprocess, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+killed = []
+real_kill = subprocess.Popen.kill
+subprocess.Popen.kill = lambda self: (killed.append(self.args), real_kill(self))[1]
+from tooling.offline.__main__ import main
+code = main(["policy-check", {str(FIXTURES / "stack_export.json")!r},
+             "--policy-pack", {str(FIXTURE_PACK)!r}])
+print("exit", code, "killed", len(killed), file=sys.stderr)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=REPO,
+        env={**os.environ, "PULUMI_PYTHON_CMD": sys.executable},
+    )
+    assert "killed 0" in done.stderr and "exit 1" in done.stderr, done.stderr[-2000:]

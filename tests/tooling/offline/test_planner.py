@@ -1,10 +1,14 @@
 import json
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tooling.offline import PlanError, PlanResult, StackConfigError, plan
-from tooling.offline.engine import ProgramError
+from tooling.offline import PlanError, PlanResult, StackConfigError, plan, planner
+from tooling.offline.analyzer import Violation
+from tooling.offline.engine import ProgramError, run_layer
+from tooling.offline.model import LayerResult
 from tooling.offline.report import to_json
 
 from .conftest import FIXTURE_PACK, FIXTURE_STACKS
@@ -137,3 +141,48 @@ def test_a_reference_to_a_stack_outside_the_plan_names_it(stacks_copy: Path) -> 
     )
     with pytest.raises(ProgramError, match=r"organization/data/dev"):
         plan("dev", layers=["network"], stacks_dir=stacks_copy, pack_dir=None)
+
+
+def test_a_layer_is_checked_while_the_next_one_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    network_checked = threading.Event()
+    checked_before_data_ran: list[bool] = []
+    check = planner._check
+
+    def watched_run(layer: str, environment: str, **kwargs: Any) -> LayerResult:
+        if layer == "data":  # the data program waits (bounded) for network's check
+            checked_before_data_ran.append(network_checked.wait(timeout=20))
+        return run_layer(layer, environment, **kwargs)
+
+    def watched_check(server: Any, result: LayerResult, *args: Any) -> list[Violation]:
+        found = check(server, result, *args)
+        if result.layer == "network":
+            network_checked.set()
+        return found
+
+    monkeypatch.setattr(planner, "run_layer", watched_run)
+    monkeypatch.setattr(planner, "_check", watched_check)
+    result = plan("dev", stacks_dir=FIXTURE_STACKS, pack_dir=FIXTURE_PACK)
+    assert checked_before_data_ran == [True]
+    assert [(v.layer, v.policy) for v in result.violations] == [
+        ("data", "fixture-db-deletion-protection")
+    ]
+
+
+def test_a_failing_layer_does_not_wait_for_a_check_in_flight(
+    stacks_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release, returned = threading.Event(), threading.Event()
+
+    def stuck_check(*args: Any) -> list[Violation]:
+        release.wait(timeout=20)
+        returned.set()
+        return []
+
+    monkeypatch.setattr(planner, "_check", stuck_check)
+    (stacks_copy / "data" / "__main__.py").write_text("raise RuntimeError('boom in data')\n")
+    try:
+        with pytest.raises(ProgramError, match="boom in data"):
+            plan("dev", stacks_dir=stacks_copy, pack_dir=FIXTURE_PACK)
+        assert not returned.is_set()  # the plan ended while network's check was still stuck
+    finally:
+        release.set()
