@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from policies.catalog import RULES
 from policies.load_balancer import check_https
 from policies.pack import class_config, default_level
@@ -19,6 +21,7 @@ def stack(layer: LayerResult) -> list[StackResource]:
     ]
 
 
+@functools.cache  # planned once per process: mutation runs fork after the first plan
 def prod_app_without_certificate() -> LayerResult:
     """The app layer planned without a certificate. prod's config refuses that before the ALB
     exists, so it runs with staging's committed config (the same program, plain HTTP); the
