@@ -81,7 +81,9 @@ def _lint(document: str, region: str) -> tuple[Finding, ...]:
         config, rules = _runner(region)
         matches = list(run_template_by_data(template, config, rules))
     return tuple(
-        Finding(m.rule.id, level_of(m.rule.id), m.message, tuple(m.path or ())) for m in matches
+        # A decoding error (E0000) has no path: it is about the whole template.
+        Finding(m.rule.id, level_of(m.rule.id), m.message, tuple(getattr(m, "path", None) or ()))
+        for m in matches
     )
 
 

@@ -219,3 +219,8 @@ def test_a_warm_up_runs_once_per_process_in_the_stack_s_region_or_the_default(
     monkeypatch.setattr(cfn_lint, "_warming", threading.Event())
     cfn_lint.warm_in_background("eu-west-1")
     assert started == [("us-east-1",), ("eu-west-1",)]
+
+
+def test_a_document_cfn_lint_cannot_decode_is_one_finding_about_the_whole_template() -> None:
+    (finding,) = cfn_lint._lint('{"Resources": {', "us-east-1")
+    assert (finding.rule_id, finding.level, finding.path) == ("E0000", "error", ())
