@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,3 +28,14 @@ def context(environment: str = "dev", **kwargs: Any) -> Context:
 @pytest.fixture
 def prod() -> Context:
     return context("prod", region="us-east-1")
+
+
+@pytest.fixture
+def fresh_cfn_lint_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """cfn-lint's findings cached in an empty folder and nothing in memory, before and after."""
+    from policies import cfn_lint
+
+    monkeypatch.setenv("AWS_PLATFORM_CACHE_DIR", str(tmp_path))
+    cfn_lint._cached.cache_clear()
+    yield
+    cfn_lint._cached.cache_clear()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,12 +36,7 @@ TEMPLATE: dict[str, Any] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_PLATFORM_CACHE_DIR", str(tmp_path))
-    cfn_lint._cached.cache_clear()
-    yield
-    cfn_lint._cached.cache_clear()
+pytestmark = pytest.mark.usefixtures("fresh_cfn_lint_cache")
 
 
 def findings(part_size: int, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:

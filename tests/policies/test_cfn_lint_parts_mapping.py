@@ -4,8 +4,7 @@ finding on a stand-in is carried to every resource it stands for, in the stack's
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -40,12 +39,7 @@ TEMPLATE: dict[str, Any] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("AWS_PLATFORM_CACHE_DIR", str(tmp_path))
-    cfn_lint._cached.cache_clear()
-    yield
-    cfn_lint._cached.cache_clear()
+pytestmark = pytest.mark.usefixtures("fresh_cfn_lint_cache")
 
 
 def run(
