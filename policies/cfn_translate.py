@@ -180,13 +180,14 @@ def _attribute(key: str, container: str) -> Convert:
 
 
 def _access_logs(value: Any) -> dict[str, Any]:
+    if value == UNKNOWN_REF:  # settings unknown in preview: nothing to check, no attribute to name
+        return {}
     if not isinstance(value, Mapping):
         return {"LoadBalancerAttributes": value}
-    names = {"enabled": "enabled", "bucket": "bucket", "prefix": "prefix"}
+    # Pulumi's keys (enabled, bucket, prefix) are the attribute names' last part.
     return {
         "LoadBalancerAttributes": [
-            {"Key": f"access_logs.s3.{names.get(k, k)}", "Value": _attr(v)}
-            for k, v in value.items()
+            {"Key": f"access_logs.s3.{k}", "Value": _attr(v)} for k, v in value.items()
         ]
     }
 
@@ -210,6 +211,8 @@ HEALTH_CHECK = {
 
 
 def _health_check(value: Any) -> dict[str, Any]:
+    if value == UNKNOWN_REF:  # the block spreads over several properties: none of them is known
+        return {}
     if not isinstance(value, Mapping):
         return {"HealthCheckPath": value}
     out: dict[str, Any] = {}

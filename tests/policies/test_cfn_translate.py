@@ -1077,3 +1077,22 @@ def test_security_group_rule_factories(direction: str, name: str, peer: str, pre
         "referencedSecurityGroupId": peer,
         "prefixListId": prefix,
     }
+
+
+@pytest.mark.parametrize(
+    ("type_", "key", "kept"),
+    [
+        ("aws:lb/loadBalancer:LoadBalancer", "accessLogs", "LoadBalancerAttributes"),
+        ("aws:lb/targetGroup:TargetGroup", "healthCheck", "TargetGroupAttributes"),
+    ],
+)
+def test_a_block_wholly_unknown_in_preview_names_no_property_of_its_own(
+    type_: str, key: str, kept: str
+) -> None:
+    # Read as a structure, the unknown Ref became an attribute named `access_logs.s3.Ref`, or a
+    # property named `Ref`: cfn-lint findings about a value nobody wrote.
+    other = "idleTimeout" if key == "accessLogs" else "deregistrationDelay"
+    props, _ = translate_props(type_, {key: UNKNOWN, other: 30}, "urn:r")
+    assert "Ref" not in props
+    assert "Ref" not in json.dumps(props)
+    assert [a["Value"] for a in props[kept]] == ["30"]
