@@ -433,25 +433,39 @@ def parse_config_key(key: str) -> str:
     )
 
 
-def stack_config_values(text: str, project: str) -> dict[str, ConfigValue]:
-    """`<namespace>:<key>` -> value for a `Pulumi.<stack>.yaml` of `project`, as the CLI loads it."""
+@dataclass(frozen=True)
+class StackDocument:
+    """What the offline plan reads of a `Pulumi.<stack>.yaml`."""
+
+    values: dict[str, ConfigValue]  # `<namespace>:<key>` -> value
+    encryption_salt: Any = None  # the passphrase secrets provider's `encryptionsalt`, if any
+
+
+def read_stack_document(text: str, project: str) -> StackDocument:
+    """A `Pulumi.<stack>.yaml` of `project`, as the CLI loads it."""
     document = decode_document(text.removeprefix("\ufeff"))  # readFileStripUTF8BOM
     if document is None:
-        return {}
+        return StackDocument({})
     if not isinstance(document, dict):
         raise CliYamlError(
             f"expected the stack file to be a mapping (config: ...), was a YAML {_kind(document)}"
         )
+    salt = document.get("encryptionsalt")
     raw = document.get("config")
     if raw is None:
-        return {}
+        return StackDocument({}, salt)
     if not isinstance(raw, dict):
         raise CliYamlError(f"`config` must be a mapping of keys to values, was a YAML {_kind(raw)}")
     values: dict[str, ConfigValue] = {}
     for key, value in raw.items():
         # stackConfigNamespacedWithProject: a key without ':' belongs to the project.
         values[parse_config_key(key if ":" in key else f"{project}:{key}")] = config_value(value)
-    return values
+    return StackDocument(values, salt)
+
+
+def stack_config_values(text: str, project: str) -> dict[str, ConfigValue]:
+    """`<namespace>:<key>` -> value for a `Pulumi.<stack>.yaml` of `project`, as the CLI loads it."""
+    return read_stack_document(text, project).values
 
 
 def _kind(value: Any) -> str:

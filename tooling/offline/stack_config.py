@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.layers import STACKS_DIR, get_layer
-from tooling.offline.cli_yaml import CliYamlError, decode_document, stack_config_values
+from tooling.offline.cli_yaml import CliYamlError, read_stack_document
 from tooling.offline.passphrase import Decrypt, PassphraseError, stack_decrypter
 
 # pulumi/pulumi `sdk/go/common/tokens/stack_name.go` `ParseStackName`.
@@ -83,32 +83,27 @@ def read_stack_config(
     except OSError as error:
         raise StackConfigFileError(f"{path}: cannot be read ({error.strerror})") from None
     try:
-        parsed = stack_config_values(text, get_layer(layer).name)
+        document = read_stack_document(text, get_layer(layer).name)
     except CliYamlError as error:
         raise StackConfigFileError(f"{path}: {error}") from None
+    parsed = document.values
     values = {key: value.text for key, value in parsed.items() if not value.secure}
     secret = tuple(key for key, value in parsed.items() if value.secure)
-    decrypt = _decrypter(path, text) if secret else None
-    if decrypt is not None:
-        for key in secret:
-            if not parsed[key].object:  # a secret inside an object stays unknown offline
-                try:
-                    values[key] = decrypt(parsed[key].text)
-                except PassphraseError as error:
-                    raise StackConfigFileError(f"{path}: {key}: {error}") from None
+    decrypt = _decrypter(path, document.encryption_salt) if secret else None
+    for key in secret:
+        if decrypt is not None and not parsed[key].object:  # in an object: unknown offline
+            try:
+                values[key] = decrypt(parsed[key].text)
+            except PassphraseError as error:
+                raise StackConfigFileError(f"{path}: {key}: {error}") from None
     secure = tuple(key for key in secret if key not in values)
     return StackConfig(values=values, secure_keys=secure, path=path, secret_keys=secret)
 
 
-def _decrypter(path: Path, text: str) -> Decrypt | None:
-    """The passphrase decrypter of the stack file, when a passphrase is set (as the CLI reads it)."""
+def _decrypter(path: Path, salt: object) -> Decrypt | None:
+    """The stack's passphrase decrypter, when a passphrase is set (as the CLI reads it)."""
     try:
-        document = decode_document(text.removeprefix("\ufeff"))
-    except CliYamlError:
-        return None  # stack_config_values has read it already; unreachable in practice
-    state = document.get("encryptionsalt") if isinstance(document, dict) else None
-    try:
-        return stack_decrypter(state)
+        return stack_decrypter(salt)
     except PassphraseError as error:
         raise StackConfigFileError(f"{path}: {error}") from None
 
