@@ -70,6 +70,11 @@ class _LayerInput:
     secret_keys: tuple[str, ...] = ()  # every secret key, decrypted or not
 
 
+def _plaintexts(config: Mapping[str, Any], secret_keys: Sequence[str]) -> list[str]:
+    """The known plaintexts of secret config keys (decrypted `secure:` values), to scrub."""
+    return [str(config[key]) for key in secret_keys if key in config]
+
+
 def _prepare(
     layer: Layer,
     environment: str,
@@ -83,8 +88,7 @@ def _prepare(
         shared_config.parse(layer.name, values, stack=environment)
     except ValueError as error:
         # A decrypted secret is checked like any value, but its error never shows the plaintext.
-        plaintexts = [str(values[k]) for k in stack.secret_keys if k in stack.values]
-        raise PlanError(scrub(str(error), plaintexts)) from None
+        raise PlanError(scrub(str(error), _plaintexts(values, stack.secret_keys))) from None
     return _LayerInput(
         layer=layer,
         config=values,
@@ -139,7 +143,7 @@ def plan(
     ]
     notes = _secure_note(prepared)
     secrets = frozenset(
-        str(item.config[key]) for item in prepared for key in item.secret_keys if key in item.config
+        text for item in prepared for text in _plaintexts(item.config, item.secret_keys)
     )
     if not packs:
         warm()
@@ -323,10 +327,8 @@ def _network(
     try:
         shared_config.parse("network", values, stack=environment)
     except ValueError as error:
-        plaintexts = [str(base[k]) for k in secret_keys if k in base]
-        raise PlanError(
-            f"peer environment {environment}: {scrub(str(error), plaintexts)}"
-        ) from None
+        message = scrub(str(error), _plaintexts(base, secret_keys))
+        raise PlanError(f"peer environment {environment}: {message}") from None
     return run_layer(
         "network",
         environment,
