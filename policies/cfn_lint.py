@@ -173,7 +173,7 @@ def _lint_in_parts(template: Mapping[str, Any], region: str) -> tuple[Finding, .
         document = {**frame, **({"Parameters": used} if used else {}), "Resources": part}
         for finding in lint_template(document, region):
             path = finding.path
-            linted = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
+            linted = _logical_id(finding)
             if linted not in stands_for:
                 found.append(finding)
                 continue
@@ -187,12 +187,13 @@ def _lint_in_parts(template: Mapping[str, Any], region: str) -> tuple[Finding, .
             )
         part = {}
     order = {logical_id: index for index, logical_id in enumerate(resources)}
+    return tuple(sorted(found, key=lambda finding: order.get(_logical_id(finding), -1)))
 
-    def position(finding: Finding) -> int:
-        path = finding.path
-        return order.get(str(path[1]), -1) if len(path) > 1 and path[0] == "Resources" else -1
 
-    return tuple(sorted(found, key=position))
+def _logical_id(finding: Finding) -> str:
+    """The resource a finding is about, or "" for one about the template as a whole."""
+    path = finding.path
+    return str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
 
 
 warmed = threading.Event()  # set whenever no warm-up is in flight
