@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from policies.props import UNKNOWN_SENTINELS, UnknownValueError
+from shared.aws.registry import CLOUDFORMATION_TYPES
 from shared.wire import SECRET_SIGNATURE_KEY
 
 # Each translated type's input properties (from the pulumi-aws SDK): a stack policy sees a
@@ -92,7 +93,6 @@ Convert = Callable[[Any], dict[str, Any]]  # Pulumi value -> CloudFormation prop
 
 @dataclass(frozen=True)
 class Translation:
-    cfn_type: str
     fields: Mapping[str, str | Convert] = field(default_factory=dict)
     drops: Mapping[str, str] = field(default_factory=dict)  # Pulumi property -> why dropped
     tags: bool = True  # Pulumi `tags` map -> CloudFormation `Tags` [{Key, Value}]
@@ -449,21 +449,17 @@ _APPLY_DROP = "a Pulumi update option; CloudFormation has no counterpart"
 
 TRANSLATIONS: Mapping[str, Translation] = {
     # ---- network
-    "aws:ec2/vpc:Vpc": Translation("AWS::EC2::VPC"),
-    "aws:ec2/subnet:Subnet": Translation("AWS::EC2::Subnet"),
+    "aws:ec2/vpc:Vpc": Translation(),
+    "aws:ec2/subnet:Subnet": Translation(),
     "aws:ec2/internetGateway:InternetGateway": Translation(
-        "AWS::EC2::InternetGateway",
         drops={"vpcId": "CloudFormation attaches the gateway with AWS::EC2::VPCGatewayAttachment"},
     ),
-    "aws:ec2/eip:Eip": Translation("AWS::EC2::EIP"),
-    "aws:ec2/natGateway:NatGateway": Translation("AWS::EC2::NatGateway"),
-    "aws:ec2/routeTable:RouteTable": Translation("AWS::EC2::RouteTable"),
-    "aws:ec2/route:Route": Translation("AWS::EC2::Route", tags=False),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": Translation(
-        "AWS::EC2::SubnetRouteTableAssociation", tags=False
-    ),
+    "aws:ec2/eip:Eip": Translation(),
+    "aws:ec2/natGateway:NatGateway": Translation(),
+    "aws:ec2/routeTable:RouteTable": Translation(),
+    "aws:ec2/route:Route": Translation(tags=False),
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": Translation(tags=False),
     "aws:ec2/securityGroup:SecurityGroup": Translation(
-        "AWS::EC2::SecurityGroup",
         fields={
             "name": "GroupName",
             "description": "GroupDescription",
@@ -473,33 +469,26 @@ TRANSLATIONS: Mapping[str, Translation] = {
         drops={"revokeRulesOnDelete": _APPLY_DROP, "namePrefix": "Pulumi naming only"},
     ),
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": Translation(
-        "AWS::EC2::SecurityGroupIngress",
         fields=_rule_fields("ingress"),
         drops=_RULE_DROPS,
         tags=False,
     ),
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": Translation(
-        "AWS::EC2::SecurityGroupEgress",
         fields=_rule_fields("egress"),
         drops=_RULE_DROPS,
         tags=False,
     ),
     "aws:ec2/vpcEndpoint:VpcEndpoint": Translation(
-        "AWS::EC2::VPCEndpoint",
         fields={
             "privateDnsEnabled": "PrivateDnsEnabled",
             "policy": _to("PolicyDocument", _document),
         },
     ),
     "aws:ec2/flowLog:FlowLog": Translation(
-        "AWS::EC2::FlowLog",
         fields={"vpcId": _flow_log_target, "iamRoleArn": "DeliverLogsPermissionArn"},
     ),
-    "aws:cloudwatch/logGroup:LogGroup": Translation(
-        "AWS::Logs::LogGroup", fields={"name": "LogGroupName"}
-    ),
+    "aws:cloudwatch/logGroup:LogGroup": Translation(fields={"name": "LogGroupName"}),
     "aws:iam/role:Role": Translation(
-        "AWS::IAM::Role",
         fields={
             "name": "RoleName",
             "assumeRolePolicy": _to("AssumeRolePolicyDocument", _document),
@@ -508,7 +497,6 @@ TRANSLATIONS: Mapping[str, Translation] = {
         drops={"forceDetachPolicies": _APPLY_DROP},
     ),
     "aws:iam/rolePolicy:RolePolicy": Translation(
-        "AWS::IAM::RolePolicy",
         fields={
             "name": "PolicyName",
             "role": "RoleName",
@@ -518,7 +506,6 @@ TRANSLATIONS: Mapping[str, Translation] = {
         autoname="PolicyName",
     ),
     "aws:kms/key:Key": Translation(
-        "AWS::KMS::Key",
         fields={
             "policy": _to("KeyPolicy", _document),
             "deletionWindowInDays": "PendingWindowInDays",
@@ -526,10 +513,9 @@ TRANSLATIONS: Mapping[str, Translation] = {
             "isEnabled": "Enabled",
         },
     ),
-    "aws:kms/alias:Alias": Translation("AWS::KMS::Alias", fields={"name": "AliasName"}, tags=False),
+    "aws:kms/alias:Alias": Translation(fields={"name": "AliasName"}, tags=False),
     # ---- data
     "aws:rds/cluster:Cluster": Translation(
-        "AWS::RDS::DBCluster",
         fields={
             "clusterIdentifier": "DBClusterIdentifier",
             "dbClusterParameterGroupName": "DBClusterParameterGroupName",
@@ -546,7 +532,6 @@ TRANSLATIONS: Mapping[str, Translation] = {
         },
     ),
     "aws:rds/clusterInstance:ClusterInstance": Translation(
-        "AWS::RDS::DBInstance",
         fields={
             "identifier": "DBInstanceIdentifier",
             "clusterIdentifier": "DBClusterIdentifier",
@@ -560,29 +545,24 @@ TRANSLATIONS: Mapping[str, Translation] = {
         drops={"applyImmediately": _APPLY_DROP},
     ),
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": Translation(
-        "AWS::RDS::DBClusterParameterGroup",
         fields={"name": "DBClusterParameterGroupName", "parameters": _parameters},
     ),
     "aws:rds/subnetGroup:SubnetGroup": Translation(
-        "AWS::RDS::DBSubnetGroup",
         fields={"name": "DBSubnetGroupName", "description": "DBSubnetGroupDescription"},
     ),
     "aws:s3/bucket:Bucket": Translation(
-        "AWS::S3::Bucket",
         fields={"bucket": "BucketName"},
         drops={"forceDestroy": "a Pulumi delete option; CloudFormation has no counterpart"},
     ),
     "aws:s3/bucketPolicy:BucketPolicy": Translation(
-        "AWS::S3::BucketPolicy",
         fields={"policy": _to("PolicyDocument", _document)},
         tags=False,
     ),
     # ---- app
     "aws:ecs/cluster:Cluster": Translation(
-        "AWS::ECS::Cluster", fields={"name": "ClusterName", "settings": "ClusterSettings"}
+        fields={"name": "ClusterName", "settings": "ClusterSettings"}
     ),
     "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": Translation(
-        "AWS::ECS::ClusterCapacityProviderAssociations",
         fields={
             "clusterName": "Cluster",
             "defaultCapacityProviderStrategies": "DefaultCapacityProviderStrategy",
@@ -590,12 +570,10 @@ TRANSLATIONS: Mapping[str, Translation] = {
         tags=False,
     ),
     "aws:ecs/taskDefinition:TaskDefinition": Translation(
-        "AWS::ECS::TaskDefinition",
         fields={"containerDefinitions": _container_definitions},
         drops={"skipDestroy": "a Pulumi delete option; CloudFormation has no counterpart"},
     ),
     "aws:ecs/service:Service": Translation(
-        "AWS::ECS::Service",
         fields={
             "name": "ServiceName",
             "enableEcsManagedTags": "EnableECSManagedTags",
@@ -612,7 +590,6 @@ TRANSLATIONS: Mapping[str, Translation] = {
         },
     ),
     "aws:lb/loadBalancer:LoadBalancer": Translation(
-        "AWS::ElasticLoadBalancingV2::LoadBalancer",
         fields={
             "internal": _scheme,
             "loadBalancerType": "Type",
@@ -628,7 +605,6 @@ TRANSLATIONS: Mapping[str, Translation] = {
         },
     ),
     "aws:lb/targetGroup:TargetGroup": Translation(
-        "AWS::ElasticLoadBalancingV2::TargetGroup",
         fields={
             "healthCheck": _health_check,
             "deregistrationDelay": _attribute(
@@ -637,7 +613,6 @@ TRANSLATIONS: Mapping[str, Translation] = {
         },
     ),
     "aws:lb/listener:Listener": Translation(
-        "AWS::ElasticLoadBalancingV2::Listener",
         fields={
             "loadBalancerArn": "LoadBalancerArn",
             "certificateArn": _certificate,
@@ -647,23 +622,18 @@ TRANSLATIONS: Mapping[str, Translation] = {
         tags=False,
     ),
     "aws:appautoscaling/target:Target": Translation(
-        "AWS::ApplicationAutoScaling::ScalableTarget",
         fields={"roleArn": "RoleARN"},
         drops={"tags": "AWS::ApplicationAutoScaling::ScalableTarget takes no tags"},
         tags=False,
     ),
-    "aws:appautoscaling/policy:Policy": Translation(
-        "AWS::ApplicationAutoScaling::ScalingPolicy", fields={"name": "PolicyName"}, tags=False
-    ),
+    "aws:appautoscaling/policy:Policy": Translation(fields={"name": "PolicyName"}, tags=False),
     # ---- observability
-    "aws:sns/topic:Topic": Translation("AWS::SNS::Topic", fields={"name": "TopicName"}),
+    "aws:sns/topic:Topic": Translation(fields={"name": "TopicName"}),
     "aws:sns/topicPolicy:TopicPolicy": Translation(
-        "AWS::SNS::TopicPolicy",
         fields={"arn": _to("Topics", lambda v: [v]), "policy": _to("PolicyDocument", _document)},
         tags=False,
     ),
     "aws:cloudwatch/metricAlarm:MetricAlarm": Translation(
-        "AWS::CloudWatch::Alarm",
         fields={
             "name": "AlarmName",
             "okActions": "OKActions",
@@ -672,7 +642,6 @@ TRANSLATIONS: Mapping[str, Translation] = {
         },
     ),
     "aws:cloudwatch/logMetricFilter:LogMetricFilter": Translation(
-        "AWS::Logs::MetricFilter",
         fields={
             "name": "FilterName",
             "pattern": "FilterPattern",
@@ -680,24 +649,22 @@ TRANSLATIONS: Mapping[str, Translation] = {
         },
         tags=False,
     ),
-    "aws:cloudwatch/dashboard:Dashboard": Translation("AWS::CloudWatch::Dashboard", tags=False),
+    "aws:cloudwatch/dashboard:Dashboard": Translation(tags=False),
     "aws:cloudwatch/eventRule:EventRule": Translation(
-        "AWS::Events::Rule", fields={"eventPattern": _to("EventPattern", _document)}
+        fields={"eventPattern": _to("EventPattern", _document)}
     ),
     "aws:sfn/stateMachine:StateMachine": Translation(
-        "AWS::StepFunctions::StateMachine",
         fields={
             "name": "StateMachineName",
             "type": "StateMachineType",
             "definition": "DefinitionString",
         },
     ),
-    "aws:acm/certificate:Certificate": Translation("AWS::CertificateManager::Certificate"),
+    "aws:acm/certificate:Certificate": Translation(),
     "aws:sns/topicSubscription:TopicSubscription": Translation(
-        "AWS::SNS::Subscription", fields={"topic": "TopicArn"}, tags=False
+        fields={"topic": "TopicArn"}, tags=False
     ),
     "aws:route53/record:Record": Translation(
-        "AWS::Route53::RecordSet",
         fields={
             "zoneId": "HostedZoneId",
             "ttl": "TTL",
@@ -740,7 +707,7 @@ BUCKET_PARTS: Mapping[str, Mapping[str, Convert]] = {
 
 def coverage() -> dict[str, str]:
     """Every Pulumi type this module knows: its CloudFormation type, or why it has none."""
-    out = {token: t.cfn_type for token, t in TRANSLATIONS.items()}
+    out = {token: CLOUDFORMATION_TYPES[token] for token in TRANSLATIONS}
     out.update({token: "AWS::S3::Bucket (folded into the bucket)" for token in BUCKET_PARTS})
     out.update({token: f"none: {reason}" for token, reason in NO_EQUIVALENT.items()})
     return out
@@ -823,7 +790,7 @@ def translate(resources: Sequence[Planned]) -> list[CfnResource]:
             sources[autoname] = Source(resource.urn, None)
         cfn = CfnResource(
             logical_id(resource, taken),
-            TRANSLATIONS[resource.type].cfn_type,
+            CLOUDFORMATION_TYPES[resource.type],
             props,
             resource.urn,
             sources,

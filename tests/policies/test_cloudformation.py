@@ -25,6 +25,7 @@ from policies.cfn_translate import (
 )
 from policies.cloudformation import findings
 from policies.spec import StackResource
+from shared.aws.registry import CLOUDFORMATION_TYPES
 from tests.policies.conftest import UNKNOWN, context, secret
 from tooling.offline import LayerResult, Resource, evaluate, plan
 
@@ -94,8 +95,8 @@ def test_docs_list_every_translated_type_and_every_excluded_rule() -> None:
     text = DOCS.read_text()
     rows = dict(re.findall(r"^\| `(aws:[^`]+)` \| (.+?) \|$", text, re.MULTILINE))
     assert rows.keys() == cfn_translate.coverage().keys(), "update the table in docs/aws-rules.md"
-    for token, cfn_type in TRANSLATIONS.items():
-        assert cfn_type.cfn_type in rows[token], token
+    for token in TRANSLATIONS:
+        assert CLOUDFORMATION_TYPES[token] in rows[token], token
     for token in NO_EQUIVALENT:
         assert rows[token].startswith("none"), token
     for rule in EXCLUDED_RULES:
