@@ -184,7 +184,8 @@ def mutation(session: nox.Session) -> None:
                 shutil.copy2(source, target)
     # Two workers: the machine this was sized on has two cores. Arguments select mutants by name.
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)
-    _run_tool(session, _python(session), "-m", "tooling.mutation")
+    # The same names: the report then scores only the mutants this run checked.
+    _run_tool(session, _python(session), "-m", "tooling.mutation", *session.posargs)
 
 
 # --- deployment sessions ----------------------------------------------------------------------------
