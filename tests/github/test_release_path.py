@@ -53,7 +53,11 @@ def git(folder: Path, *args: str) -> str:
         "GIT_COMMITTER_EMAIL": "t@t",
     }
     done = subprocess.run(
-        ["git", "-C", str(folder), *args], env=env, capture_output=True, text=True, check=True
+        ["git", "-c", "commit.gpgsign=false", "-C", str(folder), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return done.stdout.strip()
 
