@@ -152,8 +152,11 @@ def archive_with_cli() -> bytes:
     return buffer.getvalue()
 
 
-def run_installer(tmp_path: Path, sha256: str) -> subprocess.CompletedProcess[str]:
-    """The script on a copy of .github with `sha256` pinned, curl answering with a local archive."""
+def run_installer(
+    tmp_path: Path, sha256: str, *args: str, checksums: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """The script on a copy of .github with `sha256` pinned; curl answers with a local archive
+    (`--output`) or with `checksums` (stdout)."""
     github = tmp_path / "repo" / ".github"
     (github / "scripts").mkdir(parents=True)
     (github / "scripts" / SCRIPT.name).write_bytes(SCRIPT.read_bytes())
@@ -164,9 +167,10 @@ def run_installer(tmp_path: Path, sha256: str) -> subprocess.CompletedProcess[st
     archive.write_bytes(archive_with_cli())
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
+    (tmp_path / "checksums.txt").write_text(checksums)
     (bin_dir / "curl").write_text(
-        '#!/bin/sh\nwhile [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done\n'
-        f'cp "{archive}" "$out"\n'
+        '#!/bin/sh\nout=\nwhile [ $# -gt 0 ]; do [ "$1" = --output ] && out=$2; shift; done\n'
+        f'if [ -n "$out" ]; then cp "{archive}" "$out"; else cat "{tmp_path / "checksums.txt"}"; fi\n'
     )
     (bin_dir / "curl").chmod(0o755)
     (tmp_path / "runner").mkdir()
@@ -176,7 +180,7 @@ def run_installer(tmp_path: Path, sha256: str) -> subprocess.CompletedProcess[st
         "GITHUB_PATH": str(tmp_path / "github_path"),
     }
     return subprocess.run(
-        [str(github / "scripts" / SCRIPT.name)],
+        [str(github / "scripts" / SCRIPT.name), *args],
         env=env,
         capture_output=True,
         text=True,
@@ -329,3 +333,20 @@ def test_the_pr_preview_runs_in_its_own_read_only_environment() -> None:
     jobs = load(WORKFLOWS_DIR / "pull-request.yml")["jobs"]
     assert jobs["preview"]["environment"] == "pr-preview"
     assert jobs["deploy"]["environment"] == "pr"
+
+
+def test_pin_takes_the_sha256_of_the_linux_archive_from_the_releases_checksums(
+    tmp_path: Path,
+) -> None:
+    version = pinned()["version"]
+    sums = (
+        f"{'a' * 64}  pulumi-v{version}-darwin-x64.tar.gz\n"
+        f"{'b' * 64}  pulumi-v{version}-linux-x64.tar.gz\n"
+    )
+    done = run_installer(tmp_path, "", "--pin", checksums=sums)
+    assert done.returncode == 0, done.stderr
+    written = (tmp_path / "repo" / ".github" / PIN_FILE.name).read_text()
+    assert re.search(rf"^sha256={'b' * 64}$", written, re.MULTILINE)
+    assert f"version={version}" in written
+    missing = run_installer(tmp_path / "other", "", "--pin", checksums=sums.splitlines()[0])
+    assert missing.returncode == 1 and "no sha256 for" in missing.stderr
