@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import nox
@@ -182,7 +184,8 @@ def mutation(session: nox.Session) -> None:
                 shutil.copy2(source, target)
     # Two workers: the machine this was sized on has two cores. Arguments select mutants by name.
     session.run("mutmut", "run", "--max-children", "2", *session.posargs)
-    _run_tool(session, _python(session), "-m", "tooling.mutation")
+    # The same names: the report then scores only the mutants this run checked.
+    _run_tool(session, _python(session), "-m", "tooling.mutation", *session.posargs)
 
 
 # --- deployment sessions ----------------------------------------------------------------------------
@@ -240,11 +243,38 @@ INTEGRATION_PYTEST_ARGS = (
 )
 
 
+INTEGRATION_USAGE = "usage: nox -s integration -- <env>   (after nox -s deploy-all -- <env>)"
+
+
+def integration_environment(posargs: Sequence[str]) -> str:
+    """The one environment `nox -s integration` checks, or ValueError with the usage or the reason.
+
+    An option (`--help`) or a malformed name must not become a search for its deployment."""
+    if len(posargs) != 1 or posargs[0].startswith("-"):
+        raise ValueError(INTEGRATION_USAGE)
+    # shared.environment is standard library only; nox may not have this folder on sys.path.
+    if str(Path(__file__).resolve().parent) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from shared.environment import ENVIRONMENT_CLASSES, EnvironmentNameError, parse_environment
+
+    try:
+        return parse_environment(posargs[0]).name
+    except EnvironmentNameError as error:
+        refused = error
+    # A custom name's class is declared in its stack files; here only its form can be checked.
+    for environment_class in ENVIRONMENT_CLASSES:
+        with contextlib.suppress(EnvironmentNameError):
+            return parse_environment(posargs[0], environment_class).name
+    raise ValueError(f"{refused}\n{INTEGRATION_USAGE}")
+
+
 @nox.session(python=PYTHON, default=False)
 def integration(session: nox.Session) -> None:
     """Check a live environment with boto3, from outputs/<env>/flat-outputs.json: -- <env>."""
-    if len(session.posargs) != 1:
-        session.error("usage: nox -s integration -- <env>   (after nox -s deploy-all -- <env>)")
+    try:
+        environment = integration_environment(session.posargs)
+    except ValueError as error:
+        session.error(str(error))
     session.install(*nox.project.dependency_groups(PYPROJECT, "integration"))
     session.install("-e", ".")
-    session.run("pytest", *INTEGRATION_PYTEST_ARGS, env={"INTEGRATION_ENV": session.posargs[0]})
+    session.run("pytest", *INTEGRATION_PYTEST_ARGS, env={"INTEGRATION_ENV": environment})

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.buckets import deny_insecure_transport, private_bucket
+from shared.config.values import ConfigError
 from shared.layers import PRODUCT
 from shared.naming import Namer
 from shared.tagging import standard_tags, with_name
@@ -24,8 +25,26 @@ LAYER = "bootstrap"
 NONCURRENT_VERSION_DAYS = 90
 ABORT_UPLOADS_DAYS = 7
 
+# The value the committed Pulumi.account.yaml ships with: roles trusting it would trust nobody's
+# workflows (or a stranger's, should someone register that name).
+PLACEHOLDER_REPOSITORY = "example-org/aws-platform"
+# What the DIY backend writes to `<prefix>/.pulumi/meta.yaml` on its first login to an empty prefix
+# (pulumi/pulumi pkg/backend/diy/meta.go: ensurePulumiMeta, then WriteTo marshals
+# pulumiMeta{Version: 1} with yaml.v3). A read-only preview role cannot write it, so the first
+# preview of an unused prefix would fail: the bootstrap writes it for every class's prefix.
+BACKEND_META_KEY = ".pulumi/meta.yaml"
+BACKEND_META = "version: 1\n"
+
 config = pulumi.Config("bootstrap")
 repository = config.require("repository")
+if repository == PLACEHOLDER_REPOSITORY:
+    raise ConfigError(
+        "bootstrap",
+        "repository",
+        repository,
+        "it is the example value: set <owner>/<repo> of your GitHub repository in "
+        "bootstrap/Pulumi.<stack>.yaml (docs/ci.md, step 1)",
+    )
 account = pulumi.get_stack()
 account_id = aws.get_caller_identity().account_id
 region = aws.get_region().region
@@ -107,16 +126,30 @@ for github_environment, environment_class in access.GITHUB_ENVIRONMENTS.items():
     )
 
 # --- GitHub OIDC and the CI roles ------------------------------------------------------------------
-github = aws.iam.OpenIdConnectProvider(
-    "github",
-    url=f"https://{GITHUB_OIDC_HOST}",
-    client_id_lists=[GITHUB_OIDC_AUDIENCE],
-    tags=with_name(tags, GITHUB_OIDC_HOST),
-)
-
-
 # The provider's ARN is fixed by its URL; spelled out, the trust policy is known at plan time.
 github_arn = f"arn:aws:iam::{account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
+# An account has at most one provider per URL: creating a second fails with EntityAlreadyExists.
+# When the account already has GitHub's (another project made it), name it here: the bootstrap then
+# reads it and never changes or deletes it. It must list the audience sts.amazonaws.com.
+existing_github_arn = config.get("githubOidcProviderArn")
+github: aws.iam.OpenIdConnectProvider
+if existing_github_arn is None:
+    github = aws.iam.OpenIdConnectProvider(
+        "github",
+        url=f"https://{GITHUB_OIDC_HOST}",
+        client_id_lists=[GITHUB_OIDC_AUDIENCE],
+        tags=with_name(tags, GITHUB_OIDC_HOST),
+    )
+elif existing_github_arn != github_arn:
+    raise ConfigError(
+        "bootstrap",
+        "githubOidcProviderArn",
+        existing_github_arn,
+        f"this account's GitHub OIDC provider can only be {github_arn}",
+    )
+else:
+    # A read, not a resource of this stack: `pulumi up` fails early if it does not exist.
+    github = aws.iam.OpenIdConnectProvider.get("github", existing_github_arn)
 
 
 def ci_role(name: str, github_environment: str, description: str) -> aws.iam.Role:
@@ -184,6 +217,19 @@ aws.iam.RolePolicy(
         )
     ),
 )
+
+for environment_class in sorted(set(access.GITHUB_ENVIRONMENTS.values())):
+    aws.s3.BucketObjectv2(
+        f"backend-meta-{environment_class}",
+        bucket=bucket.id,
+        key=f"{environment_class}/{BACKEND_META_KEY}",
+        content=BACKEND_META,
+        content_type="application/yaml",
+        tags=tags,
+        # Explicit: the bucket's default encryption may not be in place yet when this is written.
+        server_side_encryption="aws:kms",
+        kms_key_id=state_key.arn,
+    )
 
 # What docs/ci.md puts into each GitHub environment.
 pulumi.export("state_bucket", bucket.bucket)

@@ -6,11 +6,16 @@ one `<module>.<mangled function>__mutmut_<n>: <status>` line per mutant (mutmut/
 the `mutants/*.meta` files behind it are its cache. Survivors listed in
 `tooling/mutation_equivalents.toml` (mutants that cannot change behaviour, each with its reason)
 are counted apart and left out of the score; every other survivor is a missing test.
+
+With mutant names (`nox -s mutation -- <names>`, as `mutmut run` takes them) only those mutants
+are reported: a selection has no package score to hold to a target, and a listed equivalent outside
+it, or not run yet, is not stale.
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import re
 import subprocess
 import sys
@@ -29,6 +34,7 @@ _LINE = re.compile(r"^\s*(?P<name>[\w.ǁ]+__mutmut_\d+): (?P<status>.+?)\s*$")
 # changed behaviour enough to hang a test: detected, as mutmut's own score counts it.
 _DETECTED = {"killed", "caught by type check", "segfault"}
 _UNDETECTED = {"survived", "no tests", "suspicious"}
+_NOT_CHECKED = {"not checked", "check was interrupted by user"}
 
 
 class ReportError(Exception):
@@ -56,7 +62,7 @@ class PackageScore:
 
     @property
     def not_checked(self) -> int:
-        return self.counts["not checked"] + self.counts["check was interrupted by user"]
+        return sum(self.counts[status] for status in _NOT_CHECKED)
 
     @property
     def total(self) -> int:
@@ -104,18 +110,46 @@ def score(results: Mapping[str, str], equivalents: Mapping[str, str]) -> dict[st
     return packages
 
 
-def stale_equivalents(results: Mapping[str, str], equivalents: Mapping[str, str]) -> list[str]:
-    """Listed equivalents that no longer survive (killed now, or renumbered by a code change)."""
-    return sorted(name for name in equivalents if results.get(name) not in _UNDETECTED)
+def selected(results: Mapping[str, str], names: Sequence[str]) -> dict[str, str]:
+    """The results of the mutants `names` select, matched as `mutmut run <names>` matches them:
+    an exact name or an fnmatch pattern (mutmut/__main__.py `collect_source_file_mutation_data`)."""
+    if not names:
+        return dict(results)
+    chosen = {
+        key: status
+        for key, status in results.items()
+        if key in names or any(fnmatch.fnmatch(key, name) for name in names)
+    }
+    if not chosen:
+        raise ReportError(f"no recorded mutant matches {' '.join(names)}")
+    return chosen
 
 
-def render(packages: Mapping[str, PackageScore], stale: Sequence[str]) -> list[str]:
+def stale_equivalents(
+    results: Mapping[str, str], equivalents: Mapping[str, str], *, whole_run: bool = True
+) -> list[str]:
+    """Listed equivalents that no longer survive: checked and killed now, or (in a whole run)
+    no longer among the mutants, renumbered by a code change. One not checked yet is not stale."""
+    stale = []
+    for name in equivalents:
+        status = results.get(name)
+        if status is None:
+            if whole_run:
+                stale.append(name)
+        elif status not in _UNDETECTED and status not in _NOT_CHECKED:
+            stale.append(name)
+    return sorted(stale)
+
+
+def render(
+    packages: Mapping[str, PackageScore], stale: Sequence[str], *, targets: bool = True
+) -> list[str]:
     lines = [
         f"{'package':<10} {'killed':>7} {'survived':>9} {'timeout':>8} {'equivalent':>11} "
         f"{'total':>6} {'score':>7}  target",
     ]
     for package in packages.values():
-        target = TARGETS.get(package.package)
+        target = TARGETS.get(package.package) if targets else None
         verdict = (
             ""
             if target is None
@@ -155,18 +189,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=str(beside) if beside.exists() else "mutmut",
         help="the mutmut command (default: the one beside this Python, else mutmut on PATH)",
     )
+    parser.add_argument(
+        "names", nargs="*", help="report only these mutants (names or patterns, as `mutmut run`)"
+    )
     args = parser.parse_args(argv)
     try:
         results = parse_results(mutmut_results(args.mutmut))
         if not results:
             raise ReportError("no mutants recorded: run `mutmut run` first (nox -s mutation)")
+        results = selected(results, args.names)
         equivalents = load_equivalents()
     except (ReportError, OSError, tomllib.TOMLDecodeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     packages = score(results, equivalents)
-    stale = stale_equivalents(results, equivalents)
-    print("\n".join(render(packages, stale)))
+    stale = stale_equivalents(results, equivalents, whole_run=not args.names)
+    print("\n".join(render(packages, stale, targets=not args.names)))
+    if args.names:
+        # A selection: it passes when every selected mutant ran and none survived unexplained.
+        failed = any(p.survivors or p.not_checked for p in packages.values())
+        return 1 if failed or stale else 0
     below = [
         p.package
         for p in packages.values()

@@ -15,11 +15,13 @@ from tooling.offline import LayerResult, Resource, Violation
 ROLE = "aws:iam/role:Role"
 BUCKET = "aws:s3/bucket:Bucket"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+# The shipped stack file holds the example repository, which the bootstrap refuses.
+REPOSITORY = "acme-platform-team/aws-platform"
 
 
 @cache
 def planned() -> tuple[LayerResult, tuple[Violation, ...]]:
-    result, violations = plan_bootstrap()
+    result, violations = plan_bootstrap(overrides={"bootstrap:repository": REPOSITORY})
     return result, tuple(violations)
 
 

@@ -12,12 +12,12 @@ from tests.github.workflow_model import (
 )
 
 WORKFLOWS = REPO_ROOT / ".github" / "workflows"
-PR_ENVIRONMENT = "pr"
-# What the `pr` GitHub environment holds (docs/ci.md); prod holds the same names with prod values.
+# The PR role's environment and the read-only preview role's (docs/ci.md).
+PR_ENVIRONMENTS = frozenset({"pr", "pr-preview"})
+# What each of them holds (docs/ci.md); prod holds the same names with prod values.
 PR_NAMES = frozenset(
     {
         "AWS_ROLE_ARN",
-        "AWS_PREVIEW_ROLE_ARN",
         "AWS_REGION",
         "PULUMI_BACKEND_URL",
         "PULUMI_SECRETS_PROVIDER",
@@ -25,13 +25,22 @@ PR_NAMES = frozenset(
     }
 )
 RELEASE_REFS = "github.ref == 'refs/heads/main'"
+# The GitHub environments docs/ci.md sets up, each with its own role.
+GITHUB_ENVIRONMENTS = (
+    "pr",
+    "pr-preview",
+    "dev",
+    "staging",
+    "production-preview",
+    "production",
+)
 
 
 def exposures(folder: Path) -> list[str]:
     return [
         reason
         for job in reachable_from_pull_requests(folder)
-        for reason in prod_exposure(job, pr_environment=PR_ENVIRONMENT, allowed=PR_NAMES)
+        for reason in prod_exposure(job, pr_environments=PR_ENVIRONMENTS, allowed=PR_NAMES)
     ]
 
 
@@ -39,8 +48,9 @@ def test_no_job_reachable_from_a_pull_request_can_read_prods_values() -> None:
     reached = {(job.workflow, job.name) for job in reachable_from_pull_requests(WORKFLOWS)}
     assert reached == {
         ("pull-request.yml", "checks"),
+        ("pull-request.yml", "change-plan"),
         ("pull-request.yml", "preview"),
-        ("pr-environment.yml", "deploy"),
+        ("pull-request.yml", "deploy"),
         ("pr-environment.yml", "cleanup"),
     }
     assert exposures(WORKFLOWS) == []
@@ -113,36 +123,37 @@ def test_a_push_only_workflow_binding_production_is_not_reachable(tmp_path: Path
     assert exposures(tmp_path) == []
 
 
-def test_prod_deploys_only_in_production_from_main_or_a_release_tag() -> None:
+def test_prod_is_reached_only_from_main_or_a_release_tag_and_only_by_the_deploy_workflow() -> None:
     workflow = load(WORKFLOWS / "deploy.yml")
     assert set(workflow["on"]) == {"push", "workflow_dispatch"}
     assert workflow["on"]["push"] == {"branches": ["main"], "tags": ["v*"]}
-    prod = workflow["jobs"]["prod"]
-    assert prod["environment"] == "production"
-    # workflow_dispatch can be started on any branch: the job itself refuses other refs.
-    condition = " ".join(prod["if"].split())
+    # workflow_dispatch can be started on any branch: the first job refuses other refs, and every
+    # later one needs it (tests/github/test_release_path.py).
+    condition = " ".join(workflow["jobs"]["release-ref"]["if"].split())
     assert condition == (
         f"{RELEASE_REFS} || (github.event_name == 'push' && startsWith(github.ref, 'refs/tags/v'))"
     )
-    assert workflow["jobs"]["staging"]["if"] == prod["if"]
-    production_jobs = [
-        (path.name, name)
+    bound = {
+        (path.name, name): job.get("environment")
         for path in sorted(WORKFLOWS.glob("*.yml"))
         for name, job in load(path)["jobs"].items()
-        if job.get("environment") == "production"
-    ]
-    assert production_jobs == [("deploy.yml", "prod")]
+        if str(job.get("environment", "")).startswith("production")
+    }
+    assert bound == {
+        ("deploy.yml", "prod-preview"): "production-preview",
+        ("deploy.yml", "prod"): "production",
+    }
 
 
-def test_each_job_assumes_its_environments_role_and_pr_previews_the_read_only_one() -> None:
+def test_each_job_assumes_the_role_of_the_environment_it_binds() -> None:
     for path in sorted(WORKFLOWS.glob("*.yml")):
         for name, job in load(path)["jobs"].items():
             for step in job.get("steps", []):
                 if step.get("uses", "").startswith("aws-actions/configure-aws-credentials@"):
                     role = step["with"]["role-to-assume"]
-                    expected = "AWS_PREVIEW_ROLE_ARN" if name == "preview" else "AWS_ROLE_ARN"
-                    assert role == f"${{{{ vars.{expected} }}}}", (path.name, name)
-                    assert job["environment"] in {"pr", "dev", "staging", "production"}
+                    # Each environment holds its own role: read-only ones in the *-preview ones.
+                    assert role == "${{ vars.AWS_ROLE_ARN }}", (path.name, name)
+                    assert job["environment"] in GITHUB_ENVIRONMENTS, (path.name, name)
 
 
 def test_docs_ci_names_every_environment_value_the_workflows_read() -> None:
@@ -158,5 +169,5 @@ def test_docs_ci_names_every_environment_value_the_workflows_read() -> None:
     assert read == PR_NAMES
     for name in read:
         assert f"`{name}`" in guide, name
-    for environment in ("pr", "dev", "staging", "production"):
-        assert f"`{environment}`" in guide
+    for environment in GITHUB_ENVIRONMENTS:
+        assert f"`{environment}`" in guide, environment

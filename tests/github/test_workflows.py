@@ -11,9 +11,11 @@ import yaml
 
 from shared.layers import REPO_ROOT
 
-WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
+WORKFLOWS_DIR = REPO_ROOT / ".github" / "workflows"
+WORKFLOWS = sorted(WORKFLOWS_DIR.glob("*.yml"))
 BIN = Path(sys.executable).parent
 PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}")
+INSTALL_PULUMI = ".github/scripts/install-pulumi.sh"
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -74,21 +76,50 @@ def test_least_privilege_pinned_actions_and_no_fork_secrets(path: Path) -> None:
             assert "environment" in job
 
 
-def test_prod_deploys_only_after_staging_in_the_production_environment() -> None:
-    jobs = load(REPO_ROOT / ".github" / "workflows" / "deploy.yml")["jobs"]
-    assert jobs["prod"]["needs"] == "staging"
-    assert jobs["prod"]["environment"] == "production"
+def test_prod_deploys_only_after_staging_and_a_read_only_preview_of_prod() -> None:
+    jobs = load(WORKFLOWS_DIR / "deploy.yml")["jobs"]
+    assert jobs["staging"]["needs"] == "release-ref"
     assert jobs["staging"]["environment"] == "staging"
+    assert jobs["prod-preview"]["needs"] == "staging"
+    assert jobs["prod-preview"]["environment"] == "production-preview"
+    assert jobs["prod"]["needs"] == "prod-preview"
+    assert jobs["prod"]["environment"] == "production"
     runs = [step.get("run", "") for step in jobs["prod"]["steps"]]
     assert ".venv/bin/python -m tooling.deploy deploy-all prod --yes" in runs
 
 
+def test_the_approval_gate_shows_a_real_preview_of_prod_in_the_run_summary() -> None:
+    """What the reviewer of `production` reads: `pulumi preview` of prod, with the read-only role
+    that the `production-preview` environment holds, in the summary of the run awaiting approval."""
+    job = load(WORKFLOWS_DIR / "deploy.yml")["jobs"]["prod-preview"]
+    (preview,) = [s["run"] for s in job["steps"] if "tooling.deploy preview" in s.get("run", "")]
+    assert (
+        '.venv/bin/python -m tooling.deploy preview prod 2>&1 | tee -a "$GITHUB_STEP_SUMMARY"'
+        in preview
+    )
+    assert "set -o pipefail" in preview and 'exit "$status"' in preview
+    assert not any("deploy-all" in s.get("run", "") for s in job["steps"])
+
+
 def test_pull_requests_run_the_checks_and_plan_dev_and_prod() -> None:
-    jobs = load(REPO_ROOT / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    jobs = load(WORKFLOWS_DIR / "pull-request.yml")["jobs"]
     runs = [step.get("run", "") for step in jobs["checks"]["steps"]]
     for command in ("nox -s lint typecheck tests", "nox -s plan -- dev", "nox -s plan -- prod"):
         assert command in runs
-    assert jobs["preview"]["needs"] == "checks"
+
+
+def test_every_job_a_pull_request_starts_waits_for_the_checks() -> None:
+    """Except the removal of a closed pull request's environment: its checks no longer matter."""
+    for path in WORKFLOWS:
+        workflow = load(path)
+        if "pull_request" not in workflow["on"]:
+            continue
+        types = set((workflow["on"]["pull_request"] or {}).get("types", ["opened"]))
+        for name, job in workflow["jobs"].items():
+            if name == "checks" or types == {"closed"}:
+                continue
+            assert job.get("needs") == "checks", (path.name, name)
+    assert "checks" in load(WORKFLOWS_DIR / "pull-request.yml")["jobs"]
 
 
 def credential_jobs() -> list[tuple[str, str, dict[str, Any]]]:
@@ -106,7 +137,7 @@ def credential_jobs() -> list[tuple[str, str, dict[str, Any]]]:
 def test_jobs_holding_credentials_install_only_locked_dependencies() -> None:
     assert (REPO_ROOT / "uv.lock").is_file()
     jobs = credential_jobs()
-    assert len(jobs) == 5
+    assert len(jobs) == 6
     for workflow, name, job in jobs:
         runs = [step["run"] for step in job["steps"] if "run" in step]
         installs = [run for run in runs if "install" in run or "sync" in run]
@@ -116,6 +147,7 @@ def test_jobs_holding_credentials_install_only_locked_dependencies() -> None:
                 run
                 == "python -m pip install --require-hashes --no-deps -r .github/uv-requirements.txt"
                 or run.startswith("uv sync --locked ")
+                or run == INSTALL_PULUMI
             ), (workflow, name, run)
         # nox would install its sessions' dependencies unlocked.
         assert not any(run.startswith("nox ") or " nox " in run for run in runs), (workflow, name)
@@ -123,18 +155,32 @@ def test_jobs_holding_credentials_install_only_locked_dependencies() -> None:
     assert re.search(r"^uv==[\d.]+ --hash=sha256:[0-9a-f]{64}$", pinned, re.MULTILINE)
 
 
-# Found with: git -C <configure-aws-credentials mirror> show-ref --tags v6.2.3 (a commit, not a tag
-# object), the newest release of the current major.
-CONFIGURE_AWS_CREDENTIALS = (
-    "aws-actions/configure-aws-credentials@e6de054238d6b7531b4efff3b6587d9aade6a06c"
-)
+# The newest release of each action's newest major, as a commit SHA with its version beside it.
+# Found with: git -C <the action's mirror> tag --sort=-v:refname | head, then
+# git rev-parse <tag>^{commit} (each of these tags is a lightweight tag on that commit).
+ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+    "aws-actions/configure-aws-credentials": (
+        "e6de054238d6b7531b4efff3b6587d9aade6a06c",
+        "v6.2.3",
+    ),
+}
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
-def test_configure_aws_credentials_is_on_its_current_major(path: Path) -> None:
-    lines = [line for line in path.read_text().splitlines() if "configure-aws-credentials@" in line]
+def test_every_action_is_its_newest_release_pinned_by_sha_with_the_version_beside(
+    path: Path,
+) -> None:
+    lines = [line.strip() for line in path.read_text().splitlines() if "uses: " in line]
+    assert lines
     for line in lines:
-        assert line.split("uses: ")[1] == f"{CONFIGURE_AWS_CREDENTIALS} # v6.2.3"
+        action = line.split("uses: ")[1].split("@")[0]
+        assert action in ACTIONS, f"{action}: add it to ACTIONS with its newest release"
+        sha, version = ACTIONS[action]
+        assert line.split("uses: ")[1] == f"{action}@{sha} # {version}", line
 
 
 def test_the_integration_checks_run_after_each_deploy() -> None:
@@ -152,7 +198,7 @@ def test_the_integration_checks_run_after_each_deploy() -> None:
 
 
 def test_pr_cleanup_runs_on_close_whatever_the_labels() -> None:
-    jobs = load(REPO_ROOT / ".github" / "workflows" / "pr-environment.yml")["jobs"]
+    jobs = load(WORKFLOWS_DIR / "pr-environment.yml")["jobs"]
     condition = jobs["cleanup"]["if"]
     assert "github.event.action == 'closed'" in condition
     assert "labels" not in condition

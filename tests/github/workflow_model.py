@@ -97,11 +97,13 @@ def reachable_from_pull_requests(folder: Path) -> list[Job]:
     return [job for file in sorted(reached) for job in jobs(folder / file)]
 
 
-def prod_exposure(job: Job, *, pr_environment: str, allowed: frozenset[str]) -> list[str]:
+def prod_exposure(
+    job: Job, *, pr_environments: frozenset[str], allowed: frozenset[str]
+) -> list[str]:
     """Why `job` could read prod's variables or secrets; empty when it cannot."""
     found = []
-    if job.environment not in (None, pr_environment):
-        found.append(f"binds environment {job.environment!r}, not {pr_environment!r}")
+    if job.environment is not None and job.environment not in pr_environments:
+        found.append(f"binds environment {job.environment!r}, not one of {sorted(pr_environments)}")
     if job.inherits_secrets:
         found.append("passes `secrets: inherit` to another workflow")
     if job.indexed_access:

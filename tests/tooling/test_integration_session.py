@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import noxfile
+
 REPO = Path(__file__).resolve().parents[2]
 # The integration group installs pytest and boto3 only: hide the test group's hypothesis.
 WITHOUT_HYPOTHESIS = """
@@ -66,3 +70,21 @@ def test_without_an_environment_every_check_is_skipped_with_the_reason() -> None
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "skipped" in output and "passed" not in output and "failed" not in output
+
+
+@pytest.mark.parametrize("posargs", [[], ["--help"], ["-h"], ["dev", "prod"], ["-k", "dev"]])
+def test_an_option_or_a_wrong_count_is_the_usage_not_an_environment(posargs: list[str]) -> None:
+    with pytest.raises(ValueError, match="usage: nox -s integration -- <env>"):
+        noxfile.integration_environment(posargs)
+
+
+@pytest.mark.parametrize("name", ["", " ", "Prod", "pr-0", "pr-07", "a", "dev;rm"])
+def test_a_malformed_environment_name_is_refused_with_the_reason(name: str) -> None:
+    with pytest.raises(ValueError, match="usage") as raised:
+        noxfile.integration_environment([name])
+    assert "environment" in str(raised.value)
+
+
+@pytest.mark.parametrize("name", ["dev", "staging", "prod", "pr-123", "qa-eu"])
+def test_a_well_formed_environment_name_is_checked(name: str) -> None:
+    assert noxfile.integration_environment([name]) == name

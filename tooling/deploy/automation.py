@@ -184,6 +184,14 @@ def _plain_errors(operation: str, layer: Layer, environment: Environment) -> Ite
             raise StackMissingError(
                 f"{where} reads a stack that does not exist: {reason}"
             ) from None
+        # The DIY backend writes this file on its first use of an empty prefix
+        # (pulumi/pulumi pkg/backend/diy/meta.go, ensurePulumiMeta): a read-only role cannot.
+        if ".pulumi/meta.yaml" in reason:
+            raise DeployError(
+                f"the state backend has no .pulumi/meta.yaml yet and this role may not write it "
+                f"({reason}). `pulumi up` of the bootstrap writes it under every class's prefix "
+                "(docs/ci.md); or run one deploy with the environment's deploy role first."
+            ) from None
         raise DeployError(f"pulumi {operation} failed for {where}: {reason}") from None
 
 

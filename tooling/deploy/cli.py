@@ -216,6 +216,19 @@ def main(
 
     writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
     orchestrator = Orchestrator(engine=engine, writer=writer, say=say, offline_plan=offline_plan)
+    try:
+        return _run(args, orchestrator, environment, layers)
+    except DeployError as error:  # e.g. the backend refused even to look a stack up
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+
+
+def _run(
+    args: argparse.Namespace,
+    orchestrator: Orchestrator,
+    environment: Environment,
+    layers: tuple[Layer, ...],
+) -> int:
     if args.command in ("deploy-all", "up"):
         return orchestrator.deploy(
             environment,

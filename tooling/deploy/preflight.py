@@ -175,11 +175,12 @@ def check_secrets(
     if "PULUMI_CONFIG_PASSPHRASE" in environ:
         # The CLI reads this variable first whenever it is set, even empty
         # (pulumi/pulumi pkg/secrets/passphrase/manager.go): a file set beside it is ignored.
-        if environ["PULUMI_CONFIG_PASSPHRASE"]:
+        # Blanks alone protect nothing either, and read as empty in a log or a settings page.
+        if environ["PULUMI_CONFIG_PASSPHRASE"].strip():
             return "passphrase"
         raise PreflightError(
-            "PULUMI_CONFIG_PASSPHRASE is set but empty. Pulumi would encrypt the stack's secrets "
-            "with an empty passphrase (in CI, a missing secret expands to exactly that). Set the "
+            "PULUMI_CONFIG_PASSPHRASE is set but empty (or only blanks). Pulumi would encrypt the "
+            "stack's secrets with it (in CI, a missing secret expands to an empty one). Set the "
             f"real passphrase, or use a KMS key: {SECRETS_PROVIDER_VAR}=awskms://alias/<name>"
             "?region=<region> (docs/ci.md)."
         )

@@ -321,3 +321,20 @@ def test_a_stack_with_a_region_keeps_it(recorder: Recorder, policy_configs: Path
     engine.up(get_layer("network"), DEV)
 
     assert recorder.stack.config["aws:region"].value == "ap-southeast-2"
+
+
+def test_a_backend_whose_meta_file_this_role_cannot_write_says_what_seeds_it(
+    monkeypatch: pytest.MonkeyPatch, recorder: Recorder
+) -> None:
+    # What the CLI prints when opening an empty S3 prefix with a read-only role
+    # (pulumi/pulumi pkg/backend/diy/meta.go wraps the write error as `write ".pulumi/meta.yaml"`).
+    stderr = (
+        'error: write ".pulumi/meta.yaml": blob (key ".pulumi/meta.yaml") (code=PermissionDenied): '
+        "operation error S3: PutObject, https response error StatusCode: 403, api error "
+        "AccessDenied: Access Denied"
+    )
+    monkeypatch.setattr(auto, "select_stack", Recorder(error=error(auto.CommandError, stderr)))
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+    with pytest.raises(DeployError, match=r"no \.pulumi/meta\.yaml yet") as raised:
+        engine.exists(get_layer("network"), parse_environment("pr-4"))
+    assert "`pulumi up` of the bootstrap writes it" in str(raised.value)

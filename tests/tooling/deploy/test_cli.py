@@ -12,7 +12,7 @@ from shared.environment import Environment
 from shared.layers import LAYER_NAMES, REPO_ROOT, Layer
 from tests.tooling.deploy.offline_engine import OfflineEngine
 from tooling.deploy.cli import QuotaCheck, main, show_offline_plan
-from tooling.deploy.orchestrator import Engine, OfflinePlan
+from tooling.deploy.orchestrator import DeployError, Engine, OfflinePlan
 from tooling.deploy.preflight import PreflightError
 
 
@@ -233,3 +233,22 @@ def test_a_quota_shortfall_exits_2_before_any_stack_is_touched(
     assert not (tmp_path / "pr-4").exists()
     err = capsys.readouterr().err
     assert err.count("L-0263D0A3") == 1 and "Traceback" not in err
+
+
+class UnreachableBackend(OfflineEngine):
+    """A backend that refuses even to look a stack up (e.g. a read-only role on an empty prefix)."""
+
+    def exists(self, layer: Layer, environment: Environment) -> bool:
+        raise DeployError("the state backend has no .pulumi/meta.yaml yet")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["preview", "pr-5"], ["deploy-all", "pr-5", "--from", "data"], ["destroy-all", "pr-5"]],
+)
+def test_a_backend_error_outside_a_stack_operation_is_one_message_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert run(tmp_path, UnreachableBackend(), *argv) == 1
+    err = capsys.readouterr().err
+    assert err == "error: the state backend has no .pulumi/meta.yaml yet\n"

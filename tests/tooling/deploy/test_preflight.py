@@ -147,9 +147,14 @@ def test_the_file_backend_needs_a_passphrase(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["file:///repo/.pulumi-state", "s3://state-bucket/dev"])
-def test_an_empty_passphrase_is_refused(tmp_path: Path, backend: str) -> None:
+@pytest.mark.parametrize("blank", ["", " ", "\t\n", "\u00a0 "])
+def test_an_empty_or_blank_passphrase_is_refused(backend: str, blank: str) -> None:
     with pytest.raises(PreflightError, match="PULUMI_CONFIG_PASSPHRASE is set but empty"):
-        check_secrets(backend, {"PULUMI_CONFIG_PASSPHRASE": ""})
+        check_secrets(backend, {"PULUMI_CONFIG_PASSPHRASE": blank})
+
+
+@pytest.mark.parametrize("backend", ["file:///repo/.pulumi-state", "s3://state-bucket/dev"])
+def test_an_empty_passphrase_is_refused(tmp_path: Path, backend: str) -> None:
     # The CLI reads the variable first even when empty: a file beside it does not help.
     (tmp_path / "passphrase").write_text("x")
     with pytest.raises(PreflightError, match="set but empty"):
