@@ -31,6 +31,8 @@ from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
 from tooling import outputs
 
 if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
+    from tooling.offline.change_guard import GuardConfig
+    from tooling.offline.changes import DeployedState
     from tooling.offline.planner import PlanResult
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -64,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         help="computed outputs stay unknown, as in `pulumi preview`",
     )
     plan.add_argument("--no-policy", action="store_true", help="skip the policy pack")
+    plan.add_argument(
+        "--against",
+        type=Path,
+        action="append",
+        metavar="STATE",
+        help="also plan the changes to a deployed state: a `pulumi stack export` file per layer, "
+        "or a folder of <layer>.json (repeatable); the class's change guard applies",
+    )
     _policy_pack_arguments(plan)
     plan.add_argument(
         "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
@@ -181,6 +191,13 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         errors.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
 
     try:
+        state = None
+        if args.command == "plan" and args.against:
+            from tooling.offline.changes import read_state
+
+            # A bad state or guard file stops before any layer runs.
+            state = read_state(args.against, args.environment)
+            _guard_config(args.environment)
         if args.command == "plan":
             # The command line names the environment (shared.environment's one rule): a leftover
             # ENVIRONMENT_SUFFIX is one warning here and hidden from the programs and the pack.
@@ -217,6 +234,8 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         render(result, out, subtitle=subtitle)
         if args.json:
             out.print(Text(f"JSON report: {args.json}"))
+        if state is not None:
+            return max(_change_plan(result, state, out), EXIT_MANDATORY if result.mandatory else 0)
     except StackConfigError as error:
         _error(errors, error.user_message)
         return EXIT_ERROR
@@ -238,6 +257,27 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         errors.print(traceback.format_exc(), markup=False, highlight=False, soft_wrap=True)
         return EXIT_ERROR
     return EXIT_MANDATORY if result.mandatory else EXIT_OK
+
+
+def _guard_config(environment: str) -> GuardConfig:
+    from shared.environment import parse_environment
+    from tooling.offline.change_guard import load_guard_config
+
+    return load_guard_config(parse_environment(environment).environment_class)
+
+
+def _change_plan(result: PlanResult, state: DeployedState, out: Console) -> int:
+    """The change plan against the deployed state, and the class's guard over it."""
+    from tooling.offline.change_guard import blocking, guard
+    from tooling.offline.change_report import render_changes
+    from tooling.offline.changes import plan_changes
+
+    changes = plan_changes(result.layers, state)
+    findings = guard(changes, _guard_config(result.environment))
+    render_changes(
+        changes, findings, out, environment=result.environment, secrets=result.config_secrets
+    )
+    return EXIT_MANDATORY if blocking(findings) else EXIT_OK
 
 
 if __name__ == "__main__":
