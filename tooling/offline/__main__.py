@@ -191,13 +191,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         errors.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
 
     try:
-        state = None
-        if args.command == "plan" and args.against:
-            from tooling.offline.changes import read_state
-
-            # A bad state or guard file stops before any layer runs.
-            state = read_state(args.against, args.environment)
-            _guard_config(args.environment)
+        state = _against(args)
         if args.command == "plan":
             # The command line names the environment (shared.environment's one rule): a leftover
             # ENVIRONMENT_SUFFIX is one warning here and hidden from the programs and the pack.
@@ -234,8 +228,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         render(result, out, subtitle=subtitle)
         if args.json:
             out.print(Text(f"JSON report: {args.json}"))
-        if state is not None:
-            return max(_change_plan(result, state, out), EXIT_MANDATORY if result.mandatory else 0)
+        blocked = state is not None and _change_plan(result, state, out)
     except StackConfigError as error:
         _error(errors, error.user_message)
         return EXIT_ERROR
@@ -256,7 +249,18 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         )
         errors.print(traceback.format_exc(), markup=False, highlight=False, soft_wrap=True)
         return EXIT_ERROR
-    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+    return EXIT_MANDATORY if result.mandatory or blocked else EXIT_OK
+
+
+def _against(args: argparse.Namespace) -> DeployedState | None:
+    """The deployed state of `plan --against`: a bad state or guard file stops before any layer."""
+    if args.command != "plan" or not args.against:
+        return None
+    from tooling.offline.changes import read_state
+
+    state = read_state(args.against, args.environment)
+    _guard_config(args.environment)
+    return state
 
 
 def _guard_config(environment: str) -> GuardConfig:
@@ -266,8 +270,9 @@ def _guard_config(environment: str) -> GuardConfig:
     return load_guard_config(parse_environment(environment).environment_class)
 
 
-def _change_plan(result: PlanResult, state: DeployedState, out: Console) -> int:
-    """The change plan against the deployed state, and the class's guard over it."""
+def _change_plan(result: PlanResult, state: DeployedState, out: Console) -> bool:
+    """The change plan against the deployed state, and the class's guard over it: True when the
+    guard blocks a change."""
     from tooling.offline.change_guard import blocking, guard
     from tooling.offline.change_report import render_changes
     from tooling.offline.changes import plan_changes
@@ -277,7 +282,7 @@ def _change_plan(result: PlanResult, state: DeployedState, out: Console) -> int:
     render_changes(
         changes, findings, out, environment=result.environment, secrets=result.config_secrets
     )
-    return EXIT_MANDATORY if blocking(findings) else EXIT_OK
+    return bool(blocking(findings))
 
 
 if __name__ == "__main__":

@@ -107,7 +107,9 @@ def load_guard_config(environment_class: str, folder: Path = GUARD_DIR) -> Guard
     for key in ("destructive", "broadening"):
         level = document.get(key, "disabled")
         if level not in LEVELS:
-            raise GuardConfigError(f"{path}: {key} must be one of {', '.join(LEVELS)}, not {level!r}")
+            raise GuardConfigError(
+                f"{path}: {key} must be one of {', '.join(LEVELS)}, not {level!r}"
+            )
         levels[key] = level
     allow = document.get("allow", {})
     if not isinstance(allow, dict) or not all(
@@ -166,7 +168,11 @@ def _widened_statements(old: Any, new: Any) -> list[str]:
     """Allow statements the new document adds (or changes), Deny statements it drops."""
     before = {_canonical(s): s for s in _statements(old)}
     after = {_canonical(s): s for s in _statements(new)}
-    added = [_label(s) for k, s in after.items() if k not in before and s.get("Effect", "Allow") == "Allow"]
+    added = [
+        _label(s)
+        for k, s in after.items()
+        if k not in before and s.get("Effect", "Allow") == "Allow"
+    ]
     dropped = [_label(s) for k, s in before.items() if k not in after and s.get("Effect") == "Deny"]
     return added + [f"removed {d}" for d in dropped]
 
@@ -259,7 +265,9 @@ def broadening(change: Change) -> list[str]:
     for (type_, key), what in POLICY_INPUTS.items():
         if change.type == type_ and key in new:
             found += [f"{what}: {s}" for s in _widened_statements(old.get(key), new[key])]
-    if change.type in ATTACHMENTS and (change.old is None or old.get("policyArn") != new.get("policyArn")):
+    if change.type in ATTACHMENTS and (
+        change.old is None or old.get("policyArn") != new.get("policyArn")
+    ):
         found.append(f"attaches managed policy {new.get('policyArn')}")
     if change.type in RULE_RESOURCES:
         before = _rule_resource(old) if change.old is not None else []
@@ -267,7 +275,9 @@ def broadening(change: Change) -> list[str]:
         found += [f"{direction} rule: {r}" for r in _widened_rules(before, _rule_resource(new))]
     if change.type == SECURITY_GROUP:
         for direction in ("ingress", "egress"):
-            widened = _widened_rules(_inline_rules(old.get(direction)), _inline_rules(new.get(direction)))
+            widened = _widened_rules(
+                _inline_rules(old.get(direction)), _inline_rules(new.get(direction))
+            )
             found += [f"{direction} rule: {r}" for r in widened]
     return found
 
@@ -290,12 +300,16 @@ def guard(plan: ChangePlan, config: GuardConfig) -> list[Finding]:
     for change in plan.changes:
         what = _holds_data(change)
         if what and change.destructive and config.destructive != "disabled":
-            verb = {"may-replace": "may replace", "replace": "replaces", "delete": "deletes"}[change.action]
+            verb = {"may-replace": "may replace", "replace": "replaces", "delete": "deletes"}[
+                change.action
+            ]
             message = f"{verb} {what}"
             allowance = config.allow.get(change.urn, "")
             if not allowance:
                 message += f"; {_how_to_allow(config, change.urn)}"
-            findings.append(Finding(change.urn, "destructive", message, config.destructive, allowance))
+            findings.append(
+                Finding(change.urn, "destructive", message, config.destructive, allowance)
+            )
     for change in plan.changes:
         widened = broadening(change)
         if not widened:

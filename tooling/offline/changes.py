@@ -37,7 +37,12 @@ from shared.aws.registry import (
 )
 from shared.layers import LAYER_NAMES
 from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
-from tooling.offline.model import PROVIDER_TYPE_PREFIX, ROOT_STACK_TYPE, UNKNOWN, LayerResult, Resource
+from tooling.offline.model import (
+    ROOT_STACK_TYPE,
+    UNKNOWN,
+    LayerResult,
+    Resource,
+)
 from tooling.offline.stack_export import ENCRYPTED, StackExportError, read_stack_export
 from tooling.redaction import is_secret
 
@@ -192,9 +197,13 @@ def _export_value(value: Any) -> Any:
 
 def state_document(layer: LayerResult, protect: Mapping[str, bool] | None = None) -> dict[str, Any]:
     """The `pulumi stack export` a deployment of this planned layer would leave behind."""
-    root = f"urn:pulumi:{layer.stack}::{layer.layer}::{ROOT_STACK_TYPE}::{layer.layer}-{layer.stack}"
+    root = (
+        f"urn:pulumi:{layer.stack}::{layer.layer}::{ROOT_STACK_TYPE}::{layer.layer}-{layer.stack}"
+    )
     outputs = {
-        k: ({SECRET_SIGNATURE_KEY: SECRET_SIGNATURE, "value": v} if k in layer.secret_outputs else v)
+        k: (
+            {SECRET_SIGNATURE_KEY: SECRET_SIGNATURE, "value": v} if k in layer.secret_outputs else v
+        )
         for k, v in layer.outputs.items()
     }
     resources: list[dict[str, Any]] = [
@@ -225,7 +234,10 @@ def state_document(layer: LayerResult, protect: Mapping[str, bool] | None = None
         if _option(r, "retainOnDelete"):
             item["retainOnDelete"] = True
         resources.append(item)
-    return {"version": 3, "deployment": {"manifest": {"version": "offline-plan"}, "resources": resources}}
+    return {
+        "version": 3,
+        "deployment": {"manifest": {"version": "offline-plan"}, "resources": resources},
+    }
 
 
 def write_state(layers: Iterable[LayerResult], folder: Path) -> list[Path]:
@@ -287,7 +299,9 @@ def _alias_urns(resource: Resource) -> tuple[str, ...]:
         elif isinstance(alias.get("parentUrn"), str) and alias["parentUrn"]:
             parent_qualified = alias["parentUrn"].split("::")[2]
             parents = "" if parent_qualified == ROOT_STACK_TYPE else parent_qualified + "$"
-        found.append(f"urn:pulumi:{stack}::{project}::{parents}{type_}::{alias.get('name') or name}")
+        found.append(
+            f"urn:pulumi:{stack}::{project}::{parents}{type_}::{alias.get('name') or name}"
+        )
     return tuple(found)
 
 
@@ -316,7 +330,7 @@ def _has_unknown(value: Any) -> bool:
         return any(_has_unknown(v) for v in value.values())
     if isinstance(value, list):
         return any(_has_unknown(v) for v in value)
-    return value == UNKNOWN
+    return bool(value == UNKNOWN)
 
 
 def _path(text: str) -> list[str]:
@@ -400,7 +414,9 @@ def _at(value: Any, path: Sequence[str]) -> Any:
     return value
 
 
-def _matches(pointers: Iterable[str], before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+def _matches(
+    pointers: Iterable[str], before: Mapping[str, Any], after: Mapping[str, Any]
+) -> list[str]:
     return [p for p in pointers if _at(before, p.split("/")) != _at(after, p.split("/"))]
 
 
@@ -422,10 +438,13 @@ def property_verdict(
     after = _cloudformation(type_, urn, changed_in) or {}
     differing = [p for p in {*before, *after} if before.get(p) != after.get(p)]
     if not differing:
-        if key == "tags" or key not in _sdk_inputs(type_):
-            # tags the type takes no CloudFormation Tags for; an output-only key
-            return "update", f"{key}: not part of {cfn_type}'s configuration"
-        return "may-replace", f"{key}: no {cfn_type} property carries it"
+        # Tags a type takes no CloudFormation Tags for, or an output-only key: not configuration.
+        plain = key == "tags" or key not in _sdk_inputs(type_)
+        return (
+            ("update", f"{key}: not part of {cfn_type}'s configuration")
+            if plain
+            else ("may-replace", f"{key}: no {cfn_type} property carries it")
+        )
     unknown = _has_unknown(new_in.get(key))
     replaced = _matches(create_only_properties(cfn_type), before, after)
     if replaced:
@@ -433,7 +452,10 @@ def property_verdict(
         return verdict, f"{key}: {cfn_type} {'/'.join(replaced)} is create-only"
     conditional = _matches(conditional_create_only_properties(cfn_type), before, after)
     if conditional:
-        return "may-replace", f"{key}: {cfn_type} {'/'.join(conditional)} is conditionally create-only"
+        return (
+            "may-replace",
+            f"{key}: {cfn_type} {'/'.join(conditional)} is conditionally create-only",
+        )
     return "update", f"{key}: {cfn_type} {', '.join(sorted(differing))} updates in place"
 
 
@@ -456,24 +478,18 @@ def _managed(resource: Resource, flags: Mapping[str, Any]) -> bool:
 
 def _diff(old: Resource, new: Resource, old_flags: Mapping[str, Any]) -> tuple[Change, list[str]]:
     old_in, new_in, encrypted = _compared_inputs(old, new)
-    changed = sorted(k for k in {*old_in, *new_in} if _unwrap(old_in.get(k)) != _unwrap(new_in.get(k)))
+    changed = sorted(
+        k for k in {*old_in, *new_in} if _unwrap(old_in.get(k)) != _unwrap(new_in.get(k))
+    )
     replace_on = [_path(p) for p in _strings(_option(new, "replaceOnChanges"))]
     if not changed and not old_flags.get("pendingReplacement"):
         return Change(new.urn, new.type, "same", old=old, new=new), encrypted
     verdicts: dict[str, Verdict] = {}
     reasons: list[str] = []
     for key in changed:
-        if not new.custom:
-            verdict, why = "update", f"{key}: a component's inputs"
-        elif any(p == ["*"] or p[:1] == [key] for p in replace_on):
-            verdict, why = "replace", f"{key}: listed in replaceOnChanges"
-        elif new.is_provider:
-            verdict, why = "may-replace", f"{key}: a provider's configuration changed"
-        else:
-            verdict, why = property_verdict(new.type, new.urn, old_in, new_in, key)
-        verdicts[key] = verdict
+        verdicts[key], why = _key_verdict(new, key, old_in, new_in, replace_on)
         reasons.append(why)
-    worst = max(verdicts.values(), key=lambda v: _SEVERITY[v], default="update")
+    worst: Verdict = max(verdicts.values(), key=lambda v: _SEVERITY[v], default="update")
     if old_flags.get("pendingReplacement"):
         worst, reasons = "replace", [*reasons, "the state marks it pending replacement"]
     action: Action = worst
@@ -493,8 +509,28 @@ def _diff(old: Resource, new: Resource, old_flags: Mapping[str, Any]) -> tuple[C
     return change, encrypted
 
 
+def _key_verdict(
+    new: Resource,
+    key: str,
+    old_in: Mapping[str, Any],
+    new_in: Mapping[str, Any],
+    replace_on: Sequence[list[str]],
+) -> tuple[Verdict, str]:
+    if not new.custom:  # `diff` without a provider: the inputs differ, nothing is replaced
+        return "update", f"{key}: a component's inputs"
+    if any(p == ["*"] or p[:1] == [key] for p in replace_on):
+        return "replace", f"{key}: listed in replaceOnChanges"
+    if new.is_provider:
+        return "may-replace", f"{key}: a provider's configuration changed"
+    return property_verdict(new.type, new.urn, old_in, new_in, key)
+
+
 def _replacement(
-    change: Change, old: Resource, new: Resource, new_in: Mapping[str, Any], flags: Mapping[str, Any]
+    change: Change,
+    old: Resource,
+    new: Resource,
+    new_in: Mapping[str, Any],
+    flags: Mapping[str, Any],
 ) -> Change:
     reasons = list(change.reasons)
     explicit_option = _option(new, "deleteBeforeReplace")
@@ -553,8 +589,10 @@ def plan_changes(planned: Mapping[str, LayerResult], state: DeployedState) -> Ch
         for new in layer.resources:
             if not _managed(new, {}):
                 continue
-            old_urn = new.urn if new.urn in olds else next(
-                (a for a in _alias_urns(new) if a in olds and a not in matched), ""
+            old_urn = (
+                new.urn
+                if new.urn in olds
+                else next((a for a in _alias_urns(new) if a in olds and a not in matched), "")
             )
             if not old_urn:
                 changes.append(Change(new.urn, new.type, "create", new=new))
