@@ -74,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also plan the changes to a deployed state: a `pulumi stack export` file per layer, "
         "or a folder of <layer>.json (repeatable); the class's change guard applies",
     )
+    plan.add_argument(
+        "--changes-json",
+        type=Path,
+        metavar="FILE",
+        help="with --against: also write the change plan and the guard's findings here",
+    )
     _policy_pack_arguments(plan)
     plan.add_argument(
         "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
@@ -228,7 +234,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         render(result, out, subtitle=subtitle)
         if args.json:
             out.print(Text(f"JSON report: {args.json}"))
-        blocked = state is not None and _change_plan(result, state, out)
+        blocked = state is not None and _change_plan(result, state, out, args.changes_json)
     except StackConfigError as error:
         _error(errors, error.user_message)
         return EXIT_ERROR
@@ -255,9 +261,14 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
 def _against(args: argparse.Namespace) -> DeployedState | None:
     """The deployed state of `plan --against`: a bad state or guard file stops before any layer."""
     if args.command != "plan" or not args.against:
+        if getattr(args, "changes_json", None) is not None:
+            raise UsageError("--changes-json needs --against <state>")
         return None
     from tooling.offline.changes import read_state
 
+    report: Path | None = args.changes_json
+    if report is not None and (report.is_dir() or not report.parent.is_dir()):
+        raise UsageError(f"--changes-json {report}: name a file in an existing folder")
     state = read_state(args.against, args.environment)
     _guard_config(args.environment)
     return state
@@ -270,18 +281,23 @@ def _guard_config(environment: str) -> GuardConfig:
     return load_guard_config(parse_environment(environment).environment_class)
 
 
-def _change_plan(result: PlanResult, state: DeployedState, out: Console) -> bool:
+def _change_plan(
+    result: PlanResult, state: DeployedState, out: Console, report: Path | None
+) -> bool:
     """The change plan against the deployed state, and the class's guard over it: True when the
     guard blocks a change."""
     from tooling.offline.change_guard import blocking, guard
-    from tooling.offline.change_report import render_changes
+    from tooling.offline.change_report import render_changes, write_changes_json
     from tooling.offline.changes import plan_changes
+    from tooling.offline.report import plan_secrets
 
     changes = plan_changes(result.layers, state)
     findings = guard(changes, _guard_config(result.environment))
-    render_changes(
-        changes, findings, out, environment=result.environment, secrets=result.config_secrets
-    )
+    secrets = plan_secrets(result)
+    render_changes(changes, findings, out, environment=result.environment, secrets=secrets)
+    if report is not None:
+        write_changes_json(changes, findings, report, secrets=secrets)
+        out.print(Text(f"change plan JSON: {report}"))
     return bool(blocking(findings))
 
 

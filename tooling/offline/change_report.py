@@ -4,7 +4,10 @@ anything that could echo a secret goes through `tooling.redaction.scrub`."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.text import Text
@@ -91,3 +94,47 @@ def _finding_line(finding: Finding) -> str:
             finding.level
         ]
     return f"{state}: {finding.urn}: {finding.message}"
+
+
+def changes_document(
+    plan: ChangePlan, findings: Sequence[Finding], *, secrets: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The change plan as data (names and verdicts only, never values), for CI summaries."""
+    hidden = list(secrets)
+    return {
+        "summary": {action: plan.count(action) for action in ORDER},
+        "changes": [
+            {
+                "urn": c.urn,
+                "type": c.type,
+                "action": c.action,
+                "properties": list(c.properties),
+                "replaceKeys": list(c.replace_keys),
+                "deleteBeforeCreate": c.delete_first,
+                "protected": c.protected,
+                "retained": c.retained,
+                "oldUrn": c.old_urn,
+                "reasons": [scrub(r, hidden) for r in c.reasons],
+            }
+            for c in plan.changed
+        ],
+        "findings": [
+            {
+                "urn": f.urn,
+                "kind": f.kind,
+                "level": f.level,
+                "blocking": f.blocking,
+                "allowance": f.allowance,
+                "message": scrub(f.message, hidden),
+            }
+            for f in findings
+        ],
+        "notes": list(plan.notes),
+    }
+
+
+def write_changes_json(
+    plan: ChangePlan, findings: Sequence[Finding], path: Path, *, secrets: Iterable[str] = ()
+) -> None:
+    document = changes_document(plan, findings, secrets=secrets)
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -25,7 +25,10 @@ imports tooling.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,7 +165,7 @@ def _flags(path: Path) -> dict[str, Mapping[str, Any]]:
     """The resource options a stack export keeps beside `protect` (already validated as a file)."""
     document = json.loads(path.read_text(encoding="utf-8"))
     deployment = document.get("deployment", document)
-    kept = ("retainOnDelete", "external", "delete", "pendingReplacement")
+    kept = ("id", "retainOnDelete", "external", "delete", "pendingReplacement")
     return {
         item["urn"]: {k: item[k] for k in kept if k in item}
         for item in deployment.get("resources") or []
@@ -571,7 +574,13 @@ def _replacement(
 
 def plan_changes(planned: Mapping[str, LayerResult], state: DeployedState) -> ChangePlan:
     """Every URN of the planned layers and of their states: create, update, replace, may-replace,
-    delete or same. Layers without a state are created whole (said in a note)."""
+    delete or same. Layers without a state are created whole (said in a note).
+
+    The offline engine invents ids, ARNs and autonames; a deployed state holds AWS's. As in a
+    real `up`, a resource that is not replaced keeps the values AWS gave it, and so every input
+    built from them: the planned values are read as the deployed ones (`_Deployed`) before
+    comparing, the replaced resources' excepted, until no further replacement appears.
+    """
     notes: list[str] = []
     missing = [name for name in planned if name not in state.layers]
     if missing:
@@ -582,9 +591,8 @@ def plan_changes(planned: Mapping[str, LayerResult], state: DeployedState) -> Ch
         for r in layer.resources
         if _managed(r, state.flags.get(r.urn, {}))
     }
+    pairs: list[tuple[str, Resource]] = []  # (old URN or "", new)
     matched: set[str] = set()
-    changes: list[Change] = []
-    encrypted: list[str] = []
     for layer in planned.values():
         for new in layer.resources:
             if not _managed(new, {}):
@@ -594,15 +602,16 @@ def plan_changes(planned: Mapping[str, LayerResult], state: DeployedState) -> Ch
                 if new.urn in olds
                 else next((a for a in _alias_urns(new) if a in olds and a not in matched), "")
             )
-            if not old_urn:
-                changes.append(Change(new.urn, new.type, "create", new=new))
-                continue
-            matched.add(old_urn)
-            change, secret_keys = _diff(olds[old_urn], new, state.flags.get(old_urn, {}))
-            encrypted.extend(f"{new.urn}.{k}" for k in secret_keys)
-            if old_urn != new.urn:
-                change = _aliased(change, old_urn)
-            changes.append(change)
+            matched.update({old_urn} - {""})
+            pairs.append((old_urn, new))
+    replaced: set[str] = set()
+    for _ in range(len(pairs) + 1):  # each round can only add replacements: it ends
+        deployed = _Deployed.of(pairs, olds, state, replaced)
+        changes, encrypted = _steps(pairs, olds, state, deployed)
+        now = {c.urn for c in changes if c.action in ("replace", "may-replace")}
+        if now <= replaced:
+            break
+        replaced |= now
     for urn, old in olds.items():
         if urn not in matched:
             changes.append(_deletion(old, state.flags.get(urn, {})))
@@ -612,6 +621,102 @@ def plan_changes(planned: Mapping[str, LayerResult], state: DeployedState) -> Ch
             "(an export made with --show-secrets compares them)"
         )
     return ChangePlan(tuple(changes), tuple(notes))
+
+
+def _steps(
+    pairs: Sequence[tuple[str, Resource]],
+    olds: Mapping[str, Resource],
+    state: DeployedState,
+    deployed: _Deployed,
+) -> tuple[list[Change], list[str]]:
+    changes: list[Change] = []
+    encrypted: list[str] = []
+    for old_urn, planned_resource in pairs:
+        new = deployed.apply(planned_resource)
+        if not old_urn:
+            changes.append(Change(new.urn, new.type, "create", new=new))
+            continue
+        change, secret_keys = _diff(olds[old_urn], new, state.flags.get(old_urn, {}))
+        encrypted.extend(f"{new.urn}.{k}" for k in secret_keys)
+        if old_urn != new.urn:
+            change = _aliased(change, old_urn)
+        changes.append(change)
+    return changes, encrypted
+
+
+_ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:([0-9]{12}):")
+# Shorter computed strings ("true", "5432", "available") are too common to stand for a resource.
+MIN_SUBSTITUTED_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class _Deployed:
+    """Planned (mock) computed values -> the values the deployed state holds for them."""
+
+    table: Mapping[str, str]
+
+    @classmethod
+    def of(
+        cls,
+        pairs: Sequence[tuple[str, Resource]],
+        olds: Mapping[str, Resource],
+        state: DeployedState,
+        replaced: set[str],
+    ) -> _Deployed:
+        from tooling.offline.mocks import ACCOUNT_ID
+
+        table: dict[str, str] = {}
+        accounts: dict[str, int] = {}
+        for old_urn, new in pairs:
+            if not old_urn:
+                continue
+            old = olds[old_urn]
+            old_outputs = {**old.outputs, "id": state.flags.get(old_urn, {}).get("id")}
+            for value in old_outputs.values():
+                found = _ARN_ACCOUNT.match(value) if isinstance(value, str) else None
+                if found:
+                    accounts[found.group(1)] = accounts.get(found.group(1), 0) + 1
+            if new.urn in replaced:
+                continue  # a replacement's computed values are new: unknown until `up`
+            for key, value in new.outputs.items():
+                was = old_outputs.get(key)
+                if (
+                    key not in new.inputs
+                    and isinstance(value, str)
+                    and isinstance(was, str)
+                    and value != was
+                    and len(value) >= MIN_SUBSTITUTED_LENGTH
+                    and was != ENCRYPTED
+                ):
+                    table[value] = was
+        account = max(accounts, key=lambda a: accounts[a], default=ACCOUNT_ID)
+        if account != ACCOUNT_ID:
+            table[ACCOUNT_ID] = account  # the mocks' account inside policies and ARNs
+        return cls(table)
+
+    def apply(self, resource: Resource) -> Resource:
+        if not self.table:
+            return resource
+        return dataclasses.replace(
+            resource,
+            inputs=self._value(resource.inputs),
+            outputs=self._value(resource.outputs),
+        )
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self._pattern.sub(lambda m: self.table[m.group(0)], value)
+        if isinstance(value, Mapping):
+            return {k: self._value(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._value(v) for v in value]
+        return value
+
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str]:
+        # Longest first, so an ARN is replaced whole before the id inside it.
+        keys = sorted(self.table, key=len, reverse=True)
+        return re.compile("|".join(re.escape(k) for k in keys))
 
 
 def _aliased(change: Change, old_urn: str) -> Change:

@@ -78,14 +78,25 @@ def test_the_cli_exits_1_on_a_blocked_change(
 ) -> None:
     (tmp_path / "state").mkdir()
     state = _edited_state(tmp_path / "state", offline_plan("prod"), _rename_cluster)
+    report = tmp_path / "changes.json"
     code = main(
-        ["plan", "prod", "--no-policy", "--against", str(state), "--outputs", str(tmp_path / "out")]
+        ["plan", "prod", "--no-policy", "--against", str(state), "--changes-json", str(report)]
+        + ["--outputs", str(tmp_path / "out")]
     )
     out = capsys.readouterr().out
     assert code == 1
     lines = [line for line in out.splitlines() if line.startswith("+-  replace")]
     assert len(lines) == 1 and "clusterIdentifier*" in lines[0] and "UP WOULD FAIL" in lines[0]
     assert "BLOCKED: 1 change(s)" in out
+    document = json.loads(report.read_text())
+    assert document["summary"]["replace"] == 1
+    assert [(f["kind"], f["blocking"]) for f in document["findings"]] == [("destructive", True)]
+
+
+def test_changes_json_needs_a_state(tmp_path: Path, capsys: Any) -> None:
+    code = main(["plan", "dev", "--no-policy", "--changes-json", str(tmp_path / "c.json")])
+    assert code == 2
+    assert "--changes-json needs --against" in capsys.readouterr().err
 
 
 def _wider_rule(offline_plan: Any, tmp_path: Path) -> tuple[ChangePlan, str]:

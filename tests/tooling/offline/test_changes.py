@@ -514,3 +514,50 @@ def test_the_accuracy_table_is_documented() -> None:
     for type_, key, *_ in ACCURACY:
         assert f"| `{type_}` | `{key}` |" in page
     assert len(ACCURACY) >= 20 and len({row[0] for row in ACCURACY}) >= 8
+
+
+def test_a_real_deployment_with_its_own_ids_has_no_changes(
+    offline_plan: Any, tmp_path: Path
+) -> None:
+    """AWS gave the deployed resources other ids and the account is another: a resource that is
+    not replaced keeps AWS's values, and so does every input built from them."""
+    import re
+
+    result = offline_plan("prod")
+    for name, layer in result.layers.items():
+        text = json.dumps(state_document(layer))
+        text = re.sub(
+            r"\b(vpc|subnet|sg|sgr|rtb|igw|nat|eipalloc|vpce|fl)-([0-9a-f]{17})\b",
+            lambda m: f"{m.group(1)}-{m.group(2)[::-1]}",
+            text,
+        )
+        (tmp_path / f"{name}.json").write_text(text.replace("123456789012", "210987654321"))
+    plan = plan_changes(result.layers, read_state([tmp_path], "prod"))
+    assert [(c.urn, c.properties) for c in plan.changed] == []
+
+
+def test_dependents_of_a_replaced_resource_see_its_new_values(
+    offline_plan: Any, tmp_path: Path
+) -> None:
+    """A replaced VPC gets a new id: what is built in it is replaced too, as `up` would."""
+    import re
+
+    result = offline_plan("dev")
+    for name, layer in result.layers.items():
+        document = state_document(layer)
+        for item in document["deployment"]["resources"]:
+            if item["type"] == "aws:ec2/vpc:Vpc":
+                item["inputs"]["cidrBlock"] = "10.99.0.0/16"
+        text = re.sub(
+            r"\b(vpc|subnet|sg|sgr|rtb|igw|nat|eipalloc|vpce|fl)-([0-9a-f]{17})\b",
+            lambda m: f"{m.group(1)}-{m.group(2)[::-1]}",
+            json.dumps(document),
+        )
+        (tmp_path / f"{name}.json").write_text(text)
+    plan = plan_changes(result.layers, read_state([tmp_path], "dev"))
+    replaced = {c.type for c in plan.changes if c.action == "replace"}
+    assert {
+        "aws:ec2/vpc:Vpc",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/securityGroup:SecurityGroup",
+    } <= replaced
