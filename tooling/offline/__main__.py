@@ -266,6 +266,10 @@ def _against(args: argparse.Namespace) -> DeployedState | None:
         return None
     from tooling.offline.changes import read_state
 
+    if args.preview:
+        # A deployed resource's values are known to `pulumi preview`; under the mocks' preview
+        # they would be unknown, and every reference to them would look like a change.
+        raise UsageError("--against plans with the deployed values: leave out --preview")
     report: Path | None = args.changes_json
     if report is not None and (report.is_dir() or not report.parent.is_dir()):
         raise UsageError(f"--changes-json {report}: name a file in an existing folder")

@@ -585,9 +585,13 @@ def plan_changes(planned: Mapping[str, LayerResult], state: DeployedState) -> Ch
     missing = [name for name in planned if name not in state.layers]
     if missing:
         notes.append(f"no state for {', '.join(missing)}: every resource there is a create")
+    unplanned = [name for name in state.layers if name not in planned]
+    if unplanned:
+        notes.append(f"the state of {', '.join(unplanned)} is not compared: not planned")
     olds = {
         r.urn: r
-        for layer in state.layers.values()
+        for name, layer in state.layers.items()
+        if name in planned
         for r in layer.resources
         if _managed(r, state.flags.get(r.urn, {}))
     }

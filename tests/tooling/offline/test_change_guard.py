@@ -79,10 +79,8 @@ def test_the_cli_exits_1_on_a_blocked_change(
     (tmp_path / "state").mkdir()
     state = _edited_state(tmp_path / "state", offline_plan("prod"), _rename_cluster)
     report = tmp_path / "changes.json"
-    code = main(
-        ["plan", "prod", "--no-policy", "--against", str(state), "--changes-json", str(report)]
-        + ["--outputs", str(tmp_path / "out")]
-    )
+    arguments = ["--against", str(state), "--changes-json", str(report)]
+    code = main(["plan", "prod", "--no-policy", *arguments, "--outputs", str(tmp_path / "out")])
     out = capsys.readouterr().out
     assert code == 1
     lines = [line for line in out.splitlines() if line.startswith("+-  replace")]

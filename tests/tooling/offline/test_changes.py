@@ -561,3 +561,17 @@ def test_dependents_of_a_replaced_resource_see_its_new_values(
         "aws:ec2/subnet:Subnet",
         "aws:ec2/securityGroup:SecurityGroup",
     } <= replaced
+
+
+def test_only_the_planned_layers_are_compared(offline_plan: Any, tmp_path: Path) -> None:
+    result = offline_plan("dev")
+    state = _state(tmp_path, result)
+    planned = {"network": result.layers["network"]}
+    plan = plan_changes(planned, state)
+    assert plan.changed == []
+    assert any("not compared: not planned" in note for note in plan.notes)
+
+
+def test_the_cli_refuses_preview_against_a_state(tmp_path: Path, capsys: Any) -> None:
+    assert main(["plan", "dev", "--no-policy", "--preview", "--against", str(tmp_path)]) == 2
+    assert "leave out --preview" in capsys.readouterr().err
