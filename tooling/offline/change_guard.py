@@ -303,7 +303,7 @@ def guard(plan: ChangePlan, config: GuardConfig) -> list[Finding]:
             verb = {"may-replace": "may replace", "replace": "replaces", "delete": "deletes"}[
                 change.action
             ]
-            message = f"{verb} {what}"
+            message = f"{verb} it, and with it {what}"
             allowance = config.allow.get(change.urn, "")
             if not allowance:
                 message += f"; {_how_to_allow(config, change.urn)}"
