@@ -381,8 +381,9 @@ def _compared_inputs(
 ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """(old inputs, new inputs, encrypted keys) ready to compare: the provider's own defaults
     carried over, ignoreChanges applied, encrypted secrets left as they were."""
-    old_in = {k: v for k, v in old.inputs.items() if k != DEFAULTS_KEY}
-    new_in = json.loads(json.dumps({k: v for k, v in new.inputs.items() if k != DEFAULTS_KEY}))
+    # `__defaults`, `__meta`: the bridge's bookkeeping, not inputs.
+    old_in = {k: v for k, v in old.inputs.items() if not k.startswith("__")}
+    new_in = json.loads(json.dumps({k: v for k, v in new.inputs.items() if not k.startswith("__")}))
     for key in _strings(old.inputs.get(DEFAULTS_KEY)):
         # The bridge's Check keeps an old default (the autoname) when the program leaves it out.
         if key not in new_in and key in old_in:

@@ -575,3 +575,29 @@ def test_only_the_planned_layers_are_compared(offline_plan: Any, tmp_path: Path)
 def test_the_cli_refuses_preview_against_a_state(tmp_path: Path, capsys: Any) -> None:
     assert main(["plan", "dev", "--no-policy", "--preview", "--against", str(tmp_path)]) == 2
     assert "leave out --preview" in capsys.readouterr().err
+
+
+@dataclasses.dataclass(frozen=True)
+class Recorded(Resource):
+    """Options as the engine's record keeps them: snake_case fields."""
+
+    ignore_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+
+
+def test_options_recorded_as_fields_are_read() -> None:
+    old = _bucket({"bucket": "b", "tags": {"a": "1"}})
+    base: dict[str, Any] = {"type": old.type, "name": old.name, "urn": old.urn, "outputs": {}}
+    ignored = Recorded(inputs={"bucket": "b", "tags": {"a": "2"}}, ignore_changes=("tags",), **base)
+    assert _one(old, ignored).action == "same"
+    unset = Recorded(inputs={"bucket": "c"}, delete_before_replace=None, **base)
+    assert _one(old, unset).delete_first  # None: the explicit name decides
+    create_first = Recorded(inputs={"bucket": "c"}, delete_before_replace=False, **base)
+    assert not _one(old, create_first).delete_first
+
+
+def test_the_bridge_bookkeeping_is_not_an_input() -> None:
+    old = _bucket(
+        {"bucket": "b", "forceDestroy": False, "__defaults": ["forceDestroy"], "__meta": "{}"}
+    )
+    assert _one(old, _bucket({"bucket": "b"})).action == "same"
