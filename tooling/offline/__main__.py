@@ -31,6 +31,8 @@ from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
 from tooling import outputs
 
 if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
+    from tooling.offline.change_guard import GuardConfig
+    from tooling.offline.changes import DeployedState
     from tooling.offline.planner import PlanResult
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -64,6 +66,20 @@ def _parser() -> argparse.ArgumentParser:
         help="computed outputs stay unknown, as in `pulumi preview`",
     )
     plan.add_argument("--no-policy", action="store_true", help="skip the policy pack")
+    plan.add_argument(
+        "--against",
+        type=Path,
+        action="append",
+        metavar="STATE",
+        help="also plan the changes to a deployed state: a `pulumi stack export` file per layer, "
+        "or a folder of <layer>.json (repeatable); the class's change guard applies",
+    )
+    plan.add_argument(
+        "--changes-json",
+        type=Path,
+        metavar="FILE",
+        help="with --against: also write the change plan and the guard's findings here",
+    )
     _policy_pack_arguments(plan)
     plan.add_argument(
         "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
@@ -181,6 +197,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         errors.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
 
     try:
+        state = _against(args)
         if args.command == "plan":
             # The command line names the environment (shared.environment's one rule): a leftover
             # ENVIRONMENT_SUFFIX is one warning here and hidden from the programs and the pack.
@@ -217,6 +234,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         render(result, out, subtitle=subtitle)
         if args.json:
             out.print(Text(f"JSON report: {args.json}"))
+        blocked = state is not None and _change_plan(result, state, out, args.changes_json)
     except StackConfigError as error:
         _error(errors, error.user_message)
         return EXIT_ERROR
@@ -237,7 +255,54 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         )
         errors.print(traceback.format_exc(), markup=False, highlight=False, soft_wrap=True)
         return EXIT_ERROR
-    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+    return EXIT_MANDATORY if result.mandatory or blocked else EXIT_OK
+
+
+def _against(args: argparse.Namespace) -> DeployedState | None:
+    """The deployed state of `plan --against`: a bad state or guard file stops before any layer."""
+    if args.command != "plan" or not args.against:
+        if getattr(args, "changes_json", None) is not None:
+            raise UsageError("--changes-json needs --against <state>")
+        return None
+    from tooling.offline.changes import read_state
+
+    if args.preview:
+        # A deployed resource's values are known to `pulumi preview`; under the mocks' preview
+        # they would be unknown, and every reference to them would look like a change.
+        raise UsageError("--against plans with the deployed values: leave out --preview")
+    report: Path | None = args.changes_json
+    if report is not None and (report.is_dir() or not report.parent.is_dir()):
+        raise UsageError(f"--changes-json {report}: name a file in an existing folder")
+    state = read_state(args.against, args.environment)
+    _guard_config(args.environment)
+    return state
+
+
+def _guard_config(environment: str) -> GuardConfig:
+    from shared.environment import parse_environment
+    from tooling.offline.change_guard import load_guard_config
+
+    return load_guard_config(parse_environment(environment).environment_class)
+
+
+def _change_plan(
+    result: PlanResult, state: DeployedState, out: Console, report: Path | None
+) -> bool:
+    """The change plan against the deployed state, and the class's guard over it: True when the
+    guard blocks a change."""
+    from tooling.offline.change_guard import blocking, guard
+    from tooling.offline.change_report import render_changes, write_changes_json
+    from tooling.offline.changes import plan_changes
+    from tooling.offline.report import plan_secrets
+
+    changes = plan_changes(result.layers, state)
+    findings = guard(changes, _guard_config(result.environment))
+    secrets = plan_secrets(result)
+    render_changes(changes, findings, out, environment=result.environment, secrets=secrets)
+    if report is not None:
+        write_changes_json(changes, findings, report, secrets=secrets)
+        out.print(Text(f"change plan JSON: {report}"))
+    return bool(blocking(findings))
 
 
 if __name__ == "__main__":
