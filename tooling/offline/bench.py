@@ -97,6 +97,7 @@ def analyzer_throughput(pack_dir: Path, count: int, environment: str) -> tuple[f
 
     The environment's policy config decides whether the CLI's Remediate round-trip happens too.
     """
+    from tooling.offline.analysis import analyze_stack
     from tooling.offline.analyzer import policy_pack
 
     resources = synthetic_resources(count)
@@ -105,7 +106,7 @@ def analyzer_throughput(pack_dir: Path, count: int, environment: str) -> tuple[f
         server.configure(layer="bench")
         started = time.perf_counter() - start
         start = time.perf_counter()
-        server.analyze(resources, layer="bench")
+        analyze_stack([server], resources, layer="bench")
         elapsed = time.perf_counter() - start
         remediating = server.remediating
     return count / elapsed, started, remediating

@@ -158,7 +158,7 @@ def test_policy_check_on_a_stack_export(tmp_path: Path) -> None:
 
 def test_policy_check_exit_2_on_a_file_that_is_not_an_export(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"resources": 3}')
+    bad.write_text('{"version": 3, "deployment": {"resources": 3}}')
     code, out = run("policy-check", str(bad), "--pack", str(FIXTURE_PACK))
     assert code == 2 and "deployment.resources" in out
     code, out = run("policy-check", str(tmp_path / "missing.json"), "--pack", str(FIXTURE_PACK))

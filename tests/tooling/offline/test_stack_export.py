@@ -36,8 +36,9 @@ SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"
 @pytest.mark.parametrize(
     ("document", "problem"),
     [
-        ([1, 2], "no deployment.resources[] list"),
-        ({"deployment": {"resources": {"a": 1}}}, "no deployment.resources[] list"),
+        ([1, 2], "not a stack export (expected the JSON object"),
+        ({"version": 3, "deployment": {"resources": {"a": 1}}}, "no deployment.resources[] list"),
+        ({"version": 3}, "no deployment.resources[] list"),
         (
             broken(lambda r: r.append("x")),
             "deployment.resources[4] must be an object, not a string",
