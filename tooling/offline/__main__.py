@@ -221,6 +221,9 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         _error(errors, error.user_message)
         return EXIT_ERROR
     except ProgramError as error:
+        if not error.program_traceback:  # a pulumi.RunError: its message is the whole story
+            _error(errors, f"the {error.layer} layer (stack {error.stack}) failed: {error.message}")
+            return EXIT_ERROR
         _error(errors, f"the {error.layer} layer (stack {error.stack}) raised {error.message}")
         errors.print(error.program_traceback, markup=False, highlight=False, soft_wrap=True)
         return EXIT_ERROR
