@@ -182,6 +182,8 @@ def _failure(error: BaseException, folder: str) -> tuple[str, str, str, str]:
     anything else keeps its traceback, trimmed to the program's own frames."""
     import pulumi
 
+    if type(error).__name__ in _USER_MISTAKES:  # reported by the parent with the user's message
+        return ("error", type(error).__name__, str(error), _program_traceback(error, folder))
     for exception in (error, error.__cause__, error.__context__):
         if isinstance(exception, pulumi.RunError):
             return ("error", RUN_ERROR, str(exception), "")
