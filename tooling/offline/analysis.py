@@ -46,9 +46,7 @@ def analyze_stack(
         return []
     for server in servers:
         server.ready(layer)
-    everything = [
-        r for r in servers[0].complete(resources, layer, outputs or {}) if not r.delete
-    ]
+    everything = [r for r in servers[0].complete(resources, layer, outputs or {}) if not r.delete]
     providers = {r.urn: r for r in everything if r.is_provider}
     for server in servers:
         server.spread_for(len(everything))

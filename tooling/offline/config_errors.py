@@ -90,7 +90,9 @@ def describe(error: ValidationError) -> list[str]:
     if error.validator == "required":
         # gojsonschema reports each missing property on its own, at the object's field.
         present = error.instance if isinstance(error.instance, dict) else {}
-        return [f"{prefix}{name} is required" for name in error.validator_value if name not in present]
+        return [
+            f"{prefix}{name} is required" for name in error.validator_value if name not in present
+        ]
     if error.validator == "additionalProperties":
         allowed = error.schema.get("properties", {})
         extra = [k for k in (error.instance or {}) if k not in allowed]
@@ -99,7 +101,9 @@ def describe(error: ValidationError) -> list[str]:
     return [f"{prefix}{wording(error, field) if wording else error.message}"]
 
 
-def cli_messages(pack: str, version: str, policy: str, errors: Iterable[ValidationError]) -> list[str]:
+def cli_messages(
+    pack: str, version: str, policy: str, errors: Iterable[ValidationError]
+) -> list[str]:
     """Every error of one policy's config, one CLI line each, sorted as the CLI sorts them."""
     lines = sorted(line for error in errors for line in describe(error))
     return [f"validating policy config: {pack} {version}  {policy}: {line}" for line in lines]

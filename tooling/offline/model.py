@@ -40,7 +40,9 @@ class Resource:
     delete_before_replace: bool | None = None
     additional_secret_outputs: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # alias URNs
-    custom_timeouts: Mapping[str, float] = field(default_factory=dict)  # create/update/delete/read, s
+    custom_timeouts: Mapping[str, float] = field(
+        default_factory=dict
+    )  # create/update/delete/read, s
     # A resource an export holds only until its replacement's old copy is deleted (`delete: true`).
     delete: bool = False
 

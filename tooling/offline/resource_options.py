@@ -16,7 +16,16 @@ from tooling.offline.model import ROOT_STACK_TYPE
 
 TIMEOUT_KEYS = ("create", "update", "delete", "read")
 # Go's time.ParseDuration units, in seconds (source_eval.go generateTimeoutInSeconds).
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
 _PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 
 
@@ -58,9 +67,7 @@ def _qualified_type(urn: str) -> str:
     return parts[2] if len(parts) >= 4 else ""
 
 
-def alias_urn(
-    alias: Any, *, name: str, type_: str, parent: str, project: str, stack: str
-) -> str:
+def alias_urn(alias: Any, *, name: str, type_: str, parent: str, project: str, stack: str) -> str:
     """One `pulumirpc.Alias` as the URN the engine compares (step_generator.go collapseAliasToUrn)."""
     if alias.WhichOneof("alias") == "urn":
         return str(alias.urn)

@@ -199,9 +199,7 @@ def _read_document(path: Path) -> Any:
             "`pulumi stack export` writes UTF-8 JSON"
         ) from None
     try:
-        return json.loads(
-            text, parse_constant=_not_a_float, parse_float=_float, parse_int=_int
-        )
+        return json.loads(text, parse_constant=_not_a_float, parse_float=_float, parse_int=_int)
     except json.JSONDecodeError as error:
         raise StackExportError(f"{path}: not a JSON stack export ({error})") from None
     except _Number as error:

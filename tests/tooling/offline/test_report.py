@@ -39,7 +39,9 @@ def result(count: int) -> PlanResult:
 
 def rendered(count: int) -> str:
     buffer = StringIO()
-    report.render(result(count), Console(file=buffer, width=300, force_terminal=True, color_system=None))
+    report.render(
+        result(count), Console(file=buffer, width=300, force_terminal=True, color_system=None)
+    )
     return buffer.getvalue()
 
 

@@ -55,16 +55,19 @@ def test_the_call_order_and_what_configure_stack_carries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorded = run_spy(tmp_path, monkeypatch)
-    assert [c["method"] for c in recorded] == [
-        "Handshake",
-        "ConfigureStack",  # before GetAnalyzerInfo, as analyzer_plugin.go sends it at start-up
-        "GetAnalyzerInfo",
-        "Configure",
-        "Analyze",  # the root stack, the cluster and its provider: every resource (step_generator.go)
-        "Analyze",
-        "Analyze",
-        "AnalyzeStack",
-    ]
+    assert (
+        [c["method"] for c in recorded]
+        == [
+            "Handshake",
+            "ConfigureStack",  # before GetAnalyzerInfo, as analyzer_plugin.go sends it at start-up
+            "GetAnalyzerInfo",
+            "Configure",
+            "Analyze",  # the root stack, the cluster and its provider: every resource (step_generator.go)
+            "Analyze",
+            "Analyze",
+            "AnalyzeStack",
+        ]
+    )
     stack = recorded[1]["request"]
     assert stack["stack"] == "dev" and stack["project"] == "data"
     assert stack["config"] == {"aws:region": "eu-west-1", "data:password": "p"}
