@@ -20,7 +20,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 
 from shared.aws.elb import ELB_LOG_ACCOUNTS
 from tooling.offline.model import UNKNOWN, Resource, wire_value
-from tooling.offline.resource_options import alias_urn, custom_timeouts
+from tooling.offline.resource_options import custom_timeouts
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -595,36 +595,27 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                         key: tuple(engine_urn(u) for u in deps.urns)
                         for key, deps in request.propertyDependencies.items()
                     },
-                    provider=request.provider,
+                    provider=engine_urn(request.provider),
                     protect=bool(request.protect),
                     custom=bool(request.custom),
-                    **self._options(request, engine_urn(response.urn)),
+                    **self._options(request),
                 )
             )
         return response
 
     @staticmethod
-    def _options(request: Any, urn: str) -> dict[str, Any]:
-        """The rest of the resource options, as the engine keeps them (see resource_options)."""
-        parts = urn.split("::")
+    def _options(request: Any) -> dict[str, Any]:
+        """The rest of the resource options, as the engine keeps them (see resource_options).
+
+        Aliases stay empty: the engine keeps only an alias that matched a resource of the old
+        state (step_generator.go getOldResource), and a plan has no old state.
+        """
         # source_eval.go: deleteBeforeReplace counts as set when Defined is, or when it is true.
         defined = request.deleteBeforeReplaceDefined or request.deleteBeforeReplace
-        aliases = [
-            alias_urn(
-                alias,
-                name=request.name,
-                type_=request.type,
-                parent=engine_urn(request.parent),
-                project=parts[1],
-                stack=parts[0].removeprefix("urn:pulumi:"),
-            )
-            for alias in request.aliases
-        ]
         return {
             "ignore_changes": tuple(request.ignoreChanges),
             "delete_before_replace": bool(request.deleteBeforeReplace) if defined else None,
             "additional_secret_outputs": tuple(request.additionalSecretOutputs),
-            "aliases": (*aliases, *request.aliasURNs),
             "custom_timeouts": custom_timeouts(
                 request.customTimeouts if request.HasField("customTimeouts") else None
             ),

@@ -2,8 +2,8 @@
 
 The engine hands a policy pack `AnalyzerResourceOptions` (pulumi/pulumi `proto/pulumi/analyzer.proto`):
 protect, ignoreChanges, deleteBeforeReplace, additionalSecretOutputs, aliases as URNs, customTimeouts
-in seconds and parent. This module turns what a program registered into those values, the way the
-engine does it (`pkg/resource/deploy/source_eval.go`, `step_generator.go` `collapseAliasToUrn`).
+in seconds and parent. Custom timeouts arrive as Go duration strings and are kept in seconds, as
+`pkg/resource/deploy/source_eval.go` generateTimeoutInSeconds does.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
-
-from tooling.offline.model import ROOT_STACK_TYPE
 
 TIMEOUT_KEYS = ("create", "update", "delete", "read")
 # Go's time.ParseDuration units, in seconds (source_eval.go generateTimeoutInSeconds).
@@ -60,29 +58,6 @@ def custom_timeouts(request_timeouts: Any) -> dict[str, float]:
         return {}
     seconds = {key: duration_seconds(getattr(request_timeouts, key, "")) for key in TIMEOUT_KEYS}
     return {key: value for key, value in seconds.items() if value}
-
-
-def _qualified_type(urn: str) -> str:
-    parts = urn.split("::")
-    return parts[2] if len(parts) >= 4 else ""
-
-
-def alias_urn(alias: Any, *, name: str, type_: str, parent: str, project: str, stack: str) -> str:
-    """One `pulumirpc.Alias` as the URN the engine compares (step_generator.go collapseAliasToUrn)."""
-    if alias.WhichOneof("alias") == "urn":
-        return str(alias.urn)
-    spec = alias.spec
-    previous_parent = parent
-    if spec.WhichOneof("parent") == "parentUrn":
-        previous_parent = spec.parentUrn
-    if (spec.WhichOneof("parent") == "noParent" and spec.noParent) or (
-        _qualified_type(previous_parent).rsplit("$", 1)[-1] == ROOT_STACK_TYPE
-    ):
-        previous_parent = ""
-    kind, label = spec.type or type_, spec.name or name
-    if not previous_parent:  # resource.CreateURN
-        return f"urn:pulumi:{spec.stack or stack}::{spec.project or project}::{kind}::{label}"
-    return f"{previous_parent.rsplit('::', 1)[0]}${kind}::{label}"
 
 
 def export_timeouts(value: Any) -> Mapping[str, float]:

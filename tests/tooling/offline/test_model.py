@@ -11,7 +11,7 @@ PACKAGE = Path(tooling.offline.__file__).parent
 ALLOWED = {
     "model": set(),
     "mocks": {"model", "resource_options"},
-    "resource_options": {"model"},
+    "resource_options": set(),
     "config_errors": set(),
     "analyzer": {"model", "config_errors"},
     "analysis": {"analyzer", "model"},
