@@ -335,7 +335,7 @@ def test_config(
     document: dict[str, Any] = {name: valid for name, valid in VALID.items() if name != policy}
     if value is not None:
         document[policy] = value
-    message = configure_error(packs.get(runtime, "config-policy"), document)
+    message = configure_error(packs.get(runtime, "config_policy"), document)
     assert message.splitlines() == [
         f"validating policy config: config-policy 0.0.1  {policy}: {error}" for error in errors
     ], (case, line)

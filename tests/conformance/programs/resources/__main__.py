@@ -49,7 +49,9 @@ for entry in config.require_object("resources"):
     kind: str = entry["type"]
     resource: pulumi.Resource
     if kind.startswith("pulumi:providers:"):
-        resource = pulumi.ProviderResource(kind.split(":")[-1], entry["name"], props, options)
+        resource = pulumi.ProviderResource(
+            kind.rsplit(":", maxsplit=1)[-1], entry["name"], props, options
+        )
     elif entry.get("component"):
         resource = pulumi.ComponentResource(kind, entry["name"], props, options)
     else:

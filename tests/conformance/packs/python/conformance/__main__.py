@@ -26,7 +26,7 @@ LEVELS = {level.value: level for level in EnforcementLevel}
 def state_is(value: int) -> Any:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type == DYNAMIC and args.props.get("state") == value:
-            report(f"'state' must not have the value {value}.")
+            report(f"'state' must not have the value {value}.", None)
 
     return validate
 
@@ -43,22 +43,22 @@ def stack_state_is(value: int, *, with_urn: bool) -> Any:
 def no_foo_bar(args: StackValidationArgs, report: ReportViolation) -> None:
     for r in args.resources:
         if r.resource_type == DYNAMIC and r.props.get("foo") == "bar":
-            report("'foo' must not have the value 'bar'.")
+            report("'foo' must not have the value 'bar'.", None)
 
 
 def truthiness(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == SIMPLE and args.props.get("value") is True:
-        report("This is a test warning")
+        report("This is a test warning", None)
 
 
 def falsiness(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == SIMPLE and args.props.get("value") is False:
-        report("This is a test error")
+        report("This is a test error", None)
 
 
 def stack_size(args: StackValidationArgs, report: ReportViolation) -> None:
     if sum(1 for r in args.resources if r.resource_type == SIMPLE) > 1:
-        report("Found an extra simple:index:Resource")
+        report("Found an extra simple:index:Resource", None)
 
 
 def blame_another(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -68,32 +68,32 @@ def blame_another(args: ResourceValidationArgs, report: ReportViolation) -> None
 
 def provider_region(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == "pulumi:providers:aws" and args.props.get("region") != "us-west-2":
-        report(f"provider region {args.props.get('region')} is not us-west-2")
+        report(f"provider region {args.props.get('region')} is not us-west-2", None)
 
 
 def root_stack(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == "pulumi:pulumi:Stack":
-        report("the root stack reached Analyze")
+        report("the root stack reached Analyze", None)
 
 
 def unknown_prefix(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == "random:index:RandomPet" and args.props["prefix"] == "my-pet":
-        report("the prefix is known")
+        report("the prefix is known", None)
 
 
 def always_resource(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == "random:index:RandomString":
-        report("validate-resource-violation-message")
+        report("validate-resource-violation-message", None)
 
 
 def always_stack(args: StackValidationArgs, report: ReportViolation) -> None:
     if any(r.resource_type == "random:index:RandomString" for r in args.resources):
-        report("validate-stack-violation-message")
+        report("validate-stack-violation-message", None)
 
 
 def violate_at_remediate(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.resource_type == SIMPLE and args.props.get("violate"):
-        report("still violating after remediation")
+        report("still violating after remediation", None)
 
 
 def fixup(args: ResourceValidationArgs) -> Any:
@@ -121,15 +121,14 @@ def options(args: ResourceValidationArgs, report: ReportViolation) -> None:
         "additionalSecretOutputs": list(o.additional_secret_outputs),
         "parent": o.parent,
     }
-    report(json.dumps(seen, sort_keys=True))
+    report(json.dumps(seen, sort_keys=True), None)
 
 
 def provider_seen(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if args.props.get("reportProvider") is True and args.provider is not None:
         provider = args.provider
-        report(
-            f"{provider.resource_type} {provider.name} {json.dumps(dict(provider.props), sort_keys=True)}"
-        )
+        props = json.dumps(dict(provider.props), sort_keys=True)
+        report(f"{provider.resource_type} {provider.name} {props}", None)
 
 
 # policy_resource_metadata.go: one policy per piece of metadata the engine hands a pack.
@@ -140,7 +139,7 @@ def named(args: Any, name: str) -> bool:
 def metadata(name: str, check: Any) -> Any:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if named(args, name) and check(args):
-            report("metadata matched")
+            report("metadata matched", None)
 
     return validate
 

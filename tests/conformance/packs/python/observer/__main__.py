@@ -16,7 +16,7 @@ def sees_remediation(args: ResourceValidationArgs, report: ReportViolation) -> N
         and args.name == "res"
         and args.props.get("value") is True
     ):
-        report("saw the value before the other pack's remediation")
+        report("saw the value before the other pack's remediation", None)
 
 
 PolicyPack(
