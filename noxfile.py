@@ -100,8 +100,9 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (offline: no Pulumi CLI, no AWS)."""
     dev(session)  # policies/PulumiPolicy.yaml runs the pack on .venv, as the CLI would
     _install(session, "test")
-    # Every core by default: the suite is CPU-bound (forked stack runs, policy-pack servers).
-    session.run("pytest", *(session.posargs or ["-n", "auto"]))
+    # Every core by default: the suite is CPU-bound (forked stack runs, policy-pack servers). The
+    # conformance cases share their pack processes on one worker (their xdist_group).
+    session.run("pytest", *(session.posargs or ["-n", "auto", "--dist", "loadgroup"]))
 
 
 @nox.session(python=PYTHON)

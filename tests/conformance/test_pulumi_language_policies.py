@@ -11,6 +11,9 @@ import pytest
 
 from .conftest import RUNTIMES, Found, Packs, check, configure_error, urn
 
+# One xdist worker runs every case: the pack processes are started once, not once per worker.
+pytestmark = pytest.mark.xdist_group("conformance")
+
 SIMPLE = "simple:index:Resource"
 
 

@@ -20,6 +20,9 @@ from tooling.offline.stack_export import read_stack_export
 
 from .conftest import PACKS, RUNTIMES, Packs, root, urn
 
+# One xdist worker runs every case: the pack processes are started once, not once per worker.
+pytestmark = pytest.mark.xdist_group("conformance")
+
 PROJECT = "exports"
 DYNAMIC = "pulumi-nodejs:dynamic:Resource"
 SIMPLE = "simple:index:Resource"

@@ -1,7 +1,7 @@
 """Resources from a `pulumi stack export` file, as the engine would hand them to the policy pack.
 
-The root stack and provider resources are kept: the engine sends them to AnalyzeStack (Analyze skips
-them). Secrets stay wrapped as
+The root stack and provider resources are kept: the CLI analyzes them as any other resource
+(`pkg/resource/deploy/analyze_snapshot.go`). Secrets stay wrapped as
 the engine sends them (policies read the plaintext of a `--show-secrets` export, as under the CLI;
 encrypted ones carry a placeholder), so every report can mask them (tooling.redaction). The root
 stack's outputs become the layer's outputs.
