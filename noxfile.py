@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
@@ -54,14 +55,32 @@ def venv_commands(venv: Path, *, uv: bool, extra: tuple[str, ...] = ()) -> list[
     return [[python, "-m", "ensurepip", "--default-pip"]]
 
 
+def install_stamp(root: Path = Path(".")) -> str:
+    """What `.venv` was installed from: uv.lock and pyproject.toml (and the Python it targets)."""
+    digest = hashlib.sha256(PYTHON.encode())
+    for name in ("uv.lock", "pyproject.toml"):
+        path = root / name
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b""))
+    return digest.hexdigest()
+
+
+STAMP = Path(".venv") / ".installed-from"
+
+
 @nox.session(venv_backend="none")
 def dev(session: nox.Session) -> None:
     """Create or update the repo's .venv that every Pulumi project and the policy pack use."""
     venv = Path(".venv")
-    requirements = ["-e", ".", *nox.project.dependency_groups(PYPROJECT, "dev")]
+    stamp = install_stamp()
     uv = shutil.which("uv") is not None
+    commands = venv_commands(venv, uv=uv)
+    # Nothing changed since the last install: skip it and its bytecode pass (3-4 s otherwise).
+    if not commands and STAMP.is_file() and STAMP.read_text() == stamp:
+        session.log(".venv is up to date with uv.lock and pyproject.toml: nothing to install.")
+        return
+    requirements = ["-e", ".", *nox.project.dependency_groups(PYPROJECT, "dev")]
     # external: other sessions call dev too, and .venv is not their own venv.
-    for command in venv_commands(venv, uv=uv):
+    for command in commands:
         session.run(*command, silent=True, external=True)
     python = str(venv / "bin" / "python")
     if uv:
@@ -69,19 +88,12 @@ def dev(session: nox.Session) -> None:
     else:
         session.run(python, "-m", "pip", "install", "-q", *requirements, external=True)
     # Installers skip packages already present, so bytecode a pre-existing .venv lacks would never
-    # appear; compileall only writes what is missing or stale (~1 s when nothing is).
+    # appear; compileall writes what is missing or stale, once per install.
     site_packages = next(venv.glob("lib/python*/site-packages"))
     session.run(
-        str(venv / "bin" / "python"),
-        "-m",
-        "compileall",
-        "-q",
-        "-j",
-        "0",
-        str(site_packages),
-        silent=True,
-        external=True,
+        python, "-m", "compileall", "-q", "-j", "0", str(site_packages), silent=True, external=True
     )
+    STAMP.write_text(stamp)
     session.log("Ready: .venv is what stacks/*/Pulumi.yaml and policies/PulumiPolicy.yaml run on.")
 
 
@@ -90,8 +102,9 @@ def tests(session: nox.Session) -> None:
     """Run the test suite (offline: no Pulumi CLI, no AWS)."""
     dev(session)  # policies/PulumiPolicy.yaml runs the pack on .venv, as the CLI would
     _install(session, "test")
-    # Every core by default: the suite is CPU-bound (forked stack runs, policy-pack servers).
-    session.run("pytest", *(session.posargs or ["-n", "auto"]))
+    # Every core by default: the suite is CPU-bound (forked stack runs, policy-pack servers). The
+    # conformance cases share their pack processes on one worker (their xdist_group).
+    session.run("pytest", *(session.posargs or ["-n", "auto", "--dist", "loadgroup"]))
 
 
 @nox.session(python=PYTHON)
@@ -132,28 +145,30 @@ def _run_tool(session: nox.Session, python: str, *args: str) -> None:
 # --- offline plan sessions --------------------------------------------------------------------------
 
 
-@nox.session(python=PYTHON, reuse_venv=True)
+# The offline tools run on .venv itself, where the policy pack runs too (its PulumiPolicy.yaml
+# virtualenv): `dev` keeps it current, and a session of its own would be a second install to pay.
+DEV_PYTHON = str(Path(".venv") / "bin" / "python")
+
+
+@nox.session(venv_backend="none")
 def plan(session: nox.Session) -> None:
     """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
-    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
-    _install(session)
-    _run_tool(session, _python(session), "-m", "tooling.offline", "plan", *session.posargs)
+    dev(session)
+    _run_tool(session, DEV_PYTHON, "-m", "tooling.offline", "plan", *session.posargs)
 
 
-@nox.session(name="policy-check", python=PYTHON, reuse_venv=True)
+@nox.session(name="policy-check", venv_backend="none")
 def policy_check(session: nox.Session) -> None:
     """Check a `pulumi stack export` file with the policy pack: `nox -s policy-check -- F [--env E]`."""
-    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
-    _install(session)
-    _run_tool(session, _python(session), "-m", "tooling.offline", "policy-check", *session.posargs)
+    dev(session)
+    _run_tool(session, DEV_PYTHON, "-m", "tooling.offline", "policy-check", *session.posargs)
 
 
-@nox.session(python=PYTHON, reuse_venv=True, default=False)
+@nox.session(venv_backend="none", default=False)
 def bench(session: nox.Session) -> None:
-    """Measure the offline engine: import floor, full plan, analyzer throughput, peak memory."""
-    dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
-    _install(session)
-    session.run("python", "-m", "tooling.offline.bench", *session.posargs)
+    """Measure the offline engine: import floor, full plan, nox overhead, analyzer throughput, memory."""
+    dev(session)
+    session.run(DEV_PYTHON, "-m", "tooling.offline.bench", *session.posargs, external=True)
 
 
 # --- mutation testing ------------------------------------------------------------------------------

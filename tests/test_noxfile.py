@@ -77,3 +77,43 @@ def test_a_venv_made_without_pip_gets_it(tmp_path: Path) -> None:
     )
     make(venv)
     assert "pip" in {p["name"] for p in discovery(venv)}
+
+
+class _Recorder:
+    """Just enough of nox.Session for `dev`: what it would run."""
+
+    def __init__(self) -> None:
+        self.ran: list[tuple[str, ...]] = []
+
+    def run(self, *args: str, **kwargs: object) -> None:
+        self.ran.append(args)
+
+    def log(self, message: str) -> None:
+        pass
+
+
+def test_dev_installs_and_compiles_once_per_change_of_the_lock_or_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / ".venv" / "lib" / "python3.11" / "site-packages"
+    (site / "pip").mkdir(parents=True)
+    (site / "pip" / "__init__.py").write_text("")
+    (tmp_path / ".venv" / "bin").mkdir()
+    (tmp_path / ".venv" / "bin" / "python").write_text("")
+    (tmp_path / "uv.lock").write_text("version = 1\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    monkeypatch.chdir(tmp_path)
+
+    def dev() -> list[str]:
+        session = _Recorder()
+        noxfile.dev(session)
+        return [" ".join(args[:4]) for args in session.ran]
+
+    first = dev()
+    assert len(first) == 2 and "compileall" in first[-1]
+    assert dev() == []  # nothing changed: no install, no bytecode pass
+    (tmp_path / "uv.lock").write_text("version = 1\n# a new pin\n")
+    assert len(dev()) == 2
+    assert dev() == []
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'y'\n")
+    assert len(dev()) == 2

@@ -13,7 +13,8 @@ import os
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 from shared.layers import POLICY_PACK_DIR
-from tooling.offline.analyzer import PolicyConfigError, PolicyPackError, Violation, evaluate
+from tooling.offline.analysis import evaluate
+from tooling.offline.analyzer import PolicyConfigError, PolicyPackError, Violation
 from tooling.offline.engine import ProgramError, StackConfigError, run_layer, warm
 from tooling.offline.model import LayerResult, Resource
 from tooling.offline.planner import PlanError, PlanResult, plan

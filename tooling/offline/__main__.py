@@ -33,6 +33,7 @@ from tooling import outputs
 if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
     from tooling.offline.change_guard import GuardConfig
     from tooling.offline.changes import DeployedState
+    from tooling.offline.engine import ProgramError
     from tooling.offline.planner import PlanResult
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -166,6 +167,15 @@ def _error(console: Console, message: str) -> None:
     )
 
 
+def _program_error(errors: Console, error: ProgramError) -> None:
+    where = f"the {error.layer} layer (stack {error.stack})"
+    if not error.program_traceback:  # a pulumi.RunError: its message is the whole story
+        _error(errors, f"{where} failed: {error.message}")
+        return
+    _error(errors, f"{where} raised {error.message}")
+    errors.print(error.program_traceback, markup=False, highlight=False, soft_wrap=True)
+
+
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
     args = _parser().parse_args(argv)
     # A shell starts a background job (`plan ... &`) with SIGINT ignored, and children inherit an
@@ -239,8 +249,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         _error(errors, error.user_message)
         return EXIT_ERROR
     except ProgramError as error:
-        _error(errors, f"the {error.layer} layer (stack {error.stack}) raised {error.message}")
-        errors.print(error.program_traceback, markup=False, highlight=False, soft_wrap=True)
+        _program_error(errors, error)
         return EXIT_ERROR
     except (ValueError, RuntimeError, OSError) as error:
         # Every user mistake surfaces as one of these (PlanError, ConfigError, PolicyPackError,

@@ -21,7 +21,7 @@ import signal
 import subprocess
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import yaml
 
-from shared.layers import POLICY_PACK_DIR
+from tooling.offline.config_errors import cli_messages
 from tooling.offline.model import (
     ORGANIZATION,
     ROOT_STACK_TYPE,
@@ -45,8 +45,6 @@ CALL_TIMEOUT_SECONDS = 60.0
 ENGINE_ADDRESS = "127.0.0.1:0"
 LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
 LEVEL_NUMBERS = {name: number for number, name in LEVELS.items()}
-# Resources the engine never sends to Analyze/Remediate; AnalyzeStack still gets them.
-NOT_ANALYZED_PREFIXES = (ROOT_STACK_TYPE, "pulumi:providers:")
 # Calls in flight at once: enough to keep the pack's worker threads busy, few enough that gRPC never
 # queues past its deadline (all calls at once ended in CANCELLED at ~8,000 resources).
 IN_FLIGHT = 32
@@ -76,6 +74,9 @@ class Violation:
     urn: str
     message: str
     pack: str = ""  # `<name>@<version>` of the pack that reported it
+    # A remediation's properties before and after it (level remediate only), as the CLI shows them.
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
 
     @property
     def blocking(self) -> bool:
@@ -276,20 +277,18 @@ def reconcile_policy_config(
     for config, _ in configs:
         _apply(result, config)
     resolved: dict[str, tuple[str, dict[str, Any]]] = {}
+    problems: list[str] = []
+    name, _, version = pack.rpartition("@")
     for policy in policies:
         entry = result[policy.name]
         if policy.config_schema.get("properties") or policy.config_schema.get("required"):
             # analyzer/config.go convertSchema: the policy's schema as an object schema.
             schema = {"type": "object", **policy.config_schema}
-            validator = jsonschema.Draft7Validator(schema)
-            errors = sorted(validator.iter_errors(entry.properties), key=lambda e: list(e.path))
-            if errors:
-                first = errors[0]
-                key = ".".join(str(p) for p in first.path) or "(config)"
-                raise PolicyConfigError(
-                    f"policy pack {pack}, policy {policy.name!r}, key {key!r}: {first.message}"
-                )
+            errors = jsonschema.Draft7Validator(schema).iter_errors(entry.properties)
+            problems += cli_messages(name, version, policy.name, errors)
         resolved[policy.name] = (entry.level or policy.level, dict(entry.properties))
+    if problems:  # update.go: every error of every policy, one line each
+        raise PolicyConfigError("\n".join(problems))
     return resolved
 
 
@@ -616,38 +615,42 @@ class PolicyPackServer:
             entry.properties.update(wire_value(properties))
         self._call("Configure", request)
 
-    def analyze(
-        self,
-        resources: Sequence[Resource],
-        *,
-        layer: str,
-        outputs: Mapping[str, Any] | None = None,
-    ) -> list[Violation]:
-        """Remediate and Analyze per resource, then AnalyzeStack once; every result as a Violation.
-
-        AnalyzeStack gets every resource, the root stack and the providers included, as the engine
-        sends them; a stack without its root stack or default provider (the mock engine registers
-        neither) gets them added.
-        """
-        from pulumi.runtime.proto import analyzer_pb2
-
+    def ready(self, layer: str) -> None:
+        """Connected and configured (with the pack's own config when nobody configured it)."""
         self.connect()
         if not self.name:
             self.configure(layer=layer)
-        everything = self._complete(resources, layer, outputs or {})
-        providers = {r.urn: r for r in everything if r.is_provider}
-        analyzed = [r for r in everything if not r.type.startswith(NOT_ANALYZED_PREFIXES)]
-        self._spread_for(len(analyzed))
-        violations: list[Violation] = []
-        properties = self._remediate(analyzed, providers, layer, violations)
+
+    def analyze_each(
+        self,
+        resources: Sequence[Resource],
+        properties: Sequence[Mapping[str, Any]],
+        providers: Mapping[str, Resource],
+        layer: str,
+    ) -> Iterator[list[Violation]]:
+        """Analyze per resource, in order: each resource's violations, filed against it."""
+        from pulumi.runtime.proto import analyzer_pb2
+
         requests = (
             analyzer_pb2.AnalyzeRequest(**self._request_fields(r, props, providers))
-            for r, props in zip(analyzed, properties, strict=True)
+            for r, props in zip(resources, properties, strict=True)
         )
         for resource, response in zip(
-            analyzed, self._stream("Analyze", requests, analyzed), strict=True
+            resources, self._stream("Analyze", requests, resources), strict=True
         ):
-            violations.extend(self._violations(response, layer, resource.urn))
+            # analyze_snapshot.go analyzeResource: OnPolicyViolation(r.URN, d), whatever d.URN says.
+            yield self._violations(response, layer, _always(resource.urn))
+
+    def analyze_whole_stack(
+        self,
+        resources: Sequence[Resource],
+        providers: Mapping[str, Resource],
+        layer: str,
+        root_urn: str,
+    ) -> list[Violation]:
+        """AnalyzeStack once; a violation names its own resource if in the stack, else the root stack."""
+        from pulumi.runtime.proto import analyzer_pb2
+
         stack_request = analyzer_pb2.AnalyzeStackRequest(
             resources=[
                 analyzer_pb2.AnalyzerResource(
@@ -661,22 +664,26 @@ class PolicyPackServer:
                         if urns
                     },
                 )
-                for r in everything
+                for r in resources
             ]
         )
         # One call over the whole stack: its deadline grows with the stack (the CLI sets none).
         response = self._optional_call(
             "AnalyzeStack",
             stack_request,
-            timeout=self.call_timeout * max(1, len(everything) / 1000),
+            timeout=self.call_timeout * max(1, len(resources) / 1000),
         )
-        if response is not None:
-            violations.extend(self._violations(response, layer, ""))
-        return violations
+        if response is None:
+            return []
+        known = {r.urn for r in resources}
+        # analyze_snapshot.go resolveStackPolicyViolationURN
+        return self._violations(response, layer, lambda urn: urn if urn in known else root_urn)
 
-    def _complete(
+    def complete(
         self, resources: Sequence[Resource], layer: str, outputs: Mapping[str, Any]
     ) -> list[Resource]:
+        """The stack as the engine holds it: the root stack and default providers added if missing
+        (the mock engine registers neither)."""
         everything = list(resources)
         if not any(r.is_root_stack for r in everything):
             everything.insert(0, root_stack(layer, self.environment, outputs))
@@ -692,7 +699,7 @@ class PolicyPackServer:
                 known.add(provider.urn)
         return everything
 
-    def _spread_for(self, count: int) -> None:
+    def spread_for(self, count: int) -> None:
         """Start and configure the copies a stack of `count` analyzed resources is spread over."""
         wanted = min(os.cpu_count() or 1, MAX_COPIES) if count >= SPREAD_FROM else 1
         if wanted <= 1 + len(self._copies) or self._configured is None:
@@ -736,14 +743,19 @@ class PolicyPackServer:
         except grpc.RpcError as error:
             raise server._rpc_failure(f"{method} ({resource.urn})", error) from None
 
-    def _remediate(
+    def remediate(
         self,
-        analyzed: Sequence[Resource],
+        resources: Sequence[Resource],
+        properties: Sequence[Mapping[str, Any]],
         providers: Mapping[str, Resource],
         layer: str,
-        violations: list[Violation],
-    ) -> list[Mapping[str, Any]]:
-        """Remediate per resource; the (possibly rewritten) properties Analyze must see.
+        *,
+        apply: bool = True,
+    ) -> tuple[list[Mapping[str, Any]], list[list[Violation]]]:
+        """Remediate per resource: the properties the next pack (and Analyze) sees, and per resource
+        what was said. As step_generator.go: a remediation with a diagnostic is an advisory
+        violation; one without replaces the properties (`apply`), or is only reported, as
+        analyze_snapshot.go does for a snapshot.
 
         Skipped when no policy is configured at level remediate: the pack would answer every call
         with an empty response, so the result is the same and the plan makes half the calls.
@@ -751,47 +763,48 @@ class PolicyPackServer:
         from google.protobuf import json_format
         from pulumi.runtime.proto import analyzer_pb2
 
-        properties: list[Mapping[str, Any]] = [r.inputs for r in analyzed]
-        if not self.remediating:
-            return properties
+        current = list(properties)
+        said: list[list[Violation]] = [[] for _ in resources]
+        if not self.remediating or not resources:
+            return current, said
         requests = (
-            analyzer_pb2.AnalyzeRequest(**self._request_fields(r, r.inputs, providers))
-            for r in analyzed
+            analyzer_pb2.AnalyzeRequest(**self._request_fields(r, props, providers))
+            for r, props in zip(resources, properties, strict=True)
         )
-        first = next(iter(analyzed), None)
-        probe = first and analyzer_pb2.AnalyzeRequest(
-            **self._request_fields(first, first.inputs, providers)
+        probe = analyzer_pb2.AnalyzeRequest(
+            **self._request_fields(resources[0], properties[0], providers)
         )
-        if probe is None or self._optional_call("Remediate", probe) is None:
-            return properties  # analyzer_plugin.go: a pack without Remediate remediates nothing
+        if self._optional_call("Remediate", probe) is None:
+            return current, said  # analyzer_plugin.go: a pack without Remediate remediates nothing
         for index, (resource, response) in enumerate(
-            zip(analyzed, self._stream("Remediate", requests, analyzed), strict=True)
+            zip(resources, self._stream("Remediate", requests, resources), strict=True)
         ):
             for remediation in response.remediations:
                 if remediation.diagnostic:
-                    violations.append(
-                        Violation(
-                            remediation.policyName,
-                            "advisory",
-                            layer,
-                            resource.urn,
-                            remediation.diagnostic,
-                            self.label,
-                        )
+                    level, message = "advisory", remediation.diagnostic
+                    before = after = None
+                elif remediation.HasField("properties"):
+                    before = current[index]
+                    after = json_format.MessageToDict(remediation.properties)
+                    if apply:
+                        current[index] = after
+                    verb = "remediated" if apply else "would remediate (not applied)"
+                    level, message = "remediate", f"{verb}: {remediation.description}"
+                else:
+                    continue  # step_generator.go: neither a diagnostic nor properties is ignored
+                said[index].append(
+                    Violation(
+                        remediation.policyName,
+                        level,
+                        layer,
+                        resource.urn,
+                        message,
+                        self.label,
+                        before=before,
+                        after=after,
                     )
-                if remediation.HasField("properties"):
-                    properties[index] = json_format.MessageToDict(remediation.properties)
-                    violations.append(
-                        Violation(
-                            remediation.policyName,
-                            "remediate",
-                            layer,
-                            resource.urn,
-                            f"remediated: {remediation.description}",
-                            self.label,
-                        )
-                    )
-        return properties
+                )
+        return current, said
 
     def _request_fields(
         self,
@@ -806,9 +819,7 @@ class PolicyPackServer:
             "properties": _struct(properties),
             "urn": resource.urn,
             "name": resource.name,
-            "options": analyzer_pb2.AnalyzerResourceOptions(
-                protect=resource.protect, parent=resource.parent
-            ),
+            "options": _options(resource, analyzer_pb2),
         }
         provider = providers.get(resource.provider.rsplit("::", 1)[0]) or providers.get(
             _provider_urn(resource)
@@ -832,18 +843,51 @@ class PolicyPackServer:
             self._providers[provider.urn] = message
         return message
 
-    def _violations(self, response: Any, layer: str, default_urn: str) -> list[Violation]:
+    def _violations(
+        self, response: Any, layer: str, filed_against: Callable[[str], str]
+    ) -> list[Violation]:
         return [
             Violation(
                 policy=d.policyName,
-                level=LEVELS.get(d.enforcementLevel, "advisory"),
+                level=_reported_level(d.enforcementLevel),
                 layer=layer,
-                urn=d.urn or default_urn,
+                urn=filed_against(d.urn),
                 message=d.message or d.description,
                 pack=self.label,
             )
             for d in response.diagnostics
         ]
+
+
+def _always(urn: str) -> Callable[[str], str]:
+    return lambda _: urn
+
+
+def _reported_level(level: int) -> str:
+    """A violation still standing at level remediate is mandatory (analyze_snapshot.go
+    analyzeResource: "downgrade" remediate to mandatory; stack policies likewise)."""
+    name = LEVELS.get(level, "advisory")
+    return "mandatory" if name == "remediate" else name
+
+
+def _options(resource: Resource, analyzer_pb2: Any) -> Any:
+    """AnalyzerResourceOptions as analyzer_plugin.go marshalResourceOptions fills them."""
+    timeouts = resource.custom_timeouts
+    return analyzer_pb2.AnalyzerResourceOptions(
+        protect=resource.protect,
+        ignoreChanges=list(resource.ignore_changes),
+        deleteBeforeReplace=bool(resource.delete_before_replace),
+        deleteBeforeReplaceDefined=resource.delete_before_replace is not None,
+        additionalSecretOutputs=list(resource.additional_secret_outputs),
+        aliases=list(resource.aliases),
+        customTimeouts=analyzer_pb2.AnalyzerResourceOptions.CustomTimeouts(
+            create=timeouts.get("create", 0.0),
+            update=timeouts.get("update", 0.0),
+            delete=timeouts.get("delete", 0.0),
+            read=timeouts.get("read", 0.0),
+        ),
+        parent=resource.parent,
+    )
 
 
 def _provider_urn(resource: Resource) -> str:
@@ -904,43 +948,12 @@ def pair_configs(
     return paired
 
 
-def evaluate(
-    resources: Sequence[Resource],
-    environment: str,
-    *,
-    layer: str,
-    pack_dir: Path = POLICY_PACK_DIR,
-    policy_config: Mapping[str, Any] | None = None,
-    stack_config: Mapping[str, Any] | None = None,
-    secret_keys: Iterable[str] = (),
-    preview: bool = False,
-) -> list[Violation]:
-    """Run one pack over one layer's resources through the Analyzer protocol; every result, in order.
-
-    `policy_config` is a `--policy-pack-config` document; without one the pack's own defaults and
-    initialConfig decide, as under the CLI.
-    """
-    configs = (
-        []
-        if policy_config is None
-        else [(parse_policy_config(policy_config, source="policy config"), "policy config")]
-    )
-    with policy_pack(
-        pack_dir, environment=environment, project=layer, config=stack_config, preview=preview
-    ) as server:
-        server.configure(
-            layer=layer, stack_config=stack_config, secret_keys=secret_keys, policy_configs=configs
-        )
-        return server.analyze(resources, layer=layer)
-
-
 __all__ = [
     "UNKNOWN",
     "PolicyConfigError",
     "PolicyPackError",
     "PolicyPackServer",
     "Violation",
-    "evaluate",
     "pair_configs",
     "policy_pack",
     "policy_packs",

@@ -2,6 +2,7 @@
 
 - floor: a fresh interpreter importing pulumi and the pulumi_aws modules the layers use;
 - plan: `python -m tooling.offline plan <env>` end to end, in a fresh interpreter (what a user waits);
+- nox overhead: `nox -s plan -- <env>` over that same plan, as a ratio (nothing to install: <= 1.2);
 - analyzer: 1,000 synthetic resources through the Analyzer protocol (pack start-up excluded);
 - peak memory: the largest resident set of any process involved (plan, forked layers, pack).
 - policy-check: a synthetic 50,000-resource `pulumi stack export` through `python -m tooling.offline
@@ -70,6 +71,19 @@ def full_plan(
     return elapsed, done.returncode
 
 
+def nox_overhead(environment: str) -> tuple[float, float]:
+    """Median wall time of `nox -s plan -- <env>` and of the plan it runs, both warm (the install
+    stamp current, the cfn-lint cache filled), output files in a scratch folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        arguments = ["plan", environment, "--outputs", folder]
+        direct = [sys.executable, "-m", "tooling.offline", *arguments]
+        through_nox = [sys.executable, "-m", "nox", "-s", "plan", "--", *arguments[1:]]
+        _wall(through_nox)  # brings .venv's install stamp up to date, fills the caches
+        nox_time = statistics.median(_wall(through_nox) for _ in range(RUNS))
+        plan_time = statistics.median(_wall(direct) for _ in range(RUNS))
+    return nox_time, plan_time
+
+
 def synthetic_resources(count: int) -> list[Resource]:
     types = (
         (
@@ -97,6 +111,7 @@ def analyzer_throughput(pack_dir: Path, count: int, environment: str) -> tuple[f
 
     The environment's policy config decides whether the CLI's Remediate round-trip happens too.
     """
+    from tooling.offline.analysis import analyze_stack
     from tooling.offline.analyzer import policy_pack
 
     resources = synthetic_resources(count)
@@ -105,7 +120,7 @@ def analyzer_throughput(pack_dir: Path, count: int, environment: str) -> tuple[f
         server.configure(layer="bench")
         started = time.perf_counter() - start
         start = time.perf_counter()
-        server.analyze(resources, layer="bench")
+        analyze_stack([server], resources, layer="bench")
         elapsed = time.perf_counter() - start
         remediating = server.remediating
     return count / elapsed, started, remediating
@@ -218,6 +233,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{times[0][1]})",
                 flush=True,
             )
+        nox_time, plan_time = nox_overhead(args.env)
+        print(
+            f"nox overhead: `nox -s plan -- {args.env}` {nox_time:.2f} s / `python -m "
+            f"tooling.offline plan {args.env}` {plan_time:.2f} s = {nox_time / plan_time:.2f} "
+            "(target <= 1.2)",
+            flush=True,
+        )
         return _rest(args, pack, base)
 
 

@@ -48,6 +48,7 @@ class StackConfigError(ProgramError):
     user_message = ""
 
 
+RUN_ERROR = "RunError"
 # Exceptions from `shared` that mean "the user wrote something that cannot work", not a program bug.
 _USER_MISTAKES = ("ConfigError", "EnvironmentNameError", "UnknownLayerError")
 
@@ -136,7 +137,7 @@ def run_layer(
                 secret_keys=list(secret_keys),
             )
         except BaseException as error:
-            payload = ("error", type(error).__name__, str(error), _program_traceback(error, folder))
+            payload = _failure(error, folder)
             status = 1
         with os.fdopen(handle, "wb") as out:
             pickle.dump(payload, out)
@@ -167,9 +168,26 @@ def _layer_result(layer: str, environment: str, data: bytes) -> LayerResult:
             error = StackConfigError(layer, environment, f"{kind}: {message}", tb)
             error.user_message = message
             raise error
-        raise ProgramError(layer, environment, f"{kind}: {message}", tb)
+        raise ProgramError(
+            layer, environment, message if kind == RUN_ERROR else f"{kind}: {message}", tb
+        )
     assert isinstance(payload, LayerResult)
     return payload
+
+
+def _failure(error: BaseException, folder: str) -> tuple[str, str, str, str]:
+    """("error", kind, message, traceback) for the parent. A `pulumi.RunError` (ConfigMissingError
+    too) is shown by its message alone, as the CLI's Python host does
+    (pulumi/pulumi `sdk/python/cmd/pulumi-language-python-exec`: `except pulumi.RunError`);
+    anything else keeps its traceback, trimmed to the program's own frames."""
+    import pulumi
+
+    if type(error).__name__ in _USER_MISTAKES:  # reported by the parent with the user's message
+        return ("error", type(error).__name__, str(error), _program_traceback(error, folder))
+    for exception in (error, error.__cause__, error.__context__):
+        if isinstance(exception, pulumi.RunError):
+            return ("error", RUN_ERROR, str(exception), "")
+    return ("error", type(error).__name__, str(error), _program_traceback(error, folder))
 
 
 def _program_traceback(error: BaseException, folder: str) -> str:

@@ -20,6 +20,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 
 from shared.aws.elb import ELB_LOG_ACCOUNTS
 from tooling.offline.model import UNKNOWN, Resource, wire_value
+from tooling.offline.resource_options import custom_timeouts
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -594,9 +595,28 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                         key: tuple(engine_urn(u) for u in deps.urns)
                         for key, deps in request.propertyDependencies.items()
                     },
-                    provider=request.provider,
+                    provider=engine_urn(request.provider),
                     protect=bool(request.protect),
                     custom=bool(request.custom),
+                    **self._options(request),
                 )
             )
         return response
+
+    @staticmethod
+    def _options(request: Any) -> dict[str, Any]:
+        """The rest of the resource options, as the engine keeps them (see resource_options).
+
+        Aliases stay empty: the engine keeps only an alias that matched a resource of the old
+        state (step_generator.go getOldResource), and a plan has no old state.
+        """
+        # source_eval.go: deleteBeforeReplace counts as set when Defined is, or when it is true.
+        defined = request.deleteBeforeReplaceDefined or request.deleteBeforeReplace
+        return {
+            "ignore_changes": tuple(request.ignoreChanges),
+            "delete_before_replace": bool(request.deleteBeforeReplace) if defined else None,
+            "additional_secret_outputs": tuple(request.additionalSecretOutputs),
+            "custom_timeouts": custom_timeouts(
+                request.customTimeouts if request.HasField("customTimeouts") else None
+            ),
+        }

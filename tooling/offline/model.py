@@ -34,6 +34,17 @@ class Resource:
     )
     protect: bool = False
     custom: bool = True
+    # The rest of AnalyzerResourceOptions (pulumi/pulumi proto/pulumi/analyzer.proto), as the engine
+    # keeps them: None means deleteBeforeReplace was never set (the proto's `...Defined` flag).
+    ignore_changes: tuple[str, ...] = ()
+    delete_before_replace: bool | None = None
+    additional_secret_outputs: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # alias URNs
+    custom_timeouts: Mapping[str, float] = field(
+        default_factory=dict
+    )  # create/update/delete/read, s
+    # A resource an export holds only until its replacement's old copy is deleted (`delete: true`).
+    delete: bool = False
 
     @property
     def is_provider(self) -> bool:

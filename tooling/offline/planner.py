@@ -22,6 +22,7 @@ from typing import Any
 from shared import config as shared_config
 from shared.environment import parse_environment
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, STACKS_DIR, Layer, with_upstream
+from tooling.offline.analysis import analyze_stack
 from tooling.offline.analyzer import (
     PolicyConfig,
     PolicyPackServer,
@@ -176,10 +177,7 @@ def _run_and_check(
     gathered in that order, so the result does not depend on timing."""
 
     def check(item: _LayerInput, result: LayerResult) -> list[Violation]:
-        found: list[Violation] = []
-        for server, pack_configs in zip(servers, configs, strict=True):
-            found.extend(_check(server, result, item.config, item.secret_keys, pack_configs))
-        return found
+        return _check(servers, result, item.config, item.secret_keys, configs)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze")
     checks: list[Future[list[Violation]]] = []
@@ -198,19 +196,29 @@ def _run_and_check(
 
 
 def _check(
-    server: PolicyPackServer,
+    servers: Sequence[PolicyPackServer],
     result: LayerResult,
     stack_config: Mapping[str, Any],
     secret_keys: Sequence[str],
-    configs: Sequence[tuple[Mapping[str, PolicyConfig], str]],
+    configs: Sequence[Sequence[tuple[Mapping[str, PolicyConfig], str]]],
+    *,
+    apply_remediations: bool = True,
 ) -> list[Violation]:
-    server.configure(
+    """Every pack over one layer, as one stack operation: all packs remediate, then all analyze."""
+    for server, pack_configs in zip(servers, configs, strict=True):
+        server.configure(
+            layer=result.layer,
+            stack_config=stack_config,
+            secret_keys=secret_keys,
+            policy_configs=pack_configs,
+        )
+    return analyze_stack(
+        servers,
+        result.resources,
         layer=result.layer,
-        stack_config=stack_config,
-        secret_keys=secret_keys,
-        policy_configs=configs,
+        outputs=result.outputs,
+        apply_remediations=apply_remediations,
     )
-    return server.analyze(result.resources, layer=result.layer, outputs=result.outputs)
 
 
 def _pack_summary(servers: Sequence[PolicyPackServer]) -> tuple[tuple[str, ...], str]:
@@ -353,6 +361,13 @@ def policy_check(
     packs = _pack_dirs(pack_dir)
     configs = pair_configs(packs, policy_config_files)
     export = read_stack_export(export_file, environment)
+    if not export.layers:  # policy_analyze.go: an empty stack is said so, and is no failure
+        return PlanResult(
+            export.environment or "(none)",
+            {},
+            [],
+            (f"{export_file} has no resources; nothing to analyze.",),
+        )
     try:
         parse_environment(export.environment)
     except ValueError as error:
@@ -365,8 +380,8 @@ def policy_check(
         config={},
     ) as servers:
         for layer in export.layers.values():
-            for server, pack_configs in zip(servers, configs, strict=True):
-                violations.extend(_check(server, layer, {}, (), pack_configs))
+            # analyze_snapshot.go: a snapshot's remediations are reported, never applied.
+            violations.extend(_check(servers, layer, {}, (), configs, apply_remediations=False))
     return PlanResult(
         export.environment,
         export.layers,

@@ -131,8 +131,64 @@ def _message(violation: Violation) -> str:
     return violation.message.split("\n", 1)[-1]
 
 
+def _changes(violation: Violation, secrets: Iterable[str]) -> str:
+    """A remediation's changed properties, before -> after, masked (the CLI shows both sides)."""
+    if violation.before is None or violation.after is None:
+        return ""
+    before, after = dict(violation.before), dict(violation.after)
+    keys = [k for k in sorted({*before, *after}) if before.get(k) != after.get(k)]
+    if not keys:
+        return "no property changed"
+
+    def side(values: dict[str, Any]) -> str:
+        shown = _shown({k: values[k] for k in keys if k in values}, secrets)
+        return json.dumps(shown, sort_keys=True, separators=(",", ":"))
+
+    return f"before {side(before)} after {side(after)}"
+
+
+def _finding_text(violation: Violation, secrets: Iterable[str]) -> str:
+    changes = _changes(violation, secrets)
+    message = scrub(_message(violation), secrets)
+    return f"{message} ({changes})" if changes else message
+
+
+def _render_log(
+    result: PlanResult, console: Console, secrets: Iterable[str], subtitle: str
+) -> None:
+    """For a CI log (stdout not a terminal): plain lines, never wrapped, one per finding, so a
+    grep for a policy name or a URN finds the whole finding."""
+
+    def line(text: str) -> None:
+        console.print(Text(text), soft_wrap=True, highlight=False, markup=False)
+
+    details = [HEADING, f"environment {result.environment}"]
+    details.append(f"policy pack {result.pack}" if result.pack else "policies: not run")
+    line(" · ".join([*details, *([subtitle] if subtitle else [])]))
+    for note in result.notes:
+        line(f"note: {note}")
+    for layer in result.layers.values():
+        counts = Counter(r.type for r in layer.resources)
+        types = ", ".join(f"{t} {n}" for t, n in sorted(counts.items()))
+        line(
+            f"layer {layer.layer} (stack {layer.stack}): {len(layer.resources)} resource(s): {types}"
+        )
+        shown = public_outputs(layer.outputs, layer.secret_outputs, secrets)
+        for name, value in shown.items():
+            line(
+                f"output {layer.layer}.{name} = {value if isinstance(value, str) else json.dumps(value)}"
+            )
+    for v in result.violations:
+        text = " ".join(_finding_text(v, secrets).split())
+        line(f"{v.level} {v.policy} {v.pack} {v.urn or '(stack)'} {text}")
+    line(summary(result).plain)
+
+
 def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
     secrets = plan_secrets(result)
+    if not console.is_terminal:
+        _render_log(result, console, secrets, subtitle)
+        return
     console.rule(Text(HEADING, style="bold"))
     details = [Text.assemble("environment ", (result.environment, "bold"))]
     details.append(
@@ -177,7 +233,7 @@ def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
                     Text(v.policy),
                     Text(v.pack),
                     Text(_short_urn(v.urn)),
-                    Text(scrub(_message(v), secrets)),
+                    Text(_finding_text(v, secrets)),
                 )
             console.print(table)
     console.print()
@@ -195,7 +251,7 @@ def _render_lines(findings: list[Violation], secrets: Iterable[str], console: Co
         Text.assemble(
             (v.level, LEVEL_STYLES.get(v.level, "")),
             f" {v.policy} ({v.pack}) {_short_urn(v.urn)}: ",
-            scrub(_message(v), secrets),
+            _finding_text(v, secrets),
         )
         for v in findings
     )

@@ -67,7 +67,8 @@ def test_stack_policy_sees_every_resource_and_its_config_default_and_override() 
     found = evaluate(resources, "pr-5", layer="data", pack_dir=FIXTURE_PACK)  # config/pr.json: 3
     assert levels(found) == {("fixture-stack-max-resources", "advisory")}
     # The engine's AnalyzeStack includes the root stack and the default provider: 4 + 2.
-    assert "6 resources" in found[0].message and found[0].urn == ""
+    assert "6 resources" in found[0].message
+    assert found[0].urn == "urn:pulumi:pr-5::data::pulumi:pulumi:Stack::data-pr-5"  # the root stack
 
 
 def test_explicit_policy_config_and_all() -> None:
@@ -108,7 +109,11 @@ def test_reconcile_policy_config_precedence() -> None:
         "b": ("advisory", {}),
     }
     bad = {"a": PolicyConfig(properties={"max": "many"})}
-    with pytest.raises(PolicyConfigError, match=r"p@1, policy 'a', key 'max'"):
+    # Worded as the CLI words it (update.go, gojsonschema): pack, version, policy, field, reason.
+    with pytest.raises(
+        PolicyConfigError,
+        match=r"^validating policy config: p 1  a: max: Invalid type. Expected: integer, given: string$",
+    ):
         reconcile_policy_config("p@1", policies, {}, [(bad, "f.json")])
 
 

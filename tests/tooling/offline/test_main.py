@@ -106,6 +106,28 @@ def test_plan_exit_2_on_a_program_that_raises_with_its_traceback_only(stacks_cop
     assert "tooling/offline" not in out and "runpy" not in out
 
 
+@pytest.mark.parametrize(
+    "program",
+    [
+        "import pulumi\nraise pulumi.RunError('the alarm topic needs an owner')\n",
+        # Raised inside an apply: it surfaces from the SDK's wait, still a RunError.
+        "import pulumi\n"
+        "def fail(_):\n    raise pulumi.RunError('the alarm topic needs an owner')\n"
+        "pulumi.export('x', pulumi.Output.from_input(1).apply(fail))\n",
+    ],
+    ids=["top-level", "in-apply"],
+)
+def test_a_run_error_prints_its_message_without_a_traceback(
+    stacks_copy: Path, program: str
+) -> None:
+    # As pulumi-language-python-exec: `except pulumi.RunError as e: pulumi.log.error(str(e))`.
+    (stacks_copy / "observability" / "__main__.py").write_text(program)
+    code, out = run(*plan_args("dev", stacks=stacks_copy))
+    assert code == 2
+    assert "the observability layer (stack dev) failed: the alarm topic needs an owner" in out
+    assert "Traceback" not in out and "RunError" not in out and "__main__.py" not in out
+
+
 def test_plan_exit_2_when_the_pack_is_empty(tmp_path: Path) -> None:
     (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (tmp_path / "__main__.py").write_text(
@@ -158,7 +180,7 @@ def test_policy_check_on_a_stack_export(tmp_path: Path) -> None:
 
 def test_policy_check_exit_2_on_a_file_that_is_not_an_export(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
-    bad.write_text('{"resources": 3}')
+    bad.write_text('{"version": 3, "deployment": {"resources": 3}}')
     code, out = run("policy-check", str(bad), "--pack", str(FIXTURE_PACK))
     assert code == 2 and "deployment.resources" in out
     code, out = run("policy-check", str(tmp_path / "missing.json"), "--pack", str(FIXTURE_PACK))

@@ -10,8 +10,11 @@ import tooling.offline
 PACKAGE = Path(tooling.offline.__file__).parent
 ALLOWED = {
     "model": set(),
-    "mocks": {"model"},
-    "analyzer": {"model"},
+    "mocks": {"model", "resource_options"},
+    "resource_options": set(),
+    "config_errors": set(),
+    "analyzer": {"model", "config_errors"},
+    "analysis": {"analyzer", "model"},
     "engine": {"mocks", "model"},
 }
 

@@ -39,7 +39,9 @@ def result(count: int) -> PlanResult:
 
 def rendered(count: int) -> str:
     buffer = StringIO()
-    report.render(result(count), Console(file=buffer, width=300))
+    report.render(
+        result(count), Console(file=buffer, width=300, force_terminal=True, color_system=None)
+    )
     return buffer.getvalue()
 
 
@@ -60,3 +62,56 @@ def test_a_few_findings_stay_a_table(monkeypatch: pytest.MonkeyPatch) -> None:
     out = rendered(3)
     assert "│ count" not in out and out.count("aws:s3/bucket:Bucket::b") == 3
     assert "hidden-name" not in out
+
+
+def test_a_log_gets_one_unwrapped_line_per_finding_even_at_80_columns() -> None:
+    # A CI log: stdout is not a terminal, and rich would wrap a table cell at 80 columns.
+    buffer = StringIO()
+    report.render(result(4), Console(file=buffer, width=80))
+    out = buffer.getvalue()
+    lines = out.splitlines()
+    for i in range(4):
+        policy = "aws-s3-bucket-versioning-prod" if i % 2 else "aws-tags-standard"
+        level = "mandatory" if i % 2 else "advisory"
+        expected = (
+            f"{level} {policy} aws-platform@0.0.1 {URN.format(i)} "
+            f"bucket [secret] [/bold] number {i}"
+        )
+        assert expected in lines, out
+    assert "│" not in out and "hidden-name" not in out
+    assert lines[-1].startswith("FAIL — 1 layer(s)")
+
+
+def test_json_findings_keep_their_fields() -> None:
+    assert set(report.to_json(result(1))["violations"][0]) == {
+        "policy",
+        "pack",
+        "level",
+        "layer",
+        "urn",
+        "message",
+    }
+
+
+def test_a_remediation_shows_its_changed_properties_before_and_after_masked() -> None:
+    secret = {SECRET_SIGNATURE_KEY: SECRET_SIGNATURE, "value": "hidden-name"}
+    fix = Violation(
+        "aws-tags-standard",
+        "remediate",
+        "data",
+        URN.format(0),
+        "remediated: tags added",
+        "aws-platform@0.0.1",
+        before={"bucket": secret, "tags": {}},
+        after={"bucket": secret, "tags": {"team": "platform"}},
+    )
+    plan = result(0)
+    plan = PlanResult("dev", plan.layers, [fix], pack=plan.pack)
+    for console in (
+        Console(file=StringIO(), width=80),
+        Console(file=StringIO(), width=300, force_terminal=True, color_system=None),
+    ):
+        report.render(plan, console)
+        out = console.file.getvalue()  # type: ignore[attr-defined]
+        assert 'before {"tags":{}} after {"tags":{"team":"platform"}}' in out
+        assert "hidden-name" not in out

@@ -8,6 +8,7 @@ import pytest
 
 from tooling.offline import Resource, analyzer
 from tooling.offline.__main__ import main
+from tooling.offline.analysis import analyze_stack
 
 from .conftest import FIXTURE_PACK, FIXTURES
 
@@ -61,7 +62,7 @@ def _spied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> list[
     ]
     with analyzer.policy_pack(SPY_PACK, environment="dev", project="data") as server:
         server.configure(layer="data", stack_config={"aws:region": "eu-west-1"})
-        server.analyze(resources, layer="data")
+        analyze_stack([server], resources, layer="data")
         copies = list(server._copies)
     assert all(copy.process.poll() is not None for copy in copies)  # stopped with the first
     return [json.loads(line) for line in log.read_text().splitlines()]
@@ -80,16 +81,15 @@ def test_a_big_stack_is_spread_over_copies_configured_as_the_first(
     for method in ("Handshake", "ConfigureStack", "GetAnalyzerInfo", "Configure"):
         assert calls(copy, method) == calls(first, method) != []
     analyzed = {pid: [c["name"] for c in calls(pid, "Analyze")] for pid in (first, copy)}
-    assert analyzed == {
-        first: [f"t{i}" for i in range(0, 12, 2)],
-        copy: [f"t{i}" for i in range(1, 12, 2)],
-    }
+    # Every resource the engine holds is analyzed: the root stack first, the default provider last.
+    names = ["data-dev", *(f"t{i}" for i in range(12)), "default"]
+    assert analyzed == {first: names[0::2], copy: names[1::2]}
     assert len(calls(first, "AnalyzeStack")) == 1 and calls(copy, "AnalyzeStack") == []
 
 
 def test_a_small_stack_keeps_one_pack_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recorded = _spied(tmp_path, monkeypatch, 9)
+    recorded = _spied(tmp_path, monkeypatch, 7)  # with the root stack and provider: 9 < 10
     assert len({c["pid"] for c in recorded}) == 1
     assert len([c for c in recorded if c["method"] == "Analyze"]) == 9

@@ -36,8 +36,9 @@ SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"
 @pytest.mark.parametrize(
     ("document", "problem"),
     [
-        ([1, 2], "no deployment.resources[] list"),
-        ({"deployment": {"resources": {"a": 1}}}, "no deployment.resources[] list"),
+        ([1, 2], "not a stack export (expected the JSON object"),
+        ({"version": 3, "deployment": {"resources": {"a": 1}}}, "no deployment.resources[] list"),
+        ({"version": 3}, "no deployment.resources[] list"),
         (
             broken(lambda r: r.append("x")),
             "deployment.resources[4] must be an object, not a string",
@@ -163,3 +164,36 @@ def test_dependencies_per_property_are_read_as_the_state_records_them(tmp_path: 
     cluster = data.one("aws:rds/cluster:Cluster")
     assert cluster.property_dependencies == {"kmsKeyId": (key_urn,)}
     assert data.one("aws:kms/key:Key").property_dependencies == {}
+
+
+@pytest.mark.parametrize("number", ["NaN", "-Infinity", "1e400", "9" * 400])
+def test_a_number_go_cannot_read_is_refused_naming_line_and_column(
+    tmp_path: Path, number: str
+) -> None:
+    path = tmp_path / "export.json"
+    path.write_text('{"version": 3,\n "deployment": {"resources": [], "x": ' + number + "}}")
+    with pytest.raises(
+        StackExportError, match=r"line 2, column \d+: the number .* cannot be held"
+    ) as caught:
+        read_stack_export(path)
+    assert len(str(caught.value)) < 300  # a 400-digit number is not echoed whole
+
+
+def test_pending_deletion_and_options_are_read_as_the_export_holds_them(tmp_path: Path) -> None:
+    document = copy.deepcopy(EXPORT)
+    cluster = document["deployment"]["resources"][CLUSTER]
+    cluster.update(
+        delete=True,
+        ignoreChanges=["tags"],
+        aliases=["urn:pulumi:staging::data::aws:rds/cluster:Cluster::old"],
+        customTimeouts={"create": 600},
+        propertyDependencies={"kmsKeyId": None},
+    )
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(document))
+    [layer] = read_stack_export(path).layers.values()
+    read = next(r for r in layer.resources if r.urn == cluster["urn"])
+    assert read.delete and read.ignore_changes == ("tags",)
+    assert read.aliases == ("urn:pulumi:staging::data::aws:rds/cluster:Cluster::old",)
+    assert read.custom_timeouts == {"create": 600.0}
+    assert read.property_dependencies["kmsKeyId"] == ()

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tooling.offline import Resource, evaluate
+from tooling.offline.analysis import analyze_stack
 
 from .conftest import FIXTURES
 
@@ -54,14 +55,19 @@ def test_the_call_order_and_what_configure_stack_carries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorded = run_spy(tmp_path, monkeypatch)
-    assert [c["method"] for c in recorded] == [
-        "Handshake",
-        "ConfigureStack",  # before GetAnalyzerInfo, as analyzer_plugin.go sends it at start-up
-        "GetAnalyzerInfo",
-        "Configure",
-        "Analyze",
-        "AnalyzeStack",
-    ]
+    assert (
+        [c["method"] for c in recorded]
+        == [
+            "Handshake",
+            "ConfigureStack",  # before GetAnalyzerInfo, as analyzer_plugin.go sends it at start-up
+            "GetAnalyzerInfo",
+            "Configure",
+            "Analyze",  # the root stack, the cluster and its provider: every resource (step_generator.go)
+            "Analyze",
+            "Analyze",
+            "AnalyzeStack",
+        ]
+    )
     stack = recorded[1]["request"]
     assert stack["stack"] == "dev" and stack["project"] == "data"
     assert stack["config"] == {"aws:region": "eu-west-1", "data:password": "p"}
@@ -78,7 +84,11 @@ def test_resources_carry_their_provider_and_the_stack_includes_root_and_provider
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorded = run_spy(tmp_path, monkeypatch)
-    analyze = next(c["request"] for c in recorded if c["method"] == "Analyze")
+    analyze = next(
+        c["request"]
+        for c in recorded
+        if c["method"] == "Analyze" and c["request"]["type"] == "aws:rds/cluster:Cluster"
+    )
     assert analyze["provider"]["type"] == "pulumi:providers:aws"
     assert analyze["provider"]["properties"]["region"] == "eu-west-1"
     assert "options" in analyze
@@ -146,5 +156,5 @@ def test_calls_in_flight_stay_bounded(tmp_path: Path, monkeypatch: pytest.Monkey
         wrapped = Stub()
         wrapped.Analyze = type("Method", (), {"future": staticmethod(counted)})()  # type: ignore[attr-defined]
         server._stub = wrapped
-        server.analyze(resources, layer="data")
+        analyze_stack([server], resources, layer="data")
     assert 0 < peak <= IN_FLIGHT
