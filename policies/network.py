@@ -173,7 +173,7 @@ def _broad_public(cidrs: Sequence[str], prefixes: Mapping[int, int]) -> list[str
             if network.version == version and (part := _public_part(network)):
                 public.append((cidr, part))
         # One IP version per call, as collapse_addresses requires; mypy cannot see that.
-        merged = ipaddress.collapse_addresses(n for _, ns in public for n in ns)  # type: ignore[misc]
+        merged = ipaddress.collapse_addresses(n for _, ns in public for n in ns)  # type: ignore[type-var]
         size = sum(n.num_addresses for n in merged)
         if size > 2 ** (bits - prefixes[version]):
             found.extend(sorted({cidr for cidr, _ in public}))
@@ -272,7 +272,7 @@ def _version(cidr: str) -> int:
 def _covers_everything(cidrs: Sequence[str]) -> bool:
     for version, everything in ((4, "0.0.0.0/0"), (6, "::/0")):
         networks = [ipaddress.ip_network(c, strict=False) for c in cidrs if _version(c) == version]
-        merged = [str(n) for n in ipaddress.collapse_addresses(networks)]  # type: ignore[misc]
+        merged = [str(n) for n in ipaddress.collapse_addresses(networks)]  # type: ignore[type-var]
         if merged == [everything]:
             return True
     return False
