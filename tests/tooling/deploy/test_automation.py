@@ -321,3 +321,33 @@ def test_a_stack_with_a_region_keeps_it(recorder: Recorder, policy_configs: Path
     engine.up(get_layer("network"), DEV)
 
     assert recorder.stack.config["aws:region"].value == "ap-southeast-2"
+
+
+def shim(folder: Path, script: str) -> Path:
+    """A version manager's shim: a script in a folder that is not `<root>/bin`."""
+    folder.mkdir(parents=True)
+    path = folder / "pulumi"
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_pulumi_reached_through_an_asdf_or_mise_shim_runs_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = shim(tmp_path / ".asdf" / "shims", f"echo v{automation.SDK_VERSION}")
+    monkeypatch.setenv("PATH", f"{cli.parent}:/usr/bin:/bin")
+    command = automation.cli_command(cli)
+    assert command.command == "pulumi" and str(command.version) == str(automation.SDK_VERSION)
+
+
+def test_a_shim_without_a_selected_version_is_a_deploy_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = shim(
+        tmp_path / "mise" / "shims",
+        "echo 'mise ERROR No version is set for shim: pulumi' >&2; exit 126",
+    )
+    monkeypatch.setenv("PATH", f"{cli.parent}:/usr/bin:/bin")
+    with pytest.raises(DeployError, match=r"`pulumi version` failed \(exit code 126\)"):
+        automation.cli_command(cli)
