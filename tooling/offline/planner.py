@@ -68,6 +68,8 @@ class _LayerInput:
     secure_keys: tuple[str, ...]  # secrets whose plaintext is unknown offline
     program_dir: Path | None = field(default=None)
     secret_keys: tuple[str, ...] = ()  # every secret key, decrypted or not
+    # network:peerEnvironments as the program reads it (the config holds the CLI's JSON text).
+    peers: tuple[str, ...] = ()
 
 
 def _plaintexts(config: Mapping[str, Any], secret_keys: Sequence[str]) -> list[str]:
@@ -85,7 +87,7 @@ def _prepare(
     values = {**stack.values, **namespaced(layer.name, overrides)}
     try:
         # The same pure validation the program runs first: a bad value stops here, clearly.
-        shared_config.parse(layer.name, values, stack=environment)
+        parsed = shared_config.parse(layer.name, values, stack=environment)
     except ValueError as error:
         # A decrypted secret is checked like any value, but its error never shows the plaintext.
         raise PlanError(scrub(str(error), _plaintexts(values, stack.secret_keys))) from None
@@ -99,6 +101,7 @@ def _prepare(
         secret_keys=tuple(
             k for k in stack.secret_keys if k not in namespaced(layer.name, overrides)
         ),
+        peers=getattr(parsed, "peer_environments", ()),
     )
 
 
@@ -284,7 +287,7 @@ def _peer_networks(item: _LayerInput, environment: str, preview: bool) -> dict[s
     planned without peering when this environment requests; when the peer requests, it is planned
     peering only with this environment, which itself first runs without peering to give the VPC.
     """
-    peers = [str(p) for p in item.config.get(PEERS_KEY) or []]
+    peers = item.peers
     if not peers:
         return {}
     is_requester = _peering_module().is_requester
