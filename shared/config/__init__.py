@@ -19,7 +19,7 @@ from shared.config.schemas import (
     NetworkConfig,
     ObservabilityConfig,
 )
-from shared.config.values import ConfigError, UnknownKeyError
+from shared.config.values import UNDECRYPTED, ConfigError, UnknownKeyError, is_undecrypted
 from shared.environment import (
     CLASSES,
     Environment,
@@ -32,6 +32,7 @@ from shared.layers import get_layer
 __all__ = [
     "DEFAULT_CONTAINER_PORT",
     "ENVIRONMENT_KEYS",
+    "UNDECRYPTED",
     "AppConfig",
     "ConfigError",
     "DataConfig",
@@ -41,6 +42,7 @@ __all__ = [
     "UnknownKeyError",
     "accepted_keys",
     "declared_environment",
+    "is_undecrypted",
     "load",
     "load_program_config",
     "parse",

@@ -580,7 +580,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-            state = self.resources[response.urn].state
+            state = dict(self.resources[response.urn].state)
+            if isinstance(inputs, dict):
+                # Outside preview the SDK drops unknown inputs before the mock sees them; a
+                # provider echoes its inputs into state, so an input known only at deploy time
+                # (a secret not decrypted offline) stays in the state as unknown, not absent.
+                state = {**{k: v for k, v in inputs.items() if wire_value(v) == UNKNOWN}, **state}
             self.recorded.append(
                 Resource(
                     type=request.type,

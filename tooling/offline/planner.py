@@ -74,7 +74,11 @@ class _LayerInput:
 
 def _plaintexts(config: Mapping[str, Any], secret_keys: Sequence[str]) -> list[str]:
     """The known plaintexts of secret config keys (decrypted `secure:` values), to scrub."""
-    return [str(config[key]) for key in secret_keys if key in config]
+    return [
+        str(config[key])
+        for key in secret_keys
+        if key in config and not shared_config.is_undecrypted(config[key])
+    ]
 
 
 def _prepare(
@@ -84,7 +88,9 @@ def _prepare(
     stacks_dir: Path | None,
 ) -> _LayerInput:
     stack = read_stack_config(layer.name, environment, stacks_dir=stacks_dir)
-    values = {**stack.values, **namespaced(layer.name, overrides)}
+    # A `secure:` value not decrypted offline is set (and secret), its value unknown until deployed.
+    undecrypted = dict.fromkeys(stack.secure_keys, shared_config.UNDECRYPTED)
+    values = {**undecrypted, **stack.values, **namespaced(layer.name, overrides)}
     try:
         # The same pure validation the program runs first: a bad value stops here, clearly.
         parsed = shared_config.parse(layer.name, values, stack=environment)
@@ -234,8 +240,9 @@ def _secure_note(prepared: Sequence[_LayerInput]) -> tuple[str, ...]:
     if not keys:
         return ()
     return (
-        f"secure config values cannot be decrypted offline: planned as if unset and not validated "
-        f"(pass the plaintext as a config override to check it): {', '.join(keys)}",
+        f"secure config values cannot be decrypted offline: planned as set, their values unknown "
+        f"until deployed and not validated (set the stack's passphrase, or pass the plaintext as a "
+        f"config override, to check them): {', '.join(keys)}",
     )
 
 

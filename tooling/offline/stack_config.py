@@ -6,8 +6,9 @@ up`. Keys without a namespace belong to the project (the layer), as in the CLI. 
 decrypted as the CLI decrypts them when the stack uses the passphrase provider and
 `PULUMI_CONFIG_PASSPHRASE` (or `_FILE`) is set; they are then validated and handed to the program
 as secrets. Otherwise (another secrets provider, no passphrase) their plaintext is unknown offline:
-they are neither validated nor handed to the program (it is planned as if they were unset), and the
-plan says so once. Pass the plaintext as a config override to check it.
+they are `secure_keys`, which the planner hands the program as set and secret with an unknown value
+(`shared.config.UNDECRYPTED`), and the plan says so once. Pass the plaintext as a config override
+to check it.
 """
 
 from __future__ import annotations

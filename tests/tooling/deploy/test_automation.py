@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pulumi import automation as auto
+from pulumi._version import version as SDK_VERSION
 from pulumi.automation._cmd import CommandResult
 
 from shared.environment import parse_environment
@@ -335,10 +336,10 @@ def shim(folder: Path, script: str) -> Path:
 def test_a_pulumi_reached_through_an_asdf_or_mise_shim_runs_by_name(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cli = shim(tmp_path / ".asdf" / "shims", f"echo v{automation.SDK_VERSION}")
+    cli = shim(tmp_path / ".asdf" / "shims", f"echo v{SDK_VERSION}")
     monkeypatch.setenv("PATH", f"{cli.parent}:/usr/bin:/bin")
     command = automation.cli_command(cli)
-    assert command.command == "pulumi" and str(command.version) == str(automation.SDK_VERSION)
+    assert command.command == "pulumi" and str(command.version) == str(SDK_VERSION)
 
 
 def test_a_shim_without_a_selected_version_is_a_deploy_error(

@@ -1,14 +1,16 @@
 import json
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shared.layers import STACKS_DIR
 from tooling.offline import PlanError, PlanResult, StackConfigError, plan, planner
 from tooling.offline.analyzer import Violation
 from tooling.offline.engine import ProgramError, run_layer
-from tooling.offline.model import LayerResult
+from tooling.offline.model import UNKNOWN, LayerResult
 from tooling.offline.report import to_json
 
 from .conftest import FIXTURE_PACK, FIXTURE_STACKS
@@ -186,3 +188,36 @@ def test_a_failing_layer_does_not_wait_for_a_check_in_flight(
         assert not returned.is_set()  # the plan ended while network's check was still stuck
     finally:
         release.set()
+
+
+KMS_STACK = """secretsprovider: awskms://alias/platform-account-secrets-prod?region=us-east-1
+encryptedkey: AQICAHhEXAMPLEkeyEXAMPLEkeyEXAMPLEkey==
+config:
+  aws:region: us-east-1
+  {key}:
+    secure: AAABAKv3EXAMPLEciphertextEXAMPLEciphertext==
+"""
+
+
+def test_ci_plans_prod_green_with_kms_secrets_it_cannot_decrypt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/ci.md's setup: awskms:// stacks, no passphrase and no AWS credentials in the checks
+    # job. The secure alarm email and certificate are set (and secret), their values unknown.
+    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS_DIR, stacks, ignore=shutil.ignore_patterns("__pycache__"))
+    for layer, key in (("observability", "alarmEmail"), ("app", "certificateArn")):
+        path = stacks / layer / "Pulumi.prod.yaml"
+        path.write_text(KMS_STACK.format(key=f"{layer}:{key}"))
+    result = plan("prod", stacks_dir=stacks)
+    assert result.exit_code == 0, [v.message for v in result.mandatory]
+    assert any("app:certificateArn, observability:alarmEmail" in note for note in result.notes)
+    listener = next(
+        r
+        for r in result.layers["app"].of_type("aws:lb/listener:Listener")
+        if r.inputs["port"] == 443
+    )
+    assert listener.inputs["certificateArn"] == UNKNOWN
+    assert "(not set)" not in " ".join(result.notes)
