@@ -29,8 +29,6 @@ EnvironmentClass = str
 NatMode = Literal["none", "single", "per-az"]
 NAT_MODES: tuple[NatMode, ...] = get_args(NatMode)
 
-DEFAULT_REGION = "us-east-1"
-"""The region of the committed stacks; a new stack without `aws:region` gets it."""
 ENVIRONMENT_VARIABLE = "ENVIRONMENT_SUFFIX"
 """Never chooses the environment: a leftover one is a warning (see `resolve_environment`)."""
 PR_CLASS = "pr"

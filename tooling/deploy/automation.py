@@ -17,7 +17,7 @@ from typing import Any
 from pulumi import automation as auto
 from pulumi._version import version as SDK_VERSION
 
-from shared.environment import DEFAULT_REGION, Environment
+from shared.environment import Environment
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT, Layer
 from tooling.deploy.orchestrator import (
     DeployError,
@@ -125,7 +125,13 @@ class AutomationEngine:
             # A new stack (a PR environment has no Pulumi.<env>.yaml) would otherwise deploy to
             # whatever region the shell's AWS settings name, or fail without one.
             region = self._environ.get("AWS_REGION") or self._environ.get("AWS_DEFAULT_REGION")
-            stack.set_config(REGION_KEY, auto.ConfigValue(region or DEFAULT_REGION))
+            if not region:
+                raise DeployError(
+                    f"no AWS region for {environment.name}: set aws:region in "
+                    f"stacks/{layer.name}/Pulumi.{environment.name}.yaml, or AWS_REGION; a new "
+                    "stack never defaults to us-east-1"
+                )
+            stack.set_config(REGION_KEY, auto.ConfigValue(region))
         return stack
 
     def exists(self, layer: Layer, environment: Environment) -> bool:

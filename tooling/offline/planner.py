@@ -12,6 +12,7 @@ only the user's `--policy-pack-config` files, merged the way the CLI merges them
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from shared import config as shared_config
+from shared.aws import availability_zones as aws_zones
 from shared.environment import parse_environment
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, STACKS_DIR, Layer, with_upstream
 from tooling.offline.analyzer import (
@@ -31,10 +33,11 @@ from tooling.offline.analyzer import (
 )
 from tooling.offline.engine import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
-from tooling.offline.stack_config import namespaced, read_stack_config
+from tooling.offline.stack_config import namespaced, read_stack_config, stack_file
 from tooling.redaction import scrub
 
 PEERS_KEY = "network:peerEnvironments"
+REGION_KEY = "aws:region"
 
 
 class PlanError(ValueError):
@@ -91,6 +94,11 @@ def _prepare(
     # A `secure:` value not decrypted offline is set (and secret), its value unknown until deployed.
     undecrypted = dict.fromkeys(stack.secure_keys, shared_config.UNDECRYPTED)
     values = {**undecrypted, **stack.values, **namespaced(layer.name, overrides)}
+    if not values.get(REGION_KEY):
+        # The AWS provider's own fallback when aws:region is unset; never a silent us-east-1.
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region:
+            values[REGION_KEY] = region
     try:
         # The same pure validation the program runs first: a bad value stops here, clearly.
         parsed = shared_config.parse(layer.name, values, stack=environment)
@@ -109,6 +117,33 @@ def _prepare(
         ),
         peers=getattr(parsed, "peer_environments", ()),
     )
+
+
+def _check_regions(
+    prepared: Sequence[_LayerInput], environment: str, stacks_dir: Path | None
+) -> None:
+    """One stated region, known to AWS's data, for every layer of the environment: a layer reads
+    its upstream's subnets, security groups and database, which exist in one region only."""
+    regions = {item.layer.name: str(item.config.get(REGION_KEY) or "") for item in prepared}
+    missing = [name for name, region in regions.items() if not region]
+    if missing:
+        files = ", ".join(str(stack_file(name, environment, stacks_dir)) for name in missing)
+        raise PlanError(
+            f"no AWS region for {environment}: set aws:region in {files} (or AWS_REGION for an "
+            "environment without stack files); no region means none, not us-east-1"
+        )
+    if len(set(regions.values())) > 1:
+        listed = ", ".join(f"{name} in {region}" for name, region in regions.items())
+        raise PlanError(
+            f"the layers of {environment} are in different regions ({listed}): every layer of "
+            "an environment must be in one region (set the same aws:region in each stack file)"
+        )
+    region = next(iter(regions.values()), "")
+    if region and aws_zones.zones_in(region) is None:
+        raise PlanError(
+            f"aws:region {region!r} of {environment} is not a region AWS's data lists "
+            f"({aws_zones.source()}): {', '.join(aws_zones.regions())}"
+        )
 
 
 def _pack_dirs(pack_dir: Path | Sequence[Path] | None) -> list[Path]:
@@ -150,6 +185,7 @@ def plan(
         _prepare(layer, environment, overrides.get(layer.name, {}), stacks_dir)
         for layer in selected
     ]
+    _check_regions(prepared, environment, stacks_dir)
     notes = _secure_note(prepared)
     secrets = frozenset(
         text for item in prepared for text in _plaintexts(item.config, item.secret_keys)

@@ -105,7 +105,9 @@ def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_b
 ) -> None:
     lines: list[str] = []
     engine = automation.AutomationEngine(
-        cli=CLI, environ={"PULUMI_CONFIG_PASSPHRASE": "s3cret"}, on_output=lines.append
+        cli=CLI,
+        environ={"PULUMI_CONFIG_PASSPHRASE": "s3cret", "AWS_REGION": "us-east-1"},
+        on_output=lines.append,
     )
 
     outputs = engine.up(get_layer("data"), DEV)
@@ -286,11 +288,15 @@ def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
     recorder: Recorder, policy_configs: Path
 ) -> None:
     kms = "awskms://alias/platform-secrets-pr?region=us-east-1"
-    engine = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms})
+    engine = automation.AutomationEngine(
+        cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms, "AWS_REGION": "us-east-1"}
+    )
     engine.up(get_layer("network"), DEV)
     assert recorder.calls[0]["opts"].secrets_provider == kms
 
-    unset = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": ""})
+    unset = automation.AutomationEngine(
+        cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": "", "AWS_REGION": "us-east-1"}
+    )
     unset.up(get_layer("network"), DEV)
     assert recorder.calls[1]["opts"].secrets_provider is None
 
@@ -298,7 +304,6 @@ def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
 @pytest.mark.parametrize(
     ("environ", "region"),
     [
-        ({}, "us-east-1"),
         ({"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),
         ({"AWS_REGION": "eu-west-2", "AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-2"),
     ],
@@ -313,6 +318,13 @@ def test_a_new_stack_gets_aws_region(
     assert {k: (v.value, v.secret) for k, v in recorder.stack.config.items()} == {
         "aws:region": (region, False)
     }
+
+
+def test_a_new_stack_without_any_region_is_refused_never_us_east_1(recorder: Recorder) -> None:
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+    with pytest.raises(DeployError, match="no AWS region for pr-7: set aws:region in"):
+        engine.up(get_layer("network"), parse_environment("pr-7"))
+    assert "aws:region" not in recorder.stack.config
 
 
 def test_a_stack_with_a_region_keeps_it(recorder: Recorder, policy_configs: Path) -> None:

@@ -221,3 +221,54 @@ def test_ci_plans_prod_green_with_kms_secrets_it_cannot_decrypt(
     )
     assert listener.inputs["certificateArn"] == UNKNOWN
     assert "(not set)" not in " ".join(result.notes)
+
+
+def region_tree(tmp_path: Path, regions: dict[str, str | None]) -> Path:
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS_DIR, stacks, ignore=shutil.ignore_patterns("__pycache__"))
+    for layer, region in regions.items():
+        text = f"config:\n  aws:region: {region}\n" if region else "config: {}\n"
+        (stacks / layer / "Pulumi.dev.yaml").write_text(text)
+    return stacks
+
+
+def test_layers_in_different_regions_are_refused(tmp_path: Path) -> None:
+    # Aurora in eu-west-1 on subnets in us-west-2 cannot exist.
+    stacks = region_tree(tmp_path, {"network": "us-west-2", "data": "eu-west-1"})
+    with pytest.raises(
+        PlanError, match=r"different regions \(network in us-west-2, data in eu-west-1"
+    ):
+        plan("dev", layers=["data"], stacks_dir=stacks, pack_dir=None)
+
+
+def test_a_region_must_be_stated_never_us_east_1_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_REGION")
+    stacks = region_tree(tmp_path, {"network": None})
+    with pytest.raises(PlanError, match=r"no AWS region for dev: set aws:region in .*network"):
+        plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)
+    with pytest.raises(PlanError, match="no AWS region for pr-5"):
+        plan("pr-5", layers=["network"], pack_dir=None)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    result = plan("pr-5", layers=["network"], pack_dir=None)
+    assert result.layers["network"].outputs["availability_zones"][0].startswith("eu-west-1")
+
+
+def test_az_count_is_checked_against_the_regions_real_zones(tmp_path: Path) -> None:
+    stacks = region_tree(tmp_path, {"network": "us-west-1"})
+    network = stacks / "network" / "Pulumi.dev.yaml"
+    network.write_text(network.read_text() + "  network:azCount: 6\n")
+    with pytest.raises(
+        PlanError, match=r"network:azCount = '6' is invalid: must be at most 2: us-west-1"
+    ):
+        plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)
+    network.write_text("config:\n  aws:region: us-west-1\n  network:azCount: 2\n")
+    result = plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)
+    assert result.layers["network"].outputs["availability_zones"] == ["us-west-1a", "us-west-1c"]
+
+
+def test_a_region_aws_does_not_list_is_refused(tmp_path: Path) -> None:
+    stacks = region_tree(tmp_path, {"network": "us-est-1"})
+    with pytest.raises(PlanError, match=r"aws:region 'us-est-1' of dev is not a region AWS's data"):
+        plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)
