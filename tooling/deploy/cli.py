@@ -23,6 +23,7 @@ from shared.environment import (
 )
 from shared.layers import LAYER_NAMES, LAYERS, STACKS_DIR, Layer, UnknownLayerError, get_layer
 from tooling.deploy.orchestrator import (
+    EXIT_INTERRUPTED,
     DeployError,
     Engine,
     OfflinePlan,
@@ -246,9 +247,22 @@ def main(
         return 2
     except KeyboardInterrupt:
         print("interrupted before any stack was touched", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
     orchestrator = Orchestrator(engine=engine, writer=writer, say=say, offline_plan=offline_plan)
+    try:
+        return _run(orchestrator, args, environment, layers)
+    except KeyboardInterrupt:  # deploy and destroy say what is done themselves; this is the rest
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(
+    orchestrator: Orchestrator,
+    args: argparse.Namespace,
+    environment: Environment,
+    layers: Sequence[Layer],
+) -> int:
     if args.command in ("deploy-all", "up"):
         return orchestrator.deploy(
             environment,

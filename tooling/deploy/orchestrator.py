@@ -96,6 +96,9 @@ class Orchestrator:
             answer = self.ask(prompt)
         except EOFError:  # no terminal (CI, a pipe): never assume yes
             answer = ""
+        except KeyboardInterrupt:  # Ctrl-C at the prompt is a no
+            self.say("")
+            answer = ""
         return answer.strip().lower() in accepted
 
     def deploy(

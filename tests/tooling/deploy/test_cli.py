@@ -326,3 +326,23 @@ def test_ctrl_c_during_a_layer_prints_what_is_done_and_how_to_resume(
     assert "interrupted during data (dev)" in out
     assert "Done: network. Not finished: data, app, observability." in out
     assert "Resume with: nox -s deploy-all -- dev --from data" in out
+
+
+def test_ctrl_c_at_the_prod_prompt_or_during_a_preview_ends_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class CtrlC(io.StringIO):
+        def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sys, "stdin", CtrlC())
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, "deploy-all", "prod") == 1
+    assert "Nothing deployed to prod" in capsys.readouterr().out and engine.calls == []
+
+    class SlowPreview(OfflineEngine):
+        def exists(self, layer: Layer, environment: Environment) -> bool:
+            raise KeyboardInterrupt
+
+    assert run(tmp_path, SlowPreview(), "preview", "dev") == 130
+    assert capsys.readouterr().err == "\ninterrupted\n"

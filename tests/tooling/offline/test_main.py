@@ -68,7 +68,7 @@ def test_plan_writes_the_deploy_output_files_marked_offline(outputs_dir: Path) -
 
 def test_plan_exit_1_on_a_mandatory_violation(stacks_copy: Path) -> None:
     (stacks_copy / "data" / "Pulumi.prod.yaml").write_text(
-        "config:\n  data:deletionProtection: false\n"
+        "config:\n  aws:region: eu-west-1\n  data:deletionProtection: false\n"
     )
     code, out = run(*plan_args("prod", "--layer", "data", stacks=stacks_copy))
     assert code == 1

@@ -110,6 +110,7 @@ def test_a_malformed_stack_file_is_one_message_naming_it(
         (["plan", "dev "], "invalid character ' ' at position 3"),
         (["plan", "dev/x"], "invalid character '/' at position 3"),
         (["policy-check", "missing.json", "--env", ""], "a stack name may not be empty"),
+        (["policy-check", "missing.json", "--env", "  "], "invalid character ' ' at position 0"),
     ],
 )
 def test_blank_or_invalid_environment_names_are_refused_before_any_layer_runs(
