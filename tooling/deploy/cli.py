@@ -39,7 +39,11 @@ from tooling.deploy.preflight import (
     ensure_cli,
 )
 from tooling.offline.cli_yaml import StackDocument
-from tooling.offline.stack_config import StackConfigFileError, read_stack_file
+from tooling.offline.stack_config import (
+    StackConfigFileError,
+    read_stack_file,
+    stack_name_problem,
+)
 from tooling.outputs import OUTPUTS_DIR, OutputFileError, OutputFileWriter
 
 EngineFactory = Callable[[Mapping[str, str], str], Engine]
@@ -208,6 +212,9 @@ def main(
         # shared.environment's one rule: the command line wins; a leftover ENVIRONMENT_SUFFIX
         # is one warning (automation sets it to this environment for the stacks it runs).
         name = args.environment.strip()
+        problem = stack_name_problem(name) if name else None
+        if problem:  # before its stack files are looked for: `dev/../x` names no file to read
+            raise EnvironmentNameError(f"environment {name!r}: {problem}")
         resolution = resolve_environment(
             name,
             environment_class=declared_class(stack_files(name, stacks_dir)) if name else None,

@@ -108,7 +108,8 @@ def test_preview_and_cleanup_pr(tmp_path: Path) -> None:
     [
         (["deploy-all", "prd"], "unknown environment 'prd'"),
         (["cleanup-pr", "staging"], "cleanup-pr only removes PR environments"),
-        (["up", "network", "Dev!"], "is not valid"),
+        (["up", "network", "Dev!"], "invalid character '!' at position 3"),
+        (["deploy-all", "dev/../../x"], "invalid character '/' at position 3"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_message_and_touch_nothing(
