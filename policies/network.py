@@ -1,4 +1,4 @@
-"""Security groups: no ingress from the whole internet except web traffic to the ALB; described rules."""
+"""Security groups: no ingress from a broad public range except web traffic to the ALB; described rules."""
 
 from __future__ import annotations
 
@@ -21,6 +21,26 @@ LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
 ANYWHERE = frozenset({"0.0.0.0/0", "::/0"})
 WEB_PORTS = frozenset({80, 443})
 DEFAULT_ALB_PATTERN = r"(^|[-_/ ])alb($|[-_/ ])"
+# The broadest public source a rule may open a non-web port to: one /16 of IPv4 (a large
+# organisation's block) or one /32 of IPv6 (an ISP's allocation). An office address is far narrower.
+DEFAULT_PUBLIC_PREFIX = {4: 16, 6: 32}
+PREFIX_KEYS = {4: "broadestPublicPrefix", 6: "broadestPublicIpv6Prefix"}
+# Sources that are not the internet (IANA special-purpose registry, RFC 6890): private, shared
+# (carrier-grade NAT, RFC 6598), loopback, link-local and unique-local addresses.
+NOT_PUBLIC = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -114,22 +134,49 @@ def _describe_ports(ingress: Ingress) -> str:
     return f"ports {ingress.from_port}-{ingress.to_port}"
 
 
-def _whole_internet(cidrs: Sequence[str]) -> list[str]:
-    """The CIDRs among `cidrs` that together cover all of IPv4 or all of IPv6 (else [])."""
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _public_part(network: Network) -> list[Network]:
+    """`network` without the address blocks that are not the internet."""
+    parts = [network]
+    for reserved in NOT_PUBLIC:
+        if reserved.version != network.version:
+            continue
+        kept: list[Network] = []
+        for part in parts:
+            if part.subnet_of(reserved):  # type: ignore[arg-type]
+                continue
+            if reserved.subnet_of(part):  # type: ignore[arg-type]
+                kept.extend(part.address_exclude(reserved))  # type: ignore[arg-type]
+            else:
+                kept.append(part)
+        parts = kept
+    return parts
+
+
+def _broad_public(cidrs: Sequence[str], prefixes: Mapping[int, int]) -> list[str]:
+    """The CIDRs among `cidrs` whose public addresses together, per IP version, exceed one
+    network of the version's broadest allowed prefix (else []).
+
+    Judged by address count, not by spelling: 0.0.0.0/1 plus 128.0.0.0/1 is the internet, and
+    257 neighbouring /24s are wider than a /16.
+    """
     found: list[str] = []
-    for version, everything in ((4, "0.0.0.0/0"), (6, "::/0")):
-        networks = []
+    for version, bits in ((4, 32), (6, 128)):
+        public: list[tuple[str, list[Network]]] = []
         for cidr in cidrs:
             try:
                 network = ipaddress.ip_network(cidr, strict=False)
             except ValueError:
                 continue
-            if network.version == version:
-                networks.append((cidr, network))
+            if network.version == version and (part := _public_part(network)):
+                public.append((cidr, part))
         # One IP version per call, as collapse_addresses requires; mypy cannot see that.
-        merged = list(ipaddress.collapse_addresses(n for _, n in networks))  # type: ignore[type-var]
-        if [str(n) for n in merged] == [everything]:
-            found.extend(sorted({cidr for cidr, _ in networks}))
+        merged = ipaddress.collapse_addresses(n for _, ns in public for n in ns)  # type: ignore[type-var]
+        size = sum(n.num_addresses for n in merged)
+        if size > 2 ** (bits - prefixes[version]):
+            found.extend(sorted({cidr for cidr, _ in public}))
     return found
 
 
@@ -149,27 +196,35 @@ def _contains(outer: Ingress, inner: Ingress) -> bool:
     return low <= inner.from_port and inner_high <= high
 
 
-def _public_sources(ingress: Ingress, everything: Sequence[Ingress]) -> list[str]:
-    """The CIDRs by which `ingress`'s ports are open to the whole internet, across its group's rules.
-
-    Judged by address coverage, not by spelling: 0.0.0.0/1 plus 128.0.0.0/1 is the internet too.
-    """
+def _public_sources(
+    ingress: Ingress, everything: Sequence[Ingress], prefixes: Mapping[int, int]
+) -> list[str]:
+    """The CIDRs by which `ingress`'s ports are open to a broad public range, across its group's
+    rules (a rule with wider ports or all protocols opens this rule's ports too)."""
     key = ingress.group_urn or ingress.owner.urn
     peers = [
         other
         for other in everything
         if (other.group_urn or other.owner.urn) == key and _contains(other, ingress)
     ]
-    covering = _whole_internet([c for peer in peers for c in peer.cidrs])
+    covering = _broad_public([c for peer in peers for c in peer.cidrs], prefixes)
     own = set(ingress.cidrs)
     # Report this rule only when it contributes to the coverage.
     return covering if own.intersection(covering) else []
+
+
+def _prefixes(config: Mapping[str, Any]) -> dict[int, int]:
+    return {
+        version: int(config.get(PREFIX_KEYS[version], default))
+        for version, default in DEFAULT_PUBLIC_PREFIX.items()
+    }
 
 
 def check_public_ingress(
     resources: Sequence[StackResource], context: Context
 ) -> list[tuple[str, str]]:
     pattern = str(context.config.get("albSecurityGroupPattern", DEFAULT_ALB_PATTERN))
+    prefixes = _prefixes(context.config)
     albs = alb_groups(resources, pattern)
     groups = [r for r in resources if r.type in GROUPS]
     found: list[tuple[str, str]] = []
@@ -181,12 +236,13 @@ def check_public_ingress(
         except UnknownValueError as error:  # judge the rest; report "can't run" if all is clean
             unknown = unknown or error
     for ingress in declared:
-        public = _public_sources(ingress, declared)
+        public = _public_sources(ingress, declared, prefixes)
+        # An all-protocol rule on 443 is all traffic, not web: `_is_web` wants TCP on one web port.
         if not public or (_is_web(ingress) and ingress.group_urn in albs):
             continue
         resource = ingress.owner
         target = "an ALB security group" if ingress.group_urn in albs else "a security group"
-        together = "" if ANYWHERE.intersection(public) else " (together the whole internet)"
+        together = _breadth(public, prefixes)
         found.append(
             (
                 resource.urn,
@@ -197,6 +253,29 @@ def check_public_ingress(
     if unknown is not None and not found:
         raise unknown
     return found
+
+
+def _breadth(public: Sequence[str], prefixes: Mapping[int, int]) -> str:
+    """What the sources amount to, when their spelling does not say it."""
+    if ANYWHERE.intersection(public):
+        return ""
+    if _covers_everything(public):
+        return " (together the whole internet)"
+    limits = " or ".join(f"/{prefixes[v]}" for v in (4, 6) if any(_version(c) == v for c in public))
+    return f" (public addresses wider than {limits})"
+
+
+def _version(cidr: str) -> int:
+    return ipaddress.ip_network(cidr, strict=False).version
+
+
+def _covers_everything(cidrs: Sequence[str]) -> bool:
+    for version, everything in ((4, "0.0.0.0/0"), (6, "::/0")):
+        networks = [ipaddress.ip_network(c, strict=False) for c in cidrs if _version(c) == version]
+        merged = [str(n) for n in ipaddress.collapse_addresses(networks)]  # type: ignore[type-var]
+        if merged == [everything]:
+            return True
+    return False
 
 
 def check_rule_descriptions(type_: str, props: Mapping[str, Any], context: Context) -> list[str]:
@@ -217,14 +296,14 @@ RULES = (
     Rule(
         name="aws-ec2-no-public-ingress",
         description=(
-            "Security groups must not allow ingress from the whole internet (0.0.0.0/0, ::/0, or "
-            "any set of CIDRs across one group's rules that covers it), except TCP 80/443 to the "
-            "ALB's security group."
+            "Security groups must not allow ingress from a broad public range (public addresses "
+            "across one group's rules wider than one /16 of IPv4 or /32 of IPv6, configurable; "
+            "0.0.0.0/0 and ::/0 included), except TCP 80/443 to the ALB's security group."
         ),
         severity="critical",
         remediation=(
-            "Allow traffic from a security group or a private CIDR instead; only the ALB's "
-            "security group may take 80/443 from the internet."
+            "Allow traffic from a security group, a private CIDR or the few public addresses that "
+            "need it; only the ALB's security group may take 80/443 from the internet."
         ),
         reads={
             SECURITY_GROUP: (
@@ -259,7 +338,22 @@ RULES = (
             "albSecurityGroupPattern": {
                 "type": "string",
                 "description": "Regex on a security group's name or Name tag marking it as an ALB's.",
-            }
+            },
+            PREFIX_KEYS[4]: {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 32,
+                "default": DEFAULT_PUBLIC_PREFIX[4],
+                "description": "The broadest public IPv4 source allowed on a non-web port, as a "
+                "prefix length: public addresses wider than one such network are flagged.",
+            },
+            PREFIX_KEYS[6]: {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 128,
+                "default": DEFAULT_PUBLIC_PREFIX[6],
+                "description": "The same for IPv6 sources.",
+            },
         },
     ),
     Rule(

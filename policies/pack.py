@@ -31,7 +31,7 @@ from pulumi_policy import (
 
 from policies.catalog import RULES
 from policies.spec import Context, Level, Rule, StackResource
-from shared.environment import Environment, resolve_environment
+from shared.environment import Environment, resolve_environment, stack_environment_name
 
 PACK_NAME = "aws-platform"
 CONFIG_DIR = Path(__file__).resolve().parent / "config"
@@ -49,9 +49,10 @@ def stack_config(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 def stack_environment(environ: Mapping[str, str] = os.environ) -> Environment:
-    """The stack's environment by shared.environment's one rule: the stack (or its config's
-    `environmentSuffix`) wins over a leftover ENVIRONMENT_SUFFIX, which the program already warned
-    about. A name that cannot be resolved stops the pack with the resolver's message.
+    """The stack's environment by shared.environment's one rule: the stack names it (its config's
+    `environmentSuffix` may only repeat the name), never a leftover ENVIRONMENT_SUFFIX, which the
+    program already warned about. A name that cannot be resolved stops the pack with the
+    resolver's message.
     """
     config = stack_config(environ)
     project = environ.get("PULUMI_PROJECT", "")
@@ -63,7 +64,7 @@ def stack_environment(environ: Mapping[str, str] = os.environ) -> Environment:
         return None if found is None or not str(found).strip() else str(found)
 
     return resolve_environment(
-        setting("environmentSuffix") or environ.get("PULUMI_STACK"),
+        stack_environment_name(environ.get("PULUMI_STACK"), setting("environmentSuffix")),
         environment_class=setting("environmentClass"),
         environ=environ,
     ).environment

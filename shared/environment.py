@@ -1,9 +1,11 @@
 """Which environment a run is for, and the defaults each environment class gets.
 
 One rule for every entry point (stack programs, the policy pack, the offline plan and
-policy-check, the deploy tooling): the command line wins. That is the stack being deployed or
-planned (or its config `environmentSuffix`), or `--env`. A leftover `ENVIRONMENT_SUFFIX` that names
-another environment gives exactly one warning and is ignored for that run.
+policy-check, the deploy tooling): the command line names the environment, always. That is the
+stack being deployed or planned, or `--env`; a stack's config `environmentSuffix` may repeat the
+stack's name, never rename it. An empty or blank name is refused, and `ENVIRONMENT_SUFFIX` never
+chooses an environment: one that names another environment gives exactly one warning and is
+ignored for that run.
 
 `PROFILES` is the class registry: each class's defaults and its rank (how long it lives). `dev`,
 `staging`, `prod` and `pr-<number>` are known names; any other name needs an explicit
@@ -27,10 +29,8 @@ EnvironmentClass = str
 NatMode = Literal["none", "single", "per-az"]
 NAT_MODES: tuple[NatMode, ...] = get_args(NatMode)
 
-DEFAULT_REGION = "us-east-1"
-"""The region of the committed stacks; a new stack without `aws:region` gets it."""
 ENVIRONMENT_VARIABLE = "ENVIRONMENT_SUFFIX"
-"""Names the environment only when nothing on the command line does (see `resolve_environment`)."""
+"""Never chooses the environment: a leftover one is a warning (see `resolve_environment`)."""
 PR_CLASS = "pr"
 
 _PR_NAME = re.compile(r"pr-([1-9][0-9]{0,8})")
@@ -373,20 +373,37 @@ def resolve_environment(
 ) -> Resolution:
     """The environment of this run: the command line's name (stack, `--env`, the planned one).
 
-    `ENVIRONMENT_SUFFIX` only answers when the command line names nothing; when it names another
-    environment than the command line, the Resolution carries the warning and the variable is
-    ignored. Pure but for `environ`, which defaults to the process's.
+    An empty or blank name is an error, whatever `ENVIRONMENT_SUFFIX` says: a script with an unset
+    variable must never deploy the environment a shell happens to name (prod, say). When the
+    variable names another environment than the command line, the Resolution carries the warning
+    and the variable is ignored. Pure but for `environ`, which defaults to the process's.
     """
     environ = os.environ if environ is None else environ
     name = (command_line or "").strip()
     if not name:
-        name = (environ.get(ENVIRONMENT_VARIABLE) or "").strip()
-        if not name:
-            raise EnvironmentNameError(
-                f"no environment given: name one ({ACCEPTED_FORMS}) on the command line"
-            )
-        return Resolution(parse_environment(name, environment_class), None)
+        leftover = (environ.get(ENVIRONMENT_VARIABLE) or "").strip()
+        ignored = f" ({ENVIRONMENT_VARIABLE}={leftover} never chooses one)" if leftover else ""
+        raise EnvironmentNameError(
+            f"no environment given: name one ({ACCEPTED_FORMS}) on the command line{ignored}"
+        )
     return Resolution(parse_environment(name, environment_class), leftover_warning(name, environ))
+
+
+def stack_environment_name(stack: str | None, suffix: object) -> str:
+    """The environment a stack is for: the stack's name.
+
+    Its config `environmentSuffix` may repeat the name, never rename it: outputs, references and
+    resource names would otherwise belong to another environment than the stack (`Pulumi.dev.yaml`
+    planning `platform-prod-vpc`). Without a stack name (a pack run by hand), the suffix names it.
+    """
+    name = (stack or "").strip()
+    declared = "" if suffix is None else str(suffix).strip()
+    if declared and name and declared != name:
+        raise EnvironmentNameError(
+            f"{declared!r} differs from the stack's environment {name!r}: a stack is for the "
+            f"environment it is named after; remove environmentSuffix, or use the stack {declared}"
+        )
+    return name or declared
 
 
 @contextlib.contextmanager

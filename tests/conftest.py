@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
@@ -23,6 +23,16 @@ if os.environ.get("MUTANT_UNDER_TEST"):
     settings.load_profile("mutation")
 
 OfflinePlan = Callable[..., PlanResult]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stated_region() -> Iterator[None]:
+    """A PR environment has no stack files: its region comes from AWS_REGION, as in CI's PR jobs
+    (a plan never assumes one). Tests of a missing region remove it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_REGION", "us-east-1")
+        patch.delenv("AWS_DEFAULT_REGION", raising=False)
+        yield
 
 
 @pytest.fixture(scope="session")

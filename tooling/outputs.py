@@ -113,13 +113,43 @@ class OutputFileWriter:
                 flat[f"{doc['layer']}.{name}"] = value
         _write_atomically(flat_path, flat)
 
+    def check(self, environment: str) -> None:
+        """Every layer's output file of `environment` can be read (OutputFileError if not), so a
+        corrupt one stops a run before it starts, not after its first layer."""
+        for name in LAYER_NAMES:
+            self._read(self.folder(environment) / f"{name}.json")
+
     @staticmethod
     def _read(path: Path) -> dict[str, Any] | None:
         try:
-            document = json.loads(path.read_text())
+            document = json.loads(path.read_bytes().decode("utf-8"))
         except FileNotFoundError:
             return None
-        return document if isinstance(document, dict) else None
+        except OSError as error:
+            raise OutputFileError(f"{path}: cannot be read ({error.strerror})") from None
+        except UnicodeDecodeError as error:
+            raise OutputFileError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        except json.JSONDecodeError as error:
+            raise OutputFileError(
+                f"{path}: not valid JSON at line {error.lineno}, column {error.colno} "
+                f"({error.msg}); delete it and run again to rewrite it"
+            ) from None
+        except RecursionError:
+            raise OutputFileError(f"{path}: nested too deeply to be an output file") from None
+        if not (
+            isinstance(document, dict)
+            and isinstance(document.get("layer"), str)
+            and isinstance(document.get("outputs"), dict)
+        ):
+            raise OutputFileError(
+                f"{path}: not an output file (a JSON object with `layer` and `outputs`); delete "
+                "it and run again to rewrite it"
+            )
+        return document
+
+
+class OutputFileError(ValueError):
+    """An output file that cannot be read back; the message names it and where it is broken."""
 
 
 def _holds_unknown(value: Any) -> bool:

@@ -19,13 +19,20 @@ from shared.config.schemas import (
     NetworkConfig,
     ObservabilityConfig,
 )
-from shared.config.values import ConfigError, UnknownKeyError
-from shared.environment import CLASSES, Environment, resolve_environment
+from shared.config.values import UNDECRYPTED, ConfigError, UnknownKeyError, is_undecrypted
+from shared.environment import (
+    CLASSES,
+    Environment,
+    EnvironmentNameError,
+    resolve_environment,
+    stack_environment_name,
+)
 from shared.layers import get_layer
 
 __all__ = [
     "DEFAULT_CONTAINER_PORT",
     "ENVIRONMENT_KEYS",
+    "UNDECRYPTED",
     "AppConfig",
     "ConfigError",
     "DataConfig",
@@ -35,6 +42,7 @@ __all__ = [
     "UnknownKeyError",
     "accepted_keys",
     "declared_environment",
+    "is_undecrypted",
     "load",
     "load_program_config",
     "parse",
@@ -55,7 +63,7 @@ def accepted_keys(layer: str) -> tuple[str, ...]:
 
 
 def declared_environment(layer: str, raw: Mapping[str, Any], stack: str) -> Environment:
-    """The stack's environment: its config `environmentSuffix`, else the stack name.
+    """The stack's environment: the stack name, which config `environmentSuffix` may only repeat.
 
     A leftover ENVIRONMENT_SUFFIX never enters here: callers resolve it with
     `shared.environment.resolve_environment` and show its warning once.
@@ -63,8 +71,11 @@ def declared_environment(layer: str, raw: Mapping[str, Any], stack: str) -> Envi
     suffix, klass = raw.get(f"{layer}:environmentSuffix"), raw.get(f"{layer}:environmentClass")
     if klass is not None and (not isinstance(klass, str) or klass not in CLASSES):
         raise ConfigError(layer, "environmentClass", klass, f"must be one of: {', '.join(CLASSES)}")
-    declared = suffix is not None and str(suffix).strip() != ""
-    name = str(suffix).strip() if declared else stack
+    try:
+        name = stack_environment_name(stack, suffix)
+    except EnvironmentNameError as error:
+        raise ConfigError(layer, "environmentSuffix", suffix, str(error)) from None
+    declared = suffix is not None and str(suffix).strip() != "" and not stack.strip()
     try:
         return resolve_environment(
             name, environment_class=None if klass is None else str(klass), environ={}

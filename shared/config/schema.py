@@ -8,11 +8,19 @@ README table, the unknown-key check and the loader can never disagree.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from shared.config.values import ConfigError, Invalid, Parser, UnknownKeyError, tag_value
+from shared.config.values import (
+    ConfigError,
+    Invalid,
+    Parser,
+    UnknownKeyError,
+    is_undecrypted,
+    tag_value,
+)
 from shared.environment import Environment, Profile
 from shared.tagging import standard_tags
 
@@ -104,6 +112,10 @@ def settings(schema: type[LayerConfig]) -> tuple[tuple[str, Setting], ...]:
     )
 
 
+def _takes_text(schema: type[LayerConfig], name: str) -> bool:
+    return typing.get_type_hints(schema).get(name) in (str, str | None)
+
+
 def keys(schema: type[LayerConfig]) -> tuple[str, ...]:
     """Every key the schema accepts, sorted."""
     return tuple(sorted({*ENVIRONMENT_KEYS, *(s.key for _, s in settings(schema))}))
@@ -130,6 +142,19 @@ def load(
         value = written.get(declared.key)
         if value is None or (declared.optional and value == ""):
             values[name] = declared.default(Known(environment, dict(values)))
+            continue
+        if is_undecrypted(value):
+            # Set, and known at deploy time: a text field keeps the unknown value, as a preview
+            # would; a number or a choice cannot be planned without it.
+            if not _takes_text(schema, name):
+                raise ConfigError(
+                    layer,
+                    declared.key,
+                    value,
+                    "a `secure:` value the offline plan cannot decrypt, for a key that is not "
+                    "text: set the passphrase (PULUMI_CONFIG_PASSPHRASE) or write it in plain",
+                )
+            values[name] = value
             continue
         try:
             values[name] = declared.parse(value)

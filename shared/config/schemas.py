@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+from shared.aws import availability_zones as aws_zones
 from shared.aws import engine_versions, instance_classes
 from shared.aws.accepted_values import ENHANCED_MONITORING_INTERVALS, FARGATE_MEMORY
 from shared.config import values as v
@@ -66,6 +67,7 @@ class NetworkConfig(LayerConfig):
             raise Problem(
                 "azCount", f"must match the {len(zones)} zones in network:availabilityZones"
             )
+        self._validate_region_zones()
         if self.nat_gateways == "none" and not self.environment.is_ephemeral:
             raise Problem(
                 "natGateways",
@@ -80,6 +82,20 @@ class NetworkConfig(LayerConfig):
             layout_subnets(self.vpc_cidr, self.az_count)
         except SubnetLayoutError as error:
             raise Problem("vpcCidr", str(error)) from None
+
+    def _validate_region_zones(self) -> None:
+        """The region's real zones (AWS's data via cfn-lint), when the region is known to it."""
+        real = aws_zones.zones_in(self.region) if self.region else None
+        if real is None:
+            return
+        where = f"{self.region} has {len(real)} availability zones ({', '.join(real)}; {aws_zones.source()})"
+        foreign = [zone for zone in self.availability_zones if zone not in real]
+        if foreign:
+            raise Problem(
+                "availabilityZones", f"{foreign[0]!r} is not a zone of aws:region: {where}"
+            )
+        if self.az_count > len(real):
+            raise Problem("azCount", f"must be at most {len(real)}: {where}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,6 +152,8 @@ class DataConfig(LayerConfig):
 
     def validate(self) -> None:
         # The same AWS data the policy pack checks with, so config and pack never disagree.
+        if v.is_undecrypted(self.instance_class) or v.is_undecrypted(self.engine_version):
+            return  # a secret not decrypted offline: AWS judges it at deploy time
         verdict = instance_classes.verdict(
             instance_classes.AURORA_POSTGRESQL, self.instance_class, self.region
         )

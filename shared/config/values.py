@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pulumi.errors import RunError
+from pulumi.runtime.rpc import UNKNOWN
 
 from shared.aws.accepted_values import CLOUDWATCH_RETENTION_DAYS, FARGATE_MEMORY
 from shared.environment import parse_environment
@@ -31,6 +32,28 @@ _RFC1918 = tuple(
 )
 
 
+UNDECRYPTED = UNKNOWN
+"""The value of a `secure:` key whose plaintext is unknown offline (another secrets provider, or no
+passphrase): set and secret, known only at deploy time, as the engine's unknown value is."""
+MAX_SHOWN = 80  # characters of a value an error quotes; a longer one is cut and its length said
+
+
+def is_undecrypted(value: object) -> bool:
+    return isinstance(value, str) and value == UNDECRYPTED
+
+
+def shown(value: object) -> str:
+    """A value as an error quotes it: never all of a large one."""
+    if value is None:
+        return "(not set)"
+    if is_undecrypted(value):
+        return "(a secret not decrypted offline)"
+    text = repr(value)
+    if len(text) <= MAX_SHOWN:
+        return text
+    return f"{text[: MAX_SHOWN - 20]}... ({len(str(value)):,} characters)"
+
+
 class ConfigError(ValueError, RunError):
     """A config value a user wrote that cannot work; the message names layer, key, value and fix.
 
@@ -39,8 +62,7 @@ class ConfigError(ValueError, RunError):
 
     def __init__(self, layer: str, key: str, value: object, accepted: str) -> None:
         self.layer, self.key, self.value, self.accepted = layer, key, value, accepted
-        shown = "(not set)" if value is None else repr(value)
-        super().__init__(f"{layer}:{key} = {shown} is invalid: {accepted}")
+        super().__init__(f"{layer}:{key} = {shown(value)} is invalid: {accepted}")
 
 
 class UnknownKeyError(ConfigError):

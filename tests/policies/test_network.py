@@ -98,28 +98,72 @@ def test_ssh_from_cidrs_that_together_cover_the_internet_fires(cidrs: tuple[str,
 
 
 def test_coverage_counts_a_wider_port_range_and_ignores_other_groups() -> None:
-    wide = {**web(0, "0.0.0.0/1"), "fromPort": 0.0, "toPort": 65535.0}
+    # Two neighbouring public /16s: each alone is allowed, together they are wider than a /16.
+    wide = {**web(0, "52.0.0.0/16"), "fromPort": 0.0, "toPort": 65535.0}
     same_group = [
         group("a"),
         rule("wide", "urn:a", **wide),
-        rule("ssh", "urn:a", **web(22, "128.0.0.0/1")),
+        rule("ssh", "urn:a", **web(22, "52.1.0.0/16")),
     ]
-    # Port 22 is open to the whole internet (the wide rule covers it too); the rule opening it is
-    # the one reported, the wide rule alone opens its other ports to half the internet only.
-    assert {urn for urn, _ in PUBLIC.check_all(same_group, context())} == {"urn:ssh"}
+    # Port 22 is open to both (the wide rule covers it too); the rule opening it is the one
+    # reported, the wide rule alone opens its other ports to one /16 only.
+    (found,) = PUBLIC.check_all(same_group, context())
+    assert found == (
+        "urn:ssh",
+        "ssh: ingress from 52.0.0.0/16, 52.1.0.0/16 (public addresses wider than /16) on port 22 "
+        "to a security group",
+    )
     split = [
         group("a"),
         group("b"),
-        rule("half-a", "urn:a", **web(22, "0.0.0.0/1")),
-        rule("half-b", "urn:b", **web(22, "128.0.0.0/1")),
+        rule("half-a", "urn:a", **web(22, "52.0.0.0/16")),
+        rule("half-b", "urn:b", **web(22, "52.1.0.0/16")),
     ]
     assert PUBLIC.check_all(split, context()) == []
     other_port = [
         group("a"),
-        rule("x", "urn:a", **web(22, "0.0.0.0/1")),
-        rule("y", "urn:a", **web(23, "128.0.0.0/1")),
+        rule("x", "urn:a", **web(22, "52.0.0.0/16")),
+        rule("y", "urn:a", **web(23, "52.1.0.0/16")),
     ]
     assert PUBLIC.check_all(other_port, context()) == []
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/1", "128.0.0.0/2", "52.0.0.0/15", "10.0.0.0/7", "::/1"])
+def test_half_the_internet_or_any_public_range_wider_than_a_16_fires(cidr: str) -> None:
+    ports = (
+        web(5432, cidr) if ":" not in cidr else {**web(5432), "cidrIpv4": None, "cidrIpv6": cidr}
+    )
+    stack = [group("platform-prod-db"), rule("postgres", "urn:platform-prod-db", **ports)]
+    (found,) = PUBLIC.check_all(stack, context())
+    assert found[0] == "urn:postgres" and "port 5432" in found[1] and cidr in found[1]
+
+
+@pytest.mark.parametrize(
+    "cidr", ["203.0.113.10/32", "52.0.0.0/16", "10.0.0.0/8", "100.64.0.0/10", "2001:db8::/48"]
+)
+def test_an_office_address_a_16_and_private_ranges_stay_allowed(cidr: str) -> None:
+    ports = web(22, cidr) if ":" not in cidr else {**web(22), "cidrIpv4": None, "cidrIpv6": cidr}
+    stack = [group("platform-prod-app"), rule("ssh", "urn:platform-prod-app", **ports)]
+    assert PUBLIC.check_all(stack, context()) == []
+
+
+def test_the_broadest_public_prefix_comes_from_config() -> None:
+    stack = [
+        group("platform-prod-app"),
+        rule("ssh", "urn:platform-prod-app", **web(22, "52.0.0.0/20")),
+    ]
+    assert PUBLIC.check_all(stack, context()) == []
+    (found,) = PUBLIC.check_all(stack, context(config={"broadestPublicPrefix": 24}))
+    assert "(public addresses wider than /24)" in found[1]
+    assert PUBLIC.config_schema["broadestPublicPrefix"]["default"] == 16
+
+
+def test_an_all_protocol_rule_on_443_of_the_alb_group_is_all_traffic_not_web() -> None:
+    all_traffic = {**web(443), "ipProtocol": "-1"}
+    stack = [group("platform-prod-alb"), rule("any", "urn:platform-prod-alb", **all_traffic)]
+    assert PUBLIC.check_all(stack, context()) == [
+        ("urn:any", "any: ingress from 0.0.0.0/0 on all ports to an ALB security group")
+    ]
 
 
 def test_the_network_layer_with_split_ssh_ingress_fails_and_as_planned_passes() -> None:
@@ -135,3 +179,23 @@ def test_the_network_layer_with_split_ssh_ingress_fails_and_as_planned_passes() 
     ]
     found = PUBLIC.check_all([*stack, *halves], context())
     assert {urn for urn, _ in found} == {"urn:ssh-0", "urn:ssh-1"}
+
+
+def test_the_network_layer_with_half_the_internet_to_postgres_or_all_traffic_to_the_alb_fails() -> (
+    None
+):
+    from tests.stacks import offline_results
+
+    resources = offline_results.network("prod").resources
+    stack = [StackResource(r.type, r.urn, r.inputs, r.dependencies, r.name) for r in resources]
+    assert PUBLIC.check_all(stack, context()) == []
+    groups = {r.name: r.urn for r in stack if r.type == SG}
+    db = next(urn for name, urn in groups.items() if "db" in name)
+    alb = next(urn for name, urn in groups.items() if "alb" in name)
+    extra = [
+        rule("postgres-half", db, **web(5432, "0.0.0.0/1")),
+        rule("alb-any", alb, **{**web(443), "ipProtocol": "-1"}),
+    ]
+    found = dict(PUBLIC.check_all([*stack, *extra], context()))
+    assert set(found) == {"urn:postgres-half", "urn:alb-any"}
+    assert "on all ports to an ALB security group" in found["urn:alb-any"]

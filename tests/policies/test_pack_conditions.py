@@ -45,8 +45,8 @@ def test_stack_config_is_a_json_object_or_nothing(raw: str, expected: dict[str, 
     ("config", "expected"),
     [
         # The project's own key first, then any project's; blank counts as unset.
-        ({"data:environmentSuffix": "prod", "other:environmentSuffix": "dev"}, "prod"),
-        ({"other:environmentSuffix": "staging"}, "staging"),
+        ({"data:environmentSuffix": "pr-9", "other:environmentSuffix": "dev"}, "pr-9"),
+        ({"other:environmentSuffix": "pr-9"}, "pr-9"),
         ({"data:environmentSuffix": "  "}, "pr-9"),
         ({"x:environmentSuffix": ""}, "pr-9"),
         ({}, "pr-9"),
@@ -61,6 +61,21 @@ def test_the_environment_suffix_setting_and_its_fallbacks(
         "PULUMI_CONFIG": json.dumps(config),
     }
     assert pack.stack_environment(environ).name == expected
+
+
+@pytest.mark.parametrize(
+    "config", [{"data:environmentSuffix": "prod"}, {"other:environmentSuffix": "staging"}]
+)
+def test_a_suffix_that_renames_the_stacks_environment_stops_the_pack(
+    config: dict[str, Any],
+) -> None:
+    environ = {
+        "PULUMI_STACK": "pr-9",
+        "PULUMI_PROJECT": "data",
+        "PULUMI_CONFIG": json.dumps(config),
+    }
+    with pytest.raises(ValueError, match="differs from the stack's environment 'pr-9'"):
+        pack.stack_environment(environ)
 
 
 def test_the_environment_class_setting_names_the_class_of_a_custom_stack() -> None:
@@ -284,7 +299,6 @@ def test_policies_resolve_the_stack_once_for_every_rule() -> None:
 def test_the_projects_own_key_wins_even_when_listed_after_another_projects() -> None:
     config = {"other:environmentSuffix": "dev", "data:environmentSuffix": "prod"}
     environ = {
-        "PULUMI_STACK": "pr-9",
         "PULUMI_PROJECT": "data",
         "PULUMI_CONFIG": json.dumps(config),
     }

@@ -22,6 +22,7 @@ from shared.config import (
     accepted_keys,
     parse,
 )
+from shared.config.values import shown
 from shared.environment import PROFILES
 from shared.layers import LAYER_NAMES, UnknownLayerError
 
@@ -202,7 +203,7 @@ def _assert_one_clear_error(layer: str, key: str, value: Any, raw: dict[str, Any
     assert type(error) in (ConfigError, UnknownKeyError)
     assert (error.layer, error.key) == (layer, key), str(error)
     assert error.value is value or error.value == value  # `is`: nan != nan
-    assert str(error).startswith(f"{layer}:{key} = {value!r} is invalid: ")
+    assert str(error).startswith(f"{layer}:{key} = {shown(value)} is invalid: ")
     assert error.accepted.strip()
 
 
@@ -324,11 +325,11 @@ def test_a_bigger_cpu_gets_its_smallest_memory_when_memory_is_not_set() -> None:
 
 def test_environment_config_keys_pick_the_environment() -> None:
     config = parse(
-        "data", {"data:environmentSuffix": "perf", "data:environmentClass": "prod"}, stack="dev"
+        "data", {"data:environmentSuffix": "perf", "data:environmentClass": "prod"}, stack="perf"
     )
     assert config.environment.name == "perf" and config.environment.is_prod
-    declared = parse("data", {"data:environmentSuffix": "staging"}, stack="dev")
-    assert declared.environment.name == "staging"
+    with pytest.raises(ConfigError, match="differs from the stack's environment 'dev'"):
+        parse("data", {"data:environmentSuffix": "staging"}, stack="dev")
 
 
 # --- the messages people will read ----------------------------------------------------------------
@@ -454,7 +455,7 @@ def test_a_key_of_another_layer_is_unknown_here() -> None:
 
 def test_bad_environment_names_the_source() -> None:
     assert "from the stack name" in _message("data", {}, stack="prd")
-    message = _message("data", {"data:environmentSuffix": "production"})
+    message = _message("data", {"data:environmentSuffix": "production"}, stack="")
     assert "data:environmentSuffix = 'production'" in message and "Did you mean 'prod'" in message
 
 

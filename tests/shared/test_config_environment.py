@@ -11,8 +11,8 @@ from shared.config import ConfigError, LayerConfig, declared_environment, schema
 from shared.tagging import MAX_KEY_LENGTH, MAX_VALUE_LENGTH, TagError, tag_problems, validate_tags
 
 
-def test_config_suffix_wins_over_the_stack_name_and_blank_counts_as_unset() -> None:
-    assert declared_environment("data", {"data:environmentSuffix": " prod "}, "dev").name == "prod"
+def test_config_suffix_may_only_repeat_the_stack_name_and_blank_counts_as_unset() -> None:
+    assert declared_environment("data", {"data:environmentSuffix": " dev "}, "dev").name == "dev"
     assert (
         declared_environment("data", {"data:environmentSuffix": "  "}, "staging").name == "staging"
     )
@@ -33,9 +33,17 @@ def test_an_unknown_environment_class_names_the_classes(klass: Any) -> None:
     assert caught.value.accepted == "must be one of: dev, staging, prod, pr"
 
 
+def test_a_suffix_that_renames_the_stacks_environment_is_refused() -> None:
+    # Pulumi.dev.yaml with `network:environmentSuffix: prod` would plan prod's resources into dev.
+    with pytest.raises(ConfigError) as caught:
+        declared_environment("network", {"network:environmentSuffix": "prod"}, "dev")
+    assert (caught.value.key, caught.value.value) == ("environmentSuffix", "prod")
+    assert "differs from the stack's environment 'dev'" in str(caught.value)
+
+
 def test_a_bad_name_says_whether_it_came_from_config_or_the_stack() -> None:
     with pytest.raises(ConfigError) as from_config:
-        declared_environment("data", {"data:environmentSuffix": "prd"}, "dev")
+        declared_environment("data", {"data:environmentSuffix": "prd"}, "")
     assert from_config.value.key == "environmentSuffix" and from_config.value.value == "prd"
     assert "Did you mean 'prod'" in from_config.value.accepted
     assert "(the name came from the stack name)" not in from_config.value.accepted

@@ -6,8 +6,11 @@ from typing import Any
 import pytest
 
 from shared.aws.accepted_values import CLOUDWATCH_RETENTION_DAYS
-from shared.config import values
-from shared.config.values import ConfigError, Invalid, UnknownKeyError
+from shared.config import parse, values
+from shared.config.schema import load
+from shared.config.schemas import AppConfig, DataConfig, ObservabilityConfig
+from shared.config.values import UNDECRYPTED, ConfigError, Invalid, UnknownKeyError
+from shared.environment import parse_environment
 
 
 def refused(parse: Any, value: Any) -> str:
@@ -201,3 +204,33 @@ def test_patterns_match_ascii_digits_only() -> None:
     parse = values.matching(r"\d+(\.\d+)?", "a version such as 16.4")
     assert parse("16.4") == "16.4"
     assert refused(parse, "١٦.٤") == "must be a version such as 16.4"  # Arabic-Indic digits
+
+
+def test_a_large_value_is_never_echoed_whole() -> None:
+    huge = "x" * (20 * 1024 * 1024)
+    with pytest.raises(ConfigError) as caught:
+        parse("app", {"app:containerImage": huge}, stack="dev")
+    message = str(caught.value)
+    assert len(message) < 300 and "(20,971,520 characters)" in message
+
+
+def test_a_secret_not_decrypted_offline_counts_as_set_and_stays_unknown() -> None:
+    # An awskms:// stack (or a passphrase stack without its passphrase) planned offline.
+    secrets = {"observability:alarmEmail": UNDECRYPTED, "aws:region": "us-east-1"}
+    prod = parse_environment("prod")
+    config = load(ObservabilityConfig, "observability", secrets, prod, deploying=True)
+    assert config.alarm_email == UNDECRYPTED
+    app = {"app:certificateArn": UNDECRYPTED, "app:containerImage": UNDECRYPTED}
+    assert load(AppConfig, "app", app, prod, deploying=True).certificate_arn == UNDECRYPTED
+    data = load(DataConfig, "data", {"data:instanceClass": UNDECRYPTED}, prod)
+    assert data.instance_class == UNDECRYPTED
+
+
+@pytest.mark.parametrize("key", ["app:cpu", "data:deletionProtection", "network:natGateways"])
+def test_a_secret_not_decrypted_offline_cannot_stand_for_a_number_or_a_choice(key: str) -> None:
+    layer = key.split(":", maxsplit=1)[0]
+    with pytest.raises(ConfigError) as caught:
+        parse(layer, {key: UNDECRYPTED}, stack="prod")
+    message = str(caught.value)
+    assert f"{key} = (a secret not decrypted offline) is invalid" in message
+    assert UNDECRYPTED not in message

@@ -13,6 +13,7 @@ from shared.aws.accepted_values import CLOUDWATCH_RETENTION_DAYS, FARGATE_MEMORY
 from shared.environment import (
     CLASSES,
     ENVIRONMENT_CLASSES,
+    NAMED_CLASSES,
     PR_CIDR_PREFIX,
     PR_CIDR_RANGE,
     PR_SLOTS,
@@ -40,11 +41,18 @@ def test_no_warning_when_the_variable_agrees_or_is_unset() -> None:
     assert resolve_environment("dev", environ={"ENVIRONMENT_SUFFIX": "  "}).warning is None
 
 
-def test_the_variable_answers_only_when_the_command_line_names_nothing() -> None:
-    resolved = resolve_environment(None, environ={"ENVIRONMENT_SUFFIX": " pr-7\n"})
-    assert (resolved.environment.name, resolved.environment.pr_number) == ("pr-7", 7)
+@pytest.mark.parametrize("blank", [None, "", "  ", "\t\n"])
+@pytest.mark.parametrize("klass", [None, *ENVIRONMENT_CLASSES])
+def test_the_variable_never_chooses_the_environment(blank: str | None, klass: str | None) -> None:
+    # An empty argument (an unset $ENV in a script) with ENVIRONMENT_SUFFIX=prod is not prod.
+    for leftover in NAMED_CLASSES:
+        with pytest.raises(EnvironmentNameError, match="no environment given") as caught:
+            resolve_environment(
+                blank, environment_class=klass, environ={"ENVIRONMENT_SUFFIX": leftover}
+            )
+        assert f"ENVIRONMENT_SUFFIX={leftover} never chooses one" in str(caught.value)
     with pytest.raises(EnvironmentNameError, match="no environment given"):
-        resolve_environment("", environ={})
+        resolve_environment(blank, environ={})
 
 
 def test_an_invalid_leftover_never_breaks_a_valid_command_line() -> None:

@@ -8,6 +8,7 @@ API errors become DeployError with a plain message.
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 from pulumi import automation as auto
 from pulumi._version import version as SDK_VERSION
 
-from shared.environment import DEFAULT_REGION, Environment
+from shared.environment import Environment
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT, Layer
 from tooling.deploy.orchestrator import (
     DeployError,
@@ -43,11 +44,25 @@ def policy_pack_configs(environment: Environment) -> list[str]:
 
 
 def cli_command(cli: Path) -> auto.PulumiCommand:
-    """The Automation API's handle on a CLI found at `<root>/bin/pulumi`; checks its version."""
+    """The Automation API's handle on the CLI at `cli`; checks its version.
+
+    `PulumiCommand` runs `<root>/bin/pulumi`, or `pulumi` from PATH without a root. An install
+    (`~/.pulumi/bin/pulumi`, `/usr/local/bin/pulumi`) has that shape; a version manager's shim
+    (asdf's `~/.asdf/shims/pulumi`, mise's) does not, and is what PATH finds, so it runs by name.
+    """
+    root = str(cli.parent.parent) if cli.parent.name == "bin" else None
     try:
-        return auto.PulumiCommand(root=str(cli.parent.parent), version=SDK_VERSION)
+        return auto.PulumiCommand(root=root, version=SDK_VERSION)
     except auto.InvalidVersionError as error:
         raise DeployError(f"the Pulumi CLI at {cli} cannot be used: {error}") from None
+    except subprocess.CalledProcessError as error:  # its own reason went to stderr already
+        raise DeployError(
+            f"the Pulumi CLI at {cli} cannot be used: `pulumi version` failed (exit code "
+            f"{error.returncode}); a version manager's shim needs a Pulumi version selected "
+            "(asdf set / mise use)"
+        ) from None
+    except OSError as error:
+        raise DeployError(f"the Pulumi CLI at {cli} cannot be run: {error.strerror}") from None
 
 
 def install_cli(home: Path) -> Path:
@@ -110,7 +125,13 @@ class AutomationEngine:
             # A new stack (a PR environment has no Pulumi.<env>.yaml) would otherwise deploy to
             # whatever region the shell's AWS settings name, or fail without one.
             region = self._environ.get("AWS_REGION") or self._environ.get("AWS_DEFAULT_REGION")
-            stack.set_config(REGION_KEY, auto.ConfigValue(region or DEFAULT_REGION))
+            if not region:
+                raise DeployError(
+                    f"no AWS region for {environment.name}: set aws:region in "
+                    f"stacks/{layer.name}/Pulumi.{environment.name}.yaml, or AWS_REGION; a new "
+                    "stack never defaults to us-east-1"
+                )
+            stack.set_config(REGION_KEY, auto.ConfigValue(region))
         return stack
 
     def exists(self, layer: Layer, environment: Environment) -> bool:

@@ -15,11 +15,15 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
-from shared.environment import Environment, EnvironmentNameError, resolve_environment
-from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
+from shared.environment import (
+    Environment,
+    EnvironmentNameError,
+    resolve_environment,
+    stack_environment_name,
+)
+from shared.layers import LAYER_NAMES, LAYERS, STACKS_DIR, Layer, UnknownLayerError, get_layer
 from tooling.deploy.orchestrator import (
+    EXIT_INTERRUPTED,
     DeployError,
     Engine,
     OfflinePlan,
@@ -34,7 +38,13 @@ from tooling.deploy.preflight import (
     declared_secrets_providers,
     ensure_cli,
 )
-from tooling.outputs import OUTPUTS_DIR, OutputFileWriter
+from tooling.offline.cli_yaml import StackDocument
+from tooling.offline.stack_config import (
+    StackConfigFileError,
+    read_stack_file,
+    stack_name_problem,
+)
+from tooling.outputs import OUTPUTS_DIR, OutputFileError, OutputFileWriter
 
 EngineFactory = Callable[[Mapping[str, str], str], Engine]
 """Builds the engine once the checks passed: (environ, environment name) -> Engine."""
@@ -76,15 +86,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def declared_class(name: str) -> str | None:
-    """The `environmentClass` a custom-named environment's stack files declare, if any."""
+def stack_files(name: str, stacks_dir: Path = STACKS_DIR) -> dict[str, StackDocument]:
+    """Each layer's existing `Pulumi.<name>.yaml`, read as the CLI reads it: a file it would refuse
+    (broken, not a mapping, not UTF-8), or one whose `environmentSuffix` renames the environment,
+    stops here with one message naming the file."""
+    found = {}
     for layer in LAYERS:
-        path = layer.folder / f"Pulumi.{name}.yaml"
-        if path.is_file():
-            config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
-            declared = config.get(f"{layer.name}:environmentClass")
-            if declared is not None:
-                return str(declared)
+        path = stacks_dir / layer.name / f"Pulumi.{name}.yaml"
+        document = read_stack_file(path, layer.name)
+        if document is None:
+            continue
+        suffix = document.values.get(f"{layer.name}:environmentSuffix")
+        try:
+            stack_environment_name(name, None if suffix is None else suffix.text)
+        except EnvironmentNameError as error:
+            raise EnvironmentNameError(f"{path}: {layer.name}:environmentSuffix {error}") from None
+        found[layer.name] = document
+    return found
+
+
+def declared_class(documents: Mapping[str, StackDocument]) -> str | None:
+    """The `environmentClass` a custom-named environment's stack files declare, if any."""
+    for layer, document in documents.items():
+        declared = document.values.get(f"{layer}:environmentClass")
+        if declared is not None:
+            return declared.text
     return None
 
 
@@ -177,6 +203,7 @@ def main(
     outputs_dir: Path = OUTPUTS_DIR,
     offline_plan: OfflinePlan = show_offline_plan,
     quota_check: QuotaCheck = check_deploy_quotas,
+    stacks_dir: Path = STACKS_DIR,
 ) -> int:
     args = build_parser().parse_args(argv)
     environ = os.environ if environ is None else environ
@@ -184,9 +211,13 @@ def main(
     try:
         # shared.environment's one rule: the command line wins; a leftover ENVIRONMENT_SUFFIX
         # is one warning (automation sets it to this environment for the stacks it runs).
+        name = args.environment.strip()
+        problem = stack_name_problem(name) if name else None
+        if problem:  # before its stack files are looked for: `dev/../x` names no file to read
+            raise EnvironmentNameError(f"environment {name!r}: {problem}")
         resolution = resolve_environment(
-            args.environment,
-            environment_class=declared_class(args.environment),
+            name,
+            environment_class=declared_class(stack_files(name, stacks_dir)) if name else None,
             environ=environ,
         )
         if resolution.warning:
@@ -204,30 +235,43 @@ def main(
                 f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
                 f"{environment.environment_class}: use destroy-all"
             )
+        writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
+        # A corrupt output file would otherwise stop the run after its first `up`.
+        writer.check(environment.name)
         engine = engine_factory(environ, environment.name)
         if args.command in ("deploy-all", "up"):
             quota_check(environ, environment, layers)
-    except (EnvironmentNameError, UnknownLayerError, SelectionError, PreflightError) as error:
+    except (
+        EnvironmentNameError,
+        UnknownLayerError,
+        SelectionError,
+        PreflightError,
+        DeployError,
+        StackConfigFileError,
+        OutputFileError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except DeployError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print("interrupted before any stack was touched", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
-    writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
     orchestrator = Orchestrator(engine=engine, writer=writer, say=say, offline_plan=offline_plan)
     try:
-        return _run(args, orchestrator, environment, layers)
+        return _run(orchestrator, args, environment, layers)
     except DeployError as error:  # e.g. the backend refused even to look a stack up
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # deploy and destroy say what is done themselves; this is the rest
+        print("\ninterrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _run(
-    args: argparse.Namespace,
     orchestrator: Orchestrator,
+    args: argparse.Namespace,
     environment: Environment,
-    layers: tuple[Layer, ...],
+    layers: Sequence[Layer],
 ) -> int:
     if args.command in ("deploy-all", "up"):
         return orchestrator.deploy(

@@ -16,6 +16,8 @@ from shared.environment import Environment
 from shared.layers import LAYERS, Layer, get_layer
 from tooling.outputs import OutputFileWriter
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
 
 class DeployError(Exception):
     """A stack operation failed; the message is written for a person and needs no traceback."""
@@ -94,6 +96,9 @@ class Orchestrator:
             answer = self.ask(prompt)
         except EOFError:  # no terminal (CI, a pipe): never assume yes
             answer = ""
+        except KeyboardInterrupt:  # Ctrl-C at the prompt is a no
+            self.say("")
+            answer = ""
         return answer.strip().lower() in accepted
 
     def deploy(
@@ -123,14 +128,20 @@ class Orchestrator:
         done: list[Layer] = []
         for index, layer in enumerate(layers, start=1):
             self._header(index, len(layers), layer, environment)
+            remaining = layers[index - 1 :]
             try:
                 outputs = self.engine.up(layer, environment)
             except DeployError as error:
-                remaining = layers[index - 1 :]
                 self.say(f"\n{layer.name} ({environment.name}) failed: {error}")
                 self.say(f"Done: {_names(done)}. Not touched: {_names(remaining[1:])}.")
                 self.say(f"Resume with: {resume(remaining)}")
                 return 1
+            except KeyboardInterrupt:
+                # Pulumi got the same Ctrl-C and stops its update cleanly; this layer is unfinished.
+                self.say(f"\ninterrupted during {layer.name} ({environment.name})")
+                self.say(f"Done: {_names(done)}. Not finished: {_names(remaining)}.")
+                self.say(f"Resume with: {resume(remaining)}")
+                return EXIT_INTERRUPTED
             path = self.writer.write(environment.name, layer.name, outputs.values, outputs.secret)
             done.append(layer)
             self.say(f"{layer.name} ({environment.name}) is up; outputs in {path}")
@@ -212,6 +223,13 @@ class Orchestrator:
                 continue
             try:
                 report = self.engine.destroy(layer, environment, remove_stack=remove_stacks)
+            except KeyboardInterrupt:
+                self.say(f"\ninterrupted during {layer.name} ({environment.name})")
+                self.say(
+                    f"Destroyed: {_names(destroyed)}. Still there: {_names(layers[index - 1 :])}."
+                )
+                self.say("Run the same command again to finish; finished layers are no-ops.")
+                return EXIT_INTERRUPTED
             except DeployError as error:
                 self.say(f"\n{layer.name} ({environment.name}) destroy failed: {error}")
                 self.say(

@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping
 from importlib.metadata import version
 from pathlib import Path
 
-import yaml
-
 PULUMI_VERSION = version("pulumi")
 INSTALLER_URL = "https://get.pulumi.com/"
 PASSPHRASE_VARS = ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
@@ -121,21 +119,18 @@ def declared_secrets_providers(
 ) -> dict[str, str]:
     """The secrets provider each layer's existing `Pulumi.<environment>.yaml` records: the CLI
     writes `secretsprovider` when a stack is created with `--secrets-provider`, and only an
-    `encryptionsalt` for a passphrase stack. Layers whose file records neither are left out."""
+    `encryptionsalt` for a passphrase stack. Layers whose file records neither are left out.
+    A file the CLI could not load raises StackConfigFileError (a ValueError) naming it."""
+    from tooling.offline.stack_config import read_stack_file
+
     found = {}
     for layer, folder in layer_folders.items():
-        path = folder / f"Pulumi.{environment}.yaml"
-        if not path.is_file():
+        document = read_stack_file(folder / f"Pulumi.{environment}.yaml", layer)
+        if document is None:
             continue
-        try:
-            document = yaml.safe_load(path.read_text()) or {}
-        except yaml.YAMLError:
-            continue  # the offline config reader reports a broken file with its line
-        if not isinstance(document, dict):
-            continue
-        if document.get("secretsprovider"):
-            found[layer] = str(document["secretsprovider"])
-        elif document.get("encryptionsalt"):
+        if document.secrets_provider:
+            found[layer] = str(document.secrets_provider)
+        elif document.encryption_salt:
             found[layer] = "passphrase"
     return found
 

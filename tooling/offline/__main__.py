@@ -40,6 +40,10 @@ EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
+JSON_HELP = "also write the JSON report here (`-`: to stdout, the table then goes to stderr)"
+STDOUT = Path("-")
+
+
 class UsageError(ValueError):
     """An argument that cannot work, found before anything runs."""
 
@@ -60,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"plan this layer and everything upstream of it (repeatable; one of {', '.join(LAYER_NAMES)})",
     )
-    plan.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON report here")
+    plan.add_argument("--json", type=Path, metavar="FILE", help=JSON_HELP)
     plan.add_argument(
         "--preview",
         action="store_true",
@@ -96,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("export", type=Path, help="a `pulumi stack export` JSON file")
     check.add_argument("--env", help="environment (default: the stack name in the URNs)")
-    check.add_argument("--json", type=Path, metavar="FILE", help="also write the JSON report here")
+    check.add_argument("--json", type=Path, metavar="FILE", help=JSON_HELP)
     _policy_pack_arguments(check)
     return parser
 
@@ -141,7 +145,7 @@ def _check_arguments(args: argparse.Namespace) -> None:
         if problem:
             raise UsageError(f"environment {environment!r}: {problem}")
     report: Path | None = args.json
-    if report is not None:
+    if report is not None and report != STDOUT:
         if report.is_dir():
             raise UsageError(f"--json {report}: is a folder; name a file in it")
         if not report.parent.is_dir():
@@ -183,14 +187,25 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     # and be killed only after the stop timeout.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    out = console or Console()
     errors = Console(stderr=True) if console is None else console
+    # `--json -` keeps stdout for the JSON alone (`| jq`): the table goes to stderr.
+    out = console or (errors if getattr(args, "json", None) == STDOUT else Console())
     try:
         with _private_tempdir():
             return _run(args, out, errors)
     except KeyboardInterrupt:
         _error(errors, "interrupted; nothing was written")
         return EXIT_INTERRUPTED
+
+
+def _write_report(result: PlanResult, target: Path | None) -> None:
+    from tooling.offline.report import json_text, write_json
+
+    if target == STDOUT:
+        sys.stdout.write(json_text(result))
+        sys.stdout.flush()
+    elif target is not None:
+        write_json(result, target)
 
 
 def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
@@ -201,7 +216,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         return EXIT_ERROR
     from tooling.offline.engine import ProgramError, StackConfigError
     from tooling.offline.planner import plan, policy_check
-    from tooling.offline.report import render, write_json
+    from tooling.offline.report import render
 
     def warn(message: str) -> None:
         errors.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
@@ -239,10 +254,9 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
             if leftover:
                 warn(leftover)
             subtitle = f"policy check of {args.export}"
-        if args.json:
-            write_json(result, args.json)
+        _write_report(result, args.json)
         render(result, out, subtitle=subtitle)
-        if args.json:
+        if args.json and args.json != STDOUT:
             out.print(Text(f"JSON report: {args.json}"))
         blocked = state is not None and _change_plan(result, state, out, args.changes_json)
     except StackConfigError as error:

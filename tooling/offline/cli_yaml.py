@@ -314,13 +314,46 @@ def _decode_mapping(node: yaml.MappingNode, budget: list[int]) -> dict[str, Any]
     return {**merged, **explicit}
 
 
+# yaml.v3 refuses nesting beyond 10,000 levels; PyYAML's composer recurses and Python's stack ends
+# far sooner. A stack file nests a few levels: anything this deep is refused, with its place.
+MAX_DEPTH = 100
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """PyYAML's error on one line: where, then what (its own text quotes the source over lines)."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        what = ", ".join(str(part) for part in (error.context, error.problem) if part)
+        return f"{_place(error.problem_mark)}{what}"
+    return " ".join(str(error).split())
+
+
+def _place(mark: Any) -> str:
+    return "" if mark is None else f"line {mark.line + 1}, column {mark.column + 1}: "
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=_Composer):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise CliYamlError(
+                    f"{_place(event.start_mark)}nested more than {MAX_DEPTH} levels deep"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.DocumentEndEvent):
+            return  # yaml.v3's Unmarshal reads the first document only
+
+
 def decode_document(text: str) -> Any:
     """The document as the CLI's first decode sees it; CliYamlError where the CLI would fail."""
     try:
+        _check_depth(text)
         # yaml.v3's Unmarshal reads the first document only.
         node = next(iter(yaml.compose_all(text, Loader=_Composer)), None)
     except yaml.YAMLError as error:
-        raise CliYamlError(f"not valid YAML ({error})") from None
+        raise CliYamlError(f"not valid YAML ({_yaml_problem(error)})") from None
     try:
         return None if node is None else _decode(node)
     except RecursionError:
@@ -439,6 +472,7 @@ class StackDocument:
 
     values: dict[str, ConfigValue]  # `<namespace>:<key>` -> value
     encryption_salt: Any = None  # the passphrase secrets provider's `encryptionsalt`, if any
+    secrets_provider: Any = None  # `secretsprovider` (e.g. `awskms://...`), if the CLI wrote one
 
 
 def read_stack_document(text: str, project: str) -> StackDocument:
@@ -450,17 +484,17 @@ def read_stack_document(text: str, project: str) -> StackDocument:
         raise CliYamlError(
             f"expected the stack file to be a mapping (config: ...), was a YAML {_kind(document)}"
         )
-    salt = document.get("encryptionsalt")
+    salt, provider = document.get("encryptionsalt"), document.get("secretsprovider")
     raw = document.get("config")
     if raw is None:
-        return StackDocument({}, salt)
+        return StackDocument({}, salt, provider)
     if not isinstance(raw, dict):
         raise CliYamlError(f"`config` must be a mapping of keys to values, was a YAML {_kind(raw)}")
     values: dict[str, ConfigValue] = {}
     for key, value in raw.items():
         # stackConfigNamespacedWithProject: a key without ':' belongs to the project.
         values[parse_config_key(key if ":" in key else f"{project}:{key}")] = config_value(value)
-    return StackDocument(values, salt)
+    return StackDocument(values, salt, provider)
 
 
 def stack_config_values(text: str, project: str) -> dict[str, ConfigValue]:

@@ -18,6 +18,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
+from shared.aws import availability_zones as aws_zones
 from shared.aws.elb import ELB_LOG_ACCOUNTS
 from tooling.offline.model import UNKNOWN, Resource, wire_value
 from tooling.offline.resource_options import custom_timeouts
@@ -385,31 +386,46 @@ def zone_id_prefix(region: str) -> str:
 # Zone names map to zone ids differently in every account; this order makes name order and id
 # order differ, as they do in real accounts.
 _ZONE_ID_ORDER = (4, 6, 1, 2, 3, 5)
+# A Local Zone that really exists (Boston, us-east-1's): an account opted into it lists it too.
+_LOCAL_ZONES = {"us-east-1": "us-east-1-bos-1a"}
 
 
 def availability_zones(region: str) -> list[dict[str, str]]:
-    """What EC2 DescribeAvailabilityZones lists for an account: six standard zones and one Local
-    Zone the account opted into (its name sorts before the standard ones, as `us-east-1-bos-1a`
-    does before `us-east-1a`)."""
+    """What EC2 DescribeAvailabilityZones lists for an account: the region's zones as AWS's data
+    lists them (`shared.aws.availability_zones`, never invented), plus the Local Zone an account
+    may opt into (its name sorts before the standard ones, as `us-east-1-bos-1a` does before
+    `us-east-1a`)."""
+    names = aws_zones.zones_in(region)
+    if names is None:
+        raise ValueError(
+            f"getAvailabilityZones: {region!r} is not a region AWS's data lists "
+            f"({aws_zones.source()})"
+        )
     prefix = zone_id_prefix(region)
-    standard = [
+    numbers = [n for n in _ZONE_ID_ORDER if n <= len(names)]
+    numbers += range(len(_ZONE_ID_ORDER) + 1, len(names) + 1)
+    zones = [
         {
-            "name": f"{region}{letter}",
+            "name": name,
             "zoneId": f"{prefix}-az{number}",
             "groupName": region,
             "optInStatus": "opt-in-not-required",
             "zoneType": "availability-zone",
         }
-        for letter, number in zip("abcdef", _ZONE_ID_ORDER, strict=True)
+        for name, number in zip(names, numbers, strict=True)
     ]
-    local = {
-        "name": f"{region}-bos-1a",
-        "zoneId": f"{prefix}-bos1-az1",
-        "groupName": f"{region}-bos-1",
-        "optInStatus": "opted-in",
-        "zoneType": "local-zone",
-    }
-    return sorted([local, *standard], key=lambda zone: zone["name"])
+    local = _LOCAL_ZONES.get(region)
+    if local is not None:
+        zones.append(
+            {
+                "name": local,
+                "zoneId": f"{prefix}-{local.split('-')[-2]}1-az1",
+                "groupName": local[:-1],
+                "optInStatus": "opted-in",
+                "zoneType": "local-zone",
+            }
+        )
+    return sorted(zones, key=lambda zone: zone["name"])
 
 
 _ZONE_FILTERS = {
@@ -581,7 +597,12 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
-            state = self.resources[response.urn].state
+            state = dict(self.resources[response.urn].state)
+            if isinstance(inputs, dict):
+                # Outside preview the SDK drops unknown inputs before the mock sees them; a
+                # provider echoes its inputs into state, so an input known only at deploy time
+                # (a secret not decrypted offline) stays in the state as unknown, not absent.
+                state = {**{k: v for k, v in inputs.items() if wire_value(v) == UNKNOWN}, **state}
             self.recorded.append(
                 Resource(
                     type=request.type,

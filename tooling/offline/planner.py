@@ -12,6 +12,7 @@ only the user's `--policy-pack-config` files, merged the way the CLI merges them
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from shared import config as shared_config
+from shared.aws import availability_zones as aws_zones
 from shared.environment import parse_environment
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, STACKS_DIR, Layer, with_upstream
 from tooling.offline.analysis import analyze_stack
@@ -32,10 +34,11 @@ from tooling.offline.analyzer import (
 )
 from tooling.offline.engine import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
-from tooling.offline.stack_config import namespaced, read_stack_config
+from tooling.offline.stack_config import namespaced, read_stack_config, stack_file
 from tooling.redaction import scrub
 
 PEERS_KEY = "network:peerEnvironments"
+REGION_KEY = "aws:region"
 
 
 class PlanError(ValueError):
@@ -69,11 +72,17 @@ class _LayerInput:
     secure_keys: tuple[str, ...]  # secrets whose plaintext is unknown offline
     program_dir: Path | None = field(default=None)
     secret_keys: tuple[str, ...] = ()  # every secret key, decrypted or not
+    # network:peerEnvironments as the program reads it (the config holds the CLI's JSON text).
+    peers: tuple[str, ...] = ()
 
 
 def _plaintexts(config: Mapping[str, Any], secret_keys: Sequence[str]) -> list[str]:
     """The known plaintexts of secret config keys (decrypted `secure:` values), to scrub."""
-    return [str(config[key]) for key in secret_keys if key in config]
+    return [
+        str(config[key])
+        for key in secret_keys
+        if key in config and not shared_config.is_undecrypted(config[key])
+    ]
 
 
 def _prepare(
@@ -83,10 +92,17 @@ def _prepare(
     stacks_dir: Path | None,
 ) -> _LayerInput:
     stack = read_stack_config(layer.name, environment, stacks_dir=stacks_dir)
-    values = {**stack.values, **namespaced(layer.name, overrides)}
+    # A `secure:` value not decrypted offline is set (and secret), its value unknown until deployed.
+    undecrypted = dict.fromkeys(stack.secure_keys, shared_config.UNDECRYPTED)
+    values = {**undecrypted, **stack.values, **namespaced(layer.name, overrides)}
+    if not values.get(REGION_KEY):
+        # The AWS provider's own fallback when aws:region is unset; never a silent us-east-1.
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region:
+            values[REGION_KEY] = region
     try:
         # The same pure validation the program runs first: a bad value stops here, clearly.
-        shared_config.parse(layer.name, values, stack=environment)
+        parsed = shared_config.parse(layer.name, values, stack=environment)
     except ValueError as error:
         # A decrypted secret is checked like any value, but its error never shows the plaintext.
         raise PlanError(scrub(str(error), _plaintexts(values, stack.secret_keys))) from None
@@ -100,7 +116,35 @@ def _prepare(
         secret_keys=tuple(
             k for k in stack.secret_keys if k not in namespaced(layer.name, overrides)
         ),
+        peers=getattr(parsed, "peer_environments", ()),
     )
+
+
+def _check_regions(
+    prepared: Sequence[_LayerInput], environment: str, stacks_dir: Path | None
+) -> None:
+    """One stated region, known to AWS's data, for every layer of the environment: a layer reads
+    its upstream's subnets, security groups and database, which exist in one region only."""
+    regions = {item.layer.name: str(item.config.get(REGION_KEY) or "") for item in prepared}
+    missing = [name for name, region in regions.items() if not region]
+    if missing:
+        files = ", ".join(str(stack_file(name, environment, stacks_dir)) for name in missing)
+        raise PlanError(
+            f"no AWS region for {environment}: set aws:region in {files} (or AWS_REGION for an "
+            "environment without stack files); no region means none, not us-east-1"
+        )
+    if len(set(regions.values())) > 1:
+        listed = ", ".join(f"{name} in {region}" for name, region in regions.items())
+        raise PlanError(
+            f"the layers of {environment} are in different regions ({listed}): every layer of "
+            "an environment must be in one region (set the same aws:region in each stack file)"
+        )
+    region = next(iter(regions.values()), "")
+    if region and aws_zones.zones_in(region) is None:
+        raise PlanError(
+            f"aws:region {region!r} of {environment} is not a region AWS's data lists "
+            f"({aws_zones.source()}): {', '.join(aws_zones.regions())}"
+        )
 
 
 def _pack_dirs(pack_dir: Path | Sequence[Path] | None) -> list[Path]:
@@ -142,6 +186,7 @@ def plan(
         _prepare(layer, environment, overrides.get(layer.name, {}), stacks_dir)
         for layer in selected
     ]
+    _check_regions(prepared, environment, stacks_dir)
     notes = _secure_note(prepared)
     secrets = frozenset(
         text for item in prepared for text in _plaintexts(item.config, item.secret_keys)
@@ -239,8 +284,9 @@ def _secure_note(prepared: Sequence[_LayerInput]) -> tuple[str, ...]:
     if not keys:
         return ()
     return (
-        f"secure config values cannot be decrypted offline: planned as if unset and not validated "
-        f"(pass the plaintext as a config override to check it): {', '.join(keys)}",
+        f"secure config values cannot be decrypted offline: planned as set, their values unknown "
+        f"until deployed and not validated (set the stack's passphrase, or pass the plaintext as a "
+        f"config override, to check them): {', '.join(keys)}",
     )
 
 
@@ -292,7 +338,7 @@ def _peer_networks(item: _LayerInput, environment: str, preview: bool) -> dict[s
     planned without peering when this environment requests; when the peer requests, it is planned
     peering only with this environment, which itself first runs without peering to give the VPC.
     """
-    peers = [str(p) for p in item.config.get(PEERS_KEY) or []]
+    peers = item.peers
     if not peers:
         return {}
     is_requester = _peering_module().is_requester

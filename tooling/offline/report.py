@@ -105,9 +105,22 @@ def to_json(result: PlanResult) -> dict[str, Any]:
     }
 
 
+def json_text(result: PlanResult) -> str:
+    """The JSON report as text, as `--json` writes it."""
+    return json.dumps(to_json(result), indent=2, sort_keys=True) + "\n"
+
+
 def write_json(result: PlanResult, path: Path) -> None:
-    """Written whole or not at all: a temporary file in the same folder, renamed over `path`."""
-    text = json.dumps(to_json(result), indent=2, sort_keys=True) + "\n"
+    """Written whole or not at all: a temporary file in the same folder, renamed over `path`.
+
+    A `path` that is not a regular file (a pipe, a terminal, `/dev/stdout`, bash's `>(jq .)`) is
+    written in place: a rename would replace the link (as root) or fail in `/dev/fd`.
+    """
+    text = json_text(result)
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8") as stream:
+            stream.write(text)
+        return
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

@@ -6,8 +6,9 @@ up`. Keys without a namespace belong to the project (the layer), as in the CLI. 
 decrypted as the CLI decrypts them when the stack uses the passphrase provider and
 `PULUMI_CONFIG_PASSPHRASE` (or `_FILE`) is set; they are then validated and handed to the program
 as secrets. Otherwise (another secrets provider, no passphrase) their plaintext is unknown offline:
-they are neither validated nor handed to the program (it is planned as if they were unset), and the
-plan says so once. Pass the plaintext as a config override to check it.
+they are `secure_keys`, which the planner hands the program as set and secret with an unknown value
+(`shared.config.UNDECRYPTED`), and the plan says so once. Pass the plaintext as a config override
+to check it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.layers import STACKS_DIR, get_layer
-from tooling.offline.cli_yaml import CliYamlError, read_stack_document
+from tooling.offline.cli_yaml import CliYamlError, StackDocument, read_stack_document
 from tooling.offline.passphrase import Decrypt, PassphraseError, stack_decrypter
 
 # pulumi/pulumi `sdk/go/common/tokens/stack_name.go` `ParseStackName`.
@@ -67,25 +68,54 @@ def namespaced(layer: str, values: Mapping[str, Any]) -> dict[str, Any]:
     return {(key if ":" in key else f"{layer}:{key}"): value for key, value in values.items()}
 
 
+def read_stack_file(path: Path, project: str) -> StackDocument | None:
+    """A `Pulumi.<stack>.yaml` of `project` as the CLI loads it (None when it does not exist);
+    StackConfigFileError names the file and, where it can, the line."""
+    if not path.is_file():
+        return None
+    try:
+        data = path.read_bytes()
+        _check_size(path, data)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise StackConfigFileError(
+            f"{path}: not UTF-8 text at line {line}, column {column} (byte {error.start} is "
+            f"{data[error.start]:#04x})"
+        ) from None
+    except OSError as error:
+        raise StackConfigFileError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        return read_stack_document(text, project)
+    except CliYamlError as error:
+        raise StackConfigFileError(f"{path}: {error}") from None
+
+
+# A stack file holds tens of short values; AWS takes none longer than a few KiB (a policy
+# document, 6,144 characters). A file this big is a mistake, refused before YAML parses it.
+MAX_STACK_FILE_BYTES = 1024 * 1024
+
+
+def _check_size(path: Path, data: bytes) -> None:
+    if len(data) <= MAX_STACK_FILE_BYTES:
+        return
+    lines = data.split(b"\n")
+    longest = max(range(len(lines)), key=lambda index: len(lines[index]))
+    raise StackConfigFileError(
+        f"{path}: {len(data):,} bytes, over the {MAX_STACK_FILE_BYTES:,} a stack file may have "
+        f"(line {longest + 1} alone is {len(lines[longest]):,} bytes)"
+    )
+
+
 def read_stack_config(
     layer: str, environment: str, *, stacks_dir: Path | None = None
 ) -> StackConfig:
     """The layer's config for `environment` (empty when the file does not exist)."""
     path = stack_file(layer, environment, stacks_dir)
-    if not path.is_file():
+    document = read_stack_file(path, get_layer(layer).name)
+    if document is None:
         return StackConfig(values={}, secure_keys=(), path=None)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise StackConfigFileError(
-            f"{path}: not UTF-8 text (byte {error.start} is {error.object[error.start]:#04x})"
-        ) from None
-    except OSError as error:
-        raise StackConfigFileError(f"{path}: cannot be read ({error.strerror})") from None
-    try:
-        document = read_stack_document(text, get_layer(layer).name)
-    except CliYamlError as error:
-        raise StackConfigFileError(f"{path}: {error}") from None
     parsed = document.values
     values = {key: value.text for key, value in parsed.items() if not value.secure}
     secret = tuple(key for key, value in parsed.items() if value.secure)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from pulumi import automation as auto
+from pulumi._version import version as SDK_VERSION
 from pulumi.automation._cmd import CommandResult
 
 from shared.environment import parse_environment
@@ -104,7 +105,9 @@ def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_b
 ) -> None:
     lines: list[str] = []
     engine = automation.AutomationEngine(
-        cli=CLI, environ={"PULUMI_CONFIG_PASSPHRASE": "s3cret"}, on_output=lines.append
+        cli=CLI,
+        environ={"PULUMI_CONFIG_PASSPHRASE": "s3cret", "AWS_REGION": "us-east-1"},
+        on_output=lines.append,
     )
 
     outputs = engine.up(get_layer("data"), DEV)
@@ -285,11 +288,15 @@ def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
     recorder: Recorder, policy_configs: Path
 ) -> None:
     kms = "awskms://alias/platform-secrets-pr?region=us-east-1"
-    engine = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms})
+    engine = automation.AutomationEngine(
+        cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms, "AWS_REGION": "us-east-1"}
+    )
     engine.up(get_layer("network"), DEV)
     assert recorder.calls[0]["opts"].secrets_provider == kms
 
-    unset = automation.AutomationEngine(cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": ""})
+    unset = automation.AutomationEngine(
+        cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": "", "AWS_REGION": "us-east-1"}
+    )
     unset.up(get_layer("network"), DEV)
     assert recorder.calls[1]["opts"].secrets_provider is None
 
@@ -297,7 +304,6 @@ def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
 @pytest.mark.parametrize(
     ("environ", "region"),
     [
-        ({}, "us-east-1"),
         ({"AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-1"),
         ({"AWS_REGION": "eu-west-2", "AWS_DEFAULT_REGION": "eu-west-1"}, "eu-west-2"),
     ],
@@ -312,6 +318,13 @@ def test_a_new_stack_gets_aws_region(
     assert {k: (v.value, v.secret) for k, v in recorder.stack.config.items()} == {
         "aws:region": (region, False)
     }
+
+
+def test_a_new_stack_without_any_region_is_refused_never_us_east_1(recorder: Recorder) -> None:
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+    with pytest.raises(DeployError, match="no AWS region for pr-7: set aws:region in"):
+        engine.up(get_layer("network"), parse_environment("pr-7"))
+    assert "aws:region" not in recorder.stack.config
 
 
 def test_a_stack_with_a_region_keeps_it(recorder: Recorder, policy_configs: Path) -> None:
@@ -338,3 +351,33 @@ def test_a_backend_whose_meta_file_this_role_cannot_write_says_what_seeds_it(
     with pytest.raises(DeployError, match=r"no \.pulumi/meta\.yaml yet") as raised:
         engine.exists(get_layer("network"), parse_environment("pr-4"))
     assert "`pulumi up` of the bootstrap writes it" in str(raised.value)
+
+
+def shim(folder: Path, script: str) -> Path:
+    """A version manager's shim: a script in a folder that is not `<root>/bin`."""
+    folder.mkdir(parents=True)
+    path = folder / "pulumi"
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
+    return path
+
+
+def test_a_pulumi_reached_through_an_asdf_or_mise_shim_runs_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = shim(tmp_path / ".asdf" / "shims", f"echo v{SDK_VERSION}")
+    monkeypatch.setenv("PATH", f"{cli.parent}:/usr/bin:/bin")
+    command = automation.cli_command(cli)
+    assert command.command == "pulumi" and str(command.version) == str(SDK_VERSION)
+
+
+def test_a_shim_without_a_selected_version_is_a_deploy_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = shim(
+        tmp_path / "mise" / "shims",
+        "echo 'mise ERROR No version is set for shim: pulumi' >&2; exit 126",
+    )
+    monkeypatch.setenv("PATH", f"{cli.parent}:/usr/bin:/bin")
+    with pytest.raises(DeployError, match=r"`pulumi version` failed \(exit code 126\)"):
+        automation.cli_command(cli)

@@ -12,7 +12,7 @@ from shared.environment import Environment
 from shared.layers import LAYER_NAMES, REPO_ROOT, Layer
 from tests.tooling.deploy.offline_engine import OfflineEngine
 from tooling.deploy.cli import QuotaCheck, main, show_offline_plan
-from tooling.deploy.orchestrator import DeployError, Engine, OfflinePlan
+from tooling.deploy.orchestrator import DeployError, Engine, OfflinePlan, StackOutputs
 from tooling.deploy.preflight import PreflightError
 
 
@@ -108,7 +108,8 @@ def test_preview_and_cleanup_pr(tmp_path: Path) -> None:
     [
         (["deploy-all", "prd"], "unknown environment 'prd'"),
         (["cleanup-pr", "staging"], "cleanup-pr only removes PR environments"),
-        (["up", "network", "Dev!"], "is not valid"),
+        (["up", "network", "Dev!"], "invalid character '!' at position 3"),
+        (["deploy-all", "dev/../../x"], "invalid character '/' at position 3"),
     ],
 )
 def test_user_mistakes_exit_2_with_one_message_and_touch_nothing(
@@ -252,3 +253,116 @@ def test_a_backend_error_outside_a_stack_operation_is_one_message_and_exit_1(
     assert run(tmp_path, UnreachableBackend(), *argv) == 1
     err = capsys.readouterr().err
     assert err == "error: the state backend has no .pulumi/meta.yaml yet\n"
+
+
+COMMANDS = (
+    ("deploy-all", "{env}", "--yes"),
+    ("up", "network", "{env}", "--yes"),
+    ("preview", "{env}"),
+    ("destroy-all", "{env}", "--yes-destroy-prod"),
+    ("cleanup-pr", "{env}"),
+)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_an_empty_environment_is_a_usage_error_even_with_the_variable_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: tuple[str, ...], blank: str
+) -> None:
+    # A script's unset $ENV with ENVIRONMENT_SUFFIX=prod left in the shell must not reach prod.
+    engine = OfflineEngine()
+    argv = [part.format(env=blank) for part in command]
+    assert run(tmp_path, engine, *argv, environ={"ENVIRONMENT_SUFFIX": "prod"}) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no environment given") and err.count("\n") == 1
+    assert engine.calls == [] and list(tmp_path.iterdir()) == []
+
+
+def stack_tree(tmp_path: Path, layer: str, content: bytes) -> Path:
+    stacks = tmp_path / "stacks"
+    for name in LAYER_NAMES:
+        (stacks / name).mkdir(parents=True)
+    (stacks / layer / "Pulumi.dev.yaml").write_bytes(content)
+    return stacks
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"config:\n  network:environmentSuffix: prod\n", "differs from the stack's environment"),
+        (b"config:\n  aws:region: [us-east-1\n", "not valid YAML"),
+        (b"- config\n- aws:region\n", "expected the stack file to be a mapping"),
+        (b"config:\n  aws:region: \xff\xfe\n", "not UTF-8 text"),
+        (b"config:\n  aws:region: " + b"[" * 5000 + b"]" * 5000 + b"\n", "line 2"),
+    ],
+    ids=["renamed", "broken", "list", "not-utf8", "deep"],
+)
+def test_a_stack_file_the_cli_would_refuse_stops_deploy_all_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
+) -> None:
+    stacks = stack_tree(tmp_path, "network", content)
+    engine = OfflineEngine()
+    code = main(
+        ["deploy-all", "dev"],
+        environ={},
+        engine_factory=lambda environ, environment: engine,
+        outputs_dir=tmp_path / "outputs",
+        quota_check=no_quota_check,
+        stacks_dir=stacks,
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and engine.calls == []
+    assert err.startswith(f"error: {stacks / 'network' / 'Pulumi.dev.yaml'}: ")
+    assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "content", [b"{", b'{"layer": "data"', b"[]", b'{"layer": "data"}', b"\xff"]
+)
+def test_a_corrupt_output_file_stops_the_run_before_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    broken = tmp_path / "dev" / "data.json"
+    broken.parent.mkdir()
+    broken.write_bytes(content)
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, "deploy-all", "dev") == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {broken}: ") and err.count("\n") == 1
+    assert engine.calls == []
+
+
+def test_ctrl_c_during_a_layer_prints_what_is_done_and_how_to_resume(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Interrupted(OfflineEngine):
+        def up(self, layer: Layer, environment: Environment) -> StackOutputs:
+            if layer.name == "data":
+                raise KeyboardInterrupt
+            return super().up(layer, environment)
+
+    assert run(tmp_path, Interrupted(), "deploy-all", "dev") == 130
+    out = capsys.readouterr().out
+    assert "interrupted during data (dev)" in out
+    assert "Done: network. Not finished: data, app, observability." in out
+    assert "Resume with: nox -s deploy-all -- dev --from data" in out
+
+
+def test_ctrl_c_at_the_prod_prompt_or_during_a_preview_ends_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class CtrlC(io.StringIO):
+        def readline(self, size: int | None = -1) -> str:  # type: ignore[override]
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sys, "stdin", CtrlC())
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, "deploy-all", "prod") == 1
+    assert "Nothing deployed to prod" in capsys.readouterr().out and engine.calls == []
+
+    class SlowPreview(OfflineEngine):
+        def exists(self, layer: Layer, environment: Environment) -> bool:
+            raise KeyboardInterrupt
+
+    assert run(tmp_path, SlowPreview(), "preview", "dev") == 130
+    assert capsys.readouterr().err == "\ninterrupted\n"

@@ -68,7 +68,7 @@ def test_plan_writes_the_deploy_output_files_marked_offline(outputs_dir: Path) -
 
 def test_plan_exit_1_on_a_mandatory_violation(stacks_copy: Path) -> None:
     (stacks_copy / "data" / "Pulumi.prod.yaml").write_text(
-        "config:\n  data:deletionProtection: false\n"
+        "config:\n  aws:region: eu-west-1\n  data:deletionProtection: false\n"
     )
     code, out = run(*plan_args("prod", "--layer", "data", stacks=stacks_copy))
     assert code == 1
@@ -314,3 +314,66 @@ print("exit", code, "killed", len(killed), file=sys.stderr)
         env={**os.environ, "PULUMI_PYTHON_CMD": sys.executable},
     )
     assert "killed 0" in done.stderr and "exit 1" in done.stderr, done.stderr[-2000:]
+
+
+def test_json_dash_writes_the_report_alone_to_stdout(
+    capsys: pytest.CaptureFixture[str], outputs_dir: Path
+) -> None:
+    table = StringIO()
+    code = main([*plan_args("dev", "--json", "-")], console=Console(file=table, width=200))
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["environment"] == "dev"
+    assert "offline plan" in table.getvalue() and "JSON report" not in table.getvalue()
+    assert not Path("-").exists()
+
+
+def test_json_to_a_pipe_is_written_in_place_and_a_link_stays_a_link(tmp_path: Path) -> None:
+    # `--json >(jq .)` is a pipe in /dev/fd, `--json /dev/stdout` a link to one: neither may be
+    # replaced by a renamed file (as root the rename works, and the link is gone).
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    link = tmp_path / "stdout"
+    link.symlink_to(fifo)
+    reader = subprocess.Popen(["cat", str(fifo)], stdout=subprocess.PIPE)
+    code, _ = run("policy-check", str(EXPORT), "--pack", str(FIXTURE_PACK), "--json", str(link))
+    out, _ = reader.communicate(timeout=30)
+    assert code in (0, 1)
+    assert json.loads(out)["environment"]
+    assert link.is_symlink() and fifo.exists() and not fifo.is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.fifo", "stdout"]
+
+
+@pytest.mark.parametrize(
+    ("content", "place"),
+    [
+        (b"config:\n  network:azCount: " + b"[" * 5000 + b"]" * 5000 + b"\n", "line 2, column"),
+        (b"config:\n  network:owner: " + b"x" * (20 * 1024 * 1024) + b"\n", "line 2 alone is"),
+        (
+            b"config:\n  network:owner: \xc3\x28\n",
+            "not UTF-8 text at line 2, column 18 (byte 25 is 0xc3)",
+        ),
+        (b"config:\n  network:owner: [a\n", "line 3, column 1"),
+    ],
+    ids=["deep", "20MB", "not-utf8", "broken"],
+)
+def test_a_hostile_stack_file_is_one_line_naming_the_file_and_place(
+    stacks_copy: Path, content: bytes, place: str
+) -> None:
+    path = stacks_copy / "network" / "Pulumi.dev.yaml"
+    path.write_bytes(content)
+    code, out = run(*plan_args("dev", "--no-policy", stacks=stacks_copy))
+    assert code == 2
+    assert out.startswith(f"error: {path}: ") and place in out and out.count("\n") == 1
+    assert "Traceback" not in out and "xxxxxxxxxx" not in out
+
+
+def test_a_corrupt_output_file_is_one_line_naming_it(stacks_copy: Path, outputs_dir: Path) -> None:
+    broken = outputs_dir / "dev" / "data.json"
+    broken.parent.mkdir(parents=True)
+    broken.write_text('{"layer": "data", "outputs": {')
+    code, out = run(*plan_args("dev", "--no-policy", stacks=stacks_copy))
+    assert code == 2
+    assert (
+        out
+        == f"error: {broken}: not valid JSON at line 1, column 31 (Expecting property name enclosed in double quotes); delete it and run again to rewrite it\n"
+    )

@@ -176,13 +176,17 @@ def test_policy_document_renders_iam_json() -> None:
 
 
 def test_availability_zones_answer_filters_like_ec2() -> None:
-    mocks = PlanMocks(environment="dev", config={"aws:region": "eu-west-2"}, references={})
+    mocks = PlanMocks(environment="dev", config={"aws:region": "us-east-1"}, references={})
     answer = mocks.calls()["aws:index/getAvailabilityZones:getAvailabilityZones"]
     everything = answer({"state": "available"})
-    assert everything["names"][0] == "eu-west-2-bos-1a"  # an opted-in Local Zone sorts first
+    assert everything["names"][0] == "us-east-1-bos-1a"  # an opted-in Local Zone sorts first
     assert len(everything["names"]) == len(everything["zoneIds"]) == 7
     standard = answer({"filters": [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]})
-    assert standard["names"] == [f"eu-west-2{letter}" for letter in "abcdef"]
-    assert sorted(standard["zoneIds"]) == [f"euw2-az{n}" for n in range(1, 7)]
+    assert standard["names"] == [f"us-east-1{letter}" for letter in "abcdef"]
+    assert sorted(standard["zoneIds"]) == [f"use1-az{n}" for n in range(1, 7)]
     assert standard["zoneIds"] != sorted(standard["zoneIds"])  # name order is not id order
-    assert standard["groupNames"] == ["eu-west-2"]
+    assert standard["groupNames"] == ["us-east-1"]
+    # Another region has the zones AWS's data lists for it, and no invented Local Zone.
+    london = PlanMocks(environment="dev", config={"aws:region": "eu-west-2"}, references={})
+    zones = london.calls()["aws:index/getAvailabilityZones:getAvailabilityZones"]({})
+    assert zones["names"] == ["eu-west-2a", "eu-west-2b", "eu-west-2c"]

@@ -1,5 +1,9 @@
 """`network:peerEnvironments` plans offline: the peers' network stacks are planned too."""
 
+import shutil
+from pathlib import Path
+
+from shared.layers import STACKS_DIR
 from tooling.offline import plan
 
 PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
@@ -28,3 +32,15 @@ def test_an_accepter_reads_the_requesters_connection() -> None:
     network = result.layers["network"]
     assert network.of_type(PEERING) == []  # staging accepts: dev created the connection
     assert network.outputs["peering_connection_ids"]["dev"].startswith("pcx-")
+
+
+def test_peers_written_in_the_stack_file_plan_as_the_program_reads_them(tmp_path: Path) -> None:
+    # The CLI hands a YAML list to the program as JSON text; the plan must read it as a list.
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS_DIR, stacks, ignore=shutil.ignore_patterns("__pycache__"))
+    stack_file = stacks / "network" / "Pulumi.dev.yaml"
+    stack_file.write_text(stack_file.read_text() + "  network:peerEnvironments: [staging]\n")
+    result = plan("dev", layers=["network"], pack_dir=None, stacks_dir=stacks)
+    network = result.layers["network"]
+    assert network.one(PEERING).inputs["peerVpcId"].startswith("vpc-")
+    assert list(network.outputs["peering_connection_ids"]) == ["staging"]

@@ -1,14 +1,16 @@
 import json
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from shared.layers import STACKS_DIR
 from tooling.offline import PlanError, PlanResult, StackConfigError, plan, planner
 from tooling.offline.analyzer import Violation
 from tooling.offline.engine import ProgramError, run_layer
-from tooling.offline.model import LayerResult
+from tooling.offline.model import UNKNOWN, LayerResult
 from tooling.offline.report import to_json
 
 from .conftest import FIXTURE_PACK, FIXTURE_STACKS
@@ -186,3 +188,87 @@ def test_a_failing_layer_does_not_wait_for_a_check_in_flight(
         assert not returned.is_set()  # the plan ended while network's check was still stuck
     finally:
         release.set()
+
+
+KMS_STACK = """secretsprovider: awskms://alias/platform-account-secrets-prod?region=us-east-1
+encryptedkey: AQICAHhEXAMPLEkeyEXAMPLEkeyEXAMPLEkey==
+config:
+  aws:region: us-east-1
+  {key}:
+    secure: AAABAKv3EXAMPLEciphertextEXAMPLEciphertext==
+"""
+
+
+def test_ci_plans_prod_green_with_kms_secrets_it_cannot_decrypt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # docs/ci.md's setup: awskms:// stacks, no passphrase and no AWS credentials in the checks
+    # job. The secure alarm email and certificate are set (and secret), their values unknown.
+    for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS_DIR, stacks, ignore=shutil.ignore_patterns("__pycache__"))
+    for layer, key in (("observability", "alarmEmail"), ("app", "certificateArn")):
+        path = stacks / layer / "Pulumi.prod.yaml"
+        path.write_text(KMS_STACK.format(key=f"{layer}:{key}"))
+    result = plan("prod", stacks_dir=stacks)
+    assert result.exit_code == 0, [v.message for v in result.mandatory]
+    assert any("app:certificateArn, observability:alarmEmail" in note for note in result.notes)
+    listener = next(
+        r
+        for r in result.layers["app"].of_type("aws:lb/listener:Listener")
+        if r.inputs["port"] == 443
+    )
+    assert listener.inputs["certificateArn"] == UNKNOWN
+    assert "(not set)" not in " ".join(result.notes)
+
+
+def region_tree(tmp_path: Path, regions: dict[str, str | None]) -> Path:
+    stacks = tmp_path / "stacks"
+    shutil.copytree(STACKS_DIR, stacks, ignore=shutil.ignore_patterns("__pycache__"))
+    for layer, region in regions.items():
+        text = f"config:\n  aws:region: {region}\n" if region else "config: {}\n"
+        (stacks / layer / "Pulumi.dev.yaml").write_text(text)
+    return stacks
+
+
+def test_layers_in_different_regions_are_refused(tmp_path: Path) -> None:
+    # Aurora in eu-west-1 on subnets in us-west-2 cannot exist.
+    stacks = region_tree(tmp_path, {"network": "us-west-2", "data": "eu-west-1"})
+    with pytest.raises(
+        PlanError, match=r"different regions \(network in us-west-2, data in eu-west-1"
+    ):
+        plan("dev", layers=["data"], stacks_dir=stacks, pack_dir=None)
+
+
+def test_a_region_must_be_stated_never_us_east_1_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_REGION")
+    stacks = region_tree(tmp_path, {"network": None})
+    with pytest.raises(PlanError, match=r"no AWS region for dev: set aws:region in .*network"):
+        plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)
+    with pytest.raises(PlanError, match="no AWS region for pr-5"):
+        plan("pr-5", layers=["network"], pack_dir=None)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    result = plan("pr-5", layers=["network"], pack_dir=None)
+    assert result.layers["network"].outputs["availability_zones"][0].startswith("eu-west-1")
+
+
+def test_az_count_is_checked_against_the_regions_real_zones(tmp_path: Path) -> None:
+    stacks = region_tree(tmp_path, {"network": "us-west-1"})
+    network = stacks / "network" / "Pulumi.dev.yaml"
+    network.write_text(network.read_text() + "  network:azCount: 6\n")
+    with pytest.raises(
+        PlanError, match=r"network:azCount = '6' is invalid: must be at most 2: us-west-1"
+    ):
+        plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)
+    network.write_text("config:\n  aws:region: us-west-1\n  network:azCount: 2\n")
+    result = plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)
+    assert result.layers["network"].outputs["availability_zones"] == ["us-west-1a", "us-west-1c"]
+
+
+def test_a_region_aws_does_not_list_is_refused(tmp_path: Path) -> None:
+    stacks = region_tree(tmp_path, {"network": "us-est-1"})
+    with pytest.raises(PlanError, match=r"aws:region 'us-est-1' of dev is not a region AWS's data"):
+        plan("dev", layers=["network"], stacks_dir=stacks, pack_dir=None)

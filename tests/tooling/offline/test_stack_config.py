@@ -76,7 +76,10 @@ def test_a_decrypted_value_is_validated(stacks_copy: Path) -> None:
     [
         (b"- a\n- b\n", "expected the stack file to be a mapping"),
         (b"config:\n  30: x\n", "key '30' is not a string"),
-        (b"config:\n  data:owner: caf\xe9\n", "not UTF-8 text (byte 25 is 0xe9)"),
+        (
+            b"config:\n  data:owner: caf\xe9\n",
+            "not UTF-8 text at line 2, column 18 (byte 25 is 0xe9)",
+        ),
         (b"config:\n  data:owner: [\n", "not valid YAML"),
     ],
 )
@@ -107,6 +110,7 @@ def test_a_malformed_stack_file_is_one_message_naming_it(
         (["plan", "dev "], "invalid character ' ' at position 3"),
         (["plan", "dev/x"], "invalid character '/' at position 3"),
         (["policy-check", "missing.json", "--env", ""], "a stack name may not be empty"),
+        (["policy-check", "missing.json", "--env", "  "], "invalid character ' ' at position 0"),
     ],
 )
 def test_blank_or_invalid_environment_names_are_refused_before_any_layer_runs(

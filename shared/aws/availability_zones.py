@@ -1,0 +1,89 @@
+"""Each region's availability zones: AWS's data, vendored.
+
+The data is cfn-lint's per-region zone list (`cfnlint/helpers.py` `AVAILABILITY_ZONES`, which
+cfn-lint keeps from EC2 DescribeAvailabilityZones), stored in
+`shared/aws/data/availability_zones.json` so neither the stacks' config nor the offline engine's
+mock need cfn-lint at run time. `python -m shared.aws.availability_zones` regenerates the file from
+the installed cfn-lint (read as source, without importing cfn-lint); a test proves the vendored
+file equals what that cfn-lint says. Zone names are per account (us-west-1 lists two of its three
+zones to any one account), so these are the names an account can use, not the zone ids.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "availability_zones.json"
+CFN_LINT_FILE = "helpers.py"
+CFN_LINT_NAME = "AVAILABILITY_ZONES"
+REGENERATE = "python -m shared.aws.availability_zones"
+
+
+@cache
+def _document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(DATA_FILE.read_text())
+    return document
+
+
+def vendored() -> dict[str, list[str]]:
+    zones: dict[str, list[str]] = _document()["regions"]
+    return zones
+
+
+def source() -> str:
+    """Where the data comes from, for messages."""
+    return str(_document()["source"])
+
+
+def zones_in(region: str) -> tuple[str, ...] | None:
+    """The region's zone names, or None for a region the data does not list."""
+    found = vendored().get(region)
+    return None if found is None else tuple(found)
+
+
+def regions() -> tuple[str, ...]:
+    return tuple(sorted(vendored()))
+
+
+def extract(helpers_source: str) -> dict[str, list[str]]:
+    """`AVAILABILITY_ZONES` from the text of cfn-lint's `helpers.py`: a literal dict there."""
+    for node in ast.parse(helpers_source).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == CFN_LINT_NAME for t in node.targets
+        ):
+            data = ast.literal_eval(node.value)
+            return {region: sorted(zones) for region, zones in sorted(data.items())}
+    raise ValueError(f"cfn-lint's {CFN_LINT_FILE} has no {CFN_LINT_NAME} literal any more")
+
+
+def cfn_lint_source() -> Path:
+    """The installed cfn-lint's helpers, found without importing cfn-lint (seconds of imports)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("cfnlint")
+    if spec is None or spec.origin is None:
+        raise SystemExit("cfn-lint is not installed: run `nox -s dev` (it is a test dependency)")
+    return Path(spec.origin).resolve().parent / CFN_LINT_FILE
+
+
+def main() -> int:
+    """Rewrite the vendored file from the installed cfn-lint."""
+    from importlib.metadata import version
+
+    document = {
+        "source": f"cfn-lint {version('cfn-lint')}: cfnlint/{CFN_LINT_FILE} {CFN_LINT_NAME}",
+        "regenerate": REGENERATE,
+        "regions": extract(cfn_lint_source().read_text()),
+    }
+    DATA_FILE.write_text(json.dumps(document, indent=1, sort_keys=True) + "\n")
+    sys.stdout.write(f"wrote {DATA_FILE} from {document['source']}\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

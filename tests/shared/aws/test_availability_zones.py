@@ -1,0 +1,20 @@
+from shared.aws import availability_zones as zones
+from tooling.offline.mocks import availability_zones as mock_zones
+
+
+def test_vendored_zones_equal_what_the_installed_cfn_lint_says() -> None:
+    expected = zones.extract(zones.cfn_lint_source().read_text())
+    assert zones.vendored() == expected, f"run: {zones.REGENERATE}"
+
+
+def test_regions_list_their_real_zones() -> None:
+    assert zones.zones_in("us-west-1") == ("us-west-1a", "us-west-1c")
+    assert len(zones.zones_in("us-east-1") or ()) == 6
+    assert zones.zones_in("us-est-1") is None
+    assert "eu-west-1" in zones.regions() and "cfn-lint" in zones.source()
+
+
+def test_the_mocks_zones_are_the_regions_real_ones_never_invented() -> None:
+    for region in zones.regions():
+        listed = [z["name"] for z in mock_zones(region) if z["zoneType"] == "availability-zone"]
+        assert tuple(listed) == zones.zones_in(region)
