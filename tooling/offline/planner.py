@@ -32,7 +32,7 @@ from tooling.offline.analyzer import (
 from tooling.offline.engine import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
 from tooling.offline.stack_config import namespaced, read_stack_config
-from tooling.redaction import scrub
+from tooling.redaction import remember, scrub
 
 PEERS_KEY = "network:peerEnvironments"
 
@@ -145,6 +145,7 @@ def plan(
     secrets = frozenset(
         text for item in prepared for text in _plaintexts(item.config, item.secret_keys)
     )
+    remember(secrets)  # a program's traceback or a pack's output may echo them
     if not packs:
         warm()
         results = _run_layers(prepared, environment, preview)
@@ -204,6 +205,7 @@ def _check(
     secret_keys: Sequence[str],
     configs: Sequence[tuple[Mapping[str, PolicyConfig], str]],
 ) -> list[Violation]:
+    remember(result.secret_texts())  # the pack sees them in plaintext, and may echo them
     server.configure(
         layer=result.layer,
         stack_config=stack_config,
