@@ -5,7 +5,7 @@ A secret travels as the engine's wrapper `{"4dabf1...": "1b4706...", "value": <p
 `redact` replaces wrappers; a `Masker` replaces every known plaintext in free text (policy
 messages, pack errors, pack output, tracebacks), also in the forms a program or a pack serialises it
 to: JSON (Python's `json.dumps`, Node's `JSON.stringify`, and JSON inside JSON), Python's `repr`,
-URL quoting and base64. A secret that is itself a JSON document contributes the strings inside it.
+Node's `util.inspect` (`console.log` of an object), URL quoting and base64. A secret that is itself a JSON document contributes the strings inside it.
 
 The plan's command line opens one `masking()` scope; whatever learns a secret (config decryption,
 a layer's results, a stack export) `remember`s it there, and every output path masks with it.
@@ -102,6 +102,22 @@ def _base64_fragments(secret: bytes) -> set[str]:
     return found
 
 
+# Node's util.inspect (what console.log does to an object), lib/internal/util/inspect.js `meta`:
+# C0 controls, DEL and C1 controls as \\xHH in upper case, the usual short escapes, and the backslash.
+_NODE_ESCAPES = {
+    **{code: f"\\x{code:02X}" for code in [*range(0x20), *range(0x7F, 0xA0)]},
+    **{
+        ord(c): e
+        for c, e in zip("\b\t\n\f\r\\", ["\\b", "\\t", "\\n", "\\f", "\\r", "\\\\"], strict=True)
+    },
+}
+
+
+def _node_inspect(secret: str) -> set[str]:
+    escaped = secret.translate(_NODE_ESCAPES)
+    return {escaped, escaped.replace("'", "\\'")}  # single-quoted, or in other quotes
+
+
 def serialised_forms(secret: str) -> set[str]:
     """The shapes a plaintext takes in the output of programs and packs."""
     json_ascii = json.dumps(secret)[1:-1]  # Python's json.dumps
@@ -117,6 +133,7 @@ def serialised_forms(secret: str) -> set[str]:
         repr(secret.encode())[2:-1],  # a bytes repr
         urllib.parse.quote(secret, safe=""),
         urllib.parse.quote_plus(secret, safe=""),
+        *_node_inspect(secret),
     }
     forms |= _base64_fragments(secret.encode())
     forms |= {terminal_text(form) for form in forms}

@@ -7,7 +7,8 @@ One pack per runtime does everything, so a test can keep one process for many ca
   `spawn-hang` (the same, then it hangs);
 - per resource, by its `behaviour` input: `echo` (the `secret` input back in a violation message,
   on stdout and on stderr, raw and serialised), `flood` (megabytes on stdout and stderr, then a
-  violation), `raise` (an exception quoting the resource's properties), `hang`.
+  violation), `escape` (a violation message full of terminal control sequences), `raise` (an
+  exception quoting the resource's properties), `hang`.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from .conftest import FIXTURES
 NODE_MODULES = FIXTURES / "node_policy_pack" / "node_modules"
 TYPE = "test:index:Thing"
 FLOOD_BYTES = 3 * 1024 * 1024  # far beyond a pipe's 64 KiB
+# A terminal would clear the screen, recolour, overwrite the line, ring, and start a C1 sequence.
+ESCAPES = "\x1b[2J\x1b[31mred\rover\x07\x9b31m\u202eevil"
 
 PYTHON_PACK = f"""
 import base64, json, os, subprocess, sys, time
 from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+ESCAPES = {ESCAPES!r}
 
 start = os.environ.get("HOSTILE_START", "")
 if start == "print":
@@ -70,6 +75,8 @@ def check(args, report):
         sys.stderr.write("e" * {FLOOD_BYTES})
         sys.stderr.flush()
         report("flooded")
+    elif behaviour == "escape":
+        report(ESCAPES)
     elif behaviour == "raise":
         int(secret)
     elif behaviour == "hang":

@@ -292,3 +292,37 @@ print("exit", code, "killed", len(killed), file=sys.stderr)
         env={**os.environ, "PULUMI_PYTHON_CMD": sys.executable},
     )
     assert "killed 0" in done.stderr and "exit 1" in done.stderr, done.stderr[-2000:]
+
+
+def test_control_characters_never_reach_the_console_but_the_json_keeps_them(
+    tmp_path: Path,
+) -> None:
+    from .hostile_packs import ESCAPES, TYPE, write_pack
+
+    urn = f"urn:pulumi:dev::app::{TYPE}::evil\x1b]0;title\x07\r"
+    export = tmp_path / "export.json"
+    export.write_text(
+        json.dumps(
+            {
+                "version": 3,
+                "deployment": {
+                    "resources": [
+                        {
+                            "urn": urn,
+                            "type": TYPE,
+                            "custom": True,
+                            "inputs": {"behaviour": "escape"},
+                        }
+                    ]
+                },
+            }
+        )
+    )
+    report = tmp_path / "report.json"
+    pack = write_pack(tmp_path / "pack", "python")
+    code, out = run("policy-check", str(export), "--pack", str(pack), "--json", str(report))
+    assert code == 1, out
+    assert "[2J[31mredover31mevil" in out and "evil]0;title" in out
+    assert not any(c in out for c in "\x1b\r\x07\x9b\u202e")
+    (violation,) = json.loads(report.read_text())["violations"]
+    assert violation["urn"] == urn and violation["message"].endswith(ESCAPES)

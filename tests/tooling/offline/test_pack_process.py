@@ -148,15 +148,15 @@ def test_a_pack_that_crashes_at_start_shows_its_error_masked(
     assert "decrypted-SECURE-value-42" not in str(caught.value)
 
 
-@runtimes
 def test_stopping_a_pack_ends_its_whole_process_group(
-    tmp_path: Path, runtime: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The group, not the runtime, decides: the Python pack stands for both."""
     pids_file = tmp_path / "pids"
     monkeypatch.setenv("HOSTILE_START", "spawn")
     monkeypatch.setenv("HOSTILE_PIDS", str(pids_file))
     with policy_pack(
-        write_pack(tmp_path / "pack", runtime),
+        write_pack(tmp_path / "pack", "python"),
         environment="dev",
         project="app",
         start_timeout=START_TIMEOUT,
