@@ -32,8 +32,14 @@ SHOWN = "[secret]"
 MIN_SCRUBBED_LENGTH = 4
 # A base64 fragment shorter than this is too likely to occur by chance to be masked.
 MIN_BASE64_LENGTH = 8
-# C0 and C1 controls except tab and newline, DEL, and the bidirectional overrides that reorder text.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Terminal escape sequences, whole (ECMA-48: CSI, OSC up to its terminator, other ESC sequences),
+# then C0 and C1 controls except tab and newline, DEL, and the bidirectional overrides.
+CONTROL = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]"
+    "|(?:\x1b\\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|\x1b[ -/]*[0-~]"
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def is_secret(value: Any) -> bool:
@@ -57,29 +63,46 @@ def redact(value: Any) -> Any:
 
 def secret_texts(value: Any, *, inside: bool = False) -> set[str]:
     """Every string a secret holds: the plaintext, the strings within it, and within a JSON one."""
-    if is_secret(value):
-        return secret_texts(value.get("value"), inside=True)
     found: set[str] = set()
-    if isinstance(value, Mapping):
-        for item in value.values():
-            found |= secret_texts(item, inside=inside)
+    _collect(value, inside, found)
+    return found
+
+
+def _collect(value: Any, inside: bool, found: set[str]) -> None:
+    # Plain types first: this walks every value of a plan, and ABC checks are slow.
+    if isinstance(value, str):
+        if inside:
+            _collect_text(value, found)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int | float):
+        if inside:
+            _collect_text(str(value), found)
+    elif isinstance(value, Mapping):
+        if value.get(SECRET_SIG_KEY) == SECRET_SIG:
+            _collect(value.get("value"), True, found)
+        else:
+            for item in value.values():
+                _collect(item, inside, found)
     elif isinstance(value, list | tuple):
         for item in value:
-            found |= secret_texts(item, inside=inside)
-    elif inside and value is not None and not isinstance(value, bool):
-        text = str(value)
-        if len(text) >= MIN_SCRUBBED_LENGTH:
-            found.add(text)
-        # A container definition or policy document held as one secret string: a message that
-        # quotes one value of it must not show that value either.
-        if isinstance(value, str) and text.lstrip().startswith(("{", "[")):
-            try:
-                document = json.loads(text)
-            except (ValueError, RecursionError):
-                return found
-            if isinstance(document, dict | list):
-                found |= secret_texts(document, inside=True)
-    return found
+            _collect(item, inside, found)
+    elif inside:
+        _collect_text(str(value), found)
+
+
+def _collect_text(text: str, found: set[str]) -> None:
+    if len(text) >= MIN_SCRUBBED_LENGTH:
+        found.add(text)
+    # A container definition or policy document held as one secret string: a message that quotes
+    # one value of it must not show that value either.
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            return
+        if isinstance(document, dict | list):
+            _collect(document, True, found)
 
 
 def terminal_text(text: str) -> str:
@@ -182,6 +205,8 @@ class Masker:
 
     def text(self, text: str) -> str:
         """`text` with every secret masked; control characters stay unless they hide a secret."""
+        if self._pattern is None:
+            return text
         masked = self._mask(text)
         if CONTROL.search(masked):
             plain = terminal_text(masked)
@@ -196,14 +221,16 @@ class Masker:
 
     def value(self, value: Any) -> Any:
         """A copy for output: wrappers redacted, every string (keys too) masked."""
+        if isinstance(value, str):  # plain types first: this walks every value of a plan
+            return self.text(value)
+        if value is None or isinstance(value, bool | int | float):
+            return value
         if is_secret(value):
             return SHOWN
         if isinstance(value, Mapping):
             return {self.value(k): self.value(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self.value(v) for v in value]
-        if isinstance(value, str):
-            return self.text(value)
         return value
 
     def json(self, document: Any, **kwargs: Any) -> str:
