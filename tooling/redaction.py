@@ -32,11 +32,11 @@ SHOWN = "[secret]"
 MIN_SCRUBBED_LENGTH = 4
 # A base64 fragment shorter than this is too likely to occur by chance to be masked.
 MIN_BASE64_LENGTH = 8
-# Terminal escape sequences, whole (ECMA-48: CSI, OSC up to its terminator, other ESC sequences),
-# then C0 and C1 controls except tab and newline, DEL, and the bidirectional overrides.
+# Terminal escape sequences (ECMA-48): a control sequence (CSI) whole, and ESC with the character
+# after it (an OSC's text stays visible rather than hiding what follows), then C0 and C1 controls
+# except tab and newline, DEL, and the bidirectional overrides.
 CONTROL = re.compile(
     "(?:\x1b\\[|\x9b)[0-?]*[ -/]*[@-~]"
-    "|(?:\x1b\\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\\\|\x9c)?"
     "|\x1b[ -/]*[0-~]"
     "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )

@@ -72,8 +72,8 @@ def test_control_characters_cannot_hide_or_assemble_a_secret() -> None:
     assert masker.text(hidden) == SHOWN  # the terminal would have shown it whole
     assert masker.terminal(f"say \x1b[2J{hidden}\r\x07") == f"say {SHOWN}"
     assert terminal_text("a\tb\nc\x00\x7f\x9b\u202ed") == "a\tb\ncd"
-    # Whole escape sequences go: CSI, OSC (a window title) up to its terminator, ESC c (reset).
-    assert terminal_text("\x1b[2J\x1b[31mred\x1b]0;title\x07 \x9b31mover\x1bc") == "red over"
+    # Control sequences go whole, ESC sequences with their next character; an OSC's text stays.
+    assert terminal_text("\x1b[2J\x1b[31mred\x1b]0;t\x07 \x9b31mover\x1bc") == "red0;t over"
 
 
 def test_a_mask_next_to_text_cannot_complete_another_secret() -> None:
