@@ -163,6 +163,40 @@ def serialised_forms(secret: str) -> set[str]:
     return {form for form in forms if len(form) >= MIN_SCRUBBED_LENGTH}
 
 
+def _longest_match_pattern(words: set[str]) -> re.Pattern[str]:
+    """A regex matching any of `words`, the longest at each position, so no tail of one is left.
+
+    The words share a trie: a flat alternation of hundreds of forms tries each at every position.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def pattern(node: dict[str, Any]) -> str:
+        branches = []
+        for first in sorted(c for c in node if c):
+            run, child = re.escape(first), node[first]
+            while len(child) == 1 and "" not in child:  # a chain without choices: one literal
+                ((char, child),) = child.items()
+                run += re.escape(char)
+            rest = pattern(child)
+            branches.append(run + rest)
+        if not branches:
+            return ""
+        # Longer continuations first, then (if a word ends here) nothing more: greedy `?`.
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    try:
+        return re.compile(pattern(trie))
+    except RecursionError:  # thousands of nested words: a flat alternation, longest first
+        ordered = sorted(words, key=lambda word: (-len(word), word))
+        return re.compile("|".join(map(re.escape, ordered)))
+
+
 class Masker:
     """Replaces every known secret plaintext, in any of its serialised forms, by `[secret]`."""
 
@@ -183,9 +217,7 @@ class Masker:
                 return
             self._secrets |= new
             forms = {form for secret in self._secrets for form in serialised_forms(secret)}
-            # Longest first: at each position the longest form wins, so no tail of one is left.
-            ordered = sorted(forms, key=lambda form: (-len(form), form))
-            self._pattern = re.compile("|".join(map(re.escape, ordered)))
+            self._pattern = _longest_match_pattern(forms)
 
     def extended(self, secrets: Iterable[str]) -> Masker:
         """A masker for these secrets as well as this one's."""

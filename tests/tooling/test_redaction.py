@@ -82,6 +82,17 @@ def test_a_mask_next_to_text_cannot_complete_another_secret() -> None:
     assert "t]ef" not in masker.text("abcdef")
 
 
+def test_the_longest_secret_wins_where_several_start() -> None:
+    masker = Masker(["pass-word", "pass-word-2", "pass-wordy"])
+    assert masker.text("pass-word-2x pass-wordyz pass-word.") == f"{SHOWN}x {SHOWN}z {SHOWN}."
+
+
+def test_many_secrets_with_one_prefix_are_all_masked() -> None:
+    secrets = [f"secret-value-{n:04d}" for n in range(500)]
+    masker = Masker(secrets)
+    assert masker.text(" ".join(reversed(secrets))) == " ".join([SHOWN] * 500)
+
+
 def test_short_strings_are_not_hunted() -> None:
     assert Masker(["tcp", "80"]).text("tcp 80") == "tcp 80"
 
