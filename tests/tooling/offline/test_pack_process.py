@@ -226,3 +226,50 @@ def test_a_signal_to_the_plan_stops_every_pack_and_removes_its_temporary_files(
     assert "Traceback" not in out + err
     assert [pid for pid in pids if running(pid)] == []
     assert list(temporary.iterdir()) == []
+
+
+def test_sigterm_while_a_layer_runs_leaves_no_layer_pack_or_result_file(
+    tmp_path: Path, stacks_copy: Path
+) -> None:
+    """A plan: SIGTERM while the app layer's forked program runs and the pack waits to start."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    pids_file, layer_file = tmp_path / "pids", tmp_path / "layer"
+    program = stacks_copy / "app" / "__main__.py"
+    program.write_text(
+        "import os, pathlib, time\n"
+        f"pathlib.Path({str(layer_file)!r}).write_text(str(os.getpid()))\n"
+        "time.sleep(3600)\n" + program.read_text()
+    )
+    pack = write_pack(tmp_path / "pack", "python")
+    command = ["plan", "dev", "--stacks", str(stacks_copy), "--pack", str(pack)]
+    plan = subprocess.Popen(
+        [sys.executable, "-m", "tooling.offline", *command],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "PULUMI_PYTHON_CMD": sys.executable,
+            "TMPDIR": str(temporary),
+            "HOSTILE_START": "spawn-hang",
+            "HOSTILE_PIDS": str(pids_file),
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (pids_file.exists() and pids_file.read_text() and layer_file.exists()):
+            assert time.monotonic() < deadline and plan.poll() is None, plan.communicate()
+            time.sleep(0.05)
+        time.sleep(0.1)  # the pid is written first thing: let the file be complete
+        pids = [*map(int, pids_file.read_text().split()), int(layer_file.read_text())]
+        assert any(path.suffix == ".pickle" for path in temporary.rglob("*"))
+        plan.send_signal(signal.SIGTERM)
+        out, err = plan.communicate(timeout=30)
+    finally:
+        plan.kill()
+    assert plan.returncode == 143, err
+    assert "terminated" in err and "Traceback" not in out + err
+    assert [pid for pid in pids if running(pid)] == []
+    assert list(temporary.iterdir()) == []
