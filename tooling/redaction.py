@@ -265,10 +265,6 @@ class Masker:
             return [self.value(v) for v in value]
         return value
 
-    def json(self, document: Any, **kwargs: Any) -> str:
-        """`json.dumps` of a masked copy; the text is masked again, for escapes that spell a secret."""
-        return self.text(json.dumps(self.value(document), **kwargs))
-
 
 _scopes: list[Masker] = []
 

@@ -55,7 +55,8 @@ def masked(result: PlanResult, masker: Masker, *, inputs: bool = True) -> PlanRe
     """A copy of `result` with every string masked, secret outputs `[secret]` by name.
 
     Every report is made from such a copy, so no view of the plan can show a secret it holds or a
-    pack echoed. `inputs=False` leaves resource inputs out (the console shows only counts).
+    pack echoed. Resource outputs are left out (no report shows them), and with `inputs=False`
+    resource inputs too (the console shows only counts).
     """
     layers = {
         name: dataclasses.replace(
