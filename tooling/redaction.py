@@ -5,7 +5,8 @@ A secret travels as the engine's wrapper `{"4dabf1...": "1b4706...", "value": <p
 `redact` replaces wrappers; a `Masker` replaces every known plaintext in free text (policy
 messages, pack errors, pack output, tracebacks), also in the forms a program or a pack serialises it
 to: JSON (Python's `json.dumps`, Node's `JSON.stringify`, and JSON inside JSON), Python's `repr`,
-Node's `util.inspect` (`console.log` of an object), URL quoting and base64. A secret that is itself a JSON document contributes the strings inside it.
+Node's `util.inspect` (`console.log` of an object), URL quoting and base64. A secret that is itself
+a JSON document contributes the strings inside it.
 
 The plan's command line opens one `masking()` scope; whatever learns a secret (config decryption,
 a layer's results, a stack export) `remember`s it there, and every output path masks with it.
