@@ -64,8 +64,9 @@ def check_names(type_: str, props: Mapping[str, Any], context: Context) -> list[
         name = text(props, key)
         if name is None:
             continue  # not set: the provider autonames it from a valid prefix
-        # The name itself is not echoed: it may be a secret, which policies receive in plaintext.
-        found.extend(f"{key}: {problem}" for problem in aws_rule(kind).problems(name))
+        # Policies receive secrets in plaintext, unmarked: the message states the rule broken and
+        # nothing derived from the name (its characters, its length), which may be a secret.
+        found.extend(f"{key}: {problem}" for problem in aws_rule(kind).problems(name, reveal=False))
     return found
 
 

@@ -59,13 +59,17 @@ class NameRule:
         keep = "".join(re.escape(c) for c in {self.delimiter, "-"} if self._char.match(c))
         object.__setattr__(self, "_unwanted", re.compile(f"[^A-Za-z0-9{keep}]"))
 
-    def problems(self, name: str) -> list[str]:
-        """Human-readable reasons why AWS would reject `name`; an empty list means compliant."""
+    def problems(self, name: str, *, reveal: bool = True) -> list[str]:
+        """Human-readable reasons why AWS would reject `name`; an empty list means compliant.
+
+        `reveal=False` states the rule broken without anything derived from the name (its length,
+        its offending characters), for a name that may be a secret.
+        """
         found: list[str] = []
         if not self.min_length <= len(name) <= self.max_length:
             found.append(
                 f"{self.kind} names must be {self.min_length}-{self.max_length} characters "
-                f"long (got {len(name)})"
+                "long" + (f" (got {len(name)})" if reveal else "")
             )
         body = name
         if self.prefix and self.prefix_required:
@@ -79,8 +83,7 @@ class NameRule:
         if self.optional_suffix and chars.endswith(self.optional_suffix):
             chars = chars[: -len(self.optional_suffix)]
         if not self._pattern.fullmatch(chars):
-            bad = sorted({c for c in chars if not self._char.fullmatch(c)})
-            found.append(f"{self.kind} names may not contain {''.join(bad)!r}")
+            found.append(self._characters_problem(chars, reveal))
         if self.lowercase and body != body.lower():
             found.append(f"{self.kind} names must be lowercase")
         if self.first_letter and not (body[:1].isascii() and body[:1].isalpha()):
@@ -91,9 +94,15 @@ class NameRule:
             found.append(f"{self.kind} names may not contain '--'")
         if self.no_double_hyphen and body.endswith("-"):
             found.append(f"{self.kind} names may not end with '-'")
-        return found + self._reserved(name)
+        return found + self._reserved(name, reveal)
 
-    def _reserved(self, name: str) -> list[str]:
+    def _characters_problem(self, chars: str, reveal: bool) -> str:
+        if not reveal:
+            return f"{self.kind} names may contain only characters matching [{self.allowed}]"
+        bad = sorted({c for c in chars if not self._char.fullmatch(c)})
+        return f"{self.kind} names may not contain {''.join(bad)!r}"
+
+    def _reserved(self, name: str, reveal: bool) -> list[str]:
         """Prefixes, suffixes and shapes AWS keeps for itself."""
         found = [
             f"{self.kind} names may not contain {s!r}"
@@ -112,7 +121,11 @@ class NameRule:
             if lowered.endswith(s)
         )
         if lowered in self.forbidden_names:
-            found.append(f"{name!r} is reserved for {self.kind} names")
+            found.append(
+                f"{name!r} is reserved for {self.kind} names"
+                if reveal
+                else f"{self.kind} names may not be {' or '.join(map(repr, self.forbidden_names))}"
+            )
         if self.no_ip_address and _is_ip_address(name):
             found.append(f"{self.kind} names may not be formatted as an IP address")
         if self.no_secret_suffix and re.search(r"-[A-Za-z0-9]{6}\Z", name):

@@ -7,8 +7,9 @@ integration tests, scripts, CI) read one shape whichever produced it:
 - `flat-outputs.json`: `{"environment", "offline", "<layer>.<output>": value, ...}`; keys holding a dot
   are outputs, keys without one are metadata.
 
-Secret values (whole outputs named secret, and secret values nested in any output) are replaced by
-`REDACTED` unless the writer was asked to show them. A preview's unknown values are refused: these
+Secret values (whole outputs named secret, secret values nested in any output, and any secret the run
+knows where it appears in another value) are replaced by `REDACTED` unless the writer was asked to
+show them. A preview's unknown values are refused: these
 files hold only values a deployment (or a full offline plan) knows. Every file is
 written to a temporary file in the same folder and renamed over the old one, so a reader never sees
 half a file. A real deployment's files are never overwritten by an offline plan: made-up ids must not
@@ -26,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from shared.layers import LAYER_NAMES, REPO_ROOT, get_layer
-from tooling.redaction import SHOWN, redact
+from tooling import redaction
+from tooling.redaction import SHOWN
 
 OUTPUTS_DIR = REPO_ROOT / "outputs"
 FLAT_FILE = "flat-outputs.json"
@@ -77,7 +79,11 @@ class OutputFileWriter:
             "layer": layer,
             "offline": self.offline,
             "outputs": {
-                name: value if self.show_secrets else REDACTED if name in secrets else redact(value)
+                name: value
+                if self.show_secrets
+                else REDACTED
+                if name in secrets
+                else redaction.current().value(value)
                 for name, value in sorted(outputs.items())
             },
             "secret_outputs": secrets,

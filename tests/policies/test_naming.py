@@ -28,6 +28,15 @@ def test_invalid_names_fire_with_the_reason() -> None:
     assert RULE.check("aws:rds/cluster:Cluster", {"clusterIdentifier": "1db--"}, context())
 
 
+def test_a_name_that_may_be_a_secret_is_reported_by_the_rule_not_its_characters() -> None:
+    found = RULE.check("aws:s3/bucket:Bucket", {"bucket": "Secret_Bucket_NAME_Q9" * 4}, context())
+    assert "bucket: s3-bucket names may contain only characters matching [a-z0-9.-]" in found
+    assert "bucket: s3-bucket names must be 3-63 characters long" in found
+    # Neither the offending characters nor the length: both are read off the secret.
+    said = " ".join(found)
+    assert "ABEMNQS_" not in said and "(got 84)" not in said and "Secret" not in said
+
+
 def test_aws_log_group_names_need_no_leading_slash_but_aws_prefix_is_reserved() -> None:
     token = "aws:cloudwatch/logGroup:LogGroup"
     assert RULE.check(token, {"name": "app-logs"}, context()) == []

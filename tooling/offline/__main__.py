@@ -4,8 +4,10 @@ Exit codes: 0 = no mandatory violation; 1 = at least one mandatory violation; 2 
 error, a program that raised, or a pack that could not run (nothing is written then). Mistakes end
 in one message, never in this tool's own traceback; a program's exception is shown with its layer
 and its own traceback; anything else is this tool's bug and says so. Text from users, programs and
-packs is printed as plain text, never as rich markup. Temporary files live in a private folder that
-is removed on every exit, Ctrl-C included (exit 130).
+packs is printed as plain text, never as rich markup, and without control characters; every secret
+the run learns is masked from everything it prints or writes (tooling.redaction). Temporary files
+live in a private folder that is removed on every exit, Ctrl-C (exit 130) and SIGTERM (exit 143)
+included; the packs, and everything in their process groups, are stopped then too.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -28,7 +32,8 @@ from rich.text import Text
 
 from shared.environment import command_line_wins, leftover_warning
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
-from tooling import outputs
+from tooling import outputs, redaction
+from tooling.terminal import plain_text_only
 
 if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
     from tooling.offline.change_guard import GuardConfig
@@ -38,6 +43,28 @@ if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: unwinds like Ctrl-C, so every pack is stopped and every temporary file removed."""
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # one is enough: let the clean-up finish
+    raise Terminated
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; a caller in a thread keeps its own
+        return
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 JSON_HELP = "also write the JSON report here (`-`: to stdout, the table then goes to stderr)"
@@ -167,8 +194,14 @@ def _private_tempdir() -> Iterator[None]:
 
 def _error(console: Console, message: str) -> None:
     console.print(
-        Text.assemble(("error:", "bold red"), " ", message), highlight=False, soft_wrap=True
+        Text.assemble(("error:", "bold red"), " ", redaction.current().terminal(message)),
+        highlight=False,
+        soft_wrap=True,
     )
+
+
+def _print_traceback(console: Console, text: str) -> None:
+    console.print(redaction.current().terminal(text), markup=False, highlight=False, soft_wrap=True)
 
 
 def _program_error(errors: Console, error: ProgramError) -> None:
@@ -177,7 +210,7 @@ def _program_error(errors: Console, error: ProgramError) -> None:
         _error(errors, f"{where} failed: {error.message}")
         return
     _error(errors, f"{where} raised {error.message}")
-    errors.print(error.program_traceback, markup=False, highlight=False, soft_wrap=True)
+    _print_traceback(errors, error.program_traceback)
 
 
 def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
@@ -191,8 +224,16 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     # `--json -` keeps stdout for the JSON alone (`| jq`): the table goes to stderr.
     out = console or (errors if getattr(args, "json", None) == STDOUT else Console())
     try:
-        with _private_tempdir():
+        with (
+            _sigterm_unwinds(),
+            redaction.masking(),
+            plain_text_only(out, errors),
+            _private_tempdir(),
+        ):
             return _run(args, out, errors)
+    except Terminated:
+        _error(errors, "terminated; the policy packs were stopped and temporary files removed")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         _error(errors, "interrupted; nothing was written")
         return EXIT_INTERRUPTED
@@ -216,10 +257,11 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         return EXIT_ERROR
     from tooling.offline.engine import ProgramError, StackConfigError
     from tooling.offline.planner import plan, policy_check
-    from tooling.offline.report import render
+    from tooling.offline.report import plan_secrets, render
 
     def warn(message: str) -> None:
-        errors.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False)
+        shown = escape(redaction.current().terminal(message))
+        errors.print(f"[yellow]warning:[/yellow] {shown}", highlight=False)
 
     try:
         state = _against(args)
@@ -235,6 +277,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
                     stacks_dir=args.stacks,
                     preview=args.preview,
                 )
+            redaction.remember(plan_secrets(result))  # for the output files, too
             subtitle = "preview (computed values unknown)" if args.preview else ""
             if args.preview:
                 # Outputs hold values a deployment knows; a preview's are the unknown sentinel.
@@ -257,7 +300,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         _write_report(result, args.json)
         render(result, out, subtitle=subtitle)
         if args.json and args.json != STDOUT:
-            out.print(Text(f"JSON report: {args.json}"))
+            out.print(Text(redaction.current().terminal(f"JSON report: {args.json}")))
         blocked = state is not None and _change_plan(result, state, out, args.changes_json)
     except StackConfigError as error:
         _error(errors, error.user_message)
@@ -276,7 +319,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
             f"internal error in the offline engine (a bug, not your mistake; please report it "
             f"with the traceback below): {type(error).__name__}: {error}",
         )
-        errors.print(traceback.format_exc(), markup=False, highlight=False, soft_wrap=True)
+        _print_traceback(errors, traceback.format_exc())
         return EXIT_ERROR
     return EXIT_MANDATORY if result.mandatory or blocked else EXIT_OK
 

@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import json
 import os
-import selectors
 import shutil
-import signal
 import subprocess
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import yaml
 
+from tooling import redaction
 from tooling.offline.config_errors import cli_messages
 from tooling.offline.model import (
     ORGANIZATION,
@@ -38,6 +36,7 @@ from tooling.offline.model import (
     config_string,
     wire_value,
 )
+from tooling.offline.pack_process import PackProcess, PolicyPackError
 
 START_TIMEOUT_SECONDS = 60.0
 CALL_TIMEOUT_SECONDS = 60.0
@@ -56,10 +55,6 @@ MAX_COPIES = 4
 # pulumi/pulumi sdk/go/common/util/rpcutil: MaxRPCMessageSize (an AnalyzeStack of a big stack).
 MAX_MESSAGE_BYTES = 400 * 1024 * 1024
 DEFAULT_REGION = "us-east-1"
-
-
-class PolicyPackError(RuntimeError):
-    """The pack could not be started, configured or asked: the message says which and why."""
 
 
 class PolicyConfigError(ValueError):
@@ -376,7 +371,6 @@ class PolicyPackServer:
         self.environment, self.preview = environment, preview
         self.start_timeout, self.call_timeout = start_timeout, call_timeout
         command = server_command(self.project_file)
-        self._stderr: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
         # analyzer_plugin.go constructEnv: PULUMI_* always, PULUMI_NODEJS_* too for Node packs.
         identity = {
             "PROJECT": project,
@@ -391,14 +385,8 @@ class PolicyPackServer:
         }
         if self.project_file.runtime == "nodejs":
             env.update({f"PULUMI_NODEJS_{k}": v for k, v in identity.items()})
-        self.process = subprocess.Popen(
-            command,
-            cwd=self.pack_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-        )
+        self._pack = PackProcess(command, cwd=self.pack_dir, env=env, name=str(self.pack_dir))
+        self.process = self._pack.process
         self._stub: Any = None
         self._channel: Any = None
         self.name = self.version = ""
@@ -442,62 +430,24 @@ class PolicyPackServer:
         )
 
     def _read_port(self) -> int:
-        assert self.process.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(self.process.stdout, selectors.EVENT_READ)
-            if not selector.select(self.start_timeout):
-                message = (
-                    f"the policy pack in {self.pack_dir} did not start within "
-                    f"{self.start_timeout:g} s (no port printed); is it blocking before "
-                    f"PolicyPack(...)?{self._stderr_tail()}"
-                )
-                self.stop()
-                raise PolicyPackError(message)
-        line = self.process.stdout.readline().decode(errors="replace").strip()
-        if not line.isdigit():
-            self.process.wait(timeout=self.start_timeout)
-            tail = self._stderr_tail()
-            if "Missing policies argument" in tail:
-                raise PolicyPackError(
-                    f"the policy pack in {self.pack_dir} has no policies: pulumi-policy refuses "
-                    "PolicyPack(policies=[]) and so would `pulumi preview --policy-pack`. Add "
-                    "policies, or plan without them (--no-policy)"
-                )
-            if "Cannot find module '@pulumi/" in tail:
-                raise PolicyPackError(
-                    f"the policy pack's dependencies are not installed: run npm install in "
-                    f"{self.pack_dir}"
-                )
-            raise PolicyPackError(
-                f"the policy pack in {self.pack_dir} failed to load "
-                f"(exit code {self.process.returncode}){tail}"
-            )
-        return int(line)
+        try:
+            return self._pack.read_port(self.start_timeout)
+        except PolicyPackError:
+            self.stop()
+            raise
 
-    def _stderr_tail(self, lines: int = 20) -> str:
-        self._stderr.seek(0)
-        text = self._stderr.read().decode(errors="replace").strip()
-        return ("\n" + "\n".join(text.splitlines()[-lines:])) if text else ""
+    def _stderr_tail(self) -> str:
+        return self._pack.stderr_tail()
 
     def stop(self) -> None:
-        """SIGINT, as the CLI does: the pack's server stops cleanly. Kill only if it does not."""
+        """SIGINT to the pack's process group, as the CLI does; SIGKILL only if it does not stop."""
         copies, self._copies = self._copies, []
         for copy in copies:
             copy.stop()
         if self._channel is not None:
             self._channel.close()
             self._channel = self._stub = None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-        if not self._stderr.closed:
-            self._stderr.close()
+        self._pack.stop()
 
     def _call(self, method: str, request: Any) -> Any:
         import grpc
@@ -530,8 +480,10 @@ class PolicyPackServer:
                 f"the policy pack {self.label} did not answer {method} within "
                 f"{timeout or self.call_timeout:g} s (a policy that hangs?)"
             )
+        # A Node exception or a Python one may quote the resource's properties, secrets included.
+        details = redaction.current().text(str(error.details()))
         return PolicyPackError(
-            f"the policy pack {self.label} failed in {method}: {code.name}: {error.details()}"
+            f"the policy pack {self.label} failed in {method}: {code.name}: {details}"
             f"{self._stderr_tail()}"
         )
 

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tooling.redaction import secret_texts
+
 ORGANIZATION = "organization"
 # pulumi.runtime.rpc.UNKNOWN: what the engine sends for a value unknown during preview.
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -62,6 +64,15 @@ class LayerResult:
     resources: tuple[Resource, ...]
     outputs: dict[str, Any]
     secret_outputs: frozenset[str] = field(default_factory=frozenset)
+
+    def secret_texts(self) -> set[str]:
+        """Every secret string the layer holds: secret values anywhere, and its secret outputs."""
+        found = secret_texts(self.outputs)
+        for resource in self.resources:
+            found |= secret_texts(resource.inputs) | secret_texts(resource.outputs)
+        for name in self.secret_outputs:
+            found |= secret_texts({"value": self.outputs.get(name)}, inside=True)
+        return found
 
     def of_type(self, type_: str) -> list[Resource]:
         return [r for r in self.resources if r.type == type_]

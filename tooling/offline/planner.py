@@ -35,7 +35,7 @@ from tooling.offline.analyzer import (
 from tooling.offline.engine import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
 from tooling.offline.stack_config import namespaced, read_stack_config, stack_file
-from tooling.redaction import scrub
+from tooling.redaction import remember, scrub
 
 PEERS_KEY = "network:peerEnvironments"
 REGION_KEY = "aws:region"
@@ -191,6 +191,7 @@ def plan(
     secrets = frozenset(
         text for item in prepared for text in _plaintexts(item.config, item.secret_keys)
     )
+    remember(secrets)  # a program's traceback or a pack's output may echo them
     if not packs:
         warm()
         results = _run_layers(prepared, environment, preview)
@@ -250,6 +251,7 @@ def _check(
     apply_remediations: bool = True,
 ) -> list[Violation]:
     """Every pack over one layer, as one stack operation: all packs remediate, then all analyze."""
+    remember(result.secret_texts())  # the packs see them in plaintext, and may echo them
     for server, pack_configs in zip(servers, configs, strict=True):
         server.configure(
             layer=result.layer,

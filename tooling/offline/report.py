@@ -7,11 +7,11 @@ Secrets are masked in both: secret outputs by name, secret values anywhere in re
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from rich.text import Text
 from tooling.offline.analyzer import Violation
 from tooling.offline.model import UNKNOWN
 from tooling.offline.planner import PlanResult
-from tooling.redaction import redact, scrub, secret_texts
+from tooling.redaction import Masker, current
 
 HEADING = "offline plan — no cloud calls"
 SECRET = "[secret]"
@@ -32,43 +32,82 @@ LEVEL_STYLES = {"mandatory": "bold red", "advisory": "yellow", "remediate": "cya
 TABLE_ROWS = 200
 
 
-def _shown(value: Any, secrets: Iterable[str] = ()) -> Any:
-    """For display: secrets masked (wrapped ones, and `secrets` wherever they appear as text)."""
-    value = redact(value)
+def _shown(value: Any) -> Any:
+    """For display, once masked: unknown values (preview) as `[unknown]`."""
     if value == UNKNOWN:
         return UNKNOWN_SHOWN
     if isinstance(value, dict):
-        return {k: _shown(v, secrets) for k, v in value.items()}
+        return {k: _shown(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_shown(v, secrets) for v in value]
-    return scrub(value, secrets) if isinstance(value, str) and secrets else value
-
-
-def public_outputs(
-    outputs: dict[str, Any], secret: frozenset[str], secrets: Iterable[str] = ()
-) -> dict[str, Any]:
-    return {
-        name: SECRET if name in secret else _shown(value, secrets)
-        for name, value in outputs.items()
-    }
+        return [_shown(v) for v in value]
+    return value
 
 
 def plan_secrets(result: PlanResult) -> set[str]:
-    """Every secret string the plan holds, to scrub from free text such as policy messages."""
-    found: set[str] = set()
+    """Every secret string the plan holds, to mask from every output."""
+    found: set[str] = set(result.config_secrets)
     for layer in result.layers.values():
-        for resource in layer.resources:
-            found |= secret_texts(resource.inputs) | secret_texts(resource.outputs)
-        found |= secret_texts(layer.outputs)
-        for name in layer.secret_outputs:
-            found |= secret_texts({"value": layer.outputs.get(name)}, inside=True)
-    found |= result.config_secrets
+        found |= layer.secret_texts()
     return found
 
 
-def to_json(result: PlanResult) -> dict[str, Any]:
+def masked(result: PlanResult, masker: Masker, *, inputs: bool = True) -> PlanResult:
+    """A copy of `result` with every string masked, secret outputs `[secret]` by name.
+
+    Every report is made from such a copy, so no view of the plan can show a secret it holds or a
+    pack echoed. Resource outputs are left out (no report shows them), and with `inputs=False`
+    resource inputs too (the console shows only counts).
+    """
+    layers = {
+        name: dataclasses.replace(
+            layer,
+            resources=tuple(
+                dataclasses.replace(
+                    r,
+                    type=masker.text(r.type),
+                    name=masker.text(r.name),
+                    urn=masker.text(r.urn),
+                    inputs=masker.value(r.inputs) if inputs else {},
+                    outputs={},
+                )
+                for r in layer.resources
+            ),
+            outputs={
+                masker.text(key): SECRET if key in layer.secret_outputs else masker.value(value)
+                for key, value in layer.outputs.items()
+            },
+        )
+        for name, layer in result.layers.items()
+    }
+    return dataclasses.replace(
+        result,
+        environment=masker.text(result.environment),
+        layers=layers,
+        violations=[
+            dataclasses.replace(
+                v,
+                policy=masker.text(v.policy),
+                pack=masker.text(v.pack),
+                urn=masker.text(v.urn),
+                message=masker.text(v.message),
+                before=None if v.before is None else masker.value(v.before),
+                after=None if v.after is None else masker.value(v.after),
+            )
+            for v in result.violations
+        ],
+        notes=tuple(masker.text(note) for note in result.notes),
+        pack=masker.text(result.pack),
+    )
+
+
+def plan_masker(result: PlanResult) -> Masker:
+    """The run's masker (tooling.redaction) extended by every secret the plan holds."""
+    return current().extended(plan_secrets(result))
+
+
+def to_json(result: PlanResult, masker: Masker | None = None) -> dict[str, Any]:
     """The machine-readable report; the schema is documented in the README ("Offline plan")."""
-    secrets = plan_secrets(result)
+    result = masked(result, masker or plan_masker(result))
     return {
         "environment": result.environment,
         "layers": [
@@ -76,17 +115,10 @@ def to_json(result: PlanResult) -> dict[str, Any]:
                 "name": layer.layer,
                 "stack": layer.stack,
                 "resources": [
-                    {
-                        "type": r.type,
-                        "name": r.name,
-                        "urn": r.urn,
-                        "inputs": _shown(r.inputs, result.config_secrets),
-                    }
+                    {"type": r.type, "name": r.name, "urn": r.urn, "inputs": _shown(r.inputs)}
                     for r in layer.resources
                 ],
-                "outputs": public_outputs(
-                    layer.outputs, layer.secret_outputs, result.config_secrets
-                ),
+                "outputs": _shown(layer.outputs),
                 "secret_outputs": sorted(layer.secret_outputs),
             }
             for layer in result.layers.values()
@@ -98,7 +130,7 @@ def to_json(result: PlanResult) -> dict[str, Any]:
                 "level": v.level,
                 "layer": v.layer,
                 "urn": v.urn,
-                "message": scrub(v.message, secrets),
+                "message": v.message,
             }
             for v in result.violations
         ],
@@ -107,7 +139,9 @@ def to_json(result: PlanResult) -> dict[str, Any]:
 
 def json_text(result: PlanResult) -> str:
     """The JSON report as text, as `--json` writes it."""
-    return json.dumps(to_json(result), indent=2, sort_keys=True) + "\n"
+    masker = plan_masker(result)
+    # Masked again as text: an escape sequence of the JSON itself may spell a secret.
+    return masker.text(json.dumps(to_json(result, masker), indent=2, sort_keys=True)) + "\n"
 
 
 def write_json(result: PlanResult, path: Path) -> None:
@@ -144,8 +178,9 @@ def _message(violation: Violation) -> str:
     return violation.message.split("\n", 1)[-1]
 
 
-def _changes(violation: Violation, secrets: Iterable[str]) -> str:
-    """A remediation's changed properties, before -> after, masked (the CLI shows both sides)."""
+def _changes(violation: Violation) -> str:
+    """A remediation's changed properties, before -> after (the CLI shows both sides); the
+    violation comes from a masked copy of the plan."""
     if violation.before is None or violation.after is None:
         return ""
     before, after = dict(violation.before), dict(violation.after)
@@ -154,23 +189,21 @@ def _changes(violation: Violation, secrets: Iterable[str]) -> str:
         return "no property changed"
 
     def side(values: dict[str, Any]) -> str:
-        shown = _shown({k: values[k] for k in keys if k in values}, secrets)
+        shown = _shown({k: values[k] for k in keys if k in values})
         return json.dumps(shown, sort_keys=True, separators=(",", ":"))
 
     return f"before {side(before)} after {side(after)}"
 
 
-def _finding_text(violation: Violation, secrets: Iterable[str]) -> str:
-    changes = _changes(violation, secrets)
-    message = scrub(_message(violation), secrets)
+def _finding_text(violation: Violation) -> str:
+    changes = _changes(violation)
+    message = _message(violation)
     return f"{message} ({changes})" if changes else message
 
 
-def _render_log(
-    result: PlanResult, console: Console, secrets: Iterable[str], subtitle: str
-) -> None:
+def _render_log(result: PlanResult, console: Console, subtitle: str) -> None:
     """For a CI log (stdout not a terminal): plain lines, never wrapped, one per finding, so a
-    grep for a policy name or a URN finds the whole finding."""
+    grep for a policy name or a URN finds the whole finding. `result` is a masked copy."""
 
     def line(text: str) -> None:
         console.print(Text(text), soft_wrap=True, highlight=False, markup=False)
@@ -186,21 +219,22 @@ def _render_log(
         line(
             f"layer {layer.layer} (stack {layer.stack}): {len(layer.resources)} resource(s): {types}"
         )
-        shown = public_outputs(layer.outputs, layer.secret_outputs, secrets)
-        for name, value in shown.items():
+        for name, value in _shown(layer.outputs).items():
             line(
                 f"output {layer.layer}.{name} = {value if isinstance(value, str) else json.dumps(value)}"
             )
     for v in result.violations:
-        text = " ".join(_finding_text(v, secrets).split())
+        text = " ".join(_finding_text(v).split())
         line(f"{v.level} {v.policy} {v.pack} {v.urn or '(stack)'} {text}")
     line(summary(result).plain)
 
 
 def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
-    secrets = plan_secrets(result)
+    masker = plan_masker(result)
+    result = masked(result, masker, inputs=False)
+    subtitle = masker.text(subtitle)
     if not console.is_terminal:
-        _render_log(result, console, secrets, subtitle)
+        _render_log(result, console, subtitle)
         return
     console.rule(Text(HEADING, style="bold"))
     details = [Text.assemble("environment ", (result.environment, "bold"))]
@@ -228,14 +262,13 @@ def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
         if layer.outputs:
             outputs = Table("output", title="outputs", title_justify="left")
             outputs.add_column("value", overflow="fold")
-            shown_outputs = public_outputs(layer.outputs, layer.secret_outputs, secrets)
-            for name, value in shown_outputs.items():
+            for name, value in _shown(layer.outputs).items():
                 shown = value if isinstance(value, str) else json.dumps(value)
                 outputs.add_row(Text(name), Text(shown, style="dim" if value == SECRET else ""))
             console.print(outputs)
         findings = [v for v in result.violations if v.layer == layer.layer]
         if len(findings) > TABLE_ROWS:
-            _render_lines(findings, secrets, console)
+            _render_lines(findings, console)
         elif findings:
             table = Table("level", title="policy results", title_justify="left")
             for column in ("policy", "pack", "resource", "message"):
@@ -246,14 +279,14 @@ def render(result: PlanResult, console: Console, *, subtitle: str = "") -> None:
                     Text(v.policy),
                     Text(v.pack),
                     Text(_short_urn(v.urn)),
-                    Text(_finding_text(v, secrets)),
+                    Text(_finding_text(v)),
                 )
             console.print(table)
     console.print()
     console.print(summary(result))
 
 
-def _render_lines(findings: list[Violation], secrets: Iterable[str], console: Console) -> None:
+def _render_lines(findings: list[Violation], console: Console) -> None:
     """Every finding, one line each: a table's layout costs seconds per thousand rows."""
     by_policy = Counter((v.level, v.policy, v.pack) for v in findings)
     counts = Table("level", "policy", "pack", "count", title="policy results", title_justify="left")
@@ -264,7 +297,7 @@ def _render_lines(findings: list[Violation], secrets: Iterable[str], console: Co
         Text.assemble(
             (v.level, LEVEL_STYLES.get(v.level, "")),
             f" {v.policy} ({v.pack}) {_short_urn(v.urn)}: ",
-            _finding_text(v, secrets),
+            _finding_text(v),
         )
         for v in findings
     )

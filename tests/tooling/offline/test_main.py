@@ -297,13 +297,17 @@ def test_a_background_run_still_stops_its_packs_with_sigint(tmp_path: Path) -> N
     script = f"""
 import signal, subprocess, sys
 signal.signal(signal.SIGINT, signal.SIG_IGN)
-killed = []
-real_kill = subprocess.Popen.kill
-subprocess.Popen.kill = lambda self: (killed.append(self.args), real_kill(self))[1]
+import tooling.offline.pack_process as pack_process
+codes = []
+real_stop = pack_process.PackProcess.stop
+def stop(self):
+    real_stop(self)
+    codes.append(self.process.returncode)  # 0: stopped by SIGINT; -9: killed after the grace
+pack_process.PackProcess.stop = stop
 from tooling.offline.__main__ import main
 code = main(["policy-check", {str(FIXTURES / "stack_export.json")!r},
-             "--policy-pack", {str(FIXTURE_PACK)!r}])
-print("exit", code, "killed", len(killed), file=sys.stderr)
+             "--policy-pack", {str(FIXTURES / "policy_pack")!r}])
+print("exit", code, "codes", codes, file=sys.stderr)
 """
     done = subprocess.run(
         [sys.executable, "-c", script],
@@ -313,7 +317,7 @@ print("exit", code, "killed", len(killed), file=sys.stderr)
         cwd=REPO,
         env={**os.environ, "PULUMI_PYTHON_CMD": sys.executable},
     )
-    assert "killed 0" in done.stderr and "exit 1" in done.stderr, done.stderr[-2000:]
+    assert "codes [0]" in done.stderr and "exit 1" in done.stderr, done.stderr[-2000:]
 
 
 def test_json_dash_writes_the_report_alone_to_stdout(
@@ -377,3 +381,37 @@ def test_a_corrupt_output_file_is_one_line_naming_it(stacks_copy: Path, outputs_
         out
         == f"error: {broken}: not valid JSON at line 1, column 31 (Expecting property name enclosed in double quotes); delete it and run again to rewrite it\n"
     )
+
+
+def test_control_characters_never_reach_the_console_but_the_json_keeps_them(
+    tmp_path: Path,
+) -> None:
+    from .hostile_packs import ESCAPES, TYPE, write_pack
+
+    urn = f"urn:pulumi:dev::app::{TYPE}::evil\x1b]0;title\x07\r"
+    export = tmp_path / "export.json"
+    export.write_text(
+        json.dumps(
+            {
+                "version": 3,
+                "deployment": {
+                    "resources": [
+                        {
+                            "urn": urn,
+                            "type": TYPE,
+                            "custom": True,
+                            "inputs": {"behaviour": "escape"},
+                        }
+                    ]
+                },
+            }
+        )
+    )
+    report = tmp_path / "report.json"
+    pack = write_pack(tmp_path / "pack", "python")
+    code, out = run("policy-check", str(export), "--pack", str(pack), "--json", str(report))
+    assert code == 1, out
+    assert "redoverevil" in out and "test:index:Thing::evil0;title" in out
+    assert not any(c in out for c in "\x1b\r\x07\x9b\u202e")
+    (violation,) = json.loads(report.read_text())["violations"]
+    assert violation["urn"] == urn and violation["message"].endswith(ESCAPES)

@@ -1,20 +1,33 @@
-"""No secret in plaintext: console, JSON report, policy messages, output files."""
+"""No secret in plaintext: console, JSON report, policy messages, pack errors and output, files."""
 
+import base64
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from shared.wire import SECRET_SIGNATURE
 from shared.wire import SECRET_SIGNATURE_KEY as SECRET_SIG_KEY
-from tooling.offline import LayerResult, Resource, Violation
+from tooling.offline import LayerResult, PolicyPackError, Resource, Violation
+from tooling.offline.analyzer import policy_pack
 from tooling.offline.planner import PlanResult
 from tooling.offline.report import to_json
 from tooling.outputs import OutputFileWriter
-from tooling.redaction import wrap
+from tooling.redaction import SHOWN, wrap
 
 from .conftest import FIXTURE_PACK, FIXTURES
+from .hostile_packs import TYPE, node_ready, thing, write_pack
 from .test_main import plan_args, run
+from .test_pack_process import runtimes
 
 REPO = FIXTURES.parents[1]
 SHOW_SECRETS_EXPORT = FIXTURES / "stack-export-show-secrets.json"
@@ -126,3 +139,189 @@ def test_output_files_mask_secrets_nested_in_any_output(tmp_path: Path) -> None:
 def test_the_fixture_pack_still_runs_on_the_export() -> None:
     code, out = run("policy-check", str(SHOW_SECRETS_EXPORT), "--pack", str(FIXTURE_PACK))
     assert code in (0, 1) and "hunter2" not in out
+
+
+# --- hostile packs: what they echo, print or raise never shows a secret ---------------------------
+
+
+def hostile_export(folder: Path, things: dict[str, str], secret: str) -> Path:
+    """A `--show-secrets` export of resources asking the hostile pack for a behaviour each."""
+    resources = [
+        {
+            "urn": f"urn:pulumi:dev::app::{TYPE}::{name}",
+            "type": TYPE,
+            "custom": True,
+            "inputs": {
+                "behaviour": behaviour,
+                "secret": {
+                    SECRET_SIG_KEY: SECRET_SIGNATURE,
+                    "plaintext": json.dumps(secret),
+                },
+            },
+        }
+        for name, behaviour in things.items()
+    ]
+    path = folder / "export.json"
+    path.write_text(json.dumps({"version": 3, "deployment": {"resources": resources}}))
+    return path
+
+
+def serialised(secret: str) -> list[str]:
+    """How a secret shows when printed: raw, JSON-escaped, as Python's repr, and as base64."""
+    return [
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        base64.b64encode(secret.encode()).decode(),
+    ]
+
+
+def shown(secret: str, text: str) -> list[str]:
+    return [form for form in serialised(secret) if form in text]
+
+
+@runtimes
+@pytest.mark.parametrize("behaviour", ["echo", "raise"])
+def test_a_hostile_pack_through_the_cli_shows_no_secret(
+    tmp_path: Path, runtime: str, behaviour: str
+) -> None:
+    secret = "hunter2-MASTER-PASSWORD"
+    export = hostile_export(tmp_path, {"db": behaviour}, secret)
+    report = tmp_path / "report.json"
+    pack = write_pack(tmp_path / "pack", runtime)
+    code, out = run("policy-check", str(export), "--pack", str(pack), "--json", str(report))
+    if behaviour == "echo":
+        assert code == 1 and "found [secret]" in out, out
+        assert shown(secret, report.read_text()) == []
+    else:  # the pack's exception quoted the properties: `invalid literal for int()`, a Node Error
+        assert code == 2 and "failed in Analyze" in out and "[secret]" in out, out
+        assert not report.exists()
+    assert shown(secret, out) == []
+
+
+def test_a_pack_that_fails_to_load_shows_no_decrypted_secret(
+    stacks_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_passphrase import PASSPHRASE, encrypt, stack_file
+
+    email = "pager-7f3a@example.com"
+    stack_file(stacks_copy, value=encrypt(email))
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("HOSTILE_START", "crash")  # its config, decrypted secret included, to stderr
+    pack = write_pack(stacks_copy.parent / "pack", "python")
+    code, out = run("plan", "staging", "--stacks", str(stacks_copy), "--pack", str(pack))
+    assert code == 2 and "failed to load" in out and "cannot start with config" in out, out
+    assert '"observability:alarmEmail": "[secret]"' in out
+    assert shown(email, out) == []
+
+
+def test_a_value_inside_a_secret_json_document_is_masked_when_quoted_alone() -> None:
+    token = "CONTAINER-ENV-TOKEN-5150"
+    definitions = json.dumps([{"environment": [{"name": "API_TOKEN", "value": token}]}])
+    resource = Resource(
+        "aws:ecs/taskDefinition:TaskDefinition",
+        "app",
+        "urn:pulumi:dev::app::aws:ecs/taskDefinition:TaskDefinition::app",
+        {"containerDefinitions": wrap(definitions)},
+        {},
+    )
+    result = PlanResult(
+        "dev",
+        {"app": LayerResult("app", "dev", (resource,), {})},
+        [Violation("p", "mandatory", "app", resource.urn, f"the token {token} is in plain text")],
+    )
+    assert to_json(result)["violations"][0]["message"] == "the token [secret] is in plain text"
+
+
+# --- the property: generated secrets, one hostile pack per runtime, every output --------------------
+
+SECRETS = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"]), min_size=8, max_size=40
+).filter(lambda secret: SHOWN not in secret)
+
+
+@pytest.fixture(scope="module")
+def hostile_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One hostile pack process per runtime for every example (Node.js only where installed)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    with ExitStack() as stack:
+        yield {
+            runtime: stack.enter_context(
+                policy_pack(
+                    write_pack(folder / runtime, runtime),
+                    environment="dev",
+                    project="app",
+                    start_timeout=60,
+                )
+            )
+            for runtime in ("python", "nodejs")
+            if runtime == "python" or node_ready()
+        }
+
+
+def plan_outputs(server: Any, secret: str, folder: Path) -> dict[str, str]:
+    """Every output of a plan whose pack echoes, prints and raises with `secret`, by channel."""
+    from tooling.offline.__main__ import _error
+    from tooling.offline.planner import _check
+    from tooling.offline.report import render, write_json
+    from tooling.redaction import masking
+    from tooling.terminal import plain_text_only
+
+    console = StringIO()
+    out = Console(file=console, width=120)
+    with masking(), plain_text_only(out):
+        layer = LayerResult(
+            "app",
+            "dev",
+            (thing("echo", secret, "a"),),
+            {"settings": json.dumps({"password": secret}), "password": secret},
+            frozenset({"password"}),
+        )
+        violations = _check(server, layer, {}, (), ())
+        assert violations, "the pack echoed the secret in a violation"
+        try:
+            _check(
+                server, LayerResult("app", "dev", (thing("raise", secret, "b"),), {}), {}, (), ()
+            )
+        except PolicyPackError as error:
+            _error(out, str(error))
+        result = PlanResult("dev", {"app": layer}, violations, pack=server.label)
+        render(result, out)
+        write_json(result, folder / "report.json")
+        OutputFileWriter(folder, offline=True).write(
+            "dev", "app", layer.outputs, layer.secret_outputs
+        )
+        tail = server._stderr_tail() + server._pack.stdout.text()
+    return {
+        "console": console.getvalue(),
+        "files": "".join(path.read_text() for path in sorted(folder.rglob("*.json"))),
+        "pack output": tail,
+    }
+
+
+@pytest.fixture(scope="module")
+def background(hostile_servers: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """What the plan prints whatever the secret: a secret such as "resource" is in it already."""
+    return "".join(
+        text
+        for server in hostile_servers.values()
+        for text in plan_outputs(server, "\x01" * 8, tmp_path_factory.mktemp("outputs")).values()
+    )
+
+
+@given(secret=SECRETS, runtime=st.sampled_from(["python", "nodejs"]))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_no_output_of_a_plan_ever_holds_a_generated_secret(
+    hostile_servers: dict[str, Any],
+    background: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    secret: str,
+    runtime: str,
+) -> None:
+    """Whatever a hostile pack does with a secret, no console line, error, report or file shows it."""
+    assume(shown(secret, background) == [])
+    server = hostile_servers.get(runtime) or hostile_servers["python"]
+    outputs = plan_outputs(server, secret, tmp_path_factory.mktemp("outputs"))
+    for name, text in outputs.items():
+        assert shown(secret, text) == [], name
