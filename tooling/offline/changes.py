@@ -234,7 +234,7 @@ def state_document(layer: LayerResult, protect: Mapping[str, bool] | None = None
             item["provider"] = r.provider
         if r.protect:
             item["protect"] = True
-        if _option(r, "retainOnDelete"):
+        if r.retain_on_delete:
             item["retainOnDelete"] = True
         resources.append(item)
     return {
@@ -254,20 +254,7 @@ def write_state(layers: Iterable[LayerResult], folder: Path) -> list[Path]:
     return written
 
 
-# ---- resource options, read defensively ----------------------------------------------------------
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
-
-
-def _option(resource: Resource, name: str) -> Any:
-    """A resource option the engine recorded (`options` as the Analyzer names them, or a field of
-    the same name in snake_case); None when the engine does not record it."""
-    options = getattr(resource, "options", None)
-    if isinstance(options, Mapping) and name in options:
-        return options[name]
-    return getattr(resource, _snake(name), None)
+# ---- resource options ----------------------------------------------------------
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -282,8 +269,7 @@ def _alias_urns(resource: Resource) -> tuple[str, ...]:
     """The URNs an `aliases` option names: URN strings, or specs (name/type/parent/stack/project)
     filled from the resource's own URN, as `collapseAliasToUrn` fills them."""
     found: list[str] = []
-    raw = _option(resource, "aliases") or ()
-    for alias in raw if isinstance(raw, list | tuple) else ():
+    for alias in resource.declared_aliases or resource.aliases:
         if isinstance(alias, str):
             found.append(alias)
             continue
@@ -388,7 +374,7 @@ def _compared_inputs(
         # The bridge's Check keeps an old default (the autoname) when the program leaves it out.
         if key not in new_in and key in old_in:
             new_in[key] = old_in[key]
-    for text in _strings(_option(new, "ignoreChanges")):
+    for text in new.ignore_changes:
         _reset(new_in, old_in, _path(text))
     encrypted = [k for k, v in old_in.items() if _encrypted(v) and k in new_in]
     for key in encrypted:
@@ -485,7 +471,7 @@ def _diff(old: Resource, new: Resource, old_flags: Mapping[str, Any]) -> tuple[C
     changed = sorted(
         k for k in {*old_in, *new_in} if _unwrap(old_in.get(k)) != _unwrap(new_in.get(k))
     )
-    replace_on = [_path(p) for p in _strings(_option(new, "replaceOnChanges"))]
+    replace_on = [_path(p) for p in new.replace_on_changes]
     if not changed and not old_flags.get("pendingReplacement"):
         return Change(new.urn, new.type, "same", old=old, new=new), encrypted
     verdicts: dict[str, Verdict] = {}
@@ -537,7 +523,7 @@ def _replacement(
     flags: Mapping[str, Any],
 ) -> Change:
     reasons = list(change.reasons)
-    explicit_option = _option(new, "deleteBeforeReplace")
+    explicit_option = new.delete_before_replace
     name_key = autoname_key(new.type)
     explicit_name = name_key is not None and name_key in new.inputs
     if isinstance(explicit_option, bool):

@@ -579,6 +579,24 @@ class PlanMocks(pulumi.runtime.Mocks):
         }
 
 
+def _alias(alias: Any) -> str | dict[str, Any]:
+    """An `Alias` of RegisterResourceRequest (proto/pulumi/alias.proto): a URN, or a spec whose
+    empty fields the engine fills from the resource itself."""
+    if alias.WhichOneof("alias") == "urn":
+        return engine_urn(str(alias.urn))
+    spec = alias.spec
+    found: dict[str, Any] = {
+        key: getattr(spec, key)
+        for key in ("name", "type", "stack", "project")
+        if getattr(spec, key)
+    }
+    if spec.WhichOneof("parent") == "parentUrn" and spec.parentUrn:  # "": the resource's own
+        found["parentUrn"] = engine_urn(spec.parentUrn)
+    elif spec.WhichOneof("parent") == "noParent":
+        found["noParent"] = bool(spec.noParent)
+    return found
+
+
 def engine_urn(urn: str) -> str:
     """The URN the engine would give: mock URNs carry the root stack type in the parent chain."""
     return urn.replace("::pulumi:pulumi:Stack$", "::", 1)
@@ -629,11 +647,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         """The rest of the resource options, as the engine keeps them (see resource_options).
 
         Aliases stay empty: the engine keeps only an alias that matched a resource of the old
-        state (step_generator.go getOldResource), and a plan has no old state.
+        state (step_generator.go getOldResource), and a plan has no old state. What the program
+        declared is kept apart (`declared_aliases`), with replaceOnChanges and retainOnDelete,
+        which the Analyzer never sees: the change plan matches them against a deployed state.
         """
         # source_eval.go: deleteBeforeReplace counts as set when Defined is, or when it is true.
         defined = request.deleteBeforeReplaceDefined or request.deleteBeforeReplace
         return {
+            "declared_aliases": tuple(_alias(alias) for alias in request.aliases),
+            "replace_on_changes": tuple(request.replaceOnChanges),
+            "retain_on_delete": bool(request.retainOnDelete),
             "ignore_changes": tuple(request.ignoreChanges),
             "delete_before_replace": bool(request.deleteBeforeReplace) if defined else None,
             "additional_secret_outputs": tuple(request.additionalSecretOutputs),

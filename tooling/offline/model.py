@@ -42,6 +42,11 @@ class Resource:
     delete_before_replace: bool | None = None
     additional_secret_outputs: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()  # alias URNs
+    # Options the Analyzer never sees, kept for the change plan: the aliases as the program
+    # declared them (URNs or specs), replaceOnChanges and retainOnDelete.
+    declared_aliases: tuple[str | Mapping[str, Any], ...] = ()
+    replace_on_changes: tuple[str, ...] = ()
+    retain_on_delete: bool = False
     custom_timeouts: Mapping[str, float] = field(
         default_factory=dict
     )  # create/update/delete/read, s

@@ -32,13 +32,6 @@ CLUSTER = "aws:rds/cluster:Cluster"
 RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
 
-@dataclasses.dataclass(frozen=True)
-class Optioned(Resource):
-    """A recorded resource carrying resource options the way the Analyzer names them."""
-
-    options: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-
-
 def _state(
     tmp_path: Path, result: PlanResult, edit: Callable[[dict[str, Any]], None] | None = None
 ) -> DeployedState:
@@ -167,15 +160,28 @@ def test_a_state_of_another_environment_is_refused(offline_plan: Any, tmp_path: 
 URN = "urn:pulumi:prod::data::aws:s3/bucket:Bucket::artifacts"
 
 
-def _bucket(inputs: Mapping[str, Any], urn: str = URN, **options: Any) -> Optioned:
-    return Optioned(
+def _bucket(
+    inputs: Mapping[str, Any],
+    urn: str = URN,
+    *,
+    protect: bool = False,
+    replaceOnChanges: tuple[str, ...] = (),
+    ignoreChanges: tuple[str, ...] = (),
+    deleteBeforeReplace: bool | None = None,
+    aliases: tuple[Any, ...] = (),
+) -> Resource:
+    """A bucket with resource options as the program declares them (camelCase, as in the SDK)."""
+    return Resource(
         type="aws:s3/bucket:Bucket",
         name=urn.rsplit("::", 1)[-1],
         urn=urn,
         inputs=dict(inputs),
         outputs={},
-        protect=bool(options.pop("protect", False)),
-        options=options,
+        protect=protect,
+        replace_on_changes=replaceOnChanges,
+        ignore_changes=ignoreChanges,
+        delete_before_replace=deleteBeforeReplace,
+        declared_aliases=aliases,
     )
 
 
@@ -200,7 +206,9 @@ def test_an_autonamed_resource_keeps_its_name_and_is_replaced_create_first() -> 
     change = _one(old, _bucket({"bucket": "renamed"}))
     assert (change.action, change.delete_first) == ("replace", True)
     # Left to the autonamer, the old and the new bucket can live side by side: create first.
-    change = _one(old, _bucket({"objectLockEnabled": True}, replaceOnChanges=["objectLockEnabled"]))
+    change = _one(
+        old, _bucket({"objectLockEnabled": True}, replaceOnChanges=("objectLockEnabled",))
+    )
     assert (change.action, change.delete_first) == ("replace", False)
 
 
@@ -208,15 +216,15 @@ def test_replace_on_changes_and_ignore_changes() -> None:
     old = _bucket({"bucket": "b", "tags": {"a": "1"}})
     assert _one(old, _bucket({"bucket": "b", "tags": {"a": "2"}})).action == "update"
     assert (
-        _one(old, _bucket({"bucket": "b", "tags": {"a": "2"}}, replaceOnChanges=["tags"])).action
+        _one(old, _bucket({"bucket": "b", "tags": {"a": "2"}}, replaceOnChanges=("tags",))).action
         == "replace"
     )
     assert (
-        _one(old, _bucket({"bucket": "b", "tags": {"a": "2"}}, ignoreChanges=["tags.a"])).action
+        _one(old, _bucket({"bucket": "b", "tags": {"a": "2"}}, ignoreChanges=("tags.a",))).action
         == "same"
     )
     assert (
-        _one(old, _bucket({"bucket": "b", "tags": {"a": "2"}}, ignoreChanges=["tags"])).action
+        _one(old, _bucket({"bucket": "b", "tags": {"a": "2"}}, ignoreChanges=("tags",))).action
         == "same"
     )
 
@@ -229,7 +237,7 @@ def test_delete_before_replace_option_wins_over_the_name_rule() -> None:
 
 def test_an_alias_is_the_same_resource() -> None:
     old = _bucket({"bucket": "b"}, urn="urn:pulumi:prod::data::aws:s3/bucket:Bucket::old-name")
-    new = _bucket({"bucket": "b"}, aliases=[{"name": "old-name"}])
+    new = _bucket({"bucket": "b"}, aliases=({"name": "old-name"},))
     change = _one(old, new)
     assert (change.action, change.old_urn) == ("same", old.urn)
     unaliased = plan_changes(
@@ -577,22 +585,14 @@ def test_the_cli_refuses_preview_against_a_state(tmp_path: Path, capsys: Any) ->
     assert "leave out --preview" in capsys.readouterr().err
 
 
-@dataclasses.dataclass(frozen=True)
-class Recorded(Resource):
-    """Options as the engine's record keeps them: snake_case fields."""
-
-    ignore_changes: tuple[str, ...] = ()
-    delete_before_replace: bool | None = None
-
-
 def test_options_recorded_as_fields_are_read() -> None:
     old = _bucket({"bucket": "b", "tags": {"a": "1"}})
     base: dict[str, Any] = {"type": old.type, "name": old.name, "urn": old.urn, "outputs": {}}
-    ignored = Recorded(inputs={"bucket": "b", "tags": {"a": "2"}}, ignore_changes=("tags",), **base)
+    ignored = Resource(inputs={"bucket": "b", "tags": {"a": "2"}}, ignore_changes=("tags",), **base)
     assert _one(old, ignored).action == "same"
-    unset = Recorded(inputs={"bucket": "c"}, delete_before_replace=None, **base)
+    unset = Resource(inputs={"bucket": "c"}, delete_before_replace=None, **base)
     assert _one(old, unset).delete_first  # None: the explicit name decides
-    create_first = Recorded(inputs={"bucket": "c"}, delete_before_replace=False, **base)
+    create_first = Resource(inputs={"bucket": "c"}, delete_before_replace=False, **base)
     assert not _one(old, create_first).delete_first
 
 
@@ -601,3 +601,30 @@ def test_the_bridge_bookkeeping_is_not_an_input() -> None:
         {"bucket": "b", "forceDestroy": False, "__defaults": ["forceDestroy"], "__meta": "{}"}
     )
     assert _one(old, _bucket({"bucket": "b"})).action == "same"
+
+
+def test_options_only_a_change_plan_needs_are_recorded_from_the_program() -> None:
+    # The Analyzer never sees replaceOnChanges or retainOnDelete, and sees aliases only once they
+    # matched an old resource; the change plan needs them as the program declared them.
+    from tooling.offline.engine import run_layer
+
+    program = Path(__file__).parents[2] / "conformance" / "programs" / "resources"
+    opts = {"aliases": ["old-name"], "replaceOnChanges": ["tags"], "retainOnDelete": True}
+    result = run_layer(
+        "data",
+        "prod",
+        config={
+            "data:resources": [{"type": "test:index:Thing", "name": "thing", "opts": opts}],
+            "aws:region": "us-west-2",
+        },
+        program_dir=program,
+    )
+    (thing,) = [r for r in result.resources if r.type == "test:index:Thing"]
+    assert thing.aliases == ()
+    assert thing.declared_aliases == ({"name": "old-name"},)
+    assert (thing.replace_on_changes, thing.retain_on_delete) == (("tags",), True)
+    old = dataclasses.replace(
+        thing, urn=thing.urn.replace("::thing", "::old-name"), declared_aliases=()
+    )
+    change = _one(old, thing)
+    assert (change.action, change.old_urn) == ("same", old.urn)

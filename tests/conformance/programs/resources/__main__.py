@@ -2,8 +2,8 @@
 upstream scenario (pulumi-policy `tests/integration/*/program`, pulumi-test-language's programs).
 
 Each entry: {"type", "name", "props", "opts"}; opts may hold protect, ignoreChanges,
-deleteBeforeReplace, additionalSecretOutputs, customTimeouts ({create, update, delete}), parent,
-provider and dependsOn (names of earlier entries), and a prop {"$ref": name} is that entry's id
+deleteBeforeReplace, replaceOnChanges, retainOnDelete, aliases (old names),
+additionalSecretOutputs, customTimeouts ({create, update, delete}), parent, provider and dependsOn (names of earlier entries), and a prop {"$ref": name} is that entry's id
 (a property dependency). A type `pulumi:providers:<pkg>` is an explicit provider; `component`
 true registers a component resource. Config `runError` makes the program raise a RunError.
 """
@@ -41,6 +41,8 @@ for entry in config.require_object("resources"):
         additional_secret_outputs=opts.get("additionalSecretOutputs"),
         custom_timeouts=pulumi.CustomTimeouts(**timeouts) if timeouts else None,
         aliases=[pulumi.Alias(name=n) for n in opts.get("aliases", [])] or None,
+        replace_on_changes=opts.get("replaceOnChanges"),
+        retain_on_delete=opts.get("retainOnDelete"),
         parent=registered[opts["parent"]] if "parent" in opts else None,
         provider=registered[opts["provider"]] if "provider" in opts else None,  # type: ignore[arg-type]
         depends_on=[registered[n] for n in opts.get("dependsOn", [])] or None,
