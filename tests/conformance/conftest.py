@@ -85,7 +85,12 @@ class Packs:
                     "the Node.js conformance packs need `node` and `npm ci --prefix "
                     "tests/fixtures/node_policy_pack` (CI does both)"
                 )
-            environ = {"CONFORMANCE_PACK_LEVEL": level} if level else {}
+            # The packs name no virtualenv (the CLI then runs PULUMI_PYTHON_CMD); the Node packs
+            # resolve @pulumi/policy from the fixture pack's installed node_modules. Set only
+            # while a pack starts: left set, they would reach every later test of the worker.
+            environ = {"PULUMI_PYTHON_CMD": sys.executable, "NODE_PATH": str(NODE_MODULES)}
+            if level:
+                environ["CONFORMANCE_PACK_LEVEL"] = level
             with pytest.MonkeyPatch.context() as patch:
                 for variable, value in environ.items():
                     patch.setenv(variable, value)
@@ -98,11 +103,7 @@ class Packs:
 
 @pytest.fixture(scope="session")
 def packs() -> Iterator[Packs]:
-    with pytest.MonkeyPatch.context() as patch, ExitStack() as stack:
-        # The packs name no virtualenv (the CLI then runs PULUMI_PYTHON_CMD); the Node packs
-        # resolve @pulumi/policy from the fixture pack's installed node_modules.
-        patch.setenv("PULUMI_PYTHON_CMD", sys.executable)
-        patch.setenv("NODE_PATH", str(NODE_MODULES))
+    with ExitStack() as stack:
         yield Packs(stack)
 
 

@@ -7,6 +7,7 @@ policy_analyze.go` (an empty stack exits 0) and `pkg/resource/deploy/analyze_sna
 from __future__ import annotations
 
 import json
+import sys
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,9 @@ def policy_check(tmp_path: Path, document: Any, *, text: str | None = None) -> t
 
 
 @pytest.fixture(autouse=True)
-def _python_pack(packs: Packs) -> None:
-    """The session's PULUMI_PYTHON_CMD and NODE_PATH, for the packs policy-check starts."""
+def _python_pack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack names no virtualenv: the CLI then runs PULUMI_PYTHON_CMD."""
+    monkeypatch.setenv("PULUMI_PYTHON_CMD", sys.executable)
 
 
 def test_null_property_dependencies_are_empty_lists(tmp_path: Path) -> None:

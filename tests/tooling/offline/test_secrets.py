@@ -278,11 +278,15 @@ def plan_outputs(server: Any, secret: str, folder: Path) -> dict[str, str]:
             {"settings": json.dumps({"password": secret}), "password": secret},
             frozenset({"password"}),
         )
-        violations = _check(server, layer, {}, (), ())
+        violations = _check([server], layer, {}, (), [()])
         assert violations, "the pack echoed the secret in a violation"
         try:
             _check(
-                server, LayerResult("app", "dev", (thing("raise", secret, "b"),), {}), {}, (), ()
+                [server],
+                LayerResult("app", "dev", (thing("raise", secret, "b"),), {}),
+                {},
+                (),
+                [()],
             )
         except PolicyPackError as error:
             _error(out, str(error))
