@@ -41,7 +41,14 @@ def test_it_plans_clean_offline_with_the_pack() -> None:
     bucket = outputs["state_bucket"]
     assert outputs["backend_urls"]["production"] == f"s3://{bucket}/prod?region=us-east-1"
     assert outputs["secrets_providers"]["pr"].startswith("awskms://alias/")
-    assert set(outputs["role_arns"]) == {"pr", "dev", "staging", "production"}
+    assert set(outputs["role_arns"]) == {
+        "pr",
+        "pr-preview",
+        "dev",
+        "staging",
+        "production",
+        "production-preview",
+    }
 
 
 def test_every_role_is_trusted_only_for_its_own_github_environment() -> None:
@@ -51,7 +58,8 @@ def test_every_role_is_trusted_only_for_its_own_github_environment() -> None:
         "platform-account-ci-dev": "dev",
         "platform-account-ci-staging": "staging",
         "platform-account-ci-production": "production",
-        "platform-account-ci-pr-preview": "pr",
+        "platform-account-ci-pr-preview": "pr-preview",
+        "platform-account-ci-production-preview": "production-preview",
     }
     assert set(roles) == set(expected)
     for name, document in roles.items():
@@ -80,39 +88,33 @@ def policy_of(role_policy_name: str) -> dict[str, Any]:
     raise AssertionError(role_policy_name)
 
 
-def test_the_pr_role_reaches_only_pr_state_and_never_other_environments() -> None:
-    statements = {s["Sid"]: s for s in policy_of("ci-pr")["Statement"]}
+def test_each_role_reaches_only_its_class_state_and_attaches_no_managed_policy() -> None:
     bucket = planned()[0].outputs["state_bucket"]
-    assert statements["OwnStateObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/pr/*"
-    deny = statements["NeverOtherEnvironments"]
-    assert deny["Effect"] == "Deny"
-    assert deny["Condition"] == {
-        "StringEquals": {"aws:ResourceTag/Environment": ["dev", "staging", "prod"]}
-    }
-    assert statements["CreateOnlyTaggedAsPr"]["Condition"] == {
-        "StringLike": {"aws:RequestTag/Environment": "pr-*"}
-    }
-    staging = {s["Sid"]: s for s in policy_of("ci-staging")["Statement"]}
-    assert staging["OwnStateObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/staging/*"
+    for name, prefix in (("pr", "pr"), ("staging", "staging"), ("production", "prod")):
+        statements = {s["Sid"]: s for s in policy_of(f"ci-{name}-state")["Statement"]}
+        assert statements["WriteOwnState"]["Resource"] == f"arn:aws:s3:::{bucket}/{prefix}/*"
+        assert statements["ReadOwnState"]["Resource"] == f"arn:aws:s3:::{bucket}/{prefix}/*"
+    assert [
+        r for r in resources() if r.type.endswith("rolePolicyAttachment:RolePolicyAttachment")
+    ] == []
 
 
-def test_the_preview_role_writes_nothing_but_pulumis_lock_files() -> None:
+def test_the_preview_roles_write_nothing_but_pulumis_lock_files() -> None:
     bucket = planned()[0].outputs["state_bucket"]
-    statements = policy_of("ci-pr-preview")["Statement"]
-    writes = [
-        s
-        for s in statements
-        if s["Effect"] == "Allow"
-        and any(a.startswith(("s3:Put", "s3:Delete")) for a in _actions(s))
-    ]
-    assert [w["Resource"] for w in writes] == [f"arn:aws:s3:::{bucket}/pr/.pulumi/locks/*"]
-    attachments = [
-        r.inputs["policyArn"]
-        for r in resources()
-        if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-        and r.name.startswith("ci-pr-preview")
-    ]
-    assert attachments == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    for name, prefix in (("pr-preview", "pr"), ("production-preview", "prod")):
+        statements = [
+            *policy_of(f"ci-{name}-state")["Statement"],
+            *policy_of(f"ci-{name}")["Statement"],
+        ]
+        writes = [
+            s
+            for s in statements
+            if s["Effect"] == "Allow"
+            and any(a.startswith(("s3:Put", "s3:Delete")) for a in _actions(s))
+        ]
+        assert [w["Resource"] for w in writes] == [
+            f"arn:aws:s3:::{bucket}/{prefix}/.pulumi/locks/*"
+        ]
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
@@ -143,5 +145,5 @@ def test_a_bad_bootstrap_output_is_stopped_by_the_pack() -> None:
         ("aws-s3-bucket-access-logging", "advisory"),  # as on the good output
     }
     oidc = {v.urn for v in violations if v.policy == "aws-iam-github-oidc-subject-pinned"}
-    assert len(oidc) == 5
+    assert len(oidc) == 6
     assert any(BUCKET.split(":")[-1] in v.urn for v in violations)

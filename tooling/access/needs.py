@@ -11,6 +11,7 @@ reason; nothing is dropped silently.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import json
 import re
@@ -200,10 +201,8 @@ def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
         if value.startswith(("{", "[")):
-            try:
+            with contextlib.suppress(ValueError):
                 yield from _strings(json.loads(value))
-            except ValueError:
-                pass
     elif isinstance(value, dict):
         for item in value.values():
             yield from _strings(item)
