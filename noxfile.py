@@ -135,7 +135,18 @@ def plan(session: nox.Session) -> None:
     """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
     dev(session)  # the policy pack runs on .venv (its PulumiPolicy.yaml virtualenv)
     _install(session)
-    _run_tool(session, _python(session), "-m", "tooling.offline", "plan", *session.posargs)
+    # The access check (docs/access.md) joins the bootstrap's plan with this one.
+    _run_tool(
+        session, _python(session), "-m", "tooling.offline", "plan", "--access", *session.posargs
+    )
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def access(session: nox.Session) -> None:
+    """A class's CI roles against its plan: `nox -s access -- pr` (table, policy JSON, findings)."""
+    dev(session)  # the layer programs and the bootstrap run on .venv under the offline engine
+    _install(session)
+    _run_tool(session, _python(session), "-m", "tooling.access", *session.posargs)
 
 
 @nox.session(name="policy-check", python=PYTHON, reuse_venv=True)

@@ -8,7 +8,6 @@ GitHub environment trusted only for `repo:<owner>/<repo>:environment:<name>`, an
 preview role for pull requests.
 """
 
-
 import access
 import pulumi
 import pulumi_aws as aws

@@ -1,6 +1,7 @@
 """`python -m tooling.offline plan <env>` and `... policy-check <stack-export.json>`.
 
-Exit codes: 0 = no mandatory violation; 1 = at least one mandatory violation; 2 = a usage or config
+Exit codes: 0 = no mandatory violation; 1 = at least one mandatory violation (with `--access`, or
+an access finding: a gap or an escalation of the class's CI roles); 2 = a usage or config
 error, a program that raised, or a pack that could not run (nothing is written then). Mistakes end
 in one message, never in this tool's own traceback; a program's exception is shown with its layer
 and its own traceback; anything else is this tool's bug and says so. Text from users, programs and
@@ -64,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
         help="computed outputs stay unknown, as in `pulumi preview`",
     )
     plan.add_argument("--no-policy", action="store_true", help="skip the policy pack")
+    plan.add_argument(
+        "--access",
+        action="store_true",
+        help="also check the CI role of the class against the plan (docs/access.md)",
+    )
     _policy_pack_arguments(plan)
     plan.add_argument(
         "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
@@ -217,6 +223,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         render(result, out, subtitle=subtitle)
         if args.json:
             out.print(Text(f"JSON report: {args.json}"))
+        clean = args.command != "plan" or not args.access or _access_clean(result, out)
     except StackConfigError as error:
         _error(errors, error.user_message)
         return EXIT_ERROR
@@ -237,7 +244,29 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         )
         errors.print(traceback.format_exc(), markup=False, highlight=False, soft_wrap=True)
         return EXIT_ERROR
-    return EXIT_MANDATORY if result.mandatory else EXIT_OK
+    return EXIT_MANDATORY if result.mandatory or not clean else EXIT_OK
+
+
+def _access_clean(result: PlanResult, out: Console) -> bool:
+    """The access check of the planned class (tooling/access): False on a gap or an escalation."""
+    from shared.environment import parse_environment
+    from tooling.access.bootstrap_plan import bootstrap_model
+    from tooling.access.report import check_class, findings_table
+
+    environment_class = parse_environment(result.environment).environment_class
+    resources = [r for layer in result.layers.values() for r in layer.resources]
+    stacks = [(layer, result.environment) for layer in result.layers]
+    checked = check_class(bootstrap_model(), environment_class, resources, stacks)
+    findings = [f for role in checked for f in role.findings]
+    for role in checked:
+        out.print(
+            f"access: {role.role.github_environment} needs {len(role.needed)} actions, is "
+            f"allowed {len(role.allowed)}, {len(role.findings)} finding(s)",
+            markup=False,
+        )
+    if findings:
+        out.print(findings_table(findings))
+    return not findings
 
 
 if __name__ == "__main__":
