@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from tooling.access.evaluator import Document, Request, allowed, default_key_policy
 from tooling.access.grants import example_environment
 from tooling.access.model import AccessModel, Role
-from tooling.access.needs import ENVIRONMENT_TAG, Need
+from tooling.access.needs import ENVIRONMENT_TAG, PROVIDER_FUNCTIONS, Context, Need
 
 REGION = "us-east-1"
 STATE_OBJECTS = (
@@ -50,9 +50,14 @@ def permits(model: AccessModel, role: Role, request: Request) -> bool:
 
 def gaps(model: AccessModel, role: Role, needs: Iterable[Need]) -> list[Finding]:
     out = []
+    verdicts: dict[tuple[str, str, Context], bool] = {}
     for need in needs:
-        request = Request(need.action, need.resource, need.context_dict)
-        if not permits(model, role, request):
+        key = (need.action, need.resource, need.context)
+        if key not in verdicts:
+            verdicts[key] = permits(
+                model, role, Request(need.action, need.resource, need.context_dict)
+            )
+        if not verdicts[key]:
             out.append(
                 Finding("gap", role.github_environment, need.action, need.resource, need.planned)
             )
@@ -98,7 +103,10 @@ def pulumi_needs(model: AccessModel, role: Role, stacks: Sequence[tuple[str, str
     key_arn, key_tags = _secrets_key(model, role.environment_class)
     uses = ("kms:Encrypt", "kms:Decrypt") if role.deploys else ("kms:Decrypt",)
     needs.extend(Need(a, key_arn, tuple(sorted(key_tags.items())), "secrets", label) for a in uses)
-    needs.append(Need("sts:GetCallerIdentity", "*", (), "provider", "pulumi:provider:aws"))
+    needs.extend(
+        Need(action, "*", (), "provider", f"pulumi:provider:{function}")
+        for function, action in PROVIDER_FUNCTIONS.items()
+    )
     return needs
 
 

@@ -20,7 +20,7 @@ def derive(plans: Mapping[str, Sequence[Planned]]) -> dict[str, Any]:
         resources = plans[environment_class]
         environment = example_environment(environment_class)
         deploy, _, _ = resource_needs(resources)
-        preview, _, _ = resource_needs(resources, ("read",))
+        preview = [need for need in deploy if need.operation == "read"]
         out["classes"][environment_class] = {
             "deploy": grants(deploy, environment_class, environment),
             "preview": grants(preview, environment_class, environment),

@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Literal, Protocol
 
 from shared.aws.registry import CLOUDFORMATION_TYPES, handler_permissions
@@ -36,6 +37,14 @@ PART_OF: Mapping[str, str] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "AWS::IAM::Role",
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "AWS::IAM::OIDCProvider",
     "aws:iam/policy:Policy": "AWS::IAM::ManagedPolicy",
+}
+
+
+# The provider functions the layers call (the offline mocks answer them, tooling/offline/mocks.py)
+# and the IAM action each makes; getRegion, getPartition and getPolicyDocument call nothing.
+PROVIDER_FUNCTIONS: Mapping[str, str] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": "ec2:DescribeAvailabilityZones",
+    "aws:index/getCallerIdentity:getCallerIdentity": "sts:GetCallerIdentity",
 }
 
 
@@ -135,6 +144,7 @@ NOTHING_TO_PASS = Broader(
 )
 
 
+@cache
 def broader(action: str) -> Broader | None:
     """The reviewed row that excludes `action`, if any."""
     if action in _KEPT:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from tooling.access.check import Finding, escalations, gaps, pulumi_needs
 from tooling.access.model import AccessModel, Role
-from tooling.access.needs import OPERATIONS, Operation, Planned, resource_needs
+from tooling.access.needs import Planned, resource_needs
 from tooling.access.sar import expand
 
 
@@ -31,11 +31,12 @@ def check_class(
 ) -> list[RoleResult]:
     """Every role of the class against the class's planned resources and Pulumi's own needs."""
     out = []
+    every, _, unknown = resource_needs(resources)
     for role in model.roles.values():
         if role.environment_class != environment_class:
             continue
-        operations: tuple[Operation, ...] = OPERATIONS if role.deploys else ("read",)
-        needs, _, unknown = resource_needs(resources, operations)
+        # A preview role reads: what a `pulumi preview --refresh` calls.
+        needs = every if role.deploys else [n for n in every if n.operation == "read"]
         wanted = [*needs, *pulumi_needs(model, role, stacks)]
         findings = [*gaps(model, role, wanted), *escalations(model, role)]
         findings.extend(Finding("gap", role.github_environment, "?", "?", u) for u in unknown)

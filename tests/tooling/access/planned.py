@@ -26,8 +26,10 @@ def stacks(environment_class: str) -> tuple[tuple[str, str], ...]:
 
 @cache
 def needs(environment_class: str, deploys: bool = True) -> tuple[Need, ...]:
-    operations = ("create", "read", "update", "delete") if deploys else ("read",)
-    found, _, _ = resource_needs(resources(environment_class), operations)  # type: ignore[arg-type]
+    """Every need of the class's plan; a preview role's are the reads."""
+    if not deploys:
+        return tuple(n for n in needs(environment_class) if n.operation == "read")
+    found, _, _ = resource_needs(resources(environment_class))
     return tuple(found)
 
 

@@ -38,7 +38,9 @@ def _without(principal: Principal, prefix: str) -> Principal:
 
 def test_the_committed_grants_are_derived_from_the_current_plans() -> None:
     committed = json.loads((REPO_ROOT / "bootstrap" / "ci_grants.json").read_text())
-    assert derive({c: resources(c) for c in CLASSES}) == committed
+    assert derive({c: resources(c) for c in CLASSES}) == committed, (
+        "bootstrap/ci_grants.json is stale: run `python -m tooling.access --write`"
+    )
 
 
 @pytest.mark.parametrize("environment_class", CLASSES)
