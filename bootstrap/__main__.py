@@ -188,21 +188,27 @@ for github_environment, ci in access.GITHUB_ENVIRONMENTS.items():
             }
         ),
     )
-    aws.iam.RolePolicy(
-        f"ci-{github_environment}",
-        role=role.id,
-        policy=pulumi.Output.json_dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": access.grant_statements(
-                    grants,
-                    account_id=account_id,
-                    region=region,
-                    boundary_arn=boundary_arn(account_id),
-                ),
-            }
-        ),
+    documents = access.in_managed_policies(
+        access.grant_statements(
+            grants, account_id=account_id, region=region, boundary_arn=boundary_arn(account_id)
+        )
     )
+    for number, document in enumerate(documents, start=1):
+        policy_name = names.name("iam-policy", "ci", github_environment, str(number))
+        policy = aws.iam.Policy(
+            f"ci-{github_environment}-{number}",
+            name=policy_name,
+            description=f"What the {github_environment} role's plans need ({number}/{len(documents)})",
+            policy=pulumi.Output.json_dumps(document),
+            tags=with_name(tags, policy_name),
+        )
+        # Spelled out from the name, like the OIDC provider's: known at plan time.
+        aws.iam.RolePolicyAttachment(
+            f"ci-{github_environment}-{number}",
+            role=role.name,
+            policy_arn=f"arn:aws:iam::{account_id}:policy/{policy_name}",
+            opts=pulumi.ResourceOptions(depends_on=[policy]),
+        )
 
 # What docs/ci.md puts into each GitHub environment; `ci_roles` is what the access check reads.
 pulumi.export("state_bucket", bucket.bucket)

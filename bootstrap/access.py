@@ -88,7 +88,9 @@ def grant_statements(
     allow("CannotBeScoped", grants.get("unscoped", []))
     allow("OnResourcesTaggedAsClass", grants.get("resource_tagged", []),
           StringLike={resource_tag: glob})  # fmt: skip
-    allow("CreateTaggedAsClass", grants.get("request_tagged", []), StringLike={request_tag: glob})
+    for i, (pattern, actions) in enumerate(grants.get("request_tagged", {}).items()):
+        allow(f"CreateTaggedAsClass{i}", actions, _fill(pattern, account_id, region),
+              StringLike={request_tag: glob})  # fmt: skip
     # Tags move resources in and out of reach: retag only what is already the class's, and tag
     # on create only what carries no Environment tag yet.
     allow("RetagOwnResources", grants.get("tagging", []),
@@ -104,6 +106,33 @@ def grant_statements(
         allow(f"PassOwnRoles{i}", ["iam:PassRole"], _fill(pattern, account_id, region),
               StringEquals={"iam:PassedToService": services})  # fmt: skip
     return out
+
+
+# IAM's quotas: a managed policy's document at most 6,144 characters (white space not counted),
+# ten managed policies per role by default; the derived grants outgrow one inline policy.
+MANAGED_POLICY_CHARACTERS = 6144
+MANAGED_POLICIES_PER_ROLE = 10
+
+
+def in_managed_policies(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The statements split, in order, into as few documents as fit IAM's managed-policy size."""
+    documents: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+    for statement in statements:
+        candidate = {"Version": "2012-10-17", "Statement": [*current, statement]}
+        if current and policy_characters(candidate) > MANAGED_POLICY_CHARACTERS:
+            documents.append({"Version": "2012-10-17", "Statement": current})
+            current = [statement]
+        else:
+            current.append(statement)
+    if current:
+        documents.append({"Version": "2012-10-17", "Statement": current})
+    return documents
+
+
+def policy_characters(document: dict[str, Any]) -> int:
+    """A document's size as IAM counts it: JSON without white space."""
+    return len(json.dumps(document, separators=(",", ":")))
 
 
 def guard_statements(

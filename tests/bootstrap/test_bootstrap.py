@@ -88,24 +88,54 @@ def policy_of(role_policy_name: str) -> dict[str, Any]:
     raise AssertionError(role_policy_name)
 
 
-def test_each_role_reaches_only_its_class_state_and_attaches_no_managed_policy() -> None:
+def test_each_role_reaches_only_its_class_state_and_attaches_no_aws_managed_policy() -> None:
     bucket = planned()[0].outputs["state_bucket"]
     for name, prefix in (("pr", "pr"), ("staging", "staging"), ("production", "prod")):
         statements = {s["Sid"]: s for s in policy_of(f"ci-{name}-state")["Statement"]}
         assert statements["WriteOwnState"]["Resource"] == f"arn:aws:s3:::{bucket}/{prefix}/*"
         assert statements["ReadOwnState"]["Resource"] == f"arn:aws:s3:::{bucket}/{prefix}/*"
-    assert [
-        r for r in resources() if r.type.endswith("rolePolicyAttachment:RolePolicyAttachment")
-    ] == []
+    attached = [
+        r.inputs["policyArn"]
+        for r in resources()
+        if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+    ]
+    assert attached
+    assert [arn for arn in attached if ":aws:policy/" in arn] == []
+
+
+def documents_of(github_environment: str) -> list[dict[str, Any]]:
+    """The role's inline state policy and its managed grant policies."""
+    grants = [
+        json.loads(r.inputs["policy"])
+        for r in resources()
+        if r.type == "aws:iam/policy:Policy"
+        and r.name.removeprefix(f"ci-{github_environment}-").isdigit()
+    ]
+    return [policy_of(f"ci-{github_environment}-state"), *grants]
+
+
+def test_every_role_fits_iams_policy_quotas() -> None:
+    attachments: dict[str, int] = {}
+    for r in resources():
+        if r.type == "aws:iam/policy:Policy":
+            assert _characters(r.inputs["policy"]) <= 6144, r.name
+        if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            attachments[r.inputs["role"]] = attachments.get(r.inputs["role"], 0) + 1
+    assert attachments and max(attachments.values()) <= 10
+    inline: dict[str, int] = {}
+    for r in resources():
+        if r.type == "aws:iam/rolePolicy:RolePolicy":
+            size = _characters(r.inputs["policy"])
+            inline[r.inputs["role"]] = inline.get(r.inputs["role"], 0) + size
+    assert inline and max(inline.values()) <= 10240
 
 
 def test_the_preview_roles_write_nothing_but_pulumis_lock_files() -> None:
     bucket = planned()[0].outputs["state_bucket"]
     for name, prefix in (("pr-preview", "pr"), ("production-preview", "prod")):
-        statements = [
-            *policy_of(f"ci-{name}-state")["Statement"],
-            *policy_of(f"ci-{name}")["Statement"],
-        ]
+        documents = documents_of(name)
+        assert len(documents) > 1
+        statements = [s for document in documents for s in document["Statement"]]
         writes = [
             s
             for s in statements
@@ -115,6 +145,11 @@ def test_the_preview_roles_write_nothing_but_pulumis_lock_files() -> None:
         assert [w["Resource"] for w in writes] == [
             f"arn:aws:s3:::{bucket}/{prefix}/.pulumi/locks/*"
         ]
+
+
+def _characters(document: Any) -> int:
+    """A policy's size as IAM counts it, white space left out."""
+    return len(json.dumps(json.loads(document), separators=(",", ":")))
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:

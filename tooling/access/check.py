@@ -22,6 +22,22 @@ STATE_OBJECTS = (
 LOCK = ".pulumi/locks/{p}/{s}/x.json"
 
 
+# Creates whose call also names an existing resource (the NAT gateway's subnet, the service's
+# cluster): with the class's request tag, they must still not reach another class's resource.
+CREATES_INTO = (
+    ("ec2:CreateNatGateway", "arn:aws:ec2:{region}:{account}:subnet/subnet-1"),
+    ("ec2:CreateSubnet", "arn:aws:ec2:{region}:{account}:vpc/vpc-1"),
+    ("ec2:CreateSecurityGroup", "arn:aws:ec2:{region}:{account}:vpc/vpc-1"),
+    ("ec2:CreateRouteTable", "arn:aws:ec2:{region}:{account}:vpc/vpc-1"),
+    ("ecs:CreateService", "arn:aws:ecs:{region}:{account}:cluster/c"),
+    (
+        "elasticloadbalancing:CreateListener",
+        "arn:aws:elasticloadbalancing:{region}:{account}:loadbalancer/app/a/1",
+    ),
+    ("rds:CreateDBInstance", "arn:aws:rds:{region}:{account}:cluster:c"),
+)
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str  # "gap" or "escalation"

@@ -11,6 +11,7 @@ named as the class's (ARN pattern); and last, `*`, for actions AWS cannot scope.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -58,6 +59,7 @@ def grants(needs: Iterable[Need], environment_class: str, environment: str) -> G
     named: dict[str, set[str]] = defaultdict(set)
     bounded: dict[str, set[str]] = defaultdict(set)
     passed: dict[str, set[str]] = defaultdict(set)
+    created: dict[str, set[str]] = defaultdict(set)
     for need in needs:
         context = need.context_dict
         pattern = _generalised(need.resource, environment, glob) if need.resource != "*" else None
@@ -70,7 +72,9 @@ def grants(needs: Iterable[Need], environment_class: str, environment: str) -> G
         elif f"aws:ResourceTag/{ENVIRONMENT_TAG}" in context:
             forms["resource_tagged"].add(need.action)
         elif f"aws:RequestTag/{ENVIRONMENT_TAG}" in context:
-            forms["request_tagged"].add(need.action)
+            # Only on the type being created: request tags are in the context of every resource
+            # of the call, a parent of another class's (a subnet for a NAT gateway) included.
+            created[_type_pattern(need.arn_format)].add(need.action)
         elif pattern:
             named[pattern].add(need.action)
         else:
@@ -78,10 +82,21 @@ def grants(needs: Iterable[Need], environment_class: str, environment: str) -> G
     return {
         "environment_glob": glob,
         **{form: sorted(actions) for form, actions in sorted(forms.items())},
+        "request_tagged": _sorted(created),
         "named": _sorted(named),
         "bounded": _sorted(bounded),
         "pass_role": _sorted(passed),
     }
+
+
+def _type_pattern(arn_format: str) -> str:
+    """Any resource of the format's type in this account and region: `...:natgateway/*`."""
+    if arn_format == "*":
+        return "*"
+    filled = arn_format.replace("${Partition}", "aws")
+    filled = filled.replace("${Region}", "\x00R").replace("${Account}", "\x00A")
+    filled = re.sub(r"\$\{[^}]+\}", "*", filled)
+    return filled.replace("\x00R", "${Region}").replace("\x00A", "${Account}")
 
 
 def _sorted(table: Mapping[str, set[str]]) -> dict[str, list[str]]:

@@ -67,11 +67,22 @@ def read_model(resources: Sequence[Planned], outputs: Mapping[str, Any]) -> Acce
     policies: dict[str, list[Document]] = {env: [] for env in ci_roles}
     keys: dict[str, Key] = {}
     bucket_policy: Document = {}
+    # Customer-managed policies by ARN, spelled from their names as the bootstrap attaches them.
+    account = next(iter(ci_roles.values()))["arn"].split(":")[4]
+    managed = {
+        f"arn:aws:iam::{account}:policy/{r.inputs.get('name')}": _document(r.inputs.get("policy"))
+        for r in resources
+        if r.type == "aws:iam/policy:Policy"
+    }
     for r in resources:
-        if r.type == "aws:iam/rolePolicy:RolePolicy":
-            env = name_to_env.get(str(r.inputs.get("role")))
-            if env is not None:
-                policies[env].append(_document(r.inputs.get("policy")))
+        env = name_to_env.get(str(r.inputs.get("role")))
+        if r.type == "aws:iam/rolePolicy:RolePolicy" and env is not None:
+            policies[env].append(_document(r.inputs.get("policy")))
+        elif r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment" and env is not None:
+            arn = str(r.inputs.get("policyArn"))
+            if arn not in managed:
+                raise ValueError(f"{env} attaches {arn}, whose document the model does not have")
+            policies[env].append(managed[arn])
         elif r.type == "aws:kms/key:Key":
             policy = r.inputs.get("policy")
             keys[r.name] = Key(
@@ -86,7 +97,6 @@ def read_model(resources: Sequence[Planned], outputs: Mapping[str, Any]) -> Acce
         for env, v in ci_roles.items()
     }
     bucket = str(outputs["state_bucket"])
-    account = next(iter(ci_roles.values()))["arn"].split(":")[4]
     return AccessModel(
         account_id=account,
         bucket_arn=f"arn:aws:s3:::{bucket}",

@@ -37,6 +37,8 @@ PART_OF: Mapping[str, str] = {
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "AWS::IAM::Role",
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "AWS::IAM::OIDCProvider",
     "aws:iam/policy:Policy": "AWS::IAM::ManagedPolicy",
+    # Waits for the certificate's DNS validation: the certificate handler's reads.
+    "aws:acm/certificateValidation:CertificateValidation": "AWS::CertificateManager::Certificate",
 }
 
 
@@ -182,6 +184,8 @@ class Need:
     context: Context
     operation: str
     planned: str
+    # The Service Authorization Reference's ARN format of the resource type acted on (`*`: none).
+    arn_format: str = "*"
 
     @property
     def context_dict(self) -> dict[str, str | tuple[str, ...]]:
@@ -268,18 +272,30 @@ def _trusted_service(role: Planned) -> str | None:
     return None
 
 
+# The verbs of the calls that bring a resource into being (`ec2:CreateVpc`, `events:PutRule`,
+# `ecs:RegisterTaskDefinition`): the one call of a create handler made before the resource exists.
+_CREATING = re.compile(r"^[a-z0-9-]+:(Create|Register|Allocate|Request|Put)")
+
+
 def _context(
     keys: frozenset[str],
     operation: Operation,
     target: Planned | None,
     subject: Planned,
+    action: str,
 ) -> Context:
     """The request context of one call: only keys the reference lists for it, with values from
     the plan. A resource being created has no tags yet (only request tags)."""
     out: dict[str, str | tuple[str, ...]] = {}
     # The call that creates a resource carries its tags as request tags; the handler's later
     # calls act on the resource, which has them by then.
-    creating = operation == "create" and target is subject and "aws:RequestTag/${TagKey}" in keys
+    creating = (
+        operation == "create"
+        and target is subject
+        and "aws:RequestTag/${TagKey}" in keys
+        and bool(_CREATING.match(action))
+        and not is_tagging(action)
+    )
     if target is not None and "aws:ResourceTag/${TagKey}" in keys and not creating:
         value = _tags(target).get(ENVIRONMENT_TAG)
         if value:
@@ -307,7 +323,7 @@ def _requests(
     operation: Operation,
     subject: Planned,
     candidates: Sequence[tuple[str, Planned | None]],
-) -> Iterator[tuple[str, Context]]:
+) -> Iterator[tuple[str, Context, str]]:
     entries = sar.entries(action)
     matched = False
     for entry in entries:
@@ -317,14 +333,18 @@ def _requests(
         for arn, target in candidates:
             if pattern.match(arn):
                 matched = True
-                yield arn, _context(entry.condition_keys, operation, target, subject)
+                yield (
+                    arn,
+                    _context(entry.condition_keys, operation, target, subject, action),
+                    (entry.arn_format),
+                )
     if matched:
         return
     star = next((e for e in entries if e.pattern is None), None)
     if star is not None:
         # The action takes no resource (Describe*, or Create* before the resource exists).
         target = subject if operation in ("create", "update") else None
-        yield "*", _context(star.condition_keys, operation, target, subject)
+        yield "*", _context(star.condition_keys, operation, target, subject, action), "*"
         return
     # A resource of the action's type that the plan does not record (a cluster's instances, a
     # bucket's objects): assume it is the environment's own, named and tagged like the subject.
@@ -333,7 +353,7 @@ def _requests(
         context: Context = ()
         if "aws:ResourceTag/${TagKey}" in entry.condition_keys and environment:
             context = ((f"aws:ResourceTag/{ENVIRONMENT_TAG}", environment),)
-        yield _guessed_arn(entry.arn_format, environment, candidates), context
+        yield _guessed_arn(entry.arn_format, environment, candidates), context, entry.arn_format
 
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]+\}")
@@ -406,11 +426,11 @@ def resource_needs(
                 if not sar.known(action):
                     unknown.add(f"{action} ({cfn}: not in the Service Authorization Reference)")
                     continue
-                for arn, context in _requests(action, operation, resource, candidates):
+                for arn, context, arn_format in _requests(action, operation, resource, candidates):
                     if action == NOTHING_TO_PASS.pattern and arn == "*":
                         excluded.add(Excluded(action, cfn, NOTHING_TO_PASS.reason))
                         continue
-                    needs.add(Need(action, arn, context, operation, label(resource)))
+                    needs.add(Need(action, arn, context, operation, label(resource), arn_format))
     return (
         sorted(needs, key=_order),
         sorted(excluded, key=lambda e: (e.action, e.cfn_type)),

@@ -129,3 +129,18 @@ def test_each_escalation_method_is_found_when_granted_and_denied_by_the_model(me
     role = _deploy_role(m, "pr")
     chosen = next(x for x in catalogue(m, role) if x.name == method)
     assert all(permits(m, dataclasses.replace(role, principal=admin), r) for r in chosen.requests)
+
+
+def test_a_create_scoped_only_by_request_tag_reaches_another_classs_subnet() -> None:
+    m = model()
+    role = _deploy_role(m, "staging")
+    wide = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "ec2:CreateNatGateway", "Resource": "*",
+         "Condition": {"StringLike": {"aws:RequestTag/Environment": "staging"}}}]}  # fmt: skip
+    broken = dataclasses.replace(
+        role,
+        principal=dataclasses.replace(role.principal, policies=(*role.principal.policies, wide)),
+    )
+    found = {(f.action, f.planned) for f in escalations(m, broken)}
+    assert ("ec2:CreateNatGateway", "create into prod's resource") in found
+    assert escalations(m, role) == []
