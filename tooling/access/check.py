@@ -276,6 +276,10 @@ def _reach(model: AccessModel, role: Role) -> list[Finding]:
                 ),
             )
         )
+        # A create that names a parent: request tags are in every resource's context of the call.
+        for action, parent in CREATES_INTO:
+            arn = parent.format(region=REGION, account=model.account_id)
+            requests.append((f"create into {other}'s resource", Request(action, arn, tag_move)))
     for name, key in model.keys.items():
         move = {
             **{f"aws:ResourceTag/{t}": v for t, v in key.tags.items()},

@@ -277,6 +277,23 @@ def _trusted_service(role: Planned) -> str | None:
 _CREATING = re.compile(r"^[a-z0-9-]+:(Create|Register|Allocate|Request|Put)")
 
 
+# Where AWS's API calls a type otherwise than CloudFormation does.
+_API_NOUNS = {"eip": "address"}
+
+
+def _creates(action: str, subject: Planned) -> bool:
+    """Whether `action` is the call that brings `subject` into being: a creating verb on the
+    subject's own type (`rds:CreateDBCluster` for a cluster, not `rds:CreateDBInstance`)."""
+    match = _CREATING.match(action)
+    cfn = cloudformation_type(subject.type)
+    if match is None or cfn is None or is_tagging(action):
+        return False
+    noun = action.split(":", 1)[1][len(match.group(1)) :].lower()
+    own = cfn.rsplit("::", 1)[-1].lower()
+    own = _API_NOUNS.get(own, own)
+    return own in noun or noun in own
+
+
 def _context(
     keys: frozenset[str],
     operation: Operation,
@@ -293,8 +310,7 @@ def _context(
         operation == "create"
         and target is subject
         and "aws:RequestTag/${TagKey}" in keys
-        and bool(_CREATING.match(action))
-        and not is_tagging(action)
+        and _creates(action, subject)
     )
     if target is not None and "aws:ResourceTag/${TagKey}" in keys and not creating:
         value = _tags(target).get(ENVIRONMENT_TAG)
