@@ -141,9 +141,11 @@ def is_tagging(action: str) -> bool:
 _KEPT = frozenset({"s3:DeleteBucket", "s3:DeleteBucketPolicy"})
 NOTHING_TO_PASS = Broader(
     "iam:PassRole",
-    "no planned role to pass: the handler lists PassRole for an optional feature the plan does "
-    "not use (replication, delivery logging, monitoring); roles the plan passes are needs",
+    "no role passed: the handler lists PassRole for an optional feature the plan does not use "
+    "(replication, delivery logging, monitoring), or in a read or a delete, which passes none; "
+    "roles the plan passes on create and update are needs",
 )
+_NO_PASS = frozenset({"read", "delete"})
 
 
 @cache
@@ -443,7 +445,7 @@ def resource_needs(
                     unknown.add(f"{action} ({cfn}: not in the Service Authorization Reference)")
                     continue
                 for arn, context, arn_format in _requests(action, operation, resource, candidates):
-                    if action == NOTHING_TO_PASS.pattern and arn == "*":
+                    if action == NOTHING_TO_PASS.pattern and ("*" in arn or operation in _NO_PASS):
                         excluded.add(Excluded(action, cfn, NOTHING_TO_PASS.reason))
                         continue
                     needs.add(Need(action, arn, context, operation, label(resource), arn_format))
