@@ -223,7 +223,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         render(result, out, subtitle=subtitle)
         if args.json:
             out.print(Text(f"JSON report: {args.json}"))
-        clean = args.command != "plan" or not args.access or _access_clean(result, out)
+        clean = args.command != "plan" or not args.access or _access_clean(result, args, out)
     except StackConfigError as error:
         _error(errors, error.user_message)
         return EXIT_ERROR
@@ -247,13 +247,16 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
     return EXIT_MANDATORY if result.mandatory or not clean else EXIT_OK
 
 
-def _access_clean(result: PlanResult, out: Console) -> bool:
+def _access_clean(result: PlanResult, args: argparse.Namespace, out: Console) -> bool:
     """The access check of the planned class (tooling/access): False on a gap or an escalation."""
-    from shared.environment import parse_environment
+    from shared.config import declared_environment
     from tooling.access.bootstrap_plan import bootstrap_model
     from tooling.access.report import check_class, findings_table
+    from tooling.offline.stack_config import read_stack_config
 
-    environment_class = parse_environment(result.environment).environment_class
+    layer = next(iter(result.layers))
+    raw = read_stack_config(layer, result.environment, stacks_dir=args.stacks).values
+    environment_class = declared_environment(layer, raw, result.environment).environment_class
     resources = [r for layer in result.layers.values() for r in layer.resources]
     stacks = [(layer, result.environment) for layer in result.layers]
     checked = check_class(bootstrap_model(), environment_class, resources, stacks)
