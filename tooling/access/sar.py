@@ -29,15 +29,10 @@ class ResourceEntry:
 
 @cache
 def _arn_regex(arn_format: str) -> re.Pattern[str]:
+    # Each `${...}` placeholder matches one or more of anything: a resource name may hold `/` and
+    # `:` (log groups, task definitions with their revision).
     parts = re.split(r"\$\{[^}]+\}", arn_format)
-    return re.compile(_joined(parts))
-
-
-def _joined(parts: list[str]) -> str:
-    # A placeholder spans anything within its ARN field; the last (the resource name) may hold
-    # `/` and `:` (log groups, task definitions with their revision).
-    body = ".+".join(re.escape(p) for p in parts)
-    return f"^{body}$"
+    return re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$")
 
 
 @cache

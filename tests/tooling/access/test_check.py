@@ -144,3 +144,19 @@ def test_a_create_scoped_only_by_request_tag_reaches_another_classs_subnet() -> 
     found = {(f.action, f.planned) for f in escalations(m, broken)}
     assert ("ec2:CreateNatGateway", "create into prod's resource") in found
     assert escalations(m, role) == []
+
+
+def test_only_a_break_glass_admin_purges_state_history() -> None:
+    m = model()
+    purge = Request("s3:DeleteObjectVersion", f"{m.bucket_arn}/prod/.pulumi/history/data/x.json")
+    admin = Principal(
+        "arn:aws:iam::123456789012:role/break-glass",
+        (
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+            },
+        ),
+    )
+    assert permits(m, dataclasses.replace(_deploy_role(m, "prod"), principal=admin), purge)
+    assert not any(permits(m, role, purge) for role in m.roles.values())
