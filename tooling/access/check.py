@@ -14,12 +14,16 @@ from tooling.access.model import AccessModel, Role
 from tooling.access.needs import ENVIRONMENT_TAG, PROVIDER_FUNCTIONS, Context, Need
 
 REGION = "us-east-1"
+# The DIY backend's layout under a prefix (pulumi/pulumi pkg/backend/diy/store.go, lock.go,
+# meta.go): stack files, history, backups and update journals per project and stack, lock files.
 STATE_OBJECTS = (
     ".pulumi/meta.yaml",
     ".pulumi/stacks/{p}/{s}.json",
-    ".pulumi/history/{p}/{s}/x.json",
+    ".pulumi/history/{p}/{s}/{s}-1.history.json",
+    ".pulumi/backups/{p}/{s}/{s}.1.json",
+    ".pulumi/journal/{p}/{s}/1.json",
 )
-LOCK = ".pulumi/locks/{p}/{s}/x.json"
+LOCK = ".pulumi/locks/{p}/{s}/1.json"
 
 
 # Creates whose call also names an existing resource (the NAT gateway's subnet, the service's
