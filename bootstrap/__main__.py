@@ -3,9 +3,10 @@
 Run once per account with the local file backend (docs/ci.md), then move its state into the bucket
 it created. Not a layer: nothing here reads or is read through StackReferences. It creates the
 state bucket (versioned, KMS-encrypted, TLS-only, private, old versions expire), a KMS key per
-environment class for Pulumi's awskms:// secrets provider, GitHub's OIDC provider, one role per
-GitHub environment trusted only for `repo:<owner>/<repo>:environment:<name>`, and a read-only
-preview role for pull requests.
+environment class for Pulumi's awskms:// secrets provider (each with a key policy naming the class's
+roles), GitHub's OIDC provider, the permissions boundary every stack role carries, and one role per
+GitHub environment (deploy roles, and preview roles for pr and prod) trusted only for
+`repo:<owner>/<repo>:environment:<name>`, with the policies `access` builds (docs/access.md).
 """
 
 import access
