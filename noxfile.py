@@ -154,7 +154,15 @@ DEV_PYTHON = str(Path(".venv") / "bin" / "python")
 def plan(session: nox.Session) -> None:
     """Offline plan of every layer for one environment: `nox -s plan -- dev [--layer app] [--json F]`."""
     dev(session)
-    _run_tool(session, DEV_PYTHON, "-m", "tooling.offline", "plan", *session.posargs)
+    # The access check (docs/access.md) joins the bootstrap's plan with this one.
+    _run_tool(session, DEV_PYTHON, "-m", "tooling.offline", "plan", "--access", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def access(session: nox.Session) -> None:
+    """A class's CI roles against its plan: `nox -s access -- pr` (table, policy JSON, findings)."""
+    dev(session)  # the layer programs and the bootstrap run on .venv under the offline engine
+    _run_tool(session, DEV_PYTHON, "-m", "tooling.access", *session.posargs)
 
 
 @nox.session(name="policy-check", venv_backend="none")

@@ -3,17 +3,17 @@
 Run once per account with the local file backend (docs/ci.md), then move its state into the bucket
 it created. Not a layer: nothing here reads or is read through StackReferences. It creates the
 state bucket (versioned, KMS-encrypted, TLS-only, private, old versions expire), a KMS key per
-environment class for Pulumi's awskms:// secrets provider, GitHub's OIDC provider, one role per
-GitHub environment trusted only for `repo:<owner>/<repo>:environment:<name>`, and a read-only
-preview role for pull requests.
+environment class for Pulumi's awskms:// secrets provider (each with a key policy naming the class's
+roles), GitHub's OIDC provider, the permissions boundary every stack role carries, and one role per
+GitHub environment (deploy roles, and preview roles for pr and prod) trusted only for
+`repo:<owner>/<repo>:environment:<name>`, with the policies `access` builds (docs/access.md).
 """
-
-from typing import Any
 
 import access
 import pulumi
 import pulumi_aws as aws
 
+from shared.boundary import BOUNDARY_POLICY_NAME, boundary_arn
 from shared.buckets import deny_insecure_transport, private_bucket
 from shared.config.values import ConfigError
 from shared.layers import PRODUCT
@@ -55,10 +55,14 @@ kept = pulumi.ResourceOptions(protect=True)
 
 # --- state bucket -----------------------------------------------------------------------------------
 state_alias = names.name("kms-alias", "state")
+ci_role_pattern = f"arn:aws:iam::{account_id}:role/{names.name('iam-role', 'ci')}-*"
 state_key = aws.kms.Key(
     "state",
     description=f"{PRODUCT}: encrypts the Pulumi state bucket",
     enable_key_rotation=True,
+    policy=pulumi.Output.json_dumps(
+        access.state_key_policy(account_id=account_id, ci_role_pattern=ci_role_pattern)
+    ),
     deletion_window_in_days=30,
     tags=with_name(tags, state_alias),
     opts=kept,
@@ -94,38 +98,7 @@ aws.s3.BucketLifecycleConfiguration(
         )
     ],
 )
-aws.s3.BucketPolicy(
-    "state",
-    bucket=bucket.id,
-    policy=pulumi.Output.json_dumps(
-        {"Version": "2012-10-17", "Statement": [deny_insecure_transport(bucket)]}
-    ),
-    opts=pulumi.ResourceOptions(depends_on=[state.public_access]),
-)
-
-# --- secrets keys: one per environment class, for awskms:// ----------------------------------------
-secrets_keys: dict[str, aws.kms.Key] = {}
-secrets_providers: dict[str, pulumi.Output[str]] = {}
-for github_environment, environment_class in access.GITHUB_ENVIRONMENTS.items():
-    alias_name = names.name("kms-alias", "secrets", environment_class)
-    secrets_keys[github_environment] = aws.kms.Key(
-        f"secrets-{environment_class}",
-        description=f"{PRODUCT}: Pulumi secrets of {environment_class} stacks (awskms://)",
-        enable_key_rotation=True,
-        deletion_window_in_days=30,
-        tags=with_name(tags, alias_name),
-        opts=kept,
-    )
-    aws.kms.Alias(
-        f"secrets-{environment_class}",
-        name=alias_name,
-        target_key_id=secrets_keys[github_environment].key_id,
-    )
-    secrets_providers[github_environment] = pulumi.Output.from_input(
-        f"awskms://{alias_name}?region={region}"
-    )
-
-# --- GitHub OIDC and the CI roles ------------------------------------------------------------------
+# --- GitHub OIDC, the stack roles' boundary and the CI roles -----------------------------------
 # The provider's ARN is fixed by its URL; spelled out, the trust policy is known at plan time.
 github_arn = f"arn:aws:iam::{account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
 # An account has at most one provider per URL: creating a second fails with EntityAlreadyExists.
@@ -150,14 +123,25 @@ elif existing_github_arn != github_arn:
 else:
     # A read, not a resource of this stack: `pulumi up` fails early if it does not exist.
     github = aws.iam.OpenIdConnectProvider.get("github", existing_github_arn)
+boundary = aws.iam.Policy(
+    "stack-role-boundary",
+    name=BOUNDARY_POLICY_NAME,
+    description="Every role a stack creates carries this boundary (CI may not change it)",
+    policy=pulumi.Output.json_dumps(
+        access.boundary_policy(bucket_arn=bucket_arn, ci_role_pattern=ci_role_pattern)
+    ),
+    tags=with_name(tags, BOUNDARY_POLICY_NAME),
+)
 
-
-def ci_role(name: str, github_environment: str, description: str) -> aws.iam.Role:
-    role_name = names.name("iam-role", "ci", name)
-    return aws.iam.Role(
-        f"ci-{name}",
+roles: dict[str, aws.iam.Role] = {}
+for github_environment, ci in access.GITHUB_ENVIRONMENTS.items():
+    role_name = names.name("iam-role", "ci", github_environment)
+    verb = "deploys" if ci.deploys else "previews"
+    roles[github_environment] = aws.iam.Role(
+        f"ci-{github_environment}",
         name=role_name,
-        description=description,
+        description=f"GitHub environment {github_environment} of {repository}: {verb} "
+        f"{ci.environment_class}",
         max_session_duration=3600,
         assume_role_policy=pulumi.Output.json_dumps(
             github_oidc_trust_policy(github_arn, repository, github_environment)
@@ -165,60 +149,105 @@ def ci_role(name: str, github_environment: str, description: str) -> aws.iam.Rol
         tags=with_name(tags, role_name),
         opts=pulumi.ResourceOptions(depends_on=[github]),
     )
+role_arns = {env: role.arn for env, role in roles.items()}
 
-
-role_arns: dict[str, pulumi.Output[str]] = {}
-for github_environment, environment_class in access.GITHUB_ENVIRONMENTS.items():
-    role = ci_role(
-        github_environment,
-        github_environment,
-        f"GitHub environment {github_environment} of {repository}: deploys {environment_class}",
+# --- secrets keys: one per environment class, for awskms:// ----------------------------------------
+secrets_providers: dict[str, pulumi.Output[str]] = {}
+for environment_class in access.CLASSES:
+    alias_name = names.name("kms-alias", "secrets", environment_class)
+    users = {
+        deploys: [role_arns[env] for env, ci in access.GITHUB_ENVIRONMENTS.items()
+                  if ci.environment_class == environment_class and ci.deploys == deploys]
+        for deploys in (True, False)
+    }  # fmt: skip
+    key = aws.kms.Key(
+        f"secrets-{environment_class}",
+        description=f"{PRODUCT}: Pulumi secrets of {environment_class} stacks (awskms://)",
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        policy=pulumi.Output.json_dumps(
+            access.secrets_key_policy(
+                account_id=account_id,
+                deploy_arns=users[True],
+                preview_arns=users[False],
+                ci_role_pattern=ci_role_pattern,
+            )
+        ),
+        tags={**with_name(tags, alias_name), "Purpose": access.SECRETS_PURPOSE},
+        opts=kept,
     )
-    keys: dict[str, Any] = {
-        "bucket_arn": bucket_arn,
-        "state_key_arn": state_key.arn,
-        "secrets_key_arn": secrets_keys[github_environment].arn,
-    }
-    if environment_class == "pr":
-        document = access.pr_policy(account_id=account_id, product=PRODUCT, **keys)
-    else:
-        document = access.deploy_policy(environment_class=environment_class, **keys)
-        aws.iam.RolePolicyAttachment(
-            f"ci-{github_environment}-power-user",
-            role=role.name,
-            policy_arn="arn:aws:iam::aws:policy/PowerUserAccess",
-        )
-        aws.iam.RolePolicy(
-            f"ci-{github_environment}-iam",
-            role=role.id,
-            policy=pulumi.Output.json_dumps(
-                access.iam_for_product_roles(account_id, PRODUCT, environment_class)
-            ),
-        )
-    aws.iam.RolePolicy(
-        f"ci-{github_environment}", role=role.id, policy=pulumi.Output.json_dumps(document)
-    )
-    role_arns[github_environment] = role.arn
+    aws.kms.Alias(f"secrets-{environment_class}", name=alias_name, target_key_id=key.key_id)
+    for env, ci in access.GITHUB_ENVIRONMENTS.items():
+        if ci.environment_class == environment_class:
+            secrets_providers[env] = pulumi.Output.from_input(
+                f"awskms://{alias_name}?region={region}"
+            )
 
-preview = ci_role("pr-preview", "pr", f"Pull-request previews of {repository}: read-only")
-aws.iam.RolePolicyAttachment(
-    "ci-pr-preview-read-only",
-    role=preview.name,
-    policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess",
-)
-aws.iam.RolePolicy(
-    "ci-pr-preview",
-    role=preview.id,
+aws.s3.BucketPolicy(
+    "state",
+    bucket=bucket.id,
     policy=pulumi.Output.json_dumps(
-        access.preview_policy(
-            bucket_arn=bucket_arn,
-            state_key_arn=state_key.arn,
-            secrets_key_arn=secrets_keys["pr"].arn,
-        )
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                deny_insecure_transport(bucket),
+                *access.state_bucket_statements(
+                    bucket_arn,
+                    {env: (ci, role_arns[env]) for env, ci in access.GITHUB_ENVIRONMENTS.items()},
+                ),
+            ],
+        }
     ),
+    opts=pulumi.ResourceOptions(depends_on=[state.public_access]),
 )
 
-for environment_class in sorted(set(access.GITHUB_ENVIRONMENTS.values())):
+for github_environment, ci in access.GITHUB_ENVIRONMENTS.items():
+    grants = access.GRANTS["classes"][ci.environment_class]["deploy" if ci.deploys else "preview"]
+    role = roles[github_environment]
+    aws.iam.RolePolicy(
+        f"ci-{github_environment}-state",
+        role=role.id,
+        policy=pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    *access.state_statements(
+                        ci, bucket_arn=bucket_arn, state_key_arn=state_key.arn
+                    ),
+                    *access.guard_statements(
+                        account_id=account_id,
+                        bucket_arn=bucket_arn,
+                        boundary_arn=boundary_arn(account_id),
+                        ci_role_pattern=ci_role_pattern,
+                    ),
+                ],
+            }
+        ),
+    )
+    documents = access.in_managed_policies(
+        access.grant_statements(
+            grants, account_id=account_id, region=region, boundary_arn=boundary_arn(account_id)
+        )
+    )
+    for number, document in enumerate(documents, start=1):
+        policy_name = names.name("iam-policy", "ci", github_environment, str(number))
+        policy = aws.iam.Policy(
+            f"ci-{github_environment}-{number}",
+            name=policy_name,
+            description=f"What the {github_environment} role's plans need ({number}/{len(documents)})",
+            policy=pulumi.Output.json_dumps(document),
+            tags=with_name(tags, policy_name),
+        )
+        # Spelled out from the name, like the OIDC provider's: known at plan time.
+        aws.iam.RolePolicyAttachment(
+            f"ci-{github_environment}-{number}",
+            role=role.name,
+            policy_arn=f"arn:aws:iam::{account_id}:policy/{policy_name}",
+            opts=pulumi.ResourceOptions(depends_on=[policy]),
+        )
+
+
+for environment_class in access.CLASSES:
     aws.s3.BucketObjectv2(
         f"backend-meta-{environment_class}",
         bucket=bucket.id,
@@ -231,15 +260,22 @@ for environment_class in sorted(set(access.GITHUB_ENVIRONMENTS.values())):
         kms_key_id=state_key.arn,
     )
 
-# What docs/ci.md puts into each GitHub environment.
+# What docs/ci.md puts into each GitHub environment; `ci_roles` is what the access check reads.
 pulumi.export("state_bucket", bucket.bucket)
 pulumi.export(
     "backend_urls",
     {
-        env: f"s3://{bucket_name}/{cls}?region={region}"
-        for env, cls in access.GITHUB_ENVIRONMENTS.items()
+        env: f"s3://{bucket_name}/{ci.environment_class}?region={region}"
+        for env, ci in access.GITHUB_ENVIRONMENTS.items()
     },
 )
 pulumi.export("secrets_providers", secrets_providers)
 pulumi.export("role_arns", role_arns)
-pulumi.export("preview_role_arn", preview.arn)
+pulumi.export("boundary_arn", boundary_arn(account_id))
+pulumi.export(
+    "ci_roles",
+    {
+        env: {"arn": role_arns[env], "class": ci.environment_class, "deploys": ci.deploys}
+        for env, ci in access.GITHUB_ENVIRONMENTS.items()
+    },
+)

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from shared.boundary import boundary_arn
 from shared.context import StackContext
 from shared.trust_policies import service_trust_policy
 
@@ -28,6 +29,7 @@ def service_role(
         resource_name,
         name=label.name,
         assume_role_policy=pulumi.Output.json_dumps(service_trust_policy(service, ctx.account_id)),
+        permissions_boundary=boundary_arn(ctx.account_id),
         tags=label.tags,
     )
     aws.iam.RolePolicy(

@@ -10,6 +10,7 @@ import app_documents as documents
 import pulumi
 import pulumi_aws as aws
 
+from shared.boundary import boundary_arn
 from shared.config import AppConfig
 from shared.context import StackContext
 from shared.references import Upstream
@@ -103,6 +104,7 @@ def fargate_service(
         "execution-role",
         name=execution_label.name,
         assume_role_policy=assume_role,
+        permissions_boundary=boundary_arn(ctx.account_id),
         tags=execution_label.tags,
     )
     aws.iam.RolePolicy(
@@ -120,7 +122,11 @@ def fargate_service(
     )
     task_label = ctx.label("iam-role", "app", "task")
     task_role = aws.iam.Role(
-        "task-role", name=task_label.name, assume_role_policy=assume_role, tags=task_label.tags
+        "task-role",
+        name=task_label.name,
+        assume_role_policy=assume_role,
+        permissions_boundary=boundary_arn(ctx.account_id),
+        tags=task_label.tags,
     )
 
     family = ctx.label("task-family", "app")

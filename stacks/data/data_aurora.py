@@ -17,6 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.aws.accepted_values import POSTGRES_PORT
+from shared.boundary import boundary_arn
 from shared.config import DataConfig
 from shared.context import StackContext
 from shared.key_policies import service_key_policy
@@ -200,6 +201,7 @@ class AuroraCluster(pulumi.ComponentResource):
             assume_role_policy=pulumi.Output.json_dumps(
                 service_trust_policy("monitoring.rds.amazonaws.com", ctx.account_id)
             ),
+            permissions_boundary=boundary_arn(ctx.account_id),
             tags=label.tags,
             opts=child,
         )

@@ -47,7 +47,14 @@ def test_it_plans_clean_offline_with_the_pack() -> None:
     bucket = outputs["state_bucket"]
     assert outputs["backend_urls"]["production"] == f"s3://{bucket}/prod?region=us-east-1"
     assert outputs["secrets_providers"]["pr"].startswith("awskms://alias/")
-    assert set(outputs["role_arns"]) == {"pr", "dev", "staging", "production"}
+    assert set(outputs["role_arns"]) == {
+        "pr",
+        "pr-preview",
+        "dev",
+        "staging",
+        "production",
+        "production-preview",
+    }
 
 
 def test_every_role_is_trusted_only_for_its_own_github_environment() -> None:
@@ -57,7 +64,8 @@ def test_every_role_is_trusted_only_for_its_own_github_environment() -> None:
         "platform-account-ci-dev": "dev",
         "platform-account-ci-staging": "staging",
         "platform-account-ci-production": "production",
-        "platform-account-ci-pr-preview": "pr",
+        "platform-account-ci-pr-preview": "pr-preview",
+        "platform-account-ci-production-preview": "production-preview",
     }
     assert set(roles) == set(expected)
     for name, document in roles.items():
@@ -86,39 +94,68 @@ def policy_of(role_policy_name: str) -> dict[str, Any]:
     raise AssertionError(role_policy_name)
 
 
-def test_the_pr_role_reaches_only_pr_state_and_never_other_environments() -> None:
-    statements = {s["Sid"]: s for s in policy_of("ci-pr")["Statement"]}
+def test_each_role_reaches_only_its_class_state_and_attaches_no_aws_managed_policy() -> None:
     bucket = planned()[0].outputs["state_bucket"]
-    assert statements["OwnStateObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/pr/*"
-    deny = statements["NeverOtherEnvironments"]
-    assert deny["Effect"] == "Deny"
-    assert deny["Condition"] == {
-        "StringEquals": {"aws:ResourceTag/Environment": ["dev", "staging", "prod"]}
-    }
-    assert statements["CreateOnlyTaggedAsPr"]["Condition"] == {
-        "StringLike": {"aws:RequestTag/Environment": "pr-*"}
-    }
-    staging = {s["Sid"]: s for s in policy_of("ci-staging")["Statement"]}
-    assert staging["OwnStateObjects"]["Resource"] == f"arn:aws:s3:::{bucket}/staging/*"
-
-
-def test_the_preview_role_writes_nothing_but_pulumis_lock_files() -> None:
-    bucket = planned()[0].outputs["state_bucket"]
-    statements = policy_of("ci-pr-preview")["Statement"]
-    writes = [
-        s
-        for s in statements
-        if s["Effect"] == "Allow"
-        and any(a.startswith(("s3:Put", "s3:Delete")) for a in _actions(s))
-    ]
-    assert [w["Resource"] for w in writes] == [f"arn:aws:s3:::{bucket}/pr/.pulumi/locks/*"]
-    attachments = [
+    for name, prefix in (("pr", "pr"), ("staging", "staging"), ("production", "prod")):
+        statements = {s["Sid"]: s for s in policy_of(f"ci-{name}-state")["Statement"]}
+        assert statements["WriteOwnState"]["Resource"] == f"arn:aws:s3:::{bucket}/{prefix}/*"
+        assert statements["ReadOwnState"]["Resource"] == f"arn:aws:s3:::{bucket}/{prefix}/*"
+    attached = [
         r.inputs["policyArn"]
         for r in resources()
         if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-        and r.name.startswith("ci-pr-preview")
     ]
-    assert attachments == ["arn:aws:iam::aws:policy/ReadOnlyAccess"]
+    assert attached
+    assert [arn for arn in attached if ":aws:policy/" in arn] == []
+
+
+def documents_of(github_environment: str) -> list[dict[str, Any]]:
+    """The role's inline state policy and its managed grant policies."""
+    grants = [
+        json.loads(r.inputs["policy"])
+        for r in resources()
+        if r.type == "aws:iam/policy:Policy"
+        and r.name.removeprefix(f"ci-{github_environment}-").isdigit()
+    ]
+    return [policy_of(f"ci-{github_environment}-state"), *grants]
+
+
+def test_every_role_fits_iams_policy_quotas() -> None:
+    attachments: dict[str, int] = {}
+    for r in resources():
+        if r.type == "aws:iam/policy:Policy":
+            assert _characters(r.inputs["policy"]) <= 6144, r.name
+        if r.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            attachments[r.inputs["role"]] = attachments.get(r.inputs["role"], 0) + 1
+    assert attachments and max(attachments.values()) <= 10
+    inline: dict[str, int] = {}
+    for r in resources():
+        if r.type == "aws:iam/rolePolicy:RolePolicy":
+            size = _characters(r.inputs["policy"])
+            inline[r.inputs["role"]] = inline.get(r.inputs["role"], 0) + size
+    assert inline and max(inline.values()) <= 10240
+
+
+def test_the_preview_roles_write_nothing_but_pulumis_lock_files() -> None:
+    bucket = planned()[0].outputs["state_bucket"]
+    for name, prefix in (("pr-preview", "pr"), ("production-preview", "prod")):
+        documents = documents_of(name)
+        assert len(documents) > 1
+        statements = [s for document in documents for s in document["Statement"]]
+        writes = [
+            s
+            for s in statements
+            if s["Effect"] == "Allow"
+            and any(a.startswith(("s3:Put", "s3:Delete")) for a in _actions(s))
+        ]
+        assert [w["Resource"] for w in writes] == [
+            f"arn:aws:s3:::{bucket}/{prefix}/.pulumi/locks/*"
+        ]
+
+
+def _characters(document: Any) -> int:
+    """A policy's size as IAM counts it, white space left out."""
+    return len(json.dumps(json.loads(document), separators=(",", ":")))
 
 
 def _actions(statement: dict[str, Any]) -> list[str]:
@@ -149,5 +186,5 @@ def test_a_bad_bootstrap_output_is_stopped_by_the_pack() -> None:
         ("aws-s3-bucket-access-logging", "advisory"),  # as on the good output
     }
     oidc = {v.urn for v in violations if v.policy == "aws-iam-github-oidc-subject-pinned"}
-    assert len(oidc) == 5
+    assert len(oidc) == 6
     assert any(BUCKET.split(":")[-1] in v.urn for v in violations)

@@ -25,7 +25,7 @@ def with_condition(props: dict[str, Any], condition: dict[str, Any]) -> dict[str
 
 def test_silent_on_the_bootstraps_roles() -> None:
     roles = bootstrap_roles()
-    assert len(roles) == 5
+    assert len(roles) == 6
     for props in roles:
         assert RULE.check(ROLE, props, context("prod")) == []
 

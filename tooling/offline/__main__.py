@@ -1,6 +1,7 @@
 """`python -m tooling.offline plan <env>` and `... policy-check <stack-export.json>`.
 
-Exit codes: 0 = no mandatory violation; 1 = at least one mandatory violation; 2 = a usage or config
+Exit codes: 0 = no mandatory violation; 1 = at least one mandatory violation (with `--access`, or
+an access finding: a gap or an escalation of the class's CI roles); 2 = a usage or config
 error, a program that raised, or a pack that could not run (nothing is written then). Mistakes end
 in one message, never in this tool's own traceback; a program's exception is shown with its layer
 and its own traceback; anything else is this tool's bug and says so. Text from users, programs and
@@ -111,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="with --against: also write the change plan and the guard's findings here",
+    )
+    plan.add_argument(
+        "--access",
+        action="store_true",
+        help="also check the CI role of the class against the plan (docs/access.md)",
     )
     _policy_pack_arguments(plan)
     plan.add_argument(
@@ -302,6 +308,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         if args.json and args.json != STDOUT:
             out.print(Text(redaction.current().terminal(f"JSON report: {args.json}")))
         blocked = state is not None and _change_plan(result, state, out, args.changes_json)
+        clean = args.command != "plan" or not args.access or _access_clean(result, args, out)
     except StackConfigError as error:
         _error(errors, error.user_message)
         return EXIT_ERROR
@@ -321,7 +328,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         )
         _print_traceback(errors, traceback.format_exc())
         return EXIT_ERROR
-    return EXIT_MANDATORY if result.mandatory or blocked else EXIT_OK
+    return EXIT_MANDATORY if result.mandatory or blocked or not clean else EXIT_OK
 
 
 def _against(args: argparse.Namespace) -> DeployedState | None:
@@ -369,6 +376,31 @@ def _change_plan(
         write_changes_json(changes, findings, report, secrets=secrets)
         out.print(Text(f"change plan JSON: {report}"))
     return bool(blocking(findings))
+
+
+def _access_clean(result: PlanResult, args: argparse.Namespace, out: Console) -> bool:
+    """The access check of the planned class (tooling/access): False on a gap or an escalation."""
+    from shared.config import declared_environment
+    from tooling.access.bootstrap_plan import bootstrap_model
+    from tooling.access.report import check_class, findings_table
+    from tooling.offline.stack_config import read_stack_config
+
+    layer = next(iter(result.layers))
+    raw = read_stack_config(layer, result.environment, stacks_dir=args.stacks).values
+    environment_class = declared_environment(layer, raw, result.environment).environment_class
+    resources = [r for layer in result.layers.values() for r in layer.resources]
+    stacks = [(layer, result.environment) for layer in result.layers]
+    checked = check_class(bootstrap_model(), environment_class, resources, stacks)
+    findings = [f for role in checked for f in role.findings]
+    for role in checked:
+        out.print(
+            f"access: {role.role.github_environment} needs {len(role.needed)} actions, is "
+            f"allowed {len(role.allowed)}, {len(role.findings)} finding(s)",
+            markup=False,
+        )
+    if findings:
+        out.print(findings_table(findings))
+    return not findings
 
 
 if __name__ == "__main__":

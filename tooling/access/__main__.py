@@ -1,0 +1,75 @@
+"""`python -m tooling.access <class>`: each CI role of the class, its effective permissions as a
+table, its findings against the class's plan; writes each role's policies to
+`access-<github environment>.json`. `--write` regenerates bootstrap/ci_grants.json from the plans.
+Exit 0 clean, 1 a gap or an escalation, 2 bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from shared.environment import ENVIRONMENT_CLASSES
+from shared.layers import REPO_ROOT
+from tooling.access.bootstrap_plan import bootstrap_model
+from tooling.access.derive import derive
+from tooling.access.grants import example_environment
+from tooling.access.report import check_class, findings_table, permissions_table
+
+GRANTS_FILE = REPO_ROOT / "bootstrap" / "ci_grants.json"
+
+
+def main(argv: Sequence[str] | None = None, console: Console | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tooling.access", description=__doc__)
+    parser.add_argument("environment_class", nargs="?", help=", ".join(ENVIRONMENT_CLASSES))
+    parser.add_argument("--write", action="store_true", help="regenerate bootstrap/ci_grants.json")
+    parser.add_argument("--out", type=Path, default=Path("."), help="folder for the policy JSON")
+    args = parser.parse_args(argv)
+    out = console or Console()
+    from tooling.offline import plan
+
+    if args.write:
+        plans = {
+            c: [r for layer in plan(example_environment(c), pack_dir=None).layers.values()
+                for r in layer.resources]
+            for c in ENVIRONMENT_CLASSES
+        }  # fmt: skip
+        GRANTS_FILE.write_text(json.dumps(derive(plans), indent=1, sort_keys=True) + "\n")
+        out.print(f"wrote {GRANTS_FILE.relative_to(REPO_ROOT)}")
+        return 0
+    if args.environment_class not in ENVIRONMENT_CLASSES:
+        out.print(
+            f"error: name one environment class ({', '.join(ENVIRONMENT_CLASSES)}), "
+            f"not {args.environment_class!r}",
+            markup=False,
+        )
+        return 2
+    if not args.out.is_dir():
+        out.print(f"error: --out {args.out} is not a folder", markup=False)
+        return 2
+    result = plan(example_environment(args.environment_class), pack_dir=None)
+    resources = [r for layer in result.layers.values() for r in layer.resources]
+    stacks = [(layer, result.environment) for layer in result.layers]
+    results = check_class(bootstrap_model(), args.environment_class, resources, stacks)
+    for checked in results:
+        out.print(permissions_table(checked.role))
+        out.print(
+            f"{checked.role.github_environment}: {len(checked.needed)} actions needed, "
+            f"{len(checked.allowed)} allowed, {len(checked.findings)} finding(s)",
+            markup=False,
+        )
+        path = args.out / f"access-{checked.role.github_environment}.json"
+        path.write_text(json.dumps(list(checked.role.principal.policies), indent=1) + "\n")
+        out.print(f"policy JSON: {path}", markup=False)
+    findings = [f for checked in results for f in checked.findings]
+    if findings:
+        out.print(findings_table(findings))
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
