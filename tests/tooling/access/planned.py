@@ -5,11 +5,11 @@ from __future__ import annotations
 from functools import cache
 
 from shared.environment import ENVIRONMENT_CLASSES
+from tooling.access.bootstrap_plan import bootstrap_model
 from tooling.access.grants import example_environment
-from tooling.access.model import AccessModel, read_model
+from tooling.access.model import AccessModel
 from tooling.access.needs import Need, Planned, resource_needs
-from tooling.deploy.bootstrap import BOOTSTRAP_DIR, stack_config
-from tooling.offline import plan, run_layer
+from tooling.offline import plan
 
 
 @cache
@@ -35,8 +35,7 @@ def needs(environment_class: str, deploys: bool = True) -> tuple[Need, ...]:
 
 @cache
 def model() -> AccessModel:
-    result = run_layer("bootstrap", "account", config=stack_config(), program_dir=BOOTSTRAP_DIR)
-    return read_model(result.resources, result.outputs)
+    return bootstrap_model()
 
 
 CLASSES = ENVIRONMENT_CLASSES

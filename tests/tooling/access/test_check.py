@@ -160,3 +160,15 @@ def test_only_a_break_glass_admin_purges_state_history() -> None:
     )
     assert permits(m, dataclasses.replace(_deploy_role(m, "prod"), principal=admin), purge)
     assert not any(permits(m, role, purge) for role in m.roles.values())
+
+
+def test_the_shipped_example_repository_is_checked_with_a_stand_in() -> None:
+    # The bootstrap refuses the example repository; the access check of a fresh clone still runs,
+    # and the trust it reads names the stand-in, never the example.
+    from tooling.access import bootstrap_plan
+    from tooling.deploy.bootstrap import stack_config
+
+    assert stack_config()["bootstrap:repository"] == bootstrap_plan.EXAMPLE_REPOSITORY
+    model = bootstrap_plan.bootstrap_model()
+    assert model.roles
+    assert bootstrap_plan.EXAMPLE_REPOSITORY not in repr(model)
