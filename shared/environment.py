@@ -75,6 +75,9 @@ class Profile:
     deletion_protection: bool
     performance_insights: bool
     artifacts_versioning: bool
+    # Destroying the environment empties its buckets, every object version included (the
+    # provider's force_destroy). Needed wherever a destroy must finish: the access-log bucket is
+    # never empty, since S3 logs even the provider's own reads of the artifacts bucket.
     force_destroy_buckets: bool
     ecs_cpu: int
     ecs_memory: int
@@ -109,7 +112,7 @@ PROFILES: dict[str, Profile] = {
         deletion_protection=False,
         performance_insights=False,
         artifacts_versioning=False,
-        force_destroy_buckets=False,
+        force_destroy_buckets=True,
         ecs_cpu=256,
         ecs_memory=512,
         desired_count=1,
@@ -140,7 +143,7 @@ PROFILES: dict[str, Profile] = {
         deletion_protection=False,
         performance_insights=False,
         artifacts_versioning=True,
-        force_destroy_buckets=False,
+        force_destroy_buckets=True,
         ecs_cpu=512,
         ecs_memory=1024,
         desired_count=2,
