@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.environment import Environment
-from shared.layers import LAYERS, Layer, get_layer
+from shared.layers import LAYERS, Layer, get_layer, readers
 from tooling.outputs import OutputFileWriter
 
 
@@ -85,6 +85,7 @@ class Orchestrator:
     say: Callable[[str], None] = print
     ask: Callable[[str], str] = input
     offline_plan: OfflinePlan | None = None
+    layers: tuple[Layer, ...] = LAYERS  # the layer graph; tests give other shapes
 
     def _header(self, index: int, total: int, layer: Layer, environment: Environment) -> None:
         self.say(f"\n[{index}/{total}] {layer.name} ({environment.name})")
@@ -189,10 +190,19 @@ class Orchestrator:
         return []
 
     def destroy(
-        self, environment: Environment, *, yes: bool = False, remove_stacks: bool = False
+        self,
+        environment: Environment,
+        *,
+        yes: bool = False,
+        remove_stacks: bool = False,
+        keep_going: bool = False,
     ) -> int:
-        """Destroy every layer in reverse order; protected resources are reported, never forced."""
-        layers = tuple(reversed(LAYERS))
+        """Destroy every layer in reverse order; protected resources are reported, never forced.
+
+        Without `keep_going` the first layer that fails or keeps a protected resource stops the
+        run. With it, every layer whose readers (`shared.layers.readers`) are all gone is still
+        destroyed, and the end names each layer left and why."""
+        layers = tuple(reversed(self.layers))
         if environment.is_prod and not yes:
             prompt = (
                 f"Destroy every layer of {environment.name} ({_names(layers)})? "
@@ -204,8 +214,14 @@ class Orchestrator:
                 )
                 return 1
         destroyed: list[Layer] = []
+        left: dict[str, str] = {}  # layer name -> why it is still there
         for index, layer in enumerate(layers, start=1):
             self._header(index, len(layers), layer, environment)
+            waiting = [name for name in readers(layer.name, self.layers) if name in left]
+            if waiting:
+                left[layer.name] = f"still read by {', '.join(waiting)}"
+                self.say(f"{layer.name} ({environment.name}) not destroyed: {left[layer.name]}")
+                continue
             if not self.engine.exists(layer, environment):
                 self.say(f"no {layer.name} stack in {environment.name}: nothing to destroy")
                 self.writer.remove(environment.name, layer.name)
@@ -214,6 +230,9 @@ class Orchestrator:
                 report = self.engine.destroy(layer, environment, remove_stack=remove_stacks)
             except DeployError as error:
                 self.say(f"\n{layer.name} ({environment.name}) destroy failed: {error}")
+                if keep_going:
+                    left[layer.name] = f"destroy failed: {error}"
+                    continue
                 self.say(
                     f"Destroyed: {_names(destroyed)}. Still there: {_names(layers[index - 1 :])}."
                 )
@@ -229,6 +248,9 @@ class Orchestrator:
                 )
                 for urn in report.protected:
                     self.say(f"  {urn}")
+                if keep_going:
+                    left[layer.name] = f"{len(report.protected)} protected resource(s) kept"
+                    continue
                 self.say(
                     f"Stopped before {_names(layers[index:])}: they may still serve these "
                     f"resources. If they really must go: cd stacks/{layer.name} && pulumi state "
@@ -236,6 +258,12 @@ class Orchestrator:
                 )
                 return 1
             destroyed.append(layer)
+        if left:
+            self.say(f"\nDestroyed: {_names(destroyed)}. Left in {environment.name}:")
+            for name, why in left.items():
+                self.say(f"  {name}: {why}")
+            self.say("Fix the causes and run the same command again; finished layers are no-ops.")
+            return 1
         if remove_stacks:
             self.writer.remove_environment(environment.name)
         self.say(
@@ -244,11 +272,12 @@ class Orchestrator:
         return 0
 
     def cleanup_pr(self, environment: Environment) -> int:
-        """A PR environment's end: destroy every layer, remove its stacks and output files."""
+        """A PR environment's end: destroy every layer, remove its stacks and output files; a
+        layer that fails does not stop the ones the order still allows (see `destroy`)."""
         if not environment.is_ephemeral:
             self.say(
                 f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
                 f"{environment.environment_class}. Use destroy-all for it."
             )
             return 2
-        return self.destroy(environment, yes=True, remove_stacks=True)
+        return self.destroy(environment, yes=True, remove_stacks=True, keep_going=True)
