@@ -1,7 +1,8 @@
 """`python -m tooling.deploy <command> ...`: what the deploy-all, preview, destroy-all, cleanup-pr
-and up nox sessions run.
+and up nox sessions run. `destroy-all <env> --plan` only lists what a destroy would do, offline.
 
-Exit codes: 0 done, 1 a stack operation failed or was not confirmed, 2 a usage or set-up problem
+Exit codes: 0 done (for `--plan`: the destroy would finish), 1 a stack operation failed or was
+not confirmed (for `--plan`: something would block or stop it), 2 a usage or set-up problem
 (bad environment or layer name, no Pulumi CLI, no usable secrets provider, no AWS credentials, no
 room in the account's quotas), reported in one message and before any stack is touched.
 """
@@ -19,6 +20,8 @@ import yaml
 
 from shared.environment import Environment, EnvironmentNameError, resolve_environment
 from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
+from tooling.deploy.destroy_plan import DestroyPlan, destroy_plan
+from tooling.deploy.destroy_plan import render as render_destroy_plan
 from tooling.deploy.orchestrator import (
     DeployError,
     Engine,
@@ -40,6 +43,8 @@ EngineFactory = Callable[[Mapping[str, str], str], Engine]
 """Builds the engine once the checks passed: (environ, environment name) -> Engine."""
 QuotaCheck = Callable[[Mapping[str, str], Environment, Sequence[Layer]], None]
 """Raises PreflightError when the account has no room for what the layers create."""
+DestroyPlanner = Callable[[Environment], DestroyPlan]
+"""The destroy plan of an environment; raises DeployError when its offline plan fails."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +75,11 @@ def build_parser() -> argparse.ArgumentParser:
     destroy = commands.add_parser("destroy-all", help="destroy every layer, in reverse order")
     destroy.add_argument("environment")
     destroy.add_argument("--yes-destroy-prod", action="store_true")
+    destroy.add_argument(
+        "--plan",
+        action="store_true",
+        help="only list, offline, what would be deleted, kept and what would block",
+    )
 
     cleanup = commands.add_parser("cleanup-pr", help="destroy and remove a PR environment")
     cleanup.add_argument("environment")
@@ -103,6 +113,21 @@ def show_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None
     except (ValueError, RuntimeError, OSError) as error:  # PlanError, PolicyPackError, ...
         raise DeployError(str(error)) from None
     render(result, Console(), subtitle="offline: not previewable yet")
+
+
+def offline_destroy_plan(environment: Environment) -> DestroyPlan:
+    """The destroy plan from the environment's offline plan (no policy pack: only the resources)."""
+    from tooling.offline import ProgramError, plan
+
+    try:
+        result = plan(environment.name, pack_dir=None)
+    except ProgramError as error:
+        raise DeployError(f"the {error.layer} layer raised {error.message}") from None
+    except (ValueError, RuntimeError, OSError) as error:  # PlanError, StackConfigError, ...
+        raise DeployError(str(error)) from None
+    return destroy_plan(
+        environment.name, {name: layer.resources for name, layer in result.layers.items()}
+    )
 
 
 def check_deploy_quotas(
@@ -177,6 +202,7 @@ def main(
     outputs_dir: Path = OUTPUTS_DIR,
     offline_plan: OfflinePlan = show_offline_plan,
     quota_check: QuotaCheck = check_deploy_quotas,
+    destroy_planner: DestroyPlanner = offline_destroy_plan,
 ) -> int:
     args = build_parser().parse_args(argv)
     environ = os.environ if environ is None else environ
@@ -199,6 +225,10 @@ def main(
             layers = (get_layer(args.layer),)
         elif args.command == "preview":
             layers = select_layers(only=args.layer)
+        if args.command == "destroy-all" and args.plan:
+            planned = destroy_planner(environment)
+            render_destroy_plan(planned, say)
+            return 0 if planned.finishes else 1
         if args.command == "cleanup-pr" and not environment.is_ephemeral:
             raise SelectionError(
                 f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
@@ -207,10 +237,13 @@ def main(
         engine = engine_factory(environ, environment.name)
         if args.command in ("deploy-all", "up"):
             quota_check(environ, environment, layers)
-    except (EnvironmentNameError, UnknownLayerError, SelectionError, PreflightError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except DeployError as error:
+    except (
+        EnvironmentNameError,
+        UnknownLayerError,
+        SelectionError,
+        PreflightError,
+        DeployError,
+    ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
 

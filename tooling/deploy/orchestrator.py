@@ -8,7 +8,7 @@ production, the offline runner in tests. Nothing here imports `pulumi.automation
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -242,12 +242,7 @@ class Orchestrator:
                 return 1
             self.writer.remove(environment.name, layer.name)
             if report.protected:
-                self.say(
-                    f"{layer.name} ({environment.name}) kept {len(report.protected)} protected "
-                    "resource(s), not forced:"
-                )
-                for urn in report.protected:
-                    self.say(f"  {urn}")
+                self._kept(layer, environment, report.protected)
                 if keep_going:
                     left[layer.name] = f"{len(report.protected)} protected resource(s) kept"
                     continue
@@ -259,10 +254,7 @@ class Orchestrator:
                 return 1
             destroyed.append(layer)
         if left:
-            self.say(f"\nDestroyed: {_names(destroyed)}. Left in {environment.name}:")
-            for name, why in left.items():
-                self.say(f"  {name}: {why}")
-            self.say("Fix the causes and run the same command again; finished layers are no-ops.")
+            self._left(environment, destroyed, left)
             return 1
         if remove_stacks:
             self.writer.remove_environment(environment.name)
@@ -270,6 +262,22 @@ class Orchestrator:
             f"\nDestroyed {_names(destroyed) if destroyed else 'nothing'} in {environment.name}."
         )
         return 0
+
+    def _kept(self, layer: Layer, environment: Environment, protected: Sequence[str]) -> None:
+        self.say(
+            f"{layer.name} ({environment.name}) kept {len(protected)} protected resource(s), "
+            "not forced:"
+        )
+        for urn in protected:
+            self.say(f"  {urn}")
+
+    def _left(
+        self, environment: Environment, destroyed: Sequence[Layer], left: Mapping[str, str]
+    ) -> None:
+        self.say(f"\nDestroyed: {_names(destroyed)}. Left in {environment.name}:")
+        for name, why in left.items():
+            self.say(f"  {name}: {why}")
+        self.say("Fix the causes and run the same command again; finished layers are no-ops.")
 
     def cleanup_pr(self, environment: Environment) -> int:
         """A PR environment's end: destroy every layer, remove its stacks and output files; a

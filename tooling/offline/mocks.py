@@ -612,6 +612,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     },
                     provider=request.provider,
                     protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
                     custom=bool(request.custom),
                 )
             )

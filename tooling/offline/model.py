@@ -33,6 +33,7 @@ class Resource:
         ""  # the provider reference, `<provider urn>::<provider id>`, as the engine keeps it
     )
     protect: bool = False
+    retain_on_delete: bool = False
     custom: bool = True
 
     @property

@@ -393,9 +393,9 @@ def test_cleanup_pr_goes_on_past_a_failing_layer_and_reports_what_is_left(tmp_pa
     # Every layer nothing still-standing reads was destroyed; what reads nothing left stays.
     gone = {name for op, name, _ in engine.calls if op == "destroy"} - {failing.name}
     assert all((name, PR.name) not in engine.stacks for name in gone)
-    assert set(gone) == {
-        layer.name for layer in LAYERS[LAYERS.index(failing) + 1 :]
-    }, "layers after the failing one (which it does not read) are destroyed first"
+    assert set(gone) == {layer.name for layer in LAYERS[LAYERS.index(failing) + 1 :]}, (
+        "layers after the failing one (which it does not read) are destroyed first"
+    )
     assert "Left in pr-42:" in console.text
     assert f"  {failing.name}: destroy failed: DependencyViolation" in console.lines
     for layer in LAYERS[: LAYERS.index(failing)]:
