@@ -96,6 +96,9 @@ class Profile:
     alarm_destination_required: bool = False
     # The internet-facing ALB serves HTTPS only (port 80 redirects): a certificate is required.
     https_required: bool = False
+    # Config values that only stand in for real ones (RFC 2606 domains and e-mail addresses, AWS's
+    # EXAMPLE zone ids) stop the program: shared/config/placeholders.py.
+    refuse_placeholders: bool = False
 
 
 _GIB = 1024**3
@@ -163,6 +166,7 @@ PROFILES: dict[str, Profile] = {
             app_errors_per_5_minutes=20,
         ),
         alarm_destination_required=True,
+        refuse_placeholders=True,
     ),
     "prod": Profile(
         vpc_cidr="10.30.0.0/16",
@@ -198,6 +202,7 @@ PROFILES: dict[str, Profile] = {
         alb_access_logs=True,
         alarm_destination_required=True,
         https_required=True,
+        refuse_placeholders=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()

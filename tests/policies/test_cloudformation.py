@@ -26,6 +26,7 @@ from policies.cfn_translate import (
 from policies.cloudformation import findings
 from policies.spec import StackResource
 from shared.aws.registry import CLOUDFORMATION_TYPES
+from tests.conftest import deploy_overrides
 from tests.policies.conftest import UNKNOWN, context, secret
 from tooling.offline import LayerResult, Resource, evaluate, plan
 
@@ -39,7 +40,9 @@ TRANSLATION_RULES = frozenset({"E3002", "E3003", "E3012", "E1001"})
 
 @functools.cache
 def layers(environment: str) -> Mapping[str, LayerResult]:
-    return dict(plan(environment, pack_dir=None).layers)
+    return dict(
+        plan(environment, pack_dir=None, config_overrides=deploy_overrides(environment)).layers
+    )
 
 
 def planned(resources: tuple[Resource, ...]) -> list[Planned]:
@@ -411,6 +414,6 @@ def test_a_value_unknown_during_preview_is_never_judged_equal_to_another() -> No
 
 
 def test_a_preview_plan_has_no_cfn_lint_error() -> None:
-    result = plan("prod", preview=True)
+    result = plan("prod", preview=True, config_overrides=deploy_overrides("prod"))
     errors = [v for v in result.violations if v.policy == "aws-cfn-lint-errors"]
     assert [v.message for v in errors if v.level != "advisory"] == []

@@ -17,13 +17,13 @@ import pytest
 
 from shared.layers import get_layer
 from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
+from tests.conftest import committed_config
 from tests.stacks import offline_results
 from tooling.offline import (
     LayerResult,
     Resource,
     Violation,
     evaluate,
-    load_stack_config,
     run_layer,
 )
 
@@ -185,7 +185,7 @@ BAD: dict[str, Bad] = {
 def layer(name: str, environment: str, overrides: tuple[tuple[str, str], ...] = ()) -> LayerResult:
     """The real layer program's run, upstream layers first, with the stack's own config file."""
     upstream = {up: layer(up, environment) for up in get_layer(name).upstream}
-    config = {**load_stack_config(name, environment), **dict(overrides)}
+    config = {**committed_config(name, environment), **dict(overrides)}
     return run_layer(name, environment, config=config, upstream=upstream)
 
 
