@@ -95,6 +95,9 @@ Convert = Callable[[Any], dict[str, Any]]  # Pulumi value -> CloudFormation prop
 class Translation:
     fields: Mapping[str, str | Convert] = field(default_factory=dict)
     drops: Mapping[str, str] = field(default_factory=dict)  # Pulumi property -> why dropped
+    # A property the provider also fills in from its twin (state holds both, CloudFormation takes
+    # one): dropped when the twin is present too.
+    twins: Mapping[str, str] = field(default_factory=dict)
     tags: bool = True  # Pulumi `tags` map -> CloudFormation `Tags` [{Key, Value}]
     # A name CloudFormation requires that Pulumi auto-generates when absent: the resource's name
     # stands in for it (Pulumi's auto-name is that name plus a random suffix).
@@ -450,7 +453,10 @@ _APPLY_DROP = "a Pulumi update option; CloudFormation has no counterpart"
 TRANSLATIONS: Mapping[str, Translation] = {
     # ---- network
     "aws:ec2/vpc:Vpc": Translation(),
-    "aws:ec2/subnet:Subnet": Translation(),
+    "aws:ec2/subnet:Subnet": Translation(
+        # EC2 reports a subnet's zone by name and by id; the stack state holds both.
+        twins={"availabilityZoneId": "availabilityZone"},
+    ),
     "aws:ec2/internetGateway:InternetGateway": Translation(
         drops={"vpcId": "CloudFormation attaches the gateway with AWS::EC2::VPCGatewayAttachment"},
     ),
@@ -745,6 +751,9 @@ def translate_props(
             continue
         raw = _item(props, key)
         if key in translation.drops or key in COMMON_DROPS or raw is None:
+            continue
+        twin = translation.twins.get(key)
+        if twin is not None and twin in props and _item(props, twin) is not None:
             continue
         value = _plain(raw)
         how = translation.fields.get(key)
