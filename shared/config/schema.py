@@ -163,7 +163,7 @@ def load(
             config.validate_deployment()
     except Problem as problem:
         raise ConfigError(layer, problem.key, written.get(problem.key), str(problem)) from None
-    if deploying and environment.profile.refuse_placeholders:
+    if environment.profile.refuse_placeholders:
         _refuse_placeholders(layer, written, environment)
     if unknown:
         raise UnknownKeyError(layer, unknown[0], written[unknown[0]], accepted)

@@ -85,7 +85,8 @@ def test_placeholders_are_refused_exactly_where_the_class_says_naming_file_and_k
     message = str(raised.value)
     assert "RFC 2606" in message
     assert message.endswith(f"set this key in stacks/app/Pulumi.{environment}.yaml")
-    assert app(environment, raw, deploying=False).domain_name == "example.com"  # inspectable
+    with pytest.raises(ConfigError):  # refused before any program runs, deploying or not
+        app(environment, raw, deploying=False)
 
 
 def test_the_refusal_names_the_zone_id_and_the_e_mail_address() -> None:

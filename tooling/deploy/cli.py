@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -38,6 +39,9 @@ from tooling.deploy.preflight import (
     ensure_cli,
 )
 from tooling.outputs import OUTPUTS_DIR, OutputFileWriter
+
+if TYPE_CHECKING:  # pulumi.automation is imported only once a real engine is needed
+    from tooling.deploy.automation import AutomationEngine
 
 EngineFactory = Callable[[Mapping[str, str], str], Engine]
 """Builds the engine once the checks passed: (environ, environment name) -> Engine."""
@@ -170,7 +174,7 @@ def check_deploy_quotas(
         ) from None
 
 
-def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
+def automation_engine(environ: Mapping[str, str], environment: str) -> AutomationEngine:
     """The real engine: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
     from tooling.deploy import automation  # pulumi.automation only once it is needed
 
