@@ -753,7 +753,7 @@ def translate_props(
         if key in translation.drops or key in COMMON_DROPS or raw is None:
             continue
         twin = translation.twins.get(key)
-        if twin is not None and twin in props and _item(props, twin) is not None:
+        if twin is not None and twin in list(props) and _item(props, twin) is not None:
             continue
         value = _plain(raw)
         how = translation.fields.get(key)
@@ -821,7 +821,8 @@ def _fold_into_bucket(
 ) -> None:
     """An S3 configuration resource's properties, merged into its bucket's translation."""
     parts = BUCKET_PARTS[resource.type]
-    bucket = _plain(_item(resource.props, "bucket")) if "bucket" in resource.props else None
+    # `in` on the policy SDK's props reads the value, and an unknown one raises: list the keys.
+    bucket = _plain(_item(resource.props, "bucket")) if "bucket" in list(resource.props) else None
     owner = _owning_bucket(resource, bucket, buckets)
     if owner is None:  # its bucket lives elsewhere: judge the configuration on its own
         owner = CfnResource(
