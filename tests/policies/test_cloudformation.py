@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from policies import cfn_translate, s3, sdk
+from policies import cfn_translate, load_balancer, s3, sdk
 from policies.cfn_lint import EXCLUDED_RULES, Finding, lint_template
 from policies.cfn_translate import (
     BUCKET_PARTS,
@@ -440,3 +440,9 @@ def test_preview_plans_run_every_cfn_lint_policy_for_every_layer(environment: st
         if v.policy in stack_rules and "can't run" in v.message
     ]
     assert cannot_run == []
+
+
+def test_prods_mandatory_https_rule_runs_in_preview() -> None:
+    result = plan("prod", preview=True, config_overrides=deploy_overrides("prod"))
+    https = [v for v in result.violations if v.policy == load_balancer.RULES[0].name]
+    assert https == [], "no finding and no can't-run: the pending certificate ARN is settled"
