@@ -99,6 +99,9 @@ class Profile:
     # Config values that only stand in for real ones (RFC 2606 domains and e-mail addresses, AWS's
     # EXAMPLE zone ids) stop the program: shared/config/placeholders.py.
     refuse_placeholders: bool = False
+    # A policy whose verdict depends on a value unknown in preview is reported at its level (a
+    # mandatory one blocks) instead of as an advisory "can't run": policies/pack.py.
+    unknowns_block: bool = False
 
 
 _GIB = 1024**3
@@ -203,6 +206,7 @@ PROFILES: dict[str, Profile] = {
         alarm_destination_required=True,
         https_required=True,
         refuse_placeholders=True,
+        unknowns_block=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()

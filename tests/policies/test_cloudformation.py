@@ -446,3 +446,8 @@ def test_prods_mandatory_https_rule_runs_in_preview() -> None:
     result = plan("prod", preview=True, config_overrides=deploy_overrides("prod"))
     https = [v for v in result.violations if v.policy == load_balancer.RULES[0].name]
     assert https == [], "no finding and no can't-run: the pending certificate ARN is settled"
+    # A stack policy whose verdict needs a whole unknown document (the bucket policy holds the
+    # bucket's ARN) blocks in prod instead of approving blind.
+    blocked = [v for v in result.violations if "cannot be checked before `up`" in v.message]
+    assert "aws-s3-bucket-tls-only" in {v.policy for v in blocked}
+    assert all(v.level == "mandatory" for v in blocked) and result.exit_code == 1
