@@ -236,7 +236,7 @@ def preview(session: nox.Session) -> None:
 
 @nox.session(name="destroy-all", venv_backend="none", default=False)
 def destroy_all(session: nox.Session) -> None:
-    """Destroy every layer in reverse order: -- <env> [--yes-destroy-prod]."""
+    """Destroy every layer in reverse order: -- <env> [--yes-destroy-prod] [--plan]."""
     _deploy(session, "destroy-all")
 
 

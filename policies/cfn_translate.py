@@ -95,6 +95,9 @@ Convert = Callable[[Any], dict[str, Any]]  # Pulumi value -> CloudFormation prop
 class Translation:
     fields: Mapping[str, str | Convert] = field(default_factory=dict)
     drops: Mapping[str, str] = field(default_factory=dict)  # Pulumi property -> why dropped
+    # A property the provider also fills in from its twin (state holds both, CloudFormation takes
+    # one): dropped when the twin is present too.
+    twins: Mapping[str, str] = field(default_factory=dict)
     tags: bool = True  # Pulumi `tags` map -> CloudFormation `Tags` [{Key, Value}]
     # A name CloudFormation requires that Pulumi auto-generates when absent: the resource's name
     # stands in for it (Pulumi's auto-name is that name plus a random suffix).
@@ -450,7 +453,10 @@ _APPLY_DROP = "a Pulumi update option; CloudFormation has no counterpart"
 TRANSLATIONS: Mapping[str, Translation] = {
     # ---- network
     "aws:ec2/vpc:Vpc": Translation(),
-    "aws:ec2/subnet:Subnet": Translation(),
+    "aws:ec2/subnet:Subnet": Translation(
+        # EC2 reports a subnet's zone by name and by id; the stack state holds both.
+        twins={"availabilityZoneId": "availabilityZone"},
+    ),
     "aws:ec2/internetGateway:InternetGateway": Translation(
         drops={"vpcId": "CloudFormation attaches the gateway with AWS::EC2::VPCGatewayAttachment"},
     ),
@@ -746,6 +752,9 @@ def translate_props(
         raw = _item(props, key)
         if key in translation.drops or key in COMMON_DROPS or raw is None:
             continue
+        twin = translation.twins.get(key)
+        if twin is not None and twin in list(props) and _item(props, twin) is not None:
+            continue
         value = _plain(raw)
         how = translation.fields.get(key)
         if key == "tags" and translation.tags and how is None:
@@ -812,7 +821,8 @@ def _fold_into_bucket(
 ) -> None:
     """An S3 configuration resource's properties, merged into its bucket's translation."""
     parts = BUCKET_PARTS[resource.type]
-    bucket = _plain(_item(resource.props, "bucket")) if "bucket" in resource.props else None
+    # `in` on the policy SDK's props reads the value, and an unknown one raises: list the keys.
+    bucket = _plain(_item(resource.props, "bucket")) if "bucket" in list(resource.props) else None
     owner = _owning_bucket(resource, bucket, buckets)
     if owner is None:  # its bucket lives elsewhere: judge the configuration on its own
         owner = CfnResource(

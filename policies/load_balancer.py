@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from policies.props import UnknownValueError, flag, items, text
+from policies.props import UnknownValueError, flag, items, present, text
 from policies.spec import Context, Rule, StackResource
 
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
@@ -48,11 +48,15 @@ def _problems(lb: StackResource, resources: Sequence[StackResource]) -> list[tup
     name = lb.name or lb.urn
     listeners = _listeners(lb, resources)
     found: list[tuple[str, str]] = []
+    # Only that a certificate is set matters, not which: one unknown in preview (the ARN a
+    # CertificateValidation gives once ACM issues it) is settled at `up`, where the listener is
+    # created after the resource it comes from, which always has an ARN.
     https = [
         listener
         for listener in listeners
         if (text(listener.props, "protocol") or "").upper() == "HTTPS"
-        and text(listener.props, "certificateArn")
+        and present(listener.props, "certificateArn")
+        and _safe_text(listener.props, "certificateArn") != ""
     ]
     if not https:
         found.append(

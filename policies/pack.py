@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 from policies.catalog import RULES
 from policies.spec import Context, Level, Rule, StackResource
@@ -170,6 +172,27 @@ def _stack_resources(resources: Sequence[PolicyResource]) -> list[StackResource]
     return out
 
 
+@contextmanager
+def _unknowns_judged(stack: _Stack, report: ReportViolation) -> Iterator[None]:
+    """Where the class's profile says so (`unknowns_block`: prod), a rule whose verdict depends
+    on a value unknown in preview is reported at the rule's level, so a mandatory rule blocks,
+    instead of the SDK's advisory "can't run". A value is settled at `up` when the verdict does
+    not depend on it: rules read such values with `props.present` (only that it is set), and
+    then no UnknownValueError reaches here."""
+    try:
+        yield
+    except UnknownValueError as error:
+        if not stack.environment.profile.unknowns_block:
+            raise
+        report(
+            f"cannot be checked before `up`: {error.message}. "
+            f"{stack.environment.environment_class} does not approve what a rule at this level "
+            "cannot judge: make the value known in preview (deploy what it comes from first), "
+            "or lower this rule's level for the stack with --policy-pack-config",
+            None,
+        )
+
+
 def to_policy(rule: Rule, config: Mapping[str, Any], stack: _Stack) -> Policy:
     """One pulumi_policy policy for `rule`, its level and thresholds defaulting to `config`'s."""
     defaults = default_properties(rule, config)
@@ -189,8 +212,9 @@ def to_policy(rule: Rule, config: Mapping[str, Any], stack: _Stack) -> Policy:
 
         def validate_stack(args: StackValidationArgs, report: ReportViolation) -> None:
             context = _context(stack, defaults, args.get_config(), None)
-            for urn, message in rule.check_all(_stack_resources(args.resources), context):
-                report(message, urn)
+            with _unknowns_judged(stack, report):
+                for urn, message in rule.check_all(_stack_resources(args.resources), context):
+                    report(message, urn)
 
         return StackValidationPolicy(validate=validate_stack, **common)
 
@@ -199,8 +223,9 @@ def to_policy(rule: Rule, config: Mapping[str, Any], stack: _Stack) -> Policy:
             return
         provider = args.provider.props if args.provider is not None else None
         context = _context(stack, defaults, args.get_config(), provider)
-        for message in rule.check(args.resource_type, args.props, context):
-            report(message, None)
+        with _unknowns_judged(stack, report):
+            for message in rule.check(args.resource_type, args.props, context):
+                report(message, None)
 
     fix = rule.fix
     if fix is None:

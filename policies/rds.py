@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from policies.props import flag, number, present, text
+from policies.props import UnknownValueError, flag, number, present, text
 from policies.spec import Context, Rule
 from shared.aws import instance_classes
 
@@ -43,9 +43,17 @@ def check_final_snapshot(type_: str, props: Mapping[str, Any], context: Context)
     found = []
     if flag(props, "skipFinalSnapshot"):
         found.append("skipFinalSnapshot is true: deleting this prod cluster would lose its data")
-    if not text(props, "finalSnapshotIdentifier"):
+    # Only that it is set matters: one computed at `up` (from the key id, say) is settled.
+    if not present(props, "finalSnapshotIdentifier") or _empty(props, "finalSnapshotIdentifier"):
         found.append("finalSnapshotIdentifier is not set: AWS refuses to delete without one")
     return found
+
+
+def _empty(props: Mapping[str, Any], key: str) -> bool:
+    try:
+        return text(props, key) == ""
+    except UnknownValueError:
+        return False
 
 
 def check_deletion_protection(type_: str, props: Mapping[str, Any], context: Context) -> list[str]:

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from policies.props import UnknownValueError, flag, items, text, value
+from policies.props import UnknownValueError, flag, items, present, text, value
 from policies.spec import Context, Rule, StackResource
 
 BUCKETS = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -53,7 +53,7 @@ class _Attachments:
             owners = resource.property_dependencies.get("bucket", resource.dependencies)
             for urn in dict.fromkeys(owners):
                 self._by_reference.setdefault(urn, []).append(position)
-            name = _bucket_name(resource) if "bucket" in resource.props else None
+            name = _bucket_name(resource) if present(resource.props, "bucket") else None
             if name is not None:
                 self._by_name.setdefault(name, []).append(position)
 

@@ -75,6 +75,9 @@ class Profile:
     deletion_protection: bool
     performance_insights: bool
     artifacts_versioning: bool
+    # Destroying the environment empties its buckets, every object version included (the
+    # provider's force_destroy). Needed wherever a destroy must finish: the access-log bucket is
+    # never empty, since S3 logs even the provider's own reads of the artifacts bucket.
     force_destroy_buckets: bool
     ecs_cpu: int
     ecs_memory: int
@@ -93,6 +96,12 @@ class Profile:
     alarm_destination_required: bool = False
     # The internet-facing ALB serves HTTPS only (port 80 redirects): a certificate is required.
     https_required: bool = False
+    # Config values that only stand in for real ones (RFC 2606 domains and e-mail addresses, AWS's
+    # EXAMPLE zone ids) stop the program: shared/config/placeholders.py.
+    refuse_placeholders: bool = False
+    # A policy whose verdict depends on a value unknown in preview is reported at its level (a
+    # mandatory one blocks) instead of as an advisory "can't run": policies/pack.py.
+    unknowns_block: bool = False
 
 
 _GIB = 1024**3
@@ -109,7 +118,7 @@ PROFILES: dict[str, Profile] = {
         deletion_protection=False,
         performance_insights=False,
         artifacts_versioning=False,
-        force_destroy_buckets=False,
+        force_destroy_buckets=True,
         ecs_cpu=256,
         ecs_memory=512,
         desired_count=1,
@@ -140,7 +149,7 @@ PROFILES: dict[str, Profile] = {
         deletion_protection=False,
         performance_insights=False,
         artifacts_versioning=True,
-        force_destroy_buckets=False,
+        force_destroy_buckets=True,
         ecs_cpu=512,
         ecs_memory=1024,
         desired_count=2,
@@ -160,6 +169,7 @@ PROFILES: dict[str, Profile] = {
             app_errors_per_5_minutes=20,
         ),
         alarm_destination_required=True,
+        refuse_placeholders=True,
     ),
     "prod": Profile(
         vpc_cidr="10.30.0.0/16",
@@ -195,6 +205,8 @@ PROFILES: dict[str, Profile] = {
         alb_access_logs=True,
         alarm_destination_required=True,
         https_required=True,
+        refuse_placeholders=True,
+        unknowns_block=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()

@@ -119,6 +119,11 @@ def get_layer(name: str) -> Layer:
         ) from None
 
 
+def readers(name: str, layers: tuple[Layer, ...] = LAYERS) -> tuple[str, ...]:
+    """The layers that read `name`'s outputs: it can be destroyed only once they are gone."""
+    return tuple(layer.name for layer in layers if name in layer.upstream)
+
+
 def with_upstream(names: list[str] | tuple[str, ...]) -> tuple[Layer, ...]:
     """The named layers plus everything upstream of them, in deploy order."""
     wanted: set[str] = set()

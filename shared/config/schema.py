@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
+from shared.config.placeholders import placeholders
 from shared.config.values import (
     ConfigError,
     Invalid,
@@ -103,6 +104,20 @@ class LayerConfig:
 C = TypeVar("C", bound=LayerConfig)
 
 
+def _refuse_placeholders(layer: str, written: Mapping[str, Any], environment: Environment) -> None:
+    """The first written value that only stands in for a real one, as a ConfigError naming the
+    stack file to correct (an environment's file is `stacks/<layer>/Pulumi.<env>.yaml`)."""
+    for key, value in sorted(written.items()):
+        for reason in placeholders(value):
+            raise ConfigError(
+                layer,
+                key,
+                value,
+                f"a placeholder: {reason}. {environment.environment_class} deploys only real "
+                f"values: set this key in stacks/{layer}/Pulumi.{environment.name}.yaml",
+            )
+
+
 def settings(schema: type[LayerConfig]) -> tuple[tuple[str, Setting], ...]:
     """(field name, Setting) for every declared key, in declaration order (base fields first)."""
     return tuple(
@@ -173,6 +188,8 @@ def load(
             config.validate_deployment()
     except Problem as problem:
         raise ConfigError(layer, problem.key, written.get(problem.key), str(problem)) from None
+    if environment.profile.refuse_placeholders:
+        _refuse_placeholders(layer, written, environment)
     if unknown:
         raise UnknownKeyError(layer, unknown[0], written[unknown[0]], accepted)
     return config

@@ -168,8 +168,10 @@ class AuroraCluster(pulumi.ComponentResource):
                 f"{name}-{number}",
                 identifier=instance_label.name,
                 cluster_identifier=self.cluster.id,
+                # No engine_version: an Aurora instance runs its cluster's version (pulumi-aws
+                # upgrades it through the cluster); naming it here too only adds a diff per
+                # instance to every minor upgrade.
                 engine=ENGINE,
-                engine_version=self.cluster.engine_version,
                 instance_class=cfg.instance_class,
                 db_subnet_group_name=subnet_group.name,
                 publicly_accessible=False,

@@ -119,7 +119,7 @@ PLAN_QA = """
 import json
 from tooling.offline.planner import plan
 # The class copies staging's profile, whose alarms must reach someone.
-result = plan("qa", config_overrides={"observability": {"alarmEmail": "qa@example.com"}})
+result = plan("qa", config_overrides={"observability": {"alarmEmail": "qa@acme-platform.io"}})
 print(json.dumps({
     "layers": list(result.layers),
     "cidr": result.layers["network"].outputs["vpc_cidr"],

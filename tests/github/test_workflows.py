@@ -31,11 +31,12 @@ def tool(name: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_the_three_workflows_exist() -> None:
+def test_the_four_workflows_exist() -> None:
     assert [path.name for path in WORKFLOWS] == [
         "deploy.yml",
         "pr-environment.yml",
         "pull-request.yml",
+        "sweep-pr-environments.yml",
     ]
 
 
@@ -237,3 +238,14 @@ def test_the_integration_step_has_every_module_its_tests_import() -> None:
                 if top in sys.stdlib_module_names or top in local:
                     continue
                 assert distribution.get(top, top).replace("_", "-") in installed, (path, top)
+
+
+def test_closed_pull_requests_environments_are_swept_on_a_schedule_in_the_pr_environment() -> None:
+    workflow = load(REPO_ROOT / ".github" / "workflows" / "sweep-pr-environments.yml")
+    assert workflow["on"]["schedule"] and "workflow_dispatch" in workflow["on"]
+    (job,) = workflow["jobs"].values()
+    assert job["environment"] == "pr"
+    assert job["permissions"]["pull-requests"] == "read"
+    (sweep,) = [step for step in job["steps"] if "tooling.deploy.sweep" in step.get("run", "")]
+    assert sweep["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
+    assert workflow["concurrency"]["cancel-in-progress"] is False

@@ -1096,3 +1096,13 @@ def test_a_block_wholly_unknown_in_preview_names_no_property_of_its_own(
     assert "Ref" not in props
     assert "Ref" not in json.dumps(props)
     assert [a["Value"] for a in props[kept]] == ["30"]
+
+
+def test_a_subnets_zone_id_the_provider_filled_in_is_dropped_beside_its_zone_name() -> None:
+    # Stack state holds both (EC2 reports the zone by name and by id); cfn-lint refuses the pair.
+    urn = "urn:pulumi:dev::network::aws:ec2/subnet:Subnet::a"
+    both = {"vpcId": "vpc-1", "availabilityZone": "us-east-1a", "availabilityZoneId": "use1-az4"}
+    props, _ = translate_props("aws:ec2/subnet:Subnet", both, urn)
+    assert props["AvailabilityZone"] == "us-east-1a" and "AvailabilityZoneId" not in props
+    props, _ = translate_props("aws:ec2/subnet:Subnet", {"availabilityZoneId": "use1-az4"}, urn)
+    assert props["AvailabilityZoneId"] == "use1-az4"

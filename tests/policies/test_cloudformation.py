@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from policies import cfn_translate, sdk
+from policies import cfn_translate, load_balancer, s3, sdk
 from policies.cfn_lint import EXCLUDED_RULES, Finding, lint_template
 from policies.cfn_translate import (
     BUCKET_PARTS,
@@ -23,9 +23,12 @@ from policies.cfn_translate import (
     template,
     translate,
 )
-from policies.cloudformation import findings
+from policies.cloudformation import RULES, findings
 from policies.spec import StackResource
 from shared.aws.registry import CLOUDFORMATION_TYPES
+from shared.environment import CLASSES
+from shared.layers import LAYER_NAMES
+from tests.conftest import deploy_overrides
 from tests.policies.conftest import UNKNOWN, context, secret
 from tooling.offline import LayerResult, Resource, evaluate, plan
 
@@ -39,7 +42,9 @@ TRANSLATION_RULES = frozenset({"E3002", "E3003", "E3012", "E1001"})
 
 @functools.cache
 def layers(environment: str) -> Mapping[str, LayerResult]:
-    return dict(plan(environment, pack_dir=None).layers)
+    return dict(
+        plan(environment, pack_dir=None, config_overrides=deploy_overrides(environment)).layers
+    )
 
 
 def planned(resources: tuple[Resource, ...]) -> list[Planned]:
@@ -411,6 +416,38 @@ def test_a_value_unknown_during_preview_is_never_judged_equal_to_another() -> No
 
 
 def test_a_preview_plan_has_no_cfn_lint_error() -> None:
-    result = plan("prod", preview=True)
+    result = plan("prod", preview=True, config_overrides=deploy_overrides("prod"))
     errors = [v for v in result.violations if v.policy == "aws-cfn-lint-errors"]
     assert [v.message for v in errors if v.level != "advisory"] == []
+
+
+# One environment per class of the registry.
+PREVIEW_ENVIRONMENTS = [name if info.named else "pr-7" for name, info in CLASSES.items()]
+
+
+@pytest.mark.parametrize("environment", PREVIEW_ENVIRONMENTS)
+def test_preview_plans_run_every_cfn_lint_policy_for_every_layer(environment: str) -> None:
+    # An S3 part's `bucket` is unknown in preview; it folds into its bucket by its dependencies,
+    # so neither cfn-lint nor the S3 stack policies "can't run" for the data layer.
+    result = plan(environment, preview=True, config_overrides=deploy_overrides(environment))
+    assert set(result.layers) == set(LAYER_NAMES)
+    # The bucket-policy document holds the bucket's ARN, truly unknown until `up`: the TLS rule
+    # alone may say it cannot run.
+    stack_rules = {rule.name for rule in (*RULES, *s3.RULES)} - {"aws-s3-bucket-tls-only"}
+    cannot_run = [
+        (v.layer, v.policy, v.message)
+        for v in result.violations
+        if v.policy in stack_rules and "can't run" in v.message
+    ]
+    assert cannot_run == []
+
+
+def test_prods_mandatory_https_rule_runs_in_preview() -> None:
+    result = plan("prod", preview=True, config_overrides=deploy_overrides("prod"))
+    https = [v for v in result.violations if v.policy == load_balancer.RULES[0].name]
+    assert https == [], "no finding and no can't-run: the pending certificate ARN is settled"
+    # A stack policy whose verdict needs a whole unknown document (the bucket policy holds the
+    # bucket's ARN) blocks in prod instead of approving blind.
+    blocked = [v for v in result.violations if "cannot be checked before `up`" in v.message]
+    assert "aws-s3-bucket-tls-only" in {v.policy for v in blocked}
+    assert all(v.level == "mandatory" for v in blocked) and result.exit_code == 1

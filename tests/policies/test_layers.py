@@ -15,15 +15,16 @@ from typing import Any
 
 import pytest
 
+from shared.environment import CLASSES, parse_environment
 from shared.layers import get_layer
 from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
+from tests.conftest import committed_config
 from tests.stacks import offline_results
 from tooling.offline import (
     LayerResult,
     Resource,
     Violation,
     evaluate,
-    load_stack_config,
     run_layer,
 )
 
@@ -185,7 +186,7 @@ BAD: dict[str, Bad] = {
 def layer(name: str, environment: str, overrides: tuple[tuple[str, str], ...] = ()) -> LayerResult:
     """The real layer program's run, upstream layers first, with the stack's own config file."""
     upstream = {up: layer(up, environment) for up in get_layer(name).upstream}
-    config = {**load_stack_config(name, environment), **dict(overrides)}
+    config = {**committed_config(name, environment), **dict(overrides)}
     return run_layer(name, environment, config=config, upstream=upstream)
 
 
@@ -285,18 +286,35 @@ def test_all_disabled_with_one_policy_back_on() -> None:
     assert {v.policy for v in found} == {"aws-ecs-no-privileged-containers"}
 
 
-def test_preview_unknowns_are_not_violations() -> None:
-    """In preview, an ARN computed from another resource is unknown: never a false violation."""
+# One environment per class of the registry.
+CLASS_ENVIRONMENTS = [name if info.named else "pr-7" for name, info in CLASSES.items()]
+
+
+@pytest.mark.parametrize("environment", CLASS_ENVIRONMENTS)
+def test_a_mandatory_policy_that_cannot_judge_an_unknown_blocks_where_the_class_says(
+    environment: str,
+) -> None:
+    """In preview a task's container definitions may be unknown; a rule that needs them cannot
+    judge. Where the class's profile says `unknowns_block` (prod) that blocks at the rule's level;
+    elsewhere it is the SDK's advisory "can't run", never a false violation."""
     from tooling.offline.model import UNKNOWN
 
-    resources = list(layer("app", "prod").resources)
+    resources = list(layer("app", environment).resources)
     index = next(
         i for i, r in enumerate(resources) if r.type == "aws:ecs/taskDefinition:TaskDefinition"
     )
     resources[index] = _edited(resources[index], _set(containerDefinitions=UNKNOWN))
     found = [
         v
-        for v in evaluate(resources, "prod", layer="app", preview=True)
+        for v in evaluate(resources, environment, layer="app", preview=True)
         if v.urn in (resources[index].urn, "") and v.policy.startswith("aws-ecs")
     ]
-    assert found and all(v.level == "advisory" and "preview" in v.message for v in found)
+    assert found
+    if parse_environment(environment).profile.unknowns_block:
+        assert all(v.level == "mandatory" for v in found)
+        assert all("cannot be checked before `up`" in v.message for v in found)
+        assert all(
+            ".containerDefinitions can't be known during preview" in v.message for v in found
+        )
+    else:
+        assert all(v.level == "advisory" and "can't run" in v.message for v in found)

@@ -8,9 +8,10 @@ from policies.catalog import RULES
 from policies.load_balancer import check_https
 from policies.pack import class_config, default_level
 from policies.spec import StackResource
+from tests.conftest import committed_config
 from tests.policies.conftest import UNKNOWN, context
 from tests.stacks import offline_results
-from tooling.offline import LayerResult, load_stack_config, run_layer
+from tooling.offline import LayerResult, run_layer
 
 RULE = "aws-alb-internet-facing-https"
 
@@ -29,7 +30,7 @@ def prod_app_without_certificate() -> LayerResult:
     return run_layer(
         "app",
         "staging",
-        config=load_stack_config("app", "staging"),
+        config=committed_config("app", "staging"),
         upstream={
             "network": offline_results.network("staging"),
             "data": offline_results.data("staging"),

@@ -163,3 +163,11 @@ def test_an_unknown_elsewhere_does_not_hide_a_finding() -> None:
 
 def test_other_resources_are_not_load_balancers() -> None:
     assert judge(StackResource("aws:s3/bucket:Bucket", "urn:b", {}, (), "b")) == []
+
+
+def test_a_certificate_arn_unknown_in_preview_is_settled_at_up() -> None:
+    # The ARN a CertificateValidation gives once ACM issues it: unknown in preview, always set at
+    # `up`, where the listener is created after it. Only that it is set matters to the rule.
+    pending = listener("https", {"protocol": "HTTPS", "certificateArn": UNKNOWN})
+    http = listener("http", {"protocol": "HTTP", "defaultActions": REDIRECT})
+    assert judge(alb(), pending, http) == []

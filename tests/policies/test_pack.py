@@ -136,11 +136,20 @@ def test_servicer_reports_a_mandatory_violation_naming_the_class(
     assert found[0].enforcementLevel == analyzer_pb2.MANDATORY
 
 
-def test_unknown_values_become_advisory_cant_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    servicer = _servicer(PROD, monkeypatch)
+@pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
+def test_an_unknown_value_a_rule_must_read_is_cant_run_or_blocks_as_the_class_says(
+    klass: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name = klass if CLASSES[klass].named else "pr-7"
+    servicer = _servicer({**PROD, "PULUMI_STACK": name}, monkeypatch)
     response = _analyze(servicer, MEMBER, {"engine": "aurora-postgresql", "instanceClass": UNKNOWN})
     (found,) = [d for d in response.diagnostics if d.policyName == "aws-rds-aurora-instance-class"]
-    assert found.enforcementLevel == analyzer_pb2.ADVISORY and "during preview" in found.message
+    if CLASSES[klass].profile.unknowns_block:  # mandatory here: it blocks
+        assert found.enforcementLevel == analyzer_pb2.MANDATORY
+        assert "cannot be checked before `up`" in found.message
+        assert ".instanceClass can't be known during preview" in found.message
+    else:
+        assert found.enforcementLevel == analyzer_pb2.ADVISORY and "during preview" in found.message
 
 
 def test_secret_password_fires_without_leaking(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from tests.conftest import deploy_overrides
 from tooling.offline import plan
 from tooling.offline.__main__ import main
 
@@ -14,14 +15,19 @@ FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "stack-export-au
 
 
 def test_prod_plan_on_default_config_has_no_mandatory_violation() -> None:
-    result = plan("prod")
+    result = plan("prod", config_overrides=deploy_overrides("prod"))
     assert result.policies, "the plan must have evaluated the pack"
     assert [v for v in result.violations if v.level == "mandatory"] == []
 
 
 def test_prod_plan_with_an_aurora_t3_micro_fails_naming_the_class() -> None:
     try:
-        result = plan("prod", config_overrides={"data": {"data:instanceClass": "db.t3.micro"}})
+        result = plan(
+            "prod",
+            config_overrides=deploy_overrides(
+                "prod", {"data": {"data:instanceClass": "db.t3.micro"}}
+            ),
+        )
     except ValueError as error:  # config validation (PlanError) stops it first: also fine
         assert "db.t3.micro" in str(error)
         return

@@ -14,7 +14,7 @@ from policies.rds import (
     check_performance_insights,
     check_storage_encrypted,
 )
-from tests.policies.conftest import context, secret
+from tests.policies.conftest import UNKNOWN, context, secret
 
 CLUSTER = "aws:rds/cluster:Cluster"
 MEMBER = "aws:rds/clusterInstance:ClusterInstance"
@@ -138,3 +138,11 @@ def test_instance_class_without_engine_is_checked_as_aurora_postgresql() -> None
     )
     assert len(found) == 1 and "aurora-postgresql" in found[0], found
     assert check_aurora_instance_class(MEMBER, {}, context("prod")) == []
+
+
+def test_a_final_snapshot_name_computed_at_up_counts_as_set() -> None:
+    # Derived from the key id in preview: unknown, yet always set at `up` (settled).
+    props = {"skipFinalSnapshot": False, "finalSnapshotIdentifier": UNKNOWN}
+    assert check_final_snapshot(CLUSTER, props, context("prod")) == []
+    empty = {"skipFinalSnapshot": False, "finalSnapshotIdentifier": ""}
+    assert len(check_final_snapshot(CLUSTER, empty, context("prod"))) == 1

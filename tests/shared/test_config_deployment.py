@@ -41,7 +41,7 @@ def test_prod_without_a_certificate_or_a_zone_cannot_deploy() -> None:
     "raw",
     [
         {"app:certificateArn": CERTIFICATE},
-        {"app:domainName": "app.example.com", "app:hostedZoneId": "Z0123456789ABCDEFGHIJ"},
+        {"app:domainName": "app.acme-platform.io", "app:hostedZoneId": "Z0123456789ABCDEFGHIJ"},
     ],
 )
 def test_prod_with_a_certificate_or_a_zone_deploys(raw: dict[str, Any]) -> None:
@@ -68,9 +68,9 @@ def test_alarms_that_reach_no_one_cannot_deploy(environment: str) -> None:
 @pytest.mark.parametrize(
     "raw",
     [
-        {"observability:alarmEmail": "ops@example.com"},
+        {"observability:alarmEmail": "ops@acme-platform.io"},
         {"observability:alarmTopicArn": TOPIC},
-        {"observability:alarmEmail": "ops@example.com", "observability:alarmTopicArn": TOPIC},
+        {"observability:alarmEmail": "ops@acme-platform.io", "observability:alarmTopicArn": TOPIC},
     ],
 )
 def test_an_email_or_a_topic_lets_alarms_deploy(raw: dict[str, Any]) -> None:

@@ -249,5 +249,11 @@ def test_prod_is_the_most_resilient() -> None:
     assert all(prod.desired_count >= p.desired_count for p in PROFILES.values())
 
 
-def test_only_pr_environments_force_destroy_buckets() -> None:
-    assert [k for k, p in PROFILES.items() if p.force_destroy_buckets] == ["pr"]
+def test_buckets_are_force_destroyed_wherever_the_class_keeps_no_data_on_destroy() -> None:
+    # The access-log bucket always holds objects (S3 logs even the provider's own reads): without
+    # force_destroy no destroy of the environment could finish. A class that protects its data
+    # (deletion protection, a final snapshot) keeps its buckets' objects too.
+    for name, info in CLASSES.items():
+        profile = info.profile
+        keeps_data = profile.deletion_protection or profile.final_snapshot
+        assert profile.force_destroy_buckets is not keeps_data, name

@@ -9,6 +9,7 @@ from shared.layers import (
     Layer,
     UnknownLayerError,
     get_layer,
+    readers,
     with_upstream,
 )
 
@@ -48,3 +49,11 @@ def test_with_upstream_adds_everything_upstream_in_order() -> None:
 def test_unknown_layer_lists_the_known_ones() -> None:
     with pytest.raises(UnknownLayerError, match="network, data, app, observability"):
         get_layer("netwrk")
+
+
+def test_readers_are_the_layers_that_name_a_layer_upstream() -> None:
+    for layer in LAYERS:
+        for reader in readers(layer.name):
+            assert layer.name in get_layer(reader).upstream
+        assert {r.name for r in LAYERS if layer.name in r.upstream} == set(readers(layer.name))
+    assert readers(LAYERS[-1].name) == ()

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tooling.offline import load_stack_config
+from tests.conftest import committed_config
 from tooling.offline.engine import warm
 
 
@@ -17,8 +17,9 @@ def warm_sdk() -> Iterator[None]:
 
 
 def stack_config(layer: str, environment: str, **overrides: Any) -> dict[str, Any]:
-    """`Pulumi.<env>.yaml` of the layer (PR environments have none) plus `<layer>:<key>` overrides."""
+    """`Pulumi.<env>.yaml` of the layer (PR environments have none) with the tests' stand-ins for
+    the values users set (tests/fixtures/deploy_values), plus `<layer>:<key>` overrides."""
     return {
-        **load_stack_config(layer, environment),
+        **committed_config(layer, environment),
         **{f"{layer}:{key}": value for key, value in overrides.items()},
     }

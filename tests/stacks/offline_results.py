@@ -11,11 +11,12 @@ import functools
 from typing import Any
 
 from shared.wire import SECRET_SIGNATURE_KEY
-from tooling.offline import LayerResult, load_stack_config, plan, run_layer
+from tests.conftest import committed_config
+from tooling.offline import LayerResult, plan, run_layer
 from tooling.offline.engine import warm
 
 REGION = "us-east-1"
-DOMAIN, ZONE = "example.com", "Z0123456789ABC"
+DOMAIN, ZONE = "acme-platform.io", "Z0123456789ABC"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-0123456789ab"
 # dev: nothing set (plain ALB URL); staging: DNS, and TLS from an ACM certificate validated in the
 # zone; prod and the PR: DNS and a given certificate.
@@ -59,6 +60,6 @@ def app(environment: str) -> LayerResult:
     return run_layer(
         "app",
         environment,
-        config={**load_stack_config("app", environment), **APP_CONFIG[environment]},
+        config={**committed_config("app", environment), **APP_CONFIG[environment]},
         upstream={"network": network(environment), "data": data(environment)},
     )

@@ -13,9 +13,16 @@ from shared.layers import ALB_ACCESS_LOG_PREFIX, PRODUCT, STACKS_DIR, get_layer
 from shared.naming import NAME_RULES, Namer
 from shared.tagging import STANDARD_TAG_KEYS
 from stacks.app import app_documents
+from tests.conftest import DOMAIN, committed_config
 from tests.stacks import offline_results as upstream
 from tests.stacks.offline_results import is_secret, plain
-from tooling.offline import LayerResult, ProgramError, load_stack_config, run_layer
+from tooling.offline import (
+    LayerResult,
+    ProgramError,
+    StackConfigError,
+    load_stack_config,
+    run_layer,
+)
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
 CONFIG, CERT, ZONE = upstream.APP_CONFIG, upstream.CERT, upstream.ZONE
@@ -325,7 +332,7 @@ def test_an_acm_certificate_is_validated_by_dns_in_the_zone(
 ) -> None:
     staging = results["staging"]
     (certificate,) = staging.of_type(CERTIFICATE)
-    assert certificate.inputs["domainName"] == "staging.example.com"
+    assert certificate.inputs["domainName"] == f"staging.{upstream.DOMAIN}"
     assert certificate.inputs["validationMethod"] == "DNS"
     (option,) = certificate.outputs["domainValidationOptions"]
     (record,) = [r for r in staging.of_type(RECORD) if r.inputs["type"] == "CNAME"]
@@ -350,14 +357,23 @@ def run_app(environment: str, config: dict[str, str]) -> LayerResult:
     )
 
 
-def test_the_committed_prod_config_plans_https_with_example_values() -> None:
+def test_the_committed_prod_config_plans_https_once_its_example_values_are_set() -> None:
     text = (STACKS_DIR / "app" / "Pulumi.prod.yaml").read_text()
     assert "EXAMPLE VALUES, replace before deploying" in text
-    prod = run_app("prod", load_stack_config("app", "prod"))
+    prod = run_app("prod", committed_config("app", "prod"))
     listeners = _listeners(prod)
     assert listeners[80]["defaultActions"][0]["type"] == "redirect"
     assert listeners[443]["certificateArn"] == _validated_certificate(prod)
-    assert prod.outputs["app_url"] == "https://example.com"
+    assert prod.outputs["app_url"] == f"https://{DOMAIN}"
+
+
+def test_the_committed_prod_example_values_are_refused_naming_the_file_and_key() -> None:
+    with pytest.raises(StackConfigError) as raised:
+        run_app("prod", load_stack_config("app", "prod"))
+    message = raised.value.user_message
+    assert message.startswith("app:domainName = 'example.com' is invalid: a placeholder")
+    assert "RFC 2606" in message
+    assert message.endswith("set this key in stacks/app/Pulumi.prod.yaml")
 
 
 def test_prod_without_a_certificate_is_refused_naming_the_keys() -> None:
@@ -372,8 +388,8 @@ def test_prod_without_a_certificate_is_refused_naming_the_keys() -> None:
 
 EXPECTED_DNS = {
     "dev": (None, "http://{alb}"),
-    "staging": ("staging.example.com", "https://staging.example.com"),
-    "prod": ("example.com", "https://example.com"),
+    "staging": (f"staging.{upstream.DOMAIN}", f"https://staging.{upstream.DOMAIN}"),
+    "prod": (upstream.DOMAIN, f"https://{upstream.DOMAIN}"),
     "pr-7": (None, "https://{alb}"),
 }
 

@@ -8,17 +8,19 @@ from typing import Any
 import pytest
 
 from shared.config import ConfigError, parse
+from shared.config.placeholders import placeholder
 from shared.environment import parse_environment
 from shared.layers import PRODUCT, STACKS_DIR, get_layer
 from shared.naming import Namer
 from shared.tagging import STANDARD_TAG_KEYS
+from tests.conftest import DOMAIN
 from tests.stacks import offline_results as upstream
 from tests.stacks.conftest import stack_config
 from tests.stacks.offline_results import plain
-from tooling.offline import LayerResult, ProgramError, run_layer
+from tooling.offline import LayerResult, ProgramError, load_stack_config, run_layer
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
-EMAIL = "ops@example.com"
+EMAIL = f"ops@{DOMAIN}"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 UNTAGGABLE = {
     "pulumi:pulumi:StackReference",
@@ -124,17 +126,19 @@ def test_topic_is_encrypted_and_staging_and_prod_subscribe_an_email(
         assert subscription.inputs == {
             "topic": topic.outputs["arn"],
             "protocol": "email",
-            "endpoint": EMAIL if env == "prod" else "alarms-staging@example.com",
+            "endpoint": EMAIL if env == "prod" else f"alarms-staging@{DOMAIN}",
         }
     else:
         assert subscriptions == []
 
 
 @pytest.mark.parametrize("env", ["staging", "prod"])
-def test_committed_alarm_emails_are_marked_as_examples(env: str) -> None:
+def test_committed_alarm_emails_are_examples_the_class_refuses(env: str) -> None:
     text = (STACKS_DIR / "observability" / f"Pulumi.{env}.yaml").read_text()
     assert "EXAMPLE VALUE, replace before deploying" in text
-    assert stack_config("observability", env)["observability:alarmEmail"].endswith("@example.com")
+    committed = load_stack_config("observability", env)["observability:alarmEmail"]
+    assert parse_environment(env).profile.refuse_placeholders
+    assert placeholder(committed) is not None
 
 
 @pytest.mark.parametrize("env", ["staging", "prod"])

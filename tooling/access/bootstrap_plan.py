@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from tooling.access.model import AccessModel, read_model
 
-
 # The repository the shipped bootstrap stack file names until docs/ci.md step 1 is done; the
 # bootstrap itself refuses it (it would trust somebody else's repository).
 EXAMPLE_REPOSITORY = "example-org/aws-platform"

@@ -87,19 +87,21 @@ class AutomationEngine:
         self.on_output = on_output
         self._environ = environ
 
-    def env_vars(self, environment: Environment) -> dict[str, str]:
-        """What every Pulumi command for this stack sees, on top of the inherited environment."""
+    def env_vars(self, environment: Environment | None) -> dict[str, str]:
+        """What every Pulumi command for this stack sees, on top of the inherited environment
+        (`None`: a command about no one stack, such as listing them)."""
         env_vars = {
             "PULUMI_BACKEND_URL": self.backend_url,
             "PULUMI_SKIP_UPDATE_CHECK": "true",
-            # The stack name is the environment; an ENVIRONMENT_SUFFIX left in a shell must not win.
-            "ENVIRONMENT_SUFFIX": environment.name,
             # A CI checkout's Pulumi.<env>.yaml lacks the secretsprovider/encryptedkey lines the
             # CLI wrote when the stack was created elsewhere: use the provider recorded in the
             # state then, instead of silently making a new passphrase one (pulumi/pulumi
             # sdk/go/common/env/env.go, pkg/cmd/pulumi/stack/secrets.go: FallbackToState).
             "PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER": "true",
         }
+        if environment is not None:
+            # The stack name is the environment; an ENVIRONMENT_SUFFIX left in a shell must not win.
+            env_vars["ENVIRONMENT_SUFFIX"] = environment.name
         for name in ("PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE"):
             if name in self._environ:
                 env_vars[name] = self._environ[name]
@@ -177,6 +179,22 @@ class AutomationEngine:
             if remove_stack and not protected:
                 stack.workspace.remove_stack(environment.name)
         return DestroyReport(protected=protected)
+
+    def stack_names(self, layer: Layer) -> tuple[str, ...]:
+        """Every stack of the layer's project in the state backend (`pulumi stack ls`)."""
+        try:
+            workspace = auto.LocalWorkspace(
+                work_dir=str(layer.folder),
+                pulumi_command=self.command,
+                env_vars=self.env_vars(None),
+            )
+            stacks = workspace.list_stacks()
+        except auto.CommandError as error:
+            raise DeployError(
+                f"pulumi stack ls failed for stacks/{layer.name}: {_stderr(error)}"
+            ) from None
+        # Pulumi Cloud names a stack `<org>/<project>/<stack>`, the file and S3 backends by its name.
+        return tuple(summary.name.rsplit("/", 1)[-1] for summary in stacks)
 
 
 def _protected_urns(deployment: Mapping[str, Any]) -> tuple[str, ...]:

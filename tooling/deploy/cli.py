@@ -1,7 +1,8 @@
 """`python -m tooling.deploy <command> ...`: what the deploy-all, preview, destroy-all, cleanup-pr
-and up nox sessions run.
+and up nox sessions run. `destroy-all <env> --plan` only lists what a destroy would do, offline.
 
-Exit codes: 0 done, 1 a stack operation failed or was not confirmed, 2 a usage or set-up problem
+Exit codes: 0 done (for `--plan`: the destroy would finish), 1 a stack operation failed or was
+not confirmed (for `--plan`: something would block or stop it), 2 a usage or set-up problem
 (bad environment or layer name, no Pulumi CLI, no usable secrets provider, no AWS credentials, no
 room in the account's quotas), reported in one message and before any stack is touched.
 """
@@ -14,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shared.environment import (
     Environment,
@@ -22,6 +24,8 @@ from shared.environment import (
     stack_environment_name,
 )
 from shared.layers import LAYER_NAMES, LAYERS, STACKS_DIR, Layer, UnknownLayerError, get_layer
+from tooling.deploy.destroy_plan import DestroyPlan, destroy_plan
+from tooling.deploy.destroy_plan import render as render_destroy_plan
 from tooling.deploy.orchestrator import (
     EXIT_INTERRUPTED,
     DeployError,
@@ -46,10 +50,15 @@ from tooling.offline.stack_config import (
 )
 from tooling.outputs import OUTPUTS_DIR, OutputFileError, OutputFileWriter
 
+if TYPE_CHECKING:  # pulumi.automation is imported only once a real engine is needed
+    from tooling.deploy.automation import AutomationEngine
+
 EngineFactory = Callable[[Mapping[str, str], str], Engine]
 """Builds the engine once the checks passed: (environ, environment name) -> Engine."""
 QuotaCheck = Callable[[Mapping[str, str], Environment, Sequence[Layer]], None]
 """Raises PreflightError when the account has no room for what the layers create."""
+DestroyPlanner = Callable[[Environment], DestroyPlan]
+"""The destroy plan of an environment; raises DeployError when its offline plan fails."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     destroy = commands.add_parser("destroy-all", help="destroy every layer, in reverse order")
     destroy.add_argument("environment")
     destroy.add_argument("--yes-destroy-prod", action="store_true")
+    destroy.add_argument(
+        "--plan",
+        action="store_true",
+        help="only list, offline, what would be deleted, kept and what would block",
+    )
 
     cleanup = commands.add_parser("cleanup-pr", help="destroy and remove a PR environment")
     cleanup.add_argument("environment")
@@ -131,6 +145,21 @@ def show_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None
     render(result, Console(), subtitle="offline: not previewable yet")
 
 
+def offline_destroy_plan(environment: Environment) -> DestroyPlan:
+    """The destroy plan from the environment's offline plan (no policy pack: only the resources)."""
+    from tooling.offline import ProgramError, plan
+
+    try:
+        result = plan(environment.name, pack_dir=None)
+    except ProgramError as error:
+        raise DeployError(f"the {error.layer} layer raised {error.message}") from None
+    except (ValueError, RuntimeError, OSError) as error:  # PlanError, StackConfigError, ...
+        raise DeployError(str(error)) from None
+    return destroy_plan(
+        environment.name, {name: layer.resources for name, layer in result.layers.items()}
+    )
+
+
 def check_deploy_quotas(
     environ: Mapping[str, str], environment: Environment, layers: Sequence[Layer]
 ) -> None:
@@ -171,7 +200,7 @@ def check_deploy_quotas(
         ) from None
 
 
-def automation_engine(environ: Mapping[str, str], environment: str) -> Engine:
+def automation_engine(environ: Mapping[str, str], environment: str) -> AutomationEngine:
     """The real engine: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
     from tooling.deploy import automation  # pulumi.automation only once it is needed
 
@@ -204,6 +233,7 @@ def main(
     offline_plan: OfflinePlan = show_offline_plan,
     quota_check: QuotaCheck = check_deploy_quotas,
     stacks_dir: Path = STACKS_DIR,
+    destroy_planner: DestroyPlanner = offline_destroy_plan,
 ) -> int:
     args = build_parser().parse_args(argv)
     environ = os.environ if environ is None else environ
@@ -230,6 +260,10 @@ def main(
             layers = (get_layer(args.layer),)
         elif args.command == "preview":
             layers = select_layers(only=args.layer)
+        if args.command == "destroy-all" and args.plan:
+            planned = destroy_planner(environment)
+            render_destroy_plan(planned, say)
+            return 0 if planned.finishes else 1
         if args.command == "cleanup-pr" and not environment.is_ephemeral:
             raise SelectionError(
                 f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "

@@ -8,12 +8,12 @@ production, the offline runner in tests. Nothing here imports `pulumi.automation
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.environment import Environment
-from shared.layers import LAYERS, Layer, get_layer
+from shared.layers import LAYERS, Layer, get_layer, readers
 from tooling.outputs import OutputFileWriter
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -87,6 +87,7 @@ class Orchestrator:
     say: Callable[[str], None] = print
     ask: Callable[[str], str] = input
     offline_plan: OfflinePlan | None = None
+    layers: tuple[Layer, ...] = LAYERS  # the layer graph; tests give other shapes
 
     def _header(self, index: int, total: int, layer: Layer, environment: Environment) -> None:
         self.say(f"\n[{index}/{total}] {layer.name} ({environment.name})")
@@ -200,10 +201,19 @@ class Orchestrator:
         return []
 
     def destroy(
-        self, environment: Environment, *, yes: bool = False, remove_stacks: bool = False
+        self,
+        environment: Environment,
+        *,
+        yes: bool = False,
+        remove_stacks: bool = False,
+        keep_going: bool = False,
     ) -> int:
-        """Destroy every layer in reverse order; protected resources are reported, never forced."""
-        layers = tuple(reversed(LAYERS))
+        """Destroy every layer in reverse order; protected resources are reported, never forced.
+
+        Without `keep_going` the first layer that fails or keeps a protected resource stops the
+        run. With it, every layer whose readers (`shared.layers.readers`) are all gone is still
+        destroyed, and the end names each layer left and why."""
+        layers = tuple(reversed(self.layers))
         if environment.is_prod and not yes:
             prompt = (
                 f"Destroy every layer of {environment.name} ({_names(layers)})? "
@@ -215,8 +225,14 @@ class Orchestrator:
                 )
                 return 1
         destroyed: list[Layer] = []
+        left: dict[str, str] = {}  # layer name -> why it is still there
         for index, layer in enumerate(layers, start=1):
             self._header(index, len(layers), layer, environment)
+            waiting = [name for name in readers(layer.name, self.layers) if name in left]
+            if waiting:
+                left[layer.name] = f"still read by {', '.join(waiting)}"
+                self.say(f"{layer.name} ({environment.name}) not destroyed: {left[layer.name]}")
+                continue
             if not self.engine.exists(layer, environment):
                 self.say(f"no {layer.name} stack in {environment.name}: nothing to destroy")
                 self.writer.remove(environment.name, layer.name)
@@ -232,6 +248,9 @@ class Orchestrator:
                 return EXIT_INTERRUPTED
             except DeployError as error:
                 self.say(f"\n{layer.name} ({environment.name}) destroy failed: {error}")
+                if keep_going:
+                    left[layer.name] = f"destroy failed: {error}"
+                    continue
                 self.say(
                     f"Destroyed: {_names(destroyed)}. Still there: {_names(layers[index - 1 :])}."
                 )
@@ -241,12 +260,10 @@ class Orchestrator:
                 return 1
             self.writer.remove(environment.name, layer.name)
             if report.protected:
-                self.say(
-                    f"{layer.name} ({environment.name}) kept {len(report.protected)} protected "
-                    "resource(s), not forced:"
-                )
-                for urn in report.protected:
-                    self.say(f"  {urn}")
+                self._kept(layer, environment, report.protected)
+                if keep_going:
+                    left[layer.name] = f"{len(report.protected)} protected resource(s) kept"
+                    continue
                 self.say(
                     f"Stopped before {_names(layers[index:])}: they may still serve these "
                     f"resources. If they really must go: cd stacks/{layer.name} && pulumi state "
@@ -254,6 +271,9 @@ class Orchestrator:
                 )
                 return 1
             destroyed.append(layer)
+        if left:
+            self._left(environment, destroyed, left)
+            return 1
         if remove_stacks:
             self.writer.remove_environment(environment.name)
         self.say(
@@ -261,12 +281,29 @@ class Orchestrator:
         )
         return 0
 
+    def _kept(self, layer: Layer, environment: Environment, protected: Sequence[str]) -> None:
+        self.say(
+            f"{layer.name} ({environment.name}) kept {len(protected)} protected resource(s), "
+            "not forced:"
+        )
+        for urn in protected:
+            self.say(f"  {urn}")
+
+    def _left(
+        self, environment: Environment, destroyed: Sequence[Layer], left: Mapping[str, str]
+    ) -> None:
+        self.say(f"\nDestroyed: {_names(destroyed)}. Left in {environment.name}:")
+        for name, why in left.items():
+            self.say(f"  {name}: {why}")
+        self.say("Fix the causes and run the same command again; finished layers are no-ops.")
+
     def cleanup_pr(self, environment: Environment) -> int:
-        """A PR environment's end: destroy every layer, remove its stacks and output files."""
+        """A PR environment's end: destroy every layer, remove its stacks and output files; a
+        layer that fails does not stop the ones the order still allows (see `destroy`)."""
         if not environment.is_ephemeral:
             self.say(
                 f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
                 f"{environment.environment_class}. Use destroy-all for it."
             )
             return 2
-        return self.destroy(environment, yes=True, remove_stacks=True)
+        return self.destroy(environment, yes=True, remove_stacks=True, keep_going=True)

@@ -1,7 +1,8 @@
 """Quota preflight: will the account have room for what this deploy creates?
 
 The count comes from the environment's offline plan (Elastic IPs, VPCs, NAT gateways per
-availability zone), minus what the environment already has (tagged `Environment=<name>`, so a
+availability zone, keyed by zone id: the network layer picks zones by id, and a zone name such as
+`us-east-1a` names a different physical zone in every account), minus what the environment already has (tagged `Environment=<name>`, so a
 redeploy asks for nothing new); the room from Service Quotas (the applied value, else AWS's
 default) and EC2's describe calls. A shortfall is one PreflightError naming every quota code and
 the command that raises it, before any stack is touched.
@@ -49,7 +50,7 @@ class PlannedResource(Protocol):
 
 @dataclass(frozen=True)
 class Demand:
-    """What a deploy of one environment will own: counts, NATs keyed by availability zone."""
+    """What a deploy of one environment will own: counts, NATs keyed by availability zone id."""
 
     elastic_ips: int = 0
     vpcs: int = 0
@@ -57,10 +58,10 @@ class Demand:
 
 
 def demand_of(resources: Iterable[PlannedResource]) -> Demand:
-    """Count from the offline plan's resources; a NAT gateway's zone is its subnet's."""
+    """Count from the offline plan's resources; a NAT gateway's zone is its subnet's zone id."""
     resources = list(resources)
     zones = {
-        str(r.outputs.get("id")): str(r.outputs.get("availabilityZone") or UNKNOWN_ZONE)
+        str(r.outputs.get("id")): str(r.outputs.get("availabilityZoneId") or UNKNOWN_ZONE)
         for r in resources
         if r.type == SUBNET
     }
@@ -95,7 +96,7 @@ def _environment_filter(environment: str) -> list[dict[str, Any]]:
 class Usage:
     elastic_ips: int
     vpcs: int
-    nat_gateways: Mapping[str, int]  # by zone
+    nat_gateways: Mapping[str, int]  # by zone id
     ours: Demand  # what this environment already has
 
 
@@ -114,7 +115,7 @@ def current_usage(ec2: Any, environment: str) -> Usage:
     zones: dict[str, str] = {}
     if subnet_ids:
         for subnet in _all(ec2, "describe_subnets", "Subnets", SubnetIds=subnet_ids):
-            zones[subnet["SubnetId"]] = subnet["AvailabilityZone"]
+            zones[subnet["SubnetId"]] = subnet["AvailabilityZoneId"]
 
     def by_zone(found: list[dict[str, Any]]) -> dict[str, int]:
         return dict(Counter(zones.get(nat["SubnetId"], UNKNOWN_ZONE) for nat in found))

@@ -118,6 +118,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also check the CI role of the class against the plan (docs/access.md)",
     )
+    plan.add_argument(
+        "--config-file",
+        type=Path,
+        metavar="FILE",
+        help="values over every layer's Pulumi.<env>.yaml, in a file shaped like one "
+        "(`config:` of <layer>:<key>); e.g. the values users set, for CI",
+    )
     _policy_pack_arguments(plan)
     plan.add_argument(
         "--stacks", type=Path, help="another folder of layer programs (default: stacks/)"
@@ -264,6 +271,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
     from tooling.offline.engine import ProgramError, StackConfigError
     from tooling.offline.planner import plan, policy_check
     from tooling.offline.report import plan_secrets, render
+    from tooling.offline.stack_config import read_config_overlay
 
     def warn(message: str) -> None:
         shown = escape(redaction.current().terminal(message))
@@ -274,10 +282,12 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
         if args.command == "plan":
             # The command line names the environment (shared.environment's one rule): a leftover
             # ENVIRONMENT_SUFFIX is one warning here and hidden from the programs and the pack.
+            overlay = read_config_overlay(args.config_file) if args.config_file else None
             with command_line_wins(args.environment, warn):
                 result = plan(
                     args.environment,
                     layers=args.layers,
+                    config_overrides=overlay,
                     pack_dir=None if args.no_policy else (args.packs or [POLICY_PACK_DIR]),
                     policy_config_files=args.pack_configs,
                     stacks_dir=args.stacks,

@@ -182,6 +182,20 @@ def _acm_certificate(n: Naming, ident: str) -> dict[str, Any]:
     }
 
 
+def _subnet(n: Naming, ident: str) -> dict[str, Any]:
+    """The zone id EC2 reports beside the zone name a subnet was created in (or the name beside
+    the id), from this mock account's name-to-id mapping."""
+    zones = availability_zones(n.region)
+    by_name = {z["name"]: z["zoneId"] for z in zones}
+    by_id = {z["zoneId"]: z["name"] for z in zones}
+    name, zone_id = n.inputs.get("availabilityZone"), n.inputs.get("availabilityZoneId")
+    if isinstance(name, str) and name in by_name:
+        return {"availabilityZoneId": by_name[name]}
+    if isinstance(zone_id, str) and zone_id in by_id:
+        return {"availabilityZone": by_id[zone_id]}
+    return {}
+
+
 def _eip(n: Naming, ident: str) -> dict[str, Any]:
     return {"allocationId": ident, "publicIp": f"52.{n.digest[0]}.{n.digest[1]}.{n.digest[2]}"}
 
@@ -214,7 +228,9 @@ _LISTENER = Shape(
 SHAPES: Mapping[str, Shape] = {
     # network
     "aws:ec2/vpc:Vpc": _ec2("vpc", "vpc"),
-    "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
+    "aws:ec2/subnet:Subnet": Shape(
+        id="subnet-{hex17}", arn="arn:aws:ec2:{region}:{account}:subnet/{id}", extra=_subnet
+    ),
     "aws:ec2/securityGroup:SecurityGroup": _ec2("security-group", "sg"),
     "aws:ec2/routeTable:RouteTable": _ec2("route-table", "rtb"),
     "aws:ec2/natGateway:NatGateway": _ec2("natgateway", "nat"),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from shared.layers import STACKS_DIR, get_layer
+from shared.layers import LAYER_NAMES, STACKS_DIR, get_layer
 from tooling.offline.cli_yaml import CliYamlError, StackDocument, read_stack_document
 from tooling.offline.passphrase import Decrypt, PassphraseError, stack_decrypter
 
@@ -143,3 +143,32 @@ def load_stack_config(
 ) -> dict[str, str]:
     """`<layer>:<key>` -> the program's text from `Pulumi.<environment>.yaml`, without `secure:` ones."""
     return read_stack_config(layer, environment, stacks_dir=stacks_dir).values
+
+
+PROVIDER_NAMESPACE = "aws"  # the provider every layer configures (aws:region)
+
+
+def read_config_overlay(path: Path) -> dict[str, dict[str, str]]:
+    """`layer -> {<namespace>:<key>: value}` from a file shaped like a stack file, whose values
+    go over every layer's `Pulumi.<env>.yaml` (`plan --config-file`): `<layer>:` keys to that
+    layer, provider keys such as `aws:region` to every layer. No `secure:` values: an overlay
+    holds stand-ins, never secrets."""
+    try:
+        document = read_stack_document(path.read_text(encoding="utf-8"), project="")
+    except (OSError, UnicodeDecodeError) as error:
+        raise StackConfigFileError(f"{path}: cannot be read ({error})") from None
+    except CliYamlError as error:
+        raise StackConfigFileError(f"{path}: {error}") from None
+    overlay: dict[str, dict[str, str]] = {name: {} for name in LAYER_NAMES}
+    for key, value in document.values.items():
+        namespace = key.split(":", 1)[0]
+        if value.secure:
+            raise StackConfigFileError(f"{path}: {key}: an overlay holds no secrets")
+        if namespace not in (*LAYER_NAMES, PROVIDER_NAMESPACE):
+            raise StackConfigFileError(
+                f"{path}: {key}: name a layer ({', '.join(LAYER_NAMES)}) or "
+                f"{PROVIDER_NAMESPACE}: before the key"
+            )
+        for name in [namespace] if namespace in LAYER_NAMES else LAYER_NAMES:
+            overlay[name][key] = value.text
+    return {name: values for name, values in overlay.items() if values}

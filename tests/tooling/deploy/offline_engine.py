@@ -35,6 +35,9 @@ class OfflineEngine:
         self.stacks: dict[tuple[str, str], LayerResult | None] = {}
         self.calls: list[tuple[str, str, str]] = []
 
+    def stack_names(self, layer: Layer) -> tuple[str, ...]:
+        return tuple(env for name, env in self.stacks if name == layer.name)
+
     def exists(self, layer: Layer, environment: Environment) -> bool:
         return (layer.name, environment.name) in self.stacks
 

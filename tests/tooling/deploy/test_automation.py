@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pulumi import automation as auto
@@ -381,3 +381,50 @@ def test_a_shim_without_a_selected_version_is_a_deploy_error(
     monkeypatch.setenv("PATH", f"{cli.parent}:/usr/bin:/bin")
     with pytest.raises(DeployError, match=r"`pulumi version` failed \(exit code 126\)"):
         automation.cli_command(cli)
+
+
+class FakeLocalWorkspace:
+    """Stands in for LocalWorkspace: records how it was opened, lists the given stacks."""
+
+    opened: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        FakeLocalWorkspace.opened.append(kwargs)
+
+    def list_stacks(self) -> list[auto.StackSummary]:
+        return [
+            auto.StackSummary(name, current=False, update_in_progress=False)
+            for name in ("dev", "pr-12", "acme/data/pr-13")
+        ]
+
+
+def test_stack_names_lists_the_layers_stacks_in_the_backend(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    FakeLocalWorkspace.opened = []
+    monkeypatch.setattr(auto, "LocalWorkspace", FakeLocalWorkspace)
+    engine = automation.AutomationEngine(cli=CLI, environ={"PULUMI_BACKEND_URL": "s3://state"})
+
+    # Pulumi Cloud's names are `<org>/<project>/<stack>`: the stack name is the last part.
+    assert engine.stack_names(get_layer("data")) == ("dev", "pr-12", "pr-13")
+
+    (opened,) = FakeLocalWorkspace.opened
+    assert opened["work_dir"] == str(STACKS_DIR / "data")
+    assert opened["env_vars"]["PULUMI_BACKEND_URL"] == "s3://state"
+    assert "ENVIRONMENT_SUFFIX" not in opened["env_vars"]  # about no one environment
+
+
+def test_a_failing_stack_listing_is_a_deploy_error(
+    recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Failing(FakeLocalWorkspace):
+        def list_stacks(self) -> list[auto.StackSummary]:
+            raise error(auto.CommandError, "error: access denied to s3://state")
+
+    monkeypatch.setattr(auto, "LocalWorkspace", Failing)
+    engine = automation.AutomationEngine(cli=CLI, environ={})
+    with pytest.raises(DeployError) as raised:
+        engine.stack_names(get_layer("network"))
+    assert str(raised.value) == (
+        "pulumi stack ls failed for stacks/network: error: access denied to s3://state"
+    )

@@ -379,3 +379,77 @@ def test_select_layers() -> None:
         select_layers(start_from="app", only=["data"])
     with pytest.raises(UnknownLayerError, match="unknown layer 'dta'"):
         select_layers(start_from="dta")
+
+
+def test_cleanup_pr_goes_on_past_a_failing_layer_and_reports_what_is_left(tmp_path: Path) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(PR, LAYERS, resume=resume)
+    failing = LAYERS[1]  # read by a later layer, reading an earlier one
+    engine.fail[failing.name] = "DependencyViolation"
+
+    assert orchestrator.cleanup_pr(PR) == 1
+
+    # Every layer nothing still-standing reads was destroyed; what reads nothing left stays.
+    gone = {name for op, name, _ in engine.calls if op == "destroy"} - {failing.name}
+    assert all((name, PR.name) not in engine.stacks for name in gone)
+    assert set(gone) == {layer.name for layer in LAYERS[LAYERS.index(failing) + 1 :]}, (
+        "layers after the failing one (which it does not read) are destroyed first"
+    )
+    assert "Left in pr-42:" in console.text
+    assert f"  {failing.name}: destroy failed: DependencyViolation" in console.lines
+    for layer in LAYERS[: LAYERS.index(failing)]:
+        assert (layer.name, PR.name) in engine.stacks
+        assert any(line.startswith(f"  {layer.name}: still read by") for line in console.lines)
+    assert (tmp_path / "pr-42" / f"{LAYERS[0].name}.json").exists()
+
+
+class LayerFilesIgnored(OutputFileWriter):
+    """Output files exist only for the real layers; a made-up graph has none to forget."""
+
+    def remove(self, environment: str, layer: str) -> None:
+        pass
+
+
+def test_cleanup_pr_destroys_every_layer_the_order_still_allows(tmp_path: Path) -> None:
+    # Two layers read one base: when one of them fails, the other still goes, the base stays.
+    base = Layer(name="base", upstream=(), outputs=())
+    first = Layer(name="first", upstream=("base",), outputs=())
+    second = Layer(name="second", upstream=("base",), outputs=())
+    engine = OfflineEngine(fail={"second": "BucketNotEmpty"})
+    for layer in (base, first, second):
+        engine.stacks[(layer.name, PR.name)] = None
+    console = Console()
+    orchestrator = Orchestrator(
+        engine=engine,
+        writer=LayerFilesIgnored(tmp_path),
+        say=console.say,
+        ask=console.ask,
+        layers=(base, first, second),
+    )
+
+    assert orchestrator.cleanup_pr(PR) == 1
+
+    assert [layer for op, layer, _ in engine.calls if op == "destroy"] == ["second", "first"]
+    assert ("first", PR.name) not in engine.stacks
+    assert console.lines[-3:] == [
+        "  second: destroy failed: BucketNotEmpty",
+        "  base: still read by second",
+        "Fix the causes and run the same command again; finished layers are no-ops.",
+    ]
+
+
+def test_cleanup_pr_keeps_a_layer_with_protected_resources_and_what_it_reads(
+    tmp_path: Path,
+) -> None:
+    urn = "urn:pulumi:pr-42::data::aws:rds/cluster:Cluster::db"
+    engine = OfflineEngine(protected={"data": (urn,)})
+    orchestrator, console = make(tmp_path, engine)
+    orchestrator.deploy(PR, LAYERS, resume=resume)
+
+    assert orchestrator.cleanup_pr(PR) == 1
+
+    assert ("data", PR.name) in engine.stacks
+    assert "  data: 1 protected resource(s) kept" in console.lines
+    for name in get_layer("data").upstream:
+        assert f"  {name}: still read by data" in console.lines

@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 from tests.conftest import OfflinePlan
 from tooling.deploy.preflight import PreflightError
 from tooling.deploy.quotas import Demand, check_quotas, demand_of
+from tooling.offline import mocks
 
 REGION = "us-east-1"
 ENV_TAG = "tag:Environment"
@@ -84,9 +85,18 @@ def stub_usage(
     nats = [{"NatGatewayId": "nat-1", "SubnetId": "subnet-a"}]
     stub.add_response("describe_nat_gateways", {"NatGateways": nats}, {"Filter": live})
     stub.add_response("describe_nat_gateways", {"NatGateways": []}, {"Filter": live + mine})
+    # Zone names map to zone ids differently in every account: here us-east-1a is use1-az2.
     stub.add_response(
         "describe_subnets",
-        {"Subnets": [{"SubnetId": "subnet-a", "AvailabilityZone": "us-east-1a"}]},
+        {
+            "Subnets": [
+                {
+                    "SubnetId": "subnet-a",
+                    "AvailabilityZone": "us-east-1a",
+                    "AvailabilityZoneId": "use1-az2",
+                }
+            ]
+        },
         {"SubnetIds": ["subnet-a"]},
     )
 
@@ -102,7 +112,9 @@ def test_the_demand_is_counted_from_the_offline_plan(dev_demand: Demand) -> None
     assert dev_demand.elastic_ips >= 1
     assert dev_demand.nat_gateways is not None
     assert sum(dev_demand.nat_gateways.values()) == dev_demand.elastic_ips
-    assert set(dev_demand.nat_gateways) <= {"us-east-1a", "us-east-1b", "us-east-1c"}
+    # By zone id: the network layer picks zones by id, the same physical zones in every account.
+    zone_ids = {zone["zoneId"] for zone in mocks.availability_zones(REGION)}
+    assert set(dev_demand.nat_gateways) <= zone_ids
 
 
 def test_a_full_default_account_is_one_message_naming_each_quota_and_the_fix(
@@ -112,7 +124,7 @@ def test_a_full_default_account_is_one_message_naming_each_quota_and_the_fix(
     stub_quotas(quota_stub)
     # dev, staging and prod hold the 5 default EIPs; 4 VPCs plus the default one reach 5.
     stub_usage(ec2_stub, "pr-12", eips=5, own_eips=0, vpcs=5, own_vpcs=0)
-    demand = Demand(elastic_ips=1, vpcs=1, nat_gateways={"us-east-1a": 1})
+    demand = Demand(elastic_ips=1, vpcs=1, nat_gateways={"use1-az2": 1})
 
     with pytest.raises(PreflightError) as raised:
         check_quotas(demand, environment="pr-12", region=REGION, ec2=ec2, service_quotas=quotas)
@@ -125,14 +137,14 @@ def test_a_full_default_account_is_one_message_naming_each_quota_and_the_fix(
         "request-service-quota-increase --service-code ec2 --quota-code L-0263D0A3 "
         "--desired-value 6 --region us-east-1" in message
     )
-    assert "L-FE5A380F" not in message  # one NAT in us-east-1a, quota 5: room left
+    assert "L-FE5A380F" not in message  # one NAT in use1-az2, quota 5: room left
 
 
 def test_a_redeploy_needs_no_new_room_and_a_raised_quota_fits(
     clients: tuple[Any, Any, Stubber, Stubber],
 ) -> None:
     ec2, quotas, ec2_stub, quota_stub = clients
-    demand = Demand(elastic_ips=1, vpcs=1, nat_gateways={"us-east-1a": 1})
+    demand = Demand(elastic_ips=1, vpcs=1, nat_gateways={"use1-az2": 1})
     stub_quotas(quota_stub)
     stub_usage(ec2_stub, "staging", eips=5, own_eips=1, vpcs=5, own_vpcs=1)
     check_quotas(demand, environment="staging", region=REGION, ec2=ec2, service_quotas=quotas)
@@ -162,13 +174,15 @@ def test_nat_gateways_are_checked_per_availability_zone(
         {"ServiceCode": "vpc", "QuotaCode": "L-FE5A380F"},
     )
     stub_usage(ec2_stub, "pr-12", eips=1, own_eips=0, vpcs=1, own_vpcs=0)
-    demand = Demand(elastic_ips=2, vpcs=1, nat_gateways={"us-east-1a": 1, "us-east-1b": 1})
+    # The live NAT sits in us-east-1a, which is use1-az2 in this account: compared by zone name,
+    # it would never meet the planned NAT in use1-az2.
+    demand = Demand(elastic_ips=2, vpcs=1, nat_gateways={"use1-az2": 1, "use1-az1": 1})
 
     with pytest.raises(PreflightError) as raised:
         check_quotas(demand, environment="pr-12", region=REGION, ec2=ec2, service_quotas=quotas)
     lines = [line for line in str(raised.value).splitlines() if line.startswith("- ")]
     assert lines == [
-        "- NAT gateways per availability zone in us-east-1a: pr-12 adds 1, 1 of 1 are in use "
+        "- NAT gateways per availability zone in use1-az2: pr-12 adds 1, 1 of 1 are in use "
         "(quota L-FE5A380F). Raise it: aws service-quotas request-service-quota-increase "
         "--service-code vpc --quota-code L-FE5A380F --desired-value 2 --region us-east-1"
     ]

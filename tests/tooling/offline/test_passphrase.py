@@ -159,7 +159,7 @@ def test_a_decrypted_value_is_validated_and_its_error_hides_it(
 def test_a_decrypted_value_reaches_the_program_and_no_report_shows_it(
     stacks: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    email = "pager-7f3a@example.com"
+    email = "pager-7f3a@acme-platform.io"
     stack_file(stacks, value=encrypt(email))
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
     result = plan("staging", layers=["observability"], stacks_dir=stacks, pack_dir=None)
@@ -178,3 +178,15 @@ def test_a_decrypted_value_reaches_the_program_and_no_report_shows_it(
     )
     assert code == 2 and "incorrect passphrase" in buffer.getvalue()
     assert "Traceback" not in buffer.getvalue() and buffer.getvalue().count("error:") == 1
+
+
+def test_a_secret_placeholder_is_refused_without_showing_it(
+    stacks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stack_file(stacks, value=encrypt("pager-7f3a@example.com"))
+    monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
+    with pytest.raises(PlanError) as raised:
+        plan("staging", layers=["observability"], stacks_dir=stacks, pack_dir=None)
+    message = str(raised.value)
+    assert "observability:alarmEmail = '[secret]' is invalid: a placeholder" in message
+    assert "pager-7f3a" not in message

@@ -7,10 +7,17 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from shared.environment import CLASSES
+from shared.layers import LAYER_NAMES
+from tests.conftest import DEPLOY_VALUES_DIR
 from tooling.offline import load_stack_config, plan
 from tooling.offline.__main__ import main
 from tooling.offline.planner import PlanError
-from tooling.offline.stack_config import StackConfigFileError, read_stack_config
+from tooling.offline.stack_config import (
+    StackConfigFileError,
+    read_config_overlay,
+    read_stack_config,
+)
 
 from .conftest import FIXTURE_PACK, FIXTURE_STACKS
 
@@ -131,3 +138,54 @@ def test_blank_or_invalid_environment_names_are_refused_before_any_layer_runs(
     assert code == 2
     assert problem in buffer.getvalue() and "Traceback" not in buffer.getvalue()
     assert not outputs_dir.exists()
+
+
+def test_a_config_file_overlay_goes_to_its_layer_and_provider_keys_to_every_layer(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "values.yaml"
+    path.write_text("config:\n  app:domainName: acme-platform.io\n  aws:region: eu-west-1\n")
+    overlay = read_config_overlay(path)
+    assert overlay["app"] == {"app:domainName": "acme-platform.io", "aws:region": "eu-west-1"}
+    assert all(values["aws:region"] == "eu-west-1" for values in overlay.values())
+    assert set(overlay) == set(LAYER_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("config:\n  domainName: x.io\n", "name a layer"),
+        ("config:\n  ap:domainName: x.io\n", "name a layer"),
+        ("config:\n  app:domainName:\n    secure: AAAA\n", "an overlay holds no secrets"),
+        ("config: [1]\n", "must be a mapping"),
+    ],
+)
+def test_a_config_file_overlay_that_cannot_work_is_one_message(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "values.yaml"
+    path.write_text(text)
+    with pytest.raises(StackConfigFileError) as raised:
+        read_config_overlay(path)
+    assert message in str(raised.value) and str(path) in str(raised.value)
+
+
+REFUSING = [
+    name for name, info in CLASSES.items() if info.named and info.profile.refuse_placeholders
+]
+
+
+@pytest.mark.parametrize("environment", REFUSING)
+def test_the_committed_examples_are_refused_and_the_users_values_plan(
+    environment: str, tmp_path: Path
+) -> None:
+    out = StringIO()
+    console = Console(file=out, width=200)
+    args = ["plan", environment, "--no-policy", "--outputs", str(tmp_path)]
+    assert main(args, console=console) == 2
+    text = out.getvalue()
+    assert re.search(r"is invalid: a placeholder: .*RFC 2606|example zone id", text)
+    assert re.search(rf"set this key in stacks/\w+/Pulumi\.{environment}\.yaml", text)
+
+    values = DEPLOY_VALUES_DIR / f"{environment}.yaml"
+    assert main([*args, "--config-file", str(values)], console=console) == 0
