@@ -138,7 +138,7 @@ def credential_jobs() -> list[tuple[str, str, dict[str, Any]]]:
 def test_jobs_holding_credentials_install_only_locked_dependencies() -> None:
     assert (REPO_ROOT / "uv.lock").is_file()
     jobs = credential_jobs()
-    assert len(jobs) == 6
+    assert len(jobs) == 7
     for workflow, name, job in jobs:
         runs = [step["run"] for step in job["steps"] if "run" in step]
         installs = [run for run in runs if "install" in run or "sync" in run]
@@ -248,4 +248,4 @@ def test_closed_pull_requests_environments_are_swept_on_a_schedule_in_the_pr_env
     assert job["permissions"]["pull-requests"] == "read"
     (sweep,) = [step for step in job["steps"] if "tooling.deploy.sweep" in step.get("run", "")]
     assert sweep["env"] == {"GITHUB_TOKEN": "${{ github.token }}"}
-    assert workflow["concurrency"]["cancel-in-progress"] is False
+    assert workflow["jobs"]["sweep"]["concurrency"]["cancel-in-progress"] is False

@@ -10,15 +10,18 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from shared.environment import ENVIRONMENT_CLASSES
 from shared.layers import REPO_ROOT
-from tooling.access.bootstrap_plan import bootstrap_model
+from tooling.access.bootstrap_plan import bootstrap_model, plan_class
 from tooling.access.derive import derive
-from tooling.access.grants import example_environment
 from tooling.access.report import check_class, findings_table, permissions_table
+
+if TYPE_CHECKING:
+    from tooling.offline import PlanResult
 
 GRANTS_FILE = REPO_ROOT / "bootstrap" / "ci_grants.json"
 
@@ -28,16 +31,27 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     parser.add_argument("environment_class", nargs="?", help=", ".join(ENVIRONMENT_CLASSES))
     parser.add_argument("--write", action="store_true", help="regenerate bootstrap/ci_grants.json")
     parser.add_argument("--out", type=Path, default=Path("."), help="folder for the policy JSON")
+    parser.add_argument(
+        "--values",
+        type=Path,
+        metavar="DIR",
+        help="a folder of <environment>.yaml files whose values go over the stack files "
+        "(as `plan --config-file` takes them): where the stack files still hold example values",
+    )
     args = parser.parse_args(argv)
     out = console or Console()
-    from tooling.offline import plan
+    if args.values is not None and not args.values.is_dir():
+        out.print(f"error: --values {args.values} is not a folder", markup=False)
+        return 2
+
+    def plan(environment_class: str) -> PlanResult:
+        return plan_class(environment_class, values=args.values)
 
     if args.write:
         plans = {
-            c: [r for layer in plan(example_environment(c), pack_dir=None).layers.values()
-                for r in layer.resources]
+            c: [r for layer in plan(c).layers.values() for r in layer.resources]
             for c in ENVIRONMENT_CLASSES
-        }  # fmt: skip
+        }
         GRANTS_FILE.write_text(json.dumps(derive(plans), indent=1, sort_keys=True) + "\n")
         out.print(f"wrote {GRANTS_FILE.relative_to(REPO_ROOT)}")
         return 0
@@ -51,7 +65,7 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
     if not args.out.is_dir():
         out.print(f"error: --out {args.out} is not a folder", markup=False)
         return 2
-    result = plan(example_environment(args.environment_class), pack_dir=None)
+    result = plan(args.environment_class)
     resources = [r for layer in result.layers.values() for r in layer.resources]
     stacks = [(layer, result.environment) for layer in result.layers]
     results = check_class(bootstrap_model(), args.environment_class, resources, stacks)

@@ -5,23 +5,26 @@ from __future__ import annotations
 from functools import cache
 
 from shared.environment import ENVIRONMENT_CLASSES
-from tooling.access.bootstrap_plan import bootstrap_model
-from tooling.access.grants import example_environment
+from tests.conftest import DEPLOY_VALUES_DIR
+from tooling.access.bootstrap_plan import bootstrap_model, plan_class
 from tooling.access.model import AccessModel
 from tooling.access.needs import Need, Planned, resource_needs
-from tooling.offline import plan
+from tooling.offline import PlanResult
 
 
 @cache
+def _plan(environment_class: str) -> PlanResult:
+    # The committed staging and prod stack files hold example values, refused at plan time.
+    return plan_class(environment_class, values=DEPLOY_VALUES_DIR)
+
+
 def resources(environment_class: str) -> tuple[Planned, ...]:
-    result = plan(example_environment(environment_class), pack_dir=None)
-    return tuple(r for layer in result.layers.values() for r in layer.resources)
+    return tuple(r for layer in _plan(environment_class).layers.values() for r in layer.resources)
 
 
-@cache
 def stacks(environment_class: str) -> tuple[tuple[str, str], ...]:
-    environment = example_environment(environment_class)
-    return tuple((layer, environment) for layer in plan(environment, pack_dir=None).layers)
+    result = _plan(environment_class)
+    return tuple((layer, result.environment) for layer in result.layers)
 
 
 @cache

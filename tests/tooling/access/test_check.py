@@ -39,7 +39,7 @@ def _without(principal: Principal, prefix: str) -> Principal:
 def test_the_committed_grants_are_derived_from_the_current_plans() -> None:
     committed = json.loads((REPO_ROOT / "bootstrap" / "ci_grants.json").read_text())
     assert derive({c: resources(c) for c in CLASSES}) == committed, (
-        "bootstrap/ci_grants.json is stale: run `python -m tooling.access --write`"
+        "bootstrap/ci_grants.json is stale: run `nox -s access -- --write --values tests/fixtures/deploy_values`"
     )
 
 

@@ -25,6 +25,7 @@ def test_an_unknown_class_is_one_message_and_exit_2(tmp_path: Path) -> None:
     assert cli.main(["prd"], console) == 2
     assert "name one environment class" in buffer.getvalue()
     assert cli.main(["dev", "--out", str(tmp_path / "missing")], console) == 2
+    assert cli.main(["dev", "--values", str(tmp_path / "missing")], console) == 2
 
 
 def test_the_plan_with_access_names_the_missing_state_machine_action(

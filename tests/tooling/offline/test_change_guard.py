@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 
 from shared.environment import CLASSES
+from tests.conftest import DEPLOY_VALUES_DIR
 from tooling.offline.__main__ import main
 from tooling.offline.change_guard import (
     GuardConfig,
@@ -80,7 +81,10 @@ def test_the_cli_exits_1_on_a_blocked_change(
     state = _edited_state(tmp_path / "state", offline_plan("prod"), _rename_cluster)
     report = tmp_path / "changes.json"
     arguments = ["--against", str(state), "--changes-json", str(report)]
-    code = main(["plan", "prod", "--no-policy", *arguments, "--outputs", str(tmp_path / "out")])
+    values = ["--config-file", str(DEPLOY_VALUES_DIR / "prod.yaml")]  # not the example values
+    code = main(
+        ["plan", "prod", "--no-policy", *values, *arguments, "--outputs", str(tmp_path / "out")]
+    )
     out = capsys.readouterr().out
     assert code == 1
     lines = [line for line in out.splitlines() if line.startswith("+-  replace")]

@@ -205,7 +205,7 @@ def test_a_pack_that_fails_to_load_shows_no_decrypted_secret(
 ) -> None:
     from .test_passphrase import PASSPHRASE, encrypt, stack_file
 
-    email = "pager-7f3a@example.com"
+    email = "pager-7f3a@ops.acme-platform.net"
     stack_file(stacks_copy, value=encrypt(email))
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("HOSTILE_START", "crash")  # its config, decrypted secret included, to stderr
