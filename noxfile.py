@@ -22,6 +22,10 @@ nox.options.error_on_missing_interpreters = True
 
 PYPROJECT = nox.project.load_toml(Path(__file__).parent / "pyproject.toml")
 PYTHON = "3.11"
+# The tests, the type check and the offline tools run on .venv itself, where the policy pack runs
+# too (its PulumiPolicy.yaml virtualenv): `dev` keeps it current, and a venv of a session's own
+# would be a second install and bytecode pass of pulumi_aws to pay.
+DEV_PYTHON = str(Path(".venv") / "bin" / "python")
 
 
 def _install(session: nox.Session, *groups: str) -> None:
@@ -97,14 +101,17 @@ def dev(session: nox.Session) -> None:
     session.log("Ready: .venv is what stacks/*/Pulumi.yaml and policies/PulumiPolicy.yaml run on.")
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
     """Run the test suite (offline: no Pulumi CLI, no AWS)."""
-    dev(session)  # policies/PulumiPolicy.yaml runs the pack on .venv, as the CLI would
-    _install(session, "test")
+    # On .venv itself, where the pack runs too (policies/PulumiPolicy.yaml, as the CLI would run
+    # it): its dev group holds the test group, and a venv of the session's own is a second install
+    # and bytecode pass of pulumi_aws to pay for nothing.
+    dev(session)
     # Every core by default: the suite is CPU-bound (forked stack runs, policy-pack servers). The
     # conformance cases share their pack processes on one worker (their xdist_group).
-    session.run("pytest", *(session.posargs or ["-n", "auto", "--dist", "loadgroup"]))
+    args = session.posargs or ["-n", "auto", "--dist", "loadgroup"]
+    session.run(DEV_PYTHON, "-m", "pytest", *args, external=True)
 
 
 @nox.session(python=PYTHON)
@@ -115,17 +122,18 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def typecheck(session: nox.Session) -> None:
     """Type-check every package, stack program and test with mypy --strict."""
-    _install(session, "typecheck")
-    session.run("mypy", *(session.posargs or ["."]))
+    dev(session)  # .venv holds the typecheck group, and the packages mypy reads
+    mypy = [DEV_PYTHON, "-m", "mypy"]
+    session.run(*mypy, *(session.posargs or ["."]), external=True)
     if not session.posargs:
         # Pulumi runs each program from its own folder, so its sibling modules are top-level
         # imports: check every stack with that folder as the import root, as the CLI runs it.
         for folder in [*sorted(Path("stacks").glob("*/")), Path("bootstrap")]:
             files = sorted(str(path) for path in folder.glob("*.py"))
-            session.run("mypy", *files, env={"MYPYPATH": str(folder)})
+            session.run(*mypy, *files, env={"MYPYPATH": str(folder)}, external=True)
 
 
 def _python(session: nox.Session) -> str:
@@ -143,11 +151,6 @@ def _run_tool(session: nox.Session, python: str, *args: str) -> None:
 
 
 # --- offline plan sessions --------------------------------------------------------------------------
-
-
-# The offline tools run on .venv itself, where the policy pack runs too (its PulumiPolicy.yaml
-# virtualenv): `dev` keeps it current, and a session of its own would be a second install to pay.
-DEV_PYTHON = str(Path(".venv") / "bin" / "python")
 
 
 @nox.session(venv_backend="none")
