@@ -62,39 +62,71 @@ def redact(value: Any) -> Any:
     return value
 
 
-def secret_texts(value: Any, *, inside: bool = False) -> set[str]:
-    """Every string a secret holds: the plaintext, the strings within it, and within a JSON one."""
+def secret_texts(value: Any, *, public: str = "") -> set[str]:
+    """Every string a secret holds: each secret plaintext whole, and the strings within one (in a
+    structure, or in a JSON document held as a string) that `public` does not show anyway.
+
+    A piece of a secret document is masked so that a message quoting one value of it (a container
+    definition's environment) cannot show that value. A piece that the plan shows in the clear
+    elsewhere (the region inside a secret container definition, a log group's name) is no secret,
+    and masking it would only blank out the plan's public text wherever it occurs.
+    """
     found: set[str] = set()
-    _collect(value, inside, found)
-    return found
+    pieces: set[str] = set()
+    _collect(value, _OUT, found, pieces)
+    return found | {piece for piece in pieces - found if piece not in public}
 
 
-def _collect(value: Any, inside: bool, found: set[str]) -> None:
+def public_text(value: Any) -> str:
+    """Every string of `value` outside a secret, one per line: what a plan shows in the clear."""
+    strings: list[str] = []
+    _public(value, strings)
+    return "\n".join(strings)
+
+
+def _public(value: Any, strings: list[str]) -> None:
+    if isinstance(value, str):
+        strings.append(value)
+    elif isinstance(value, Mapping):
+        if value.get(SECRET_SIG_KEY) != SECRET_SIG:
+            for key, item in value.items():
+                strings.append(str(key))
+                _public(item, strings)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _public(item, strings)
+
+
+# Where a value stands: outside any secret, a secret's whole plaintext, or a piece within one.
+_OUT, _WHOLE, _PIECE = 0, 1, 2
+
+
+def _collect(value: Any, where: int, found: set[str], pieces: set[str]) -> None:
     # Plain types first: this walks every value of a plan, and ABC checks are slow.
     if isinstance(value, str):
-        if inside:
-            _collect_text(value, found)
+        if where != _OUT:
+            _collect_text(value, found if where == _WHOLE else pieces, pieces)
     elif isinstance(value, bool) or value is None:
         return
     elif isinstance(value, int | float):
-        if inside:
-            _collect_text(str(value), found)
+        if where != _OUT:
+            _collect_text(str(value), found if where == _WHOLE else pieces, pieces)
     elif isinstance(value, Mapping):
         if value.get(SECRET_SIG_KEY) == SECRET_SIG:
-            _collect(value.get("value"), True, found)
+            _collect(value.get("value"), _WHOLE, found, pieces)
         else:
             for item in value.values():
-                _collect(item, inside, found)
+                _collect(item, _OUT if where == _OUT else _PIECE, found, pieces)
     elif isinstance(value, list | tuple):
         for item in value:
-            _collect(item, inside, found)
-    elif inside:
-        _collect_text(str(value), found)
+            _collect(item, _OUT if where == _OUT else _PIECE, found, pieces)
+    elif where != _OUT:
+        _collect_text(str(value), found if where == _WHOLE else pieces, pieces)
 
 
-def _collect_text(text: str, found: set[str]) -> None:
+def _collect_text(text: str, into: set[str], pieces: set[str]) -> None:
     if len(text) >= MIN_SCRUBBED_LENGTH:
-        found.add(text)
+        into.add(text)
     # A container definition or policy document held as one secret string: a message that quotes
     # one value of it must not show that value either.
     if text.lstrip().startswith(("{", "[")):
@@ -103,7 +135,7 @@ def _collect_text(text: str, found: set[str]) -> None:
         except (ValueError, RecursionError):
             return
         if isinstance(document, dict | list):
-            _collect(document, True, found)
+            _collect(document, _PIECE, set(), pieces)
 
 
 def terminal_text(text: str) -> str:

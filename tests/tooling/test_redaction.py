@@ -16,6 +16,7 @@ from tooling.redaction import (
     Masker,
     current,
     masking,
+    public_text,
     remember,
     secret_texts,
     terminal_text,
@@ -64,6 +65,19 @@ def test_the_strings_inside_a_secret_json_document_are_secrets_too() -> None:
         "TOKEN-5150",
     }
     assert secret_texts({"plain": document}) == set()  # not a secret: nothing to hunt
+
+
+def test_a_piece_of_a_secret_the_plan_shows_in_the_clear_is_no_secret() -> None:
+    # A container definition is secret as a whole because it holds a secret's ARN; the region
+    # and the log group inside it are public, and masking them would blank every ARN of the plan.
+    document = json.dumps([{"logConfiguration": {"options": {"awslogs-region": "us-east-1"}}}])
+    value = {"containerDefinitions": wrap(document), "arn": "arn:aws:ecs:us-east-1:1:cluster/c"}
+    assert secret_texts(value, public=public_text(value)) == {document}
+    # The whole plaintext stays a secret even where the plan also shows it.
+    assert secret_texts({"a": wrap("us-east-1"), "b": "us-east-1"}, public="us-east-1") == {
+        "us-east-1"
+    }
+    assert public_text({"a": wrap("hidden"), "b": ["shown", {"c": "too"}]}) == "a\nb\nshown\nc\ntoo"
 
 
 def test_control_characters_cannot_hide_or_assemble_a_secret() -> None:

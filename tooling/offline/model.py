@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tooling.redaction import secret_texts
+from tooling.redaction import public_text, secret_texts, wrap
 
 ORGANIZATION = "organization"
 # pulumi.runtime.rpc.UNKNOWN: what the engine sends for a value unknown during preview.
@@ -70,14 +70,23 @@ class LayerResult:
     outputs: dict[str, Any]
     secret_outputs: frozenset[str] = field(default_factory=frozenset)
 
-    def secret_texts(self) -> set[str]:
-        """Every secret string the layer holds: secret values anywhere, and its secret outputs."""
-        found = secret_texts(self.outputs)
-        for resource in self.resources:
-            found |= secret_texts(resource.inputs) | secret_texts(resource.outputs)
-        for name in self.secret_outputs:
-            found |= secret_texts({"value": self.outputs.get(name)}, inside=True)
-        return found
+    def _values(self) -> list[Any]:
+        public = {k: v for k, v in self.outputs.items() if k not in self.secret_outputs}
+        values: list[Any] = [{name: wrap(self.outputs.get(name)) for name in self.secret_outputs}]
+        values += [public]
+        values += [part for r in self.resources for part in (r.inputs, r.outputs)]
+        return values
+
+    def public_text(self) -> str:
+        """Every string the layer holds outside a secret."""
+        return public_text(self._values())
+
+    def secret_texts(self, public: str = "") -> set[str]:
+        """Every secret string the layer holds: secret values anywhere, and its secret outputs;
+        a piece of a secret document only where neither this layer nor `public` (the text of the
+        plan's other layers) shows it in the clear."""
+        values = self._values()
+        return secret_texts(values, public=public_text(values) + "\n" + public)
 
     def of_type(self, type_: str) -> list[Resource]:
         return [r for r in self.resources if r.type == type_]

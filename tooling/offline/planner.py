@@ -222,18 +222,21 @@ def _run_and_check(
     the next one. One worker keeps the packs' calls in layer order, and the violations are
     gathered in that order, so the result does not depend on timing."""
 
-    def check(item: _LayerInput, result: LayerResult) -> list[Violation]:
-        return _check(servers, result, item.config, item.secret_keys, configs)
+    def check(item: _LayerInput, result: LayerResult, public: str) -> list[Violation]:
+        return _check(servers, result, item.config, item.secret_keys, configs, public=public)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="analyze")
     checks: list[Future[list[Violation]]] = []
+    # What the layers run so far show in the clear: a piece of a secret document that an upstream
+    # layer exports in the clear (a database endpoint) is no secret in this one either.
+    shown: list[str] = []
+
+    def ran(item: _LayerInput, result: LayerResult) -> None:
+        shown.append(result.public_text())
+        checks.append(pool.submit(check, item, result, "\n".join(shown)))
+
     try:
-        results = _run_layers(
-            prepared,
-            environment,
-            preview,
-            on_layer=lambda item, result: checks.append(pool.submit(check, item, result)),
-        )
+        results = _run_layers(prepared, environment, preview, on_layer=ran)
         violations = [v for future in checks for v in future.result()]
     finally:
         # A layer that failed (or Ctrl-C) must not wait for the pack: stopping it ends the calls.
@@ -249,9 +252,10 @@ def _check(
     configs: Sequence[Sequence[tuple[Mapping[str, PolicyConfig], str]]],
     *,
     apply_remediations: bool = True,
+    public: str = "",
 ) -> list[Violation]:
     """Every pack over one layer, as one stack operation: all packs remediate, then all analyze."""
-    remember(result.secret_texts())  # the packs see them in plaintext, and may echo them
+    remember(result.secret_texts(public))  # the packs see them in plaintext, and may echo them
     for server, pack_configs in zip(servers, configs, strict=True):
         server.configure(
             layer=result.layer,

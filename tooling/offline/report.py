@@ -46,8 +46,9 @@ def _shown(value: Any) -> Any:
 def plan_secrets(result: PlanResult) -> set[str]:
     """Every secret string the plan holds, to mask from every output."""
     found: set[str] = set(result.config_secrets)
+    public = "\n".join(layer.public_text() for layer in result.layers.values())
     for layer in result.layers.values():
-        found |= layer.secret_texts()
+        found |= layer.secret_texts(public)
     return found
 
 

@@ -155,8 +155,10 @@ def test_a_layer_is_checked_while_the_next_one_runs(monkeypatch: pytest.MonkeyPa
             checked_before_data_ran.append(network_checked.wait(timeout=20))
         return run_layer(layer, environment, **kwargs)
 
-    def watched_check(server: Any, result: LayerResult, *args: Any) -> list[Violation]:
-        found = check(server, result, *args)
+    def watched_check(
+        server: Any, result: LayerResult, *args: Any, **kwargs: Any
+    ) -> list[Violation]:
+        found = check(server, result, *args, **kwargs)
         if result.layer == "network":
             network_checked.set()
         return found
@@ -175,7 +177,7 @@ def test_a_failing_layer_does_not_wait_for_a_check_in_flight(
 ) -> None:
     release, returned = threading.Event(), threading.Event()
 
-    def stuck_check(*args: Any) -> list[Violation]:
+    def stuck_check(*args: Any, **kwargs: Any) -> list[Violation]:
         release.wait(timeout=20)
         returned.set()
         return []

@@ -1,6 +1,7 @@
 """The console report: tables for a few findings, a line each for many, and nothing lost."""
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -115,3 +116,22 @@ def test_a_remediation_shows_its_changed_properties_before_and_after_masked() ->
         out = console.file.getvalue()  # type: ignore[attr-defined]
         assert 'before {"tags":{}} after {"tags":{"team":"platform"}}' in out
         assert "hidden-name" not in out
+
+
+def test_only_secrets_are_masked_not_the_public_pieces_of_a_secret_document(
+    offline_plan: Any,
+) -> None:
+    # The app's container definitions are secret as a whole (they hold the database secret's
+    # ARN); the region and names inside them are public, and must stay readable everywhere.
+    from tooling.offline.report import plan_secrets
+
+    result = offline_plan("dev")
+    secrets = plan_secrets(result)
+    region = result.layers["network"].outputs["availability_zones"][0][:-1]
+    assert region not in secrets
+    assert result.layers["data"].outputs["db_endpoint"] not in secrets
+    assert result.layers["data"].outputs["db_master_secret_arn"] in secrets
+    out = StringIO()
+    report.render(result, Console(file=out, width=200))
+    shown = out.getvalue()
+    assert f"region={region}" in shown and shown.count("[secret]") == 1
