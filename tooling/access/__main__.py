@@ -16,6 +16,7 @@ from rich.console import Console
 
 from shared.environment import ENVIRONMENT_CLASSES
 from shared.layers import REPO_ROOT
+from tooling import redaction
 from tooling.access.bootstrap_plan import bootstrap_model, plan_class
 from tooling.access.derive import derive
 from tooling.access.report import check_class, findings_table, permissions_table
@@ -44,6 +45,17 @@ def main(argv: Sequence[str] | None = None, console: Console | None = None) -> i
         out.print(f"error: --values {args.values} is not a folder", markup=False)
         return 2
 
+    try:
+        return _run(args, out)
+    except (ValueError, RuntimeError, OSError) as error:
+        # A stack file or config the plan refuses (PlanError, ConfigError, a program's
+        # StackConfigError), or an unreadable file: the message says what to fix.
+        message = getattr(error, "user_message", "") or str(error)
+        out.print(f"error: {redaction.current().terminal(message)}", markup=False, soft_wrap=True)
+        return 2
+
+
+def _run(args: argparse.Namespace, out: Console) -> int:
     def plan(environment_class: str) -> PlanResult:
         return plan_class(environment_class, values=args.values)
 

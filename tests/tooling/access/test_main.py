@@ -69,3 +69,16 @@ def test_a_clean_class_prints_the_table_and_writes_the_policy_json(
         "access-pr-preview.json",
         "access-pr.json",
     ]
+
+
+def test_a_plan_the_engine_refuses_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # pr-1 has no stack files: without AWS_REGION the plan has no region, a user's mistake.
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    buffer = io.StringIO()
+    code = cli.main(["pr", "--out", str(tmp_path)], Console(file=buffer, width=300))
+    out = buffer.getvalue()
+    assert code == 2 and out.startswith("error: no AWS region for pr-1") and out.count("\n") == 1
+    assert "Traceback" not in out
