@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from shared.layers import POLICY_PACK_DIR
 from tooling.offline.changes import Change, ChangePlan
+from tooling.redaction import is_secret
 
 Level = Literal["mandatory", "advisory", "disabled"]
 LEVELS: tuple[Level, ...] = ("mandatory", "advisory", "disabled")
@@ -132,8 +133,8 @@ def load_guard_config(environment_class: str, folder: Path = GUARD_DIR) -> Guard
 
 
 def _statements(document: Any) -> list[Mapping[str, Any]]:
-    if isinstance(document, Mapping) and "value" in document and len(document) == 2:
-        document = document["value"]  # a secret wrapper
+    if is_secret(document):
+        document = document.get("value")  # an export's encrypted one has only a ciphertext
     if isinstance(document, str):
         try:
             document = json.loads(document)
