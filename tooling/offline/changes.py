@@ -543,14 +543,9 @@ def _replacement(
     retained = bool(flags.get("retainOnDelete"))
     if retained:
         reasons.append("retainOnDelete: the old resource stays in AWS, outside the stack")
-    return Change(
-        urn=change.urn,
-        type=change.type,
-        action=change.action,
-        properties=change.properties,
-        replace_keys=change.replace_keys,
+    return dataclasses.replace(
+        change,
         delete_first=delete_first,
-        old_urn=change.old_urn,
         protected=protected,
         retained=retained,
         reasons=tuple(reasons),
@@ -711,19 +706,8 @@ class _Deployed:
 
 
 def _aliased(change: Change, old_urn: str) -> Change:
-    return Change(
-        urn=change.urn,
-        type=change.type,
-        action=change.action,
-        properties=change.properties,
-        replace_keys=change.replace_keys,
-        delete_first=change.delete_first,
-        old_urn=old_urn,
-        protected=change.protected,
-        retained=change.retained,
-        reasons=(*change.reasons, f"reached through its alias {old_urn}"),
-        old=change.old,
-        new=change.new,
+    return dataclasses.replace(
+        change, old_urn=old_urn, reasons=(*change.reasons, f"reached through its alias {old_urn}")
     )
 
 
