@@ -2,7 +2,7 @@
 
 from pulumi_policy import PolicyPack
 
-from policies.cfn_lint import exit_once_served, warm_in_background
+from policies.cfn.lint import exit_once_served, warm_in_background
 from policies.pack import PACK_NAME, policies, stack_region
 
 # cfn-lint's start-up overlaps the engine running the layer programs, before any AnalyzeStack.

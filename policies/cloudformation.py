@@ -13,16 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from policies.cfn_lint import Finding, Level, lint_template
-from policies.cfn_translate import (
-    UNKNOWN_REF,
-    CfnResource,
-    Planned,
-    template,
-    translate,
-    uses_unknown,
-)
+from policies.cfn.lint import Finding, Level, lint_template
+from policies.cfn.resources import planned
 from policies.spec import Context, Rule, StackCheck, StackResource
+from shared.aws.cloudformation import UNKNOWN_REF, CfnResource, template, translate, uses_unknown
 
 # The region cfn-lint judges in when the stack names none (`aws:region` unset): the provider's
 # own default region.
@@ -68,11 +62,7 @@ def findings(
     resources: Sequence[StackResource], context: Context
 ) -> list[tuple[str, Finding, str]]:
     """(URN, finding, the message to report) for every cfn-lint finding on the stack."""
-    planned = [
-        Planned(r.type, r.urn, r.name, r.props, r.dependencies, r.property_dependencies)
-        for r in resources
-    ]
-    translated = translate(planned)
+    translated = translate(planned(resources))
     if not translated:
         return []
     document = template(translated)

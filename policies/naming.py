@@ -1,6 +1,7 @@
 """Physical names: every name property shared.naming has a rule for must be one AWS accepts.
 
-One source of truth: the rules are shared.naming.NAME_RULES, the same the stacks' Namer obeys.
+One source of truth: the rules are shared.naming.NAME_RULES, the same the stacks' Namer obeys, and
+which property of which type has which kind is the resource type table's (shared.aws.types).
 Only a house convention is dropped here: our log groups start with "/", AWS does not require it.
 """
 
@@ -13,39 +14,14 @@ from typing import Any
 
 from policies.props import text
 from policies.spec import Context, Rule
+from shared.aws.types import TYPES
 from shared.naming import NameRule, rule_for
 
-# (type token, camelCase property) -> shared.naming kind
+# (type token, camelCase property) -> shared.naming kind, from the resource type table.
 NAME_PROPERTIES: Mapping[tuple[str, str], str] = {
-    ("aws:s3/bucket:Bucket", "bucket"): "s3-bucket",
-    ("aws:s3/bucketV2:BucketV2", "bucket"): "s3-bucket",
-    ("aws:rds/cluster:Cluster", "clusterIdentifier"): "rds-cluster",
-    ("aws:rds/cluster:Cluster", "finalSnapshotIdentifier"): "db-snapshot",
-    ("aws:rds/clusterInstance:ClusterInstance", "identifier"): "rds-instance",
-    ("aws:rds/instance:Instance", "identifier"): "rds-instance",
-    ("aws:rds/instance:Instance", "finalSnapshotIdentifier"): "db-snapshot",
-    ("aws:rds/clusterParameterGroup:ClusterParameterGroup", "name"): "db-parameter-group",
-    ("aws:rds/parameterGroup:ParameterGroup", "name"): "db-parameter-group",
-    ("aws:rds/subnetGroup:SubnetGroup", "name"): "db-subnet-group",
-    ("aws:lb/loadBalancer:LoadBalancer", "name"): "alb",
-    ("aws:lb/targetGroup:TargetGroup", "name"): "target-group",
-    ("aws:ecs/cluster:Cluster", "name"): "ecs-cluster",
-    ("aws:ecs/service:Service", "name"): "ecs-service",
-    ("aws:ecs/taskDefinition:TaskDefinition", "family"): "task-family",
-    ("aws:iam/role:Role", "name"): "iam-role",
-    ("aws:iam/policy:Policy", "name"): "iam-policy",
-    ("aws:iam/instanceProfile:InstanceProfile", "name"): "iam-instance-profile",
-    ("aws:ec2/securityGroup:SecurityGroup", "name"): "security-group",
-    ("aws:cloudwatch/logGroup:LogGroup", "name"): "log-group",
-    ("aws:cloudwatch/logMetricFilter:LogMetricFilter", "name"): "metric-filter",
-    ("aws:cloudwatch/metricAlarm:MetricAlarm", "name"): "alarm",
-    ("aws:cloudwatch/dashboard:Dashboard", "dashboardName"): "dashboard",
-    ("aws:sns/topic:Topic", "name"): "sns-topic",
-    ("aws:secretsmanager/secret:Secret", "name"): "secret",
-    ("aws:kms/alias:Alias", "name"): "kms-alias",
-    ("aws:appautoscaling/policy:Policy", "name"): "scaling-policy",
-    ("aws:sfn/stateMachine:StateMachine", "name"): "state-machine",
-    ("aws:cloudwatch/eventRule:EventRule", "name"): "event-rule",
+    (token, key): kind
+    for token, entry in TYPES.items()
+    for key, kind in entry.name_kinds().items()
 }
 HOUSE_PREFIXES = frozenset({"log-group"})  # kinds whose rule.prefix is our convention, not AWS's
 

@@ -9,7 +9,7 @@ AWS-compliant name and its tags with `Name` set to that name from one call (the 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -87,10 +87,24 @@ class StackContext(Generic[C]):
                 f"shared.layers: missing {missing or 'none'}, not in the contract {extra or 'none'}"
             )
         for name in self.layer.outputs:
-            value = outputs[name]
+            value = pulumi.Output.from_input(outputs[name]).apply(_present(self.layer.name, name))
             pulumi.export(
                 name, pulumi.Output.secret(value) if name in self.layer.secret_outputs else value
             )
+
+
+def _present(layer: str, name: str) -> Callable[[Any], Any]:
+    """Refuses a contract output that resolves to None: a reader would get `null`, not a value
+    (e.g. a computed output the offline mocks have no shape for)."""
+
+    def check(value: Any) -> Any:
+        if value is None:
+            raise ContractError(
+                f"the {layer} layer exports {name} as None: a contract output needs a value"
+            )
+        return value
+
+    return check
 
 
 def stack_context(layer: str, schema: type[C]) -> StackContext[C]:

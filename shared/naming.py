@@ -10,142 +10,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from shared.aws.types import TYPES
+from shared.name_rule import NameRule
 
 HASH_LENGTH = 8
-
-
-@dataclass(frozen=True)
-class NameRule:
-    """What AWS accepts for one kind of name, and how the Namer should build one.
-
-    `problems()` checks what AWS (or the pulumi-aws provider, where it is stricter) accepts, so the
-    policy pack can reuse it on names people wrote by hand. The Namer is deliberately narrower: it
-    only ever emits ASCII letters, digits, the rule's delimiter and `-`.
-    """
-
-    kind: str
-    max_length: int
-    allowed: str  # a regex character class body, matched with re.ASCII
-    min_length: int = 1
-    lowercase: bool = False  # uppercase is rejected (by AWS or by the provider's validation)
-    fold_case: bool = False  # AWS compares names ignoring case: the Namer emits lowercase only
-    first_letter: bool = False
-    alnum_ends: bool = False
-    no_double_hyphen: bool = False
-    delimiter: str = "-"
-    prefix: str = ""  # put in front by the Namer (e.g. "alias/")
-    prefix_required: bool = True  # False: a house style (log groups' "/"), not an AWS rule
-    optional_suffix: str = ""  # allowed at the end although its characters are not (".fifo")
-    forbidden_prefixes: tuple[str, ...] = ()
-    forbidden_suffixes: tuple[str, ...] = ()
-    forbidden_substrings: tuple[str, ...] = ()
-    forbidden_names: tuple[str, ...] = ()
-    no_ip_address: bool = False
-    no_secret_suffix: bool = False
-    global_scope: bool = False  # unique across all AWS accounts: the Namer adds account and region
-    _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _char: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _unwanted: re.Pattern[str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_pattern", re.compile(f"[{self.allowed}]*", re.ASCII))
-        object.__setattr__(self, "_char", re.compile(f"[{self.allowed}]", re.ASCII))
-        # The Namer only ever emits ASCII letters, digits, the delimiter and '-': other punctuation
-        # a rule allows (dots in bucket names, spaces in subnet groups) would only invite edge cases.
-        keep = "".join(re.escape(c) for c in {self.delimiter, "-"} if self._char.match(c))
-        object.__setattr__(self, "_unwanted", re.compile(f"[^A-Za-z0-9{keep}]"))
-
-    def problems(self, name: str, *, reveal: bool = True) -> list[str]:
-        """Human-readable reasons why AWS would reject `name`; an empty list means compliant.
-
-        `reveal=False` states the rule broken without anything derived from the name (its length,
-        its offending characters), for a name that may be a secret.
-        """
-        found: list[str] = []
-        if not self.min_length <= len(name) <= self.max_length:
-            found.append(
-                f"{self.kind} names must be {self.min_length}-{self.max_length} characters "
-                "long" + (f" (got {len(name)})" if reveal else "")
-            )
-        body = name
-        if self.prefix and self.prefix_required:
-            if name.startswith(self.prefix):
-                body = name[len(self.prefix) :]
-            else:
-                found.append(f"{self.kind} names must start with {self.prefix!r}")
-        if self.prefix and self.prefix_required and not body:
-            found.append(f"{self.kind} names need something after {self.prefix!r}")
-        chars = body
-        if self.optional_suffix and chars.endswith(self.optional_suffix):
-            chars = chars[: -len(self.optional_suffix)]
-        if not self._pattern.fullmatch(chars):
-            found.append(self._characters_problem(chars, reveal))
-        if self.lowercase and body != body.lower():
-            found.append(f"{self.kind} names must be lowercase")
-        if self.first_letter and not (body[:1].isascii() and body[:1].isalpha()):
-            found.append(f"{self.kind} names must start with a letter")
-        if self.alnum_ends and body and not (_is_alnum(body[0]) and _is_alnum(body[-1])):
-            found.append(f"{self.kind} names must start and end with a letter or digit")
-        if self.no_double_hyphen and "--" in body:
-            found.append(f"{self.kind} names may not contain '--'")
-        if self.no_double_hyphen and body.endswith("-"):
-            found.append(f"{self.kind} names may not end with '-'")
-        return found + self._reserved(name, reveal)
-
-    def _characters_problem(self, chars: str, reveal: bool) -> str:
-        if not reveal:
-            return f"{self.kind} names may contain only characters matching [{self.allowed}]"
-        bad = sorted({c for c in chars if not self._char.fullmatch(c)})
-        return f"{self.kind} names may not contain {''.join(bad)!r}"
-
-    def _reserved(self, name: str, reveal: bool) -> list[str]:
-        """Prefixes, suffixes and shapes AWS keeps for itself."""
-        found = [
-            f"{self.kind} names may not contain {s!r}"
-            for s in self.forbidden_substrings
-            if s in name
-        ]
-        lowered = name.lower()
-        found.extend(
-            f"{self.kind} names may not start with {p!r}"
-            for p in self.forbidden_prefixes
-            if lowered.startswith(p)
-        )
-        found.extend(
-            f"{self.kind} names may not end with {s!r}"
-            for s in self.forbidden_suffixes
-            if lowered.endswith(s)
-        )
-        if lowered in self.forbidden_names:
-            found.append(
-                f"{name!r} is reserved for {self.kind} names"
-                if reveal
-                else f"{self.kind} names may not be {' or '.join(map(repr, self.forbidden_names))}"
-            )
-        if self.no_ip_address and _is_ip_address(name):
-            found.append(f"{self.kind} names may not be formatted as an IP address")
-        if self.no_secret_suffix and re.search(r"-[A-Za-z0-9]{6}\Z", name):
-            found.append(
-                f"{self.kind} names should not end in '-' plus 6 characters (Secrets Manager's "
-                "own suffix, which confuses partial-ARN lookups)"
-            )
-        return found
-
-
-def _is_alnum(char: str) -> bool:
-    return char.isascii() and char.isalnum()
-
-
-def _is_ip_address(name: str) -> bool:
-    try:
-        ipaddress.IPv4Address(name)
-    except ValueError:
-        return False
-    return True
 
 
 # The pulumi-aws provider validates RDS identifiers and groups as lowercase (AWS itself folds them).
@@ -158,85 +30,93 @@ _RDS_ID = {
 # IAM names are unique ignoring case: `Web` and `web` would collide, so the Namer emits lowercase.
 _IAM = {"allowed": "A-Za-z0-9+=,.@_-", "fold_case": True}
 
+_BUILT_IN: tuple[NameRule, ...] = (
+    NameRule(
+        "s3-bucket",
+        min_length=3,
+        max_length=63,
+        allowed="a-z0-9.-",
+        lowercase=True,
+        alnum_ends=True,
+        forbidden_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
+        forbidden_suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"),
+        forbidden_substrings=("..",),
+        no_ip_address=True,
+        global_scope=True,
+    ),
+    NameRule("rds-cluster", max_length=63, **_RDS_ID),  # type: ignore[arg-type]
+    NameRule("rds-instance", max_length=63, **_RDS_ID),  # type: ignore[arg-type]
+    NameRule("db-snapshot", max_length=255, **_RDS_ID),  # type: ignore[arg-type]
+    NameRule("db-parameter-group", max_length=255, **_RDS_ID),  # type: ignore[arg-type]
+    NameRule(
+        "db-subnet-group",
+        max_length=255,
+        allowed="a-z0-9._ -",
+        lowercase=True,
+        forbidden_names=("default",),
+    ),
+    # Load balancer names are DNS labels: AWS accepts uppercase but compares ignoring case.
+    NameRule(
+        "alb",
+        max_length=32,
+        allowed="A-Za-z0-9-",
+        alnum_ends=True,
+        fold_case=True,
+        forbidden_prefixes=("internal-",),
+    ),
+    NameRule("target-group", max_length=32, allowed="A-Za-z0-9-", alnum_ends=True, fold_case=True),
+    NameRule("ecs-cluster", max_length=255, allowed="A-Za-z0-9_-"),
+    NameRule("ecs-service", max_length=255, allowed="A-Za-z0-9_-"),
+    NameRule("task-family", max_length=255, allowed="A-Za-z0-9_-"),
+    NameRule("iam-role", max_length=64, **_IAM),  # type: ignore[arg-type]
+    NameRule("iam-policy", max_length=128, **_IAM),  # type: ignore[arg-type]
+    NameRule("iam-instance-profile", max_length=128, **_IAM),  # type: ignore[arg-type]
+    NameRule(
+        "security-group",
+        max_length=255,
+        allowed=r"A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*",
+        forbidden_prefixes=("sg-",),
+    ),
+    NameRule(
+        "log-group",
+        max_length=512,
+        allowed="A-Za-z0-9._/#-",
+        delimiter="/",
+        prefix="/",
+        prefix_required=False,
+        forbidden_prefixes=("aws/",),
+    ),
+    NameRule("metric-filter", max_length=512, allowed="^:*"),
+    NameRule("alarm", max_length=255, allowed=r"^\x00-\x1f\x7f"),  # no control characters
+    NameRule("dashboard", max_length=255, allowed="A-Za-z0-9_-"),
+    NameRule("sns-topic", max_length=256, allowed="A-Za-z0-9_-", optional_suffix=".fifo"),
+    NameRule("secret", max_length=512, allowed="A-Za-z0-9/_+=.@-", no_secret_suffix=True),
+    NameRule(
+        "kms-alias",
+        max_length=256,
+        allowed="A-Za-z0-9:/_-",
+        prefix="alias/",
+        forbidden_prefixes=("alias/aws/",),
+    ),
+    NameRule("scaling-policy", max_length=256, allowed=r"\x20-\x7e"),  # printable ASCII
+    # Step Functions: CloudWatch logging of a state machine needs the name in A-Za-z0-9_-.
+    NameRule("state-machine", max_length=80, allowed="A-Za-z0-9_-"),
+    NameRule("event-rule", max_length=64, allowed="A-Za-z0-9._-"),
+    # Resources without a physical name (VPCs, subnets, gateways) show their `Name` tag: a
+    # tag value, so what AWS accepts in tags.
+    NameRule("name-tag", max_length=256, allowed=r"A-Za-z0-9 ._:/=+@-"),
+)
+# A kind a resource type defines inline (`shared.aws.types`) joins the built-in ones.
 NAME_RULES: Mapping[str, NameRule] = {
     rule.kind: rule
     for rule in (
-        NameRule(
-            "s3-bucket",
-            min_length=3,
-            max_length=63,
-            allowed="a-z0-9.-",
-            lowercase=True,
-            alnum_ends=True,
-            forbidden_prefixes=("xn--", "sthree-", "amzn-s3-demo-"),
-            forbidden_suffixes=("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"),
-            forbidden_substrings=("..",),
-            no_ip_address=True,
-            global_scope=True,
+        *_BUILT_IN,
+        *(
+            kind
+            for entry in TYPES.values()
+            for kind in entry.names.values()
+            if isinstance(kind, NameRule)
         ),
-        NameRule("rds-cluster", max_length=63, **_RDS_ID),  # type: ignore[arg-type]
-        NameRule("rds-instance", max_length=63, **_RDS_ID),  # type: ignore[arg-type]
-        NameRule("db-snapshot", max_length=255, **_RDS_ID),  # type: ignore[arg-type]
-        NameRule("db-parameter-group", max_length=255, **_RDS_ID),  # type: ignore[arg-type]
-        NameRule(
-            "db-subnet-group",
-            max_length=255,
-            allowed="a-z0-9._ -",
-            lowercase=True,
-            forbidden_names=("default",),
-        ),
-        # Load balancer names are DNS labels: AWS accepts uppercase but compares ignoring case.
-        NameRule(
-            "alb",
-            max_length=32,
-            allowed="A-Za-z0-9-",
-            alnum_ends=True,
-            fold_case=True,
-            forbidden_prefixes=("internal-",),
-        ),
-        NameRule(
-            "target-group", max_length=32, allowed="A-Za-z0-9-", alnum_ends=True, fold_case=True
-        ),
-        NameRule("ecs-cluster", max_length=255, allowed="A-Za-z0-9_-"),
-        NameRule("ecs-service", max_length=255, allowed="A-Za-z0-9_-"),
-        NameRule("task-family", max_length=255, allowed="A-Za-z0-9_-"),
-        NameRule("iam-role", max_length=64, **_IAM),  # type: ignore[arg-type]
-        NameRule("iam-policy", max_length=128, **_IAM),  # type: ignore[arg-type]
-        NameRule("iam-instance-profile", max_length=128, **_IAM),  # type: ignore[arg-type]
-        NameRule(
-            "security-group",
-            max_length=255,
-            allowed=r"A-Za-z0-9 ._\-:/()#,@\[\]+=&;{}!$*",
-            forbidden_prefixes=("sg-",),
-        ),
-        NameRule(
-            "log-group",
-            max_length=512,
-            allowed="A-Za-z0-9._/#-",
-            delimiter="/",
-            prefix="/",
-            prefix_required=False,
-            forbidden_prefixes=("aws/",),
-        ),
-        NameRule("metric-filter", max_length=512, allowed="^:*"),
-        NameRule("alarm", max_length=255, allowed=r"^\x00-\x1f\x7f"),  # no control characters
-        NameRule("dashboard", max_length=255, allowed="A-Za-z0-9_-"),
-        NameRule("sns-topic", max_length=256, allowed="A-Za-z0-9_-", optional_suffix=".fifo"),
-        NameRule("secret", max_length=512, allowed="A-Za-z0-9/_+=.@-", no_secret_suffix=True),
-        NameRule(
-            "kms-alias",
-            max_length=256,
-            allowed="A-Za-z0-9:/_-",
-            prefix="alias/",
-            forbidden_prefixes=("alias/aws/",),
-        ),
-        NameRule("scaling-policy", max_length=256, allowed=r"\x20-\x7e"),  # printable ASCII
-        # Step Functions: CloudWatch logging of a state machine needs the name in A-Za-z0-9_-.
-        NameRule("state-machine", max_length=80, allowed="A-Za-z0-9_-"),
-        NameRule("event-rule", max_length=64, allowed="A-Za-z0-9._-"),
-        # Resources without a physical name (VPCs, subnets, gateways) show their `Name` tag: a
-        # tag value, so what AWS accepts in tags.
-        NameRule("name-tag", max_length=256, allowed=r"A-Za-z0-9 ._:/=+@-"),
     )
 }
 

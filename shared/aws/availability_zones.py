@@ -50,6 +50,68 @@ def regions() -> tuple[str, ...]:
     return tuple(sorted(vendored()))
 
 
+_DIRECTIONS = {
+    "east": "e",
+    "west": "w",
+    "north": "n",
+    "south": "s",
+    "central": "c",
+    "northeast": "ne",
+    "northwest": "nw",
+    "southeast": "se",
+    "southwest": "sw",
+}
+
+
+def zone_id_prefix(region: str) -> str:
+    """`us-east-1` -> `use1`, `ap-southeast-2` -> `apse2`: how AWS shortens regions in AZ ids."""
+    parts = region.split("-")
+    return parts[0] + "".join(_DIRECTIONS.get(p, p[:1]) for p in parts[1:-1]) + parts[-1]
+
+
+# Zone names map to zone ids differently in every account; this order makes name order and id
+# order differ, as they do in real accounts.
+_ZONE_ID_ORDER = (4, 6, 1, 2, 3, 5)
+# A Local Zone that really exists (Boston, us-east-1's): an account opted into it lists it too.
+_LOCAL_ZONES = {"us-east-1": "us-east-1-bos-1a"}
+
+
+def account_zones(region: str) -> list[dict[str, str]]:
+    """What EC2 DescribeAvailabilityZones lists for one (the offline mocks') account: the region's
+    zones as AWS's data lists them (never invented), plus the Local Zone an account may opt into (its name sorts before the standard ones, as `us-east-1-bos-1a` does before
+    `us-east-1a`)."""
+    names = zones_in(region)
+    if names is None:
+        raise ValueError(
+            f"getAvailabilityZones: {region!r} is not a region AWS's data lists ({source()})"
+        )
+    prefix = zone_id_prefix(region)
+    numbers = [n for n in _ZONE_ID_ORDER if n <= len(names)]
+    numbers += range(len(_ZONE_ID_ORDER) + 1, len(names) + 1)
+    zones = [
+        {
+            "name": name,
+            "zoneId": f"{prefix}-az{number}",
+            "groupName": region,
+            "optInStatus": "opt-in-not-required",
+            "zoneType": "availability-zone",
+        }
+        for name, number in zip(names, numbers, strict=True)
+    ]
+    local = _LOCAL_ZONES.get(region)
+    if local is not None:
+        zones.append(
+            {
+                "name": local,
+                "zoneId": f"{prefix}-{local.split('-')[-2]}1-az1",
+                "groupName": local[:-1],
+                "optInStatus": "opted-in",
+                "zoneType": "local-zone",
+            }
+        )
+    return sorted(zones, key=lambda zone: zone["name"])
+
+
 def extract(helpers_source: str) -> dict[str, list[str]]:
     """`AVAILABILITY_ZONES` from the text of cfn-lint's `helpers.py`: a literal dict there."""
     for node in ast.parse(helpers_source).body:

@@ -7,8 +7,9 @@ Each schema says which IAM actions AWS's own handler needs per operation
 resource (`createOnlyProperties`, `conditionalCreateOnlyProperties`) and how it takes tags.
 Refreshing cfn-lint (`uv lock --upgrade-package cfn-lint`) refreshes the data.
 
-`CLOUDFORMATION_TYPES` is the one table of which CloudFormation type describes each Pulumi type the
-layers use; the pack's translation to CloudFormation, the access check and the change plan read it.
+`CLOUDFORMATION_TYPES` says which CloudFormation type describes each Pulumi type the layers use
+(derived from `shared.aws.types`); the translation to CloudFormation, the access check and the
+change plan read it.
 """
 
 from __future__ import annotations
@@ -19,61 +20,13 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, Literal
 
+from shared.aws.types import TYPES
+
 Operation = Literal["create", "read", "update", "delete", "list"]
 
+# Which CloudFormation type describes each Pulumi type: from the resource type table.
 CLOUDFORMATION_TYPES: Mapping[str, str] = {
-    "aws:ec2/vpc:Vpc": "AWS::EC2::VPC",
-    "aws:ec2/subnet:Subnet": "AWS::EC2::Subnet",
-    "aws:ec2/internetGateway:InternetGateway": "AWS::EC2::InternetGateway",
-    "aws:ec2/eip:Eip": "AWS::EC2::EIP",
-    "aws:ec2/natGateway:NatGateway": "AWS::EC2::NatGateway",
-    "aws:ec2/routeTable:RouteTable": "AWS::EC2::RouteTable",
-    "aws:ec2/route:Route": "AWS::EC2::Route",
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": "AWS::EC2::SubnetRouteTableAssociation",
-    "aws:ec2/securityGroup:SecurityGroup": "AWS::EC2::SecurityGroup",
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "AWS::EC2::SecurityGroupIngress",
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "AWS::EC2::SecurityGroupEgress",
-    "aws:ec2/vpcEndpoint:VpcEndpoint": "AWS::EC2::VPCEndpoint",
-    "aws:ec2/flowLog:FlowLog": "AWS::EC2::FlowLog",
-    "aws:cloudwatch/logGroup:LogGroup": "AWS::Logs::LogGroup",
-    "aws:iam/role:Role": "AWS::IAM::Role",
-    "aws:iam/rolePolicy:RolePolicy": "AWS::IAM::RolePolicy",
-    "aws:kms/key:Key": "AWS::KMS::Key",
-    "aws:kms/alias:Alias": "AWS::KMS::Alias",
-    "aws:rds/cluster:Cluster": "AWS::RDS::DBCluster",
-    "aws:rds/clusterInstance:ClusterInstance": "AWS::RDS::DBInstance",
-    "aws:rds/clusterParameterGroup:ClusterParameterGroup": "AWS::RDS::DBClusterParameterGroup",
-    "aws:rds/subnetGroup:SubnetGroup": "AWS::RDS::DBSubnetGroup",
-    "aws:s3/bucket:Bucket": "AWS::S3::Bucket",
-    "aws:s3/bucketPolicy:BucketPolicy": "AWS::S3::BucketPolicy",
-    "aws:ecs/cluster:Cluster": "AWS::ECS::Cluster",
-    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": "AWS::ECS::ClusterCapacityProviderAssociations",
-    "aws:ecs/taskDefinition:TaskDefinition": "AWS::ECS::TaskDefinition",
-    "aws:ecs/service:Service": "AWS::ECS::Service",
-    "aws:lb/loadBalancer:LoadBalancer": "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    "aws:lb/targetGroup:TargetGroup": "AWS::ElasticLoadBalancingV2::TargetGroup",
-    "aws:lb/listener:Listener": "AWS::ElasticLoadBalancingV2::Listener",
-    "aws:appautoscaling/target:Target": "AWS::ApplicationAutoScaling::ScalableTarget",
-    "aws:appautoscaling/policy:Policy": "AWS::ApplicationAutoScaling::ScalingPolicy",
-    "aws:sns/topic:Topic": "AWS::SNS::Topic",
-    "aws:sns/topicPolicy:TopicPolicy": "AWS::SNS::TopicPolicy",
-    "aws:cloudwatch/metricAlarm:MetricAlarm": "AWS::CloudWatch::Alarm",
-    "aws:cloudwatch/logMetricFilter:LogMetricFilter": "AWS::Logs::MetricFilter",
-    "aws:cloudwatch/dashboard:Dashboard": "AWS::CloudWatch::Dashboard",
-    "aws:cloudwatch/eventRule:EventRule": "AWS::Events::Rule",
-    "aws:sfn/stateMachine:StateMachine": "AWS::StepFunctions::StateMachine",
-    "aws:acm/certificate:Certificate": "AWS::CertificateManager::Certificate",
-    "aws:sns/topicSubscription:TopicSubscription": "AWS::SNS::Subscription",
-    "aws:route53/record:Record": "AWS::Route53::RecordSet",
-    # S3's v7 configuration resources are parts of one AWS::S3::Bucket in CloudFormation.
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "AWS::S3::Bucket",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
-        "AWS::S3::Bucket"
-    ),
-    "aws:s3/bucketVersioning:BucketVersioning": "AWS::S3::Bucket",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": "AWS::S3::Bucket",
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": "AWS::S3::Bucket",
-    "aws:s3/bucketLogging:BucketLogging": "AWS::S3::Bucket",
+    token: entry.cloudformation for token, entry in TYPES.items() if entry.cloudformation
 }
 
 # The registry is global, but each region's index lists the types available there; us-east-1 has

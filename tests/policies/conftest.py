@@ -33,7 +33,7 @@ def prod() -> Context:
 @pytest.fixture
 def fresh_cfn_lint_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """cfn-lint's findings cached in an empty folder and nothing in memory, before and after."""
-    from policies import cfn_lint
+    from policies.cfn import lint as cfn_lint
 
     monkeypatch.setenv("AWS_PLATFORM_CACHE_DIR", str(tmp_path))
     cfn_lint._cached.cache_clear()

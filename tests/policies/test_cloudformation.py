@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from policies import cfn_translate, load_balancer, s3, sdk
-from policies.cfn_lint import EXCLUDED_RULES, Finding, lint_template
-from policies.cfn_translate import (
-    BUCKET_PARTS,
-    NO_EQUIVALENT,
-    TRANSLATIONS,
-    UNKNOWN_PARAMETER,
-    Planned,
-    template,
-    translate,
-)
+from policies import load_balancer, s3
+from policies.cfn.lint import EXCLUDED_RULES, Finding, lint_template
 from policies.cloudformation import RULES, findings
 from policies.spec import StackResource
-from shared.aws.registry import CLOUDFORMATION_TYPES
+from shared.aws import cloudformation
+from shared.aws.cloudformation import UNKNOWN_PARAMETER, Planned, template, translate
+from shared.aws.types import TYPES, Translation
 from shared.environment import CLASSES
 from shared.layers import LAYER_NAMES
 from tests.conftest import deploy_overrides
@@ -63,7 +54,7 @@ def lint(resources: list[Planned]) -> tuple[Finding, ...]:
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_every_planned_type_is_translated_or_listed_with_a_reason(environment: str) -> None:
-    known = cfn_translate.coverage()
+    known = cloudformation.coverage()
     for name, layer in layers(environment).items():
         created = {r.type for r in layer.resources if r.custom and r.type.startswith("aws:")}
         missing = sorted(created - known.keys())
@@ -82,28 +73,14 @@ def test_every_input_a_real_plan_sets_is_translated_or_dropped_with_a_reason() -
     for environment in ENVIRONMENTS:
         for layer in layers(environment).values():
             for resource in layer.resources:
-                translation = TRANSLATIONS.get(resource.type)
-                if translation is None:
+                if resource.type not in cloudformation.translations():
                     continue
                 for key in resource.inputs:
-                    assert key in cfn_translate.inputs()[resource.type] or key in {"region"}, key
+                    assert key in cloudformation.inputs()[resource.type] or key in {"region"}, key
 
 
-def test_the_vendored_input_names_match_the_installed_sdk() -> None:
-    vendored = json.loads(cfn_translate.INPUTS_FILE.read_text())["inputs"]
-    fresh = cfn_translate.generate_inputs()["inputs"]
-    assert vendored == fresh, "run `python -m policies.cfn_translate` and commit the result"
-    assert set(vendored) <= set(sdk.resources())
-
-
-def test_docs_list_every_translated_type_and_every_excluded_rule() -> None:
+def test_docs_list_every_excluded_rule() -> None:
     text = DOCS.read_text()
-    rows = dict(re.findall(r"^\| `(aws:[^`]+)` \| (.+?) \|$", text, re.MULTILINE))
-    assert rows.keys() == cfn_translate.coverage().keys(), "update the table in docs/aws-rules.md"
-    for token in TRANSLATIONS:
-        assert CLOUDFORMATION_TYPES[token] in rows[token], token
-    for token in NO_EQUIVALENT:
-        assert rows[token].startswith("none"), token
     for rule in EXCLUDED_RULES:
         assert f"| {rule} |" in text, f"{rule} is excluded but not documented"
 
@@ -111,90 +88,16 @@ def test_docs_list_every_translated_type_and_every_excluded_rule() -> None:
 # ---- no silent drop: one bad value per translated type ---------------------------------------
 
 
-LONG_TAG = {"Name": "x" * 300}
-
-
-@dataclasses.dataclass(frozen=True)
-class Control:
-    edit: Mapping[str, Any]
-    base: Mapping[str, Any] | None = None  # for a type no layer creates today
-
-
-BAD_POLICY = json.dumps(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}
-)
-CONTROLS: Mapping[str, Control] = {
-    "aws:ec2/vpc:Vpc": Control({"cidrBlock": "10.0.0.0/33"}),
-    "aws:ec2/subnet:Subnet": Control({"cidrBlock": "not-a-cidr"}),
-    "aws:ec2/internetGateway:InternetGateway": Control({"tags": LONG_TAG}),
-    "aws:ec2/eip:Eip": Control({"domain": "classic"}),
-    "aws:ec2/natGateway:NatGateway": Control({"connectivityType": "sideways"}),
-    "aws:ec2/routeTable:RouteTable": Control({"tags": LONG_TAG}),
-    "aws:ec2/route:Route": Control({"destinationCidrBlock": "everywhere"}),
-    "aws:ec2/routeTableAssociation:RouteTableAssociation": Control({"routeTableId": ["a", "b"]}),
-    "aws:ec2/securityGroup:SecurityGroup": Control({"description": "x" * 300}),
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": Control({"fromPort": "any"}),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": Control({"toPort": "any"}),
-    "aws:ec2/vpcEndpoint:VpcEndpoint": Control({"routeTableIds": "rtb-0123"}),
-    "aws:ec2/flowLog:FlowLog": Control({"trafficType": "SOME"}),
-    "aws:cloudwatch/logGroup:LogGroup": Control({"retentionInDays": 17.0}),
-    "aws:iam/role:Role": Control({"name": "r" * 65}),
-    "aws:iam/rolePolicy:RolePolicy": Control({"policy": BAD_POLICY}),
-    "aws:kms/key:Key": Control({"deletionWindowInDays": 3.0}),
-    "aws:kms/alias:Alias": Control({"name": "platform-logs"}),
-    "aws:rds/cluster:Cluster": Control({"backupRetentionPeriod": 40.0}),
-    "aws:rds/clusterInstance:ClusterInstance": Control({"instanceClass": "db.t3.micro"}),
-    "aws:rds/clusterParameterGroup:ClusterParameterGroup": Control({"tags": LONG_TAG}),
-    "aws:rds/subnetGroup:SubnetGroup": Control({"subnetIds": "subnet-0123"}),
-    "aws:s3/bucket:Bucket": Control({"bucket": "Not_A_Bucket"}),
-    "aws:s3/bucketPolicy:BucketPolicy": Control({"policy": BAD_POLICY}),
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": Control(
-        {"rules": [{"id": "r", "status": "Sometimes", "expiration": {"days": 1.0}}]}
-    ),
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (
-        Control({"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "ROT13"}}]})
-    ),
-    "aws:s3/bucketVersioning:BucketVersioning": Control(
-        {"versioningConfiguration": {"status": "Maybe"}}
-    ),
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": Control({"blockPublicAcls": [1]}),
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": Control(
-        {"rule": {"objectOwnership": "Nobody"}}
-    ),
-    "aws:s3/bucketLogging:BucketLogging": Control(
-        {"targetPrefix": ["logs/"]},
-        base={
-            "bucket": "platform-dev-x",
-            "targetBucket": "platform-dev-logs",
-            "targetPrefix": "l/",
-        },
-    ),
-    "aws:ecs/cluster:Cluster": Control({"settings": "containerInsights"}),
-    "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": Control(
-        {"defaultCapacityProviderStrategies": [{"capacityProvider": "FARGATE", "weight": 5000.0}]}
-    ),
-    "aws:ecs/taskDefinition:TaskDefinition": Control({"cpu": "256", "memory": "8192"}),
-    "aws:ecs/service:Service": Control({"propagateTags": "EVERYTHING"}),
-    "aws:lb/loadBalancer:LoadBalancer": Control({"loadBalancerType": "classic"}),
-    "aws:lb/targetGroup:TargetGroup": Control({"targetType": "pod"}),
-    "aws:lb/listener:Listener": Control({"protocol": "FTP"}),
-    "aws:appautoscaling/target:Target": Control({"scalableDimension": "ecs:service:Everything"}),
-    "aws:appautoscaling/policy:Policy": Control({"policyType": "Guesswork"}),
-    "aws:sns/topic:Topic": Control({"tags": LONG_TAG}),
-    "aws:sns/topicPolicy:TopicPolicy": Control({"policy": BAD_POLICY}),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": Control({"comparisonOperator": "Bigger"}),
-    "aws:cloudwatch/logMetricFilter:LogMetricFilter": Control({"name": "f" * 600}),
-    "aws:cloudwatch/dashboard:Dashboard": Control({"dashboardBody": ["not", "a", "string"]}),
-    "aws:cloudwatch/eventRule:EventRule": Control({"name": "r" * 65}),
-    "aws:sfn/stateMachine:StateMachine": Control({"type": "SLOW"}),
-    "aws:acm/certificate:Certificate": Control({"tags": LONG_TAG}),
-    "aws:route53/record:Record": Control({"name": "x" * 1100}),
-    "aws:sns/topicSubscription:TopicSubscription": Control({"protocol": ["email"]}),
+# Every translated type's negative control: `Translation.rejects` in the resource type table.
+CONTROLS: Mapping[str, Translation] = {
+    token: entry.translation
+    for token, entry in cloudformation.translations().items()
+    if entry.translation is not None
 }
 
 
 def test_every_translated_type_has_a_negative_control() -> None:
-    assert CONTROLS.keys() == {*TRANSLATIONS, *BUCKET_PARTS}
+    assert all(control.rejects for control in CONTROLS.values())
 
 
 def _base(token: str) -> Resource:
@@ -203,8 +106,8 @@ def _base(token: str) -> Resource:
             if resource.type == token:
                 return resource
     control = CONTROLS[token]
-    assert control.base is not None, f"{token}: no layer creates it; give the control a base"
-    props = dict(control.base)
+    assert control.rejects_base is not None, f"{token}: no layer creates it; give rejects_base"
+    props = dict(control.rejects_base)
     return Resource(token, "control", f"urn:pulumi:prod::data::{token}::control", props, props)
 
 
@@ -219,10 +122,12 @@ def _controls() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
         urn = f"urn:pulumi:prod::controls::{token}::{name}"
         # Each S3 part gets a bucket of its own (by name), so controls never share a bucket.
         props = (
-            {**base.inputs, "bucket": f"control-{index}"} if token in BUCKET_PARTS else base.inputs
+            {**base.inputs, "bucket": f"control-{index}"}
+            if TYPES[token].folds_into
+            else base.inputs
         )
         good.append(Planned(token, urn, name, props))
-        bad.append(Planned(token, urn, name, {**props, **control.edit}))
+        bad.append(Planned(token, urn, name, {**props, **control.rejects}))
 
     def by_token(resources: list[Planned]) -> dict[str, set[str]]:
         translated = translate(resources)
@@ -241,7 +146,7 @@ def _controls() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
 @pytest.mark.parametrize("token", sorted(CONTROLS))
 def test_one_bad_value_through_the_translation_is_caught(token: str) -> None:
     good, bad = _controls()
-    assert bad[token] - good[token], f"{token}: {dict(CONTROLS[token].edit)} passed cfn-lint"
+    assert bad[token] - good[token], f"{token}: {dict(CONTROLS[token].rejects)} passed cfn-lint"
 
 
 # ---- the translation's decisions -------------------------------------------------------------

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from policies import cloudformation
-from policies.cfn_lint import Finding
-from policies.cfn_translate import CfnResource, Source
+from policies.cfn.lint import Finding
+from shared.aws.cloudformation import CfnResource, Source
 from policies.cloudformation import RULES, findings
 from policies.spec import StackResource
 from tests.policies.conftest import UNKNOWN, context

@@ -21,6 +21,7 @@ from functools import cache
 from typing import Any, Literal, Protocol
 
 from shared.aws.registry import CLOUDFORMATION_TYPES, handler_permissions
+from shared.aws.types import TYPES
 from shared.layers import PRODUCT
 from shared.tagging import STANDARD_TAG_KEYS
 from tooling.access import sar
@@ -30,15 +31,9 @@ OPERATIONS: tuple[Operation, ...] = ("create", "read", "update", "delete")
 ENVIRONMENT_TAG = STANDARD_TAG_KEYS[1]
 
 # Pulumi types with no CloudFormation type of their own: they are a part of another type, and
-# that type's handler is what calls AWS for them.
+# that type's handler is what calls AWS for them (`part_of` in the resource type table).
 PART_OF: Mapping[str, str] = {
-    "aws:cloudwatch/eventTarget:EventTarget": "AWS::Events::Rule",
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "AWS::EC2::SecurityGroup",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "AWS::IAM::Role",
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": "AWS::IAM::OIDCProvider",
-    "aws:iam/policy:Policy": "AWS::IAM::ManagedPolicy",
-    # Waits for the certificate's DNS validation: the certificate handler's reads.
-    "aws:acm/certificateValidation:CertificateValidation": "AWS::CertificateManager::Certificate",
+    token: entry.part_of for token, entry in TYPES.items() if entry.part_of
 }
 
 

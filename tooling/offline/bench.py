@@ -168,43 +168,20 @@ def policy_check(pack_dir: Path, count: int) -> tuple[float, int]:
     return count / elapsed, done.returncode
 
 
-def cfn_lint_per_layer(environment: str) -> str:
-    """cfn-lint's share of the pack: import, rule set, then each layer's template linted (cfn-lint
-    itself, no cache) and read back from a fresh disk cache."""
-
-    from policies import cfn_lint
-    from policies.cfn_translate import Planned, template, translate
-    from tooling.offline import plan
-
-    code = "from cfnlint.api import lint, ManualArgs"
-    imported = statistics.median(_wall([sys.executable, "-c", code]) for _ in range(RUNS))
-    start = time.perf_counter()
-    cfn_lint._runner("us-east-1")  # what the pack's start-up warm-up does: import, load the rules
-    parts = [f"import {imported:.2f} s", f"import + rule set {time.perf_counter() - start:.2f} s"]
-    previous = os.environ.get("AWS_PLATFORM_CACHE_DIR")
-    try:
-        with tempfile.TemporaryDirectory() as cache:
-            os.environ["AWS_PLATFORM_CACHE_DIR"] = cache
-            for name, layer in plan(environment, pack_dir=None).layers.items():
-                planned = [
-                    Planned(r.type, r.urn, r.name, r.inputs, r.dependencies)
-                    for r in layer.resources
-                ]
-                document = template(translate(planned))
-                start = time.perf_counter()
-                cfn_lint.lint_template(document, "us-east-1")  # lints, writes the disk cache
-                linted = time.perf_counter() - start
-                cfn_lint._cached.cache_clear()  # as a new pack process: only the disk cache is left
-                start = time.perf_counter()
-                cfn_lint.lint_template(document, "us-east-1")
-                cached = (time.perf_counter() - start) * 1000
-                parts.append(f"{name} {linted:.2f} s -> {cached:.1f} ms")
-    finally:  # never leave the variable pointing at the deleted folder
-        if previous is None:
-            os.environ.pop("AWS_PLATFORM_CACHE_DIR", None)
-        else:
-            os.environ["AWS_PLATFORM_CACHE_DIR"] = previous
-    return ", ".join(parts)
+def cfn_lint_per_layer(environment: str) -> None:
+    """cfn-lint's share of the pack, measured beside the pack (`policies.cfn.bench`) over this
+    plan's JSON report: the engine never imports the pack."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "plan.json"
+        command = [sys.executable, "-m", "tooling.offline", "plan", environment, "--no-policy"]
+        subprocess.run(
+            [*command, "--json", str(report)], check=False, capture_output=True, cwd=REPO_ROOT
+        )
+        if not report.is_file():
+            raise SystemExit(f"the plan of {environment} wrote no report")
+        sys.stdout.flush()
+        bench = [sys.executable, "-m", "policies.cfn.bench", str(report)]
+        subprocess.run(bench, check=True, cwd=REPO_ROOT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _rest(args: argparse.Namespace, pack: Path, base: float) -> int:
     del base
-    print(f"cfn-lint ({args.env}; first lint -> cached): {cfn_lint_per_layer(args.env)}")
+    cfn_lint_per_layer(args.env)
     # prod's config enforces tags (one Analyze call per resource); dev's remediates them, so the
     # CLI's protocol adds a Remediate call per resource: both are what a real run costs.
     for environment in ("prod", "dev"):

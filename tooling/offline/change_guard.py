@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from shared.aws.types import TYPES
 from shared.layers import POLICY_PACK_DIR
 from tooling.offline.changes import Change, ChangePlan
 from tooling.redaction import is_secret
@@ -31,14 +32,9 @@ Level = Literal["mandatory", "advisory", "disabled"]
 LEVELS: tuple[Level, ...] = ("mandatory", "advisory", "disabled")
 GUARD_DIR = POLICY_PACK_DIR / "config" / "changes"
 
-# Resources whose replacement or deletion loses data AWS holds for us.
+# Resources whose replacement or deletion loses data AWS holds for us (`holds_data` in the table).
 DATA_TYPES: Mapping[str, str] = {
-    "aws:rds/cluster:Cluster": "the Aurora cluster's storage",
-    "aws:rds/clusterInstance:ClusterInstance": "an Aurora instance (its cluster's data, its buffers)",
-    "aws:s3/bucket:Bucket": "a bucket's objects",
-    "aws:kms/key:Key": "a KMS key (everything encrypted with it)",
-    "aws:secretsmanager/secret:Secret": "a secret's value",
-    "aws:cloudwatch/logGroup:LogGroup": "a log group's retained events",
+    token: entry.holds_data for token, entry in TYPES.items() if entry.holds_data
 }
 # Inputs holding an IAM-style JSON policy: (type, property) -> what it grants.
 POLICY_INPUTS: Mapping[tuple[str, str], str] = {

@@ -9,8 +9,8 @@ and `step.go` `DeleteStep.Apply`):
   inputs, secrets unwrapped, `ignoreChanges` paths reset to their old value first.
 - Whether a changed property replaces the resource comes from AWS: the CloudFormation registry
   schema's `createOnlyProperties` (replace) and `conditionalCreateOnlyProperties` (may replace),
-  reached through `shared.aws.registry.CLOUDFORMATION_TYPES` and the pack's own Pulumi-to-
-  CloudFormation translation (`policies.cfn_translate`, pure functions), so a property is named
+  reached through the resource type table's Pulumi-to-CloudFormation translation
+  (`shared.aws.cloudformation`, the one the pack's cfn-lint policies use), so a property is named
   the way the pack names it. `replaceOnChanges` adds replacements. A property AWS's data cannot
   place is "may replace", never "update".
 - A replacement is create-before-delete unless `deleteBeforeReplace` says otherwise or the
@@ -18,9 +18,6 @@ and `step.go` `DeleteStep.Apply`):
   the autonamer's keys are listed in the state's `__defaults`; an explicit name cannot exist twice).
 - Replacing a resource protected in the state and in the program, or deleting one protected in
   the state, makes `up` fail; a `retainOnDelete` resource is only forgotten, never deleted.
-
-The tooling imports the pack's pure translation (as `tooling.offline.bench` does); the pack never
-imports tooling.
 """
 
 from __future__ import annotations
@@ -34,10 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from shared.aws import cloudformation
 from shared.aws.registry import (
     conditional_create_only_properties,
     create_only_properties,
 )
+from shared.aws.types import TYPES
 from shared.layers import LAYER_NAMES
 from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
 from tooling.offline.model import (
@@ -178,10 +177,9 @@ def _flags(path: Path) -> dict[str, Mapping[str, Any]]:
 
 def autoname_key(type_: str) -> str | None:
     """The input the provider fills with `<logical name>-<suffix>` when the program leaves it out."""
-    from tooling.offline.mocks import SHAPES
-
-    shape = SHAPES.get(type_)
-    if shape is None or "{name}" not in shape.id + (shape.arn or ""):
+    entry = TYPES.get(type_)
+    shape = entry.shape if entry is not None else None
+    if shape is None or not shape.autonamed or "{name}" not in shape.id + (shape.arn or ""):
         return None
     return shape.name_input
 
@@ -387,12 +385,10 @@ def _compared_inputs(
 
 def _cloudformation(type_: str, urn: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
     """The resource's CloudFormation properties as the pack translates them; None: no translation."""
-    from policies import cfn_translate
-
-    if type_ not in cfn_translate.TRANSLATIONS and type_ not in cfn_translate.BUCKET_PARTS:
+    if type_ not in cloudformation.translations():
         return None
-    planned = cfn_translate.Planned(type=type_, urn=urn, name=urn.rsplit("::", 1)[-1], props=props)
-    translated = cfn_translate.translate([planned])
+    planned = cloudformation.Planned(type=type_, urn=urn, name=urn.rsplit("::", 1)[-1], props=props)
+    translated = cloudformation.translate([planned])
     return translated[0].properties if translated else {}
 
 
@@ -450,9 +446,7 @@ def property_verdict(
 
 
 def _sdk_inputs(type_: str) -> frozenset[str]:
-    from policies import cfn_translate
-
-    return cfn_translate.inputs().get(type_, frozenset())
+    return cloudformation.inputs().get(type_, frozenset())
 
 
 # ---- the plan ------------------------------------------------------------------------------------

@@ -50,7 +50,12 @@ class StackConfigError(ProgramError):
 
 RUN_ERROR = "RunError"
 # Exceptions from `shared` that mean "the user wrote something that cannot work", not a program bug.
-_USER_MISTAKES = ("ConfigError", "EnvironmentNameError", "UnknownLayerError")
+_USER_MISTAKES = (
+    "ConfigError",
+    "EnvironmentNameError",
+    "UnknownLayerError",
+    "UnknownResourceTypeError",
+)
 
 # The pulumi_aws modules the layers use. pulumi_aws loads submodules lazily, on first attribute
 # access; touching them here, in the parent, is what makes every forked stack run cheap.

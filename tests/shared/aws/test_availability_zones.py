@@ -18,3 +18,9 @@ def test_the_mocks_zones_are_the_regions_real_ones_never_invented() -> None:
     for region in zones.regions():
         listed = [z["name"] for z in mock_zones(region) if z["zoneType"] == "availability-zone"]
         assert tuple(listed) == zones.zones_in(region)
+
+
+def test_zone_ids_follow_the_region() -> None:
+    assert zones.zone_id_prefix("us-east-1") == "use1"
+    assert zones.zone_id_prefix("eu-west-2") == "euw2"
+    assert zones.zone_id_prefix("ap-southeast-1") == "apse1"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from policies.cfn_translate import BUCKET_PARTS, TRANSLATIONS
 from shared.aws import registry
+from shared.aws.cloudformation import translations
 
 
 def test_the_table_maps_every_type_the_translation_knows() -> None:
-    assert set(registry.CLOUDFORMATION_TYPES) == {*TRANSLATIONS, *BUCKET_PARTS}
+    assert set(registry.CLOUDFORMATION_TYPES) == set(translations())
 
 
 @pytest.mark.parametrize("cfn_type", sorted(set(registry.CLOUDFORMATION_TYPES.values())))

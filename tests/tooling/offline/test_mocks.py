@@ -1,12 +1,14 @@
 import json
 import re
 
+import pytest
+
+from shared.aws.types import UnknownResourceTypeError
 from tooling.offline.mocks import (
     SHAPES,
     PlanMocks,
     render_policy_document,
     shape_resource,
-    zone_id_prefix,
 )
 
 ACCOUNT = "123456789012"
@@ -127,10 +129,18 @@ def test_every_shape_fills_without_missing_placeholders() -> None:
         assert "{" not in ident and "{" not in str(state.get("arn", "")), type_
 
 
-def test_zone_ids_follow_the_region() -> None:
-    assert zone_id_prefix("us-east-1") == "use1"
-    assert zone_id_prefix("eu-west-2") == "euw2"
-    assert zone_id_prefix("ap-southeast-1") == "apse1"
+def test_an_aws_type_the_table_lacks_is_refused_naming_the_file_to_edit() -> None:
+    with pytest.raises(UnknownResourceTypeError) as error:
+        shaped("aws:elasticache/subnetGroup:SubnetGroup")
+    assert "aws:elasticache/subnetGroup:SubnetGroup" in str(error.value)
+    assert "shared/aws/types/elasticache.py" in str(error.value)
+
+
+def test_pulumi_s_own_resources_are_no_aws_type_and_get_a_stable_id() -> None:
+    for type_ in ("pulumi:providers:aws", "platform:data:AuroraCluster"):
+        ident, state = shaped(type_, "own")
+        assert re.fullmatch(r"own-[0-9a-f]{7}-[0-9a-f]{8}", ident), type_
+        assert "arn" not in state
 
 
 def test_policy_document_renders_iam_json() -> None:

@@ -12,23 +12,21 @@ from typing import Any
 
 import pytest
 
-from policies import cfn_translate
-from policies.cfn_translate import (
-    BUCKET_PARTS,
-    NO_EQUIVALENT,
-    TRANSLATIONS,
+from shared.aws import cloudformation
+from shared.aws.cloudformation import (
     UNKNOWN_REF,
     CfnResource,
     Planned,
     Source,
     logical_id,
-    pascal,
     template,
     translate,
     translate_props,
     uses_unknown,
 )
-from policies.props import UNKNOWN_SENTINELS, UnknownValueError
+from shared.aws.types import TYPES, _convert, ec2, ecs, s3, vpc
+from shared.aws.types._convert import pascal
+from shared.wire import UNKNOWN_SENTINELS
 from tests.policies.conftest import UNKNOWN, secret
 
 REF = {"Ref": "PulumiUnknown"}
@@ -45,24 +43,6 @@ def props_of(type_: str, props: Mapping[str, Any]) -> dict[str, Any]:
     return translate_props(type_, props, URN)[0]
 
 
-class Proxy(Mapping[str, Any]):
-    """pulumi_policy's props proxy: reading an unknown raises instead of returning the sentinel."""
-
-    def __init__(self, data: Mapping[str, Any], unknown: frozenset[str]) -> None:
-        self.data, self.unknown = data, unknown
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.unknown:
-            raise UnknownValueError(UNKNOWN, [key])
-        return self.data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.data)
-
-    def __len__(self) -> int:
-        return len(self.data)
-
-
 # ---- values ---------------------------------------------------------------------------------------
 
 
@@ -77,7 +57,7 @@ def test_values_are_unwrapped_unknowns_become_the_ref_and_whole_doubles_ints() -
         "zero": 0.0,
     }
     same(
-        cfn_translate._plain(raw),
+        _convert.plain(raw),
         {
             "secret": {"inner": 2},
             "list": [1.5, REF, "s", [3]],
@@ -92,15 +72,8 @@ def test_values_are_unwrapped_unknowns_become_the_ref_and_whole_doubles_ints() -
 
 @pytest.mark.parametrize("sentinel", sorted(UNKNOWN_SENTINELS))
 def test_every_unknown_sentinel_becomes_the_parameter_ref(sentinel: str) -> None:
-    same(cfn_translate._plain(sentinel), REF)
-    same(cfn_translate._plain([sentinel]), [REF])
-
-
-def test_a_proxy_that_raises_for_an_unknown_reads_as_the_ref() -> None:
-    proxy = Proxy({"known": "a", "later": "ignored"}, frozenset({"later"}))
-    same(cfn_translate._plain(proxy), {"known": "a", "later": REF})
-    same(cfn_translate._item(proxy, "later"), UNKNOWN)
-    same(cfn_translate._item({"a": 1}, "a"), 1)
+    same(_convert.plain(sentinel), REF)
+    same(_convert.plain([sentinel]), [REF])
 
 
 def test_pascal_upper_cases_only_the_first_letter() -> None:
@@ -116,38 +89,38 @@ def test_pascal_upper_cases_only_the_first_letter() -> None:
 def test_keys_are_pascal_cased_except_under_free_form_keys_and_the_ref() -> None:
     raw = {"outer": [{"innerKey": 1}], "options": {"keep-me": {"andMe": 1}}, "ref": dict(REF)}
     same(
-        cfn_translate._pascal_keys(raw, frozenset({"options"})),
+        _convert.pascal_keys(raw, frozenset({"options"})),
         {"Outer": [{"InnerKey": 1}], "Options": {"keep-me": {"andMe": 1}}, "Ref": REF},
     )
     same(
-        cfn_translate._pascal_keys(raw),
+        _convert.pascal_keys(raw),
         {
-            **cfn_translate._pascal_keys(raw, frozenset({"options"})),
+            **_convert.pascal_keys(raw, frozenset({"options"})),
             "Options": {"Keep-me": {"AndMe": 1}},
         },
     )
-    assert cfn_translate._pascal_keys(UNKNOWN_REF) is UNKNOWN_REF
-    same(cfn_translate._pascal_keys("text"), "text")
+    assert _convert.pascal_keys(UNKNOWN_REF) is UNKNOWN_REF
+    same(_convert.pascal_keys("text"), "text")
 
 
 def test_a_document_string_is_parsed_and_anything_else_kept() -> None:
-    same(cfn_translate._document('{"Version": "2012-10-17"}'), {"Version": "2012-10-17"})
-    same(cfn_translate._document("{not json"), "{not json")
-    same(cfn_translate._document({"a": 1}), {"a": 1})
+    same(_convert.document('{"Version": "2012-10-17"}'), {"Version": "2012-10-17"})
+    same(_convert.document("{not json"), "{not json")
+    same(_convert.document({"a": 1}), {"a": 1})
 
 
 def test_tags_become_key_value_pairs_unless_unknown() -> None:
     same(
-        cfn_translate._tags({"Name": "n", "Env": "dev"}),
+        _convert.tags({"Name": "n", "Env": "dev"}),
         [{"Key": "Name", "Value": "n"}, {"Key": "Env", "Value": "dev"}],
     )
-    same(cfn_translate._tags(REF), REF)
-    same(cfn_translate._tags(["x"]), ["x"])
+    same(_convert.tags(REF), REF)
+    same(_convert.tags(["x"]), ["x"])
 
 
 def test_merge_joins_maps_extends_lists_and_replaces_the_rest() -> None:
     target: dict[str, Any] = {"map": {"a": {"x": 1}}, "list": [1], "value": 1, "clash": {"a": 1}}
-    cfn_translate._merge(
+    cloudformation._merge(
         target,
         {"map": {"a": {"y": 2}, "b": 2}, "list": [2], "value": 2, "new": 3, "clash": [5]},
     )
@@ -162,7 +135,7 @@ def test_merge_joins_maps_extends_lists_and_replaces_the_rest() -> None:
         },
     )
     listed: dict[str, Any] = {"list": [1]}
-    cfn_translate._merge(listed, {"list": {"a": 1}})
+    cloudformation._merge(listed, {"list": {"a": 1}})
     same(listed, {"list": {"a": 1}})
 
 
@@ -205,11 +178,6 @@ def test_a_listed_drop_is_left_out_and_a_renamed_field_keeps_its_nested_keys_pas
         props_of("aws:ecs/cluster:Cluster", {"settings": [{"name": "containerInsights"}]}),
         {"ClusterSettings": [{"Name": "containerInsights"}]},
     )
-
-
-def test_a_proxy_property_unknown_during_preview_translates_to_the_ref() -> None:
-    proxy = Proxy({"name": "n", "displayName": "d"}, frozenset({"displayName"}))
-    same(props_of("aws:sns/topic:Topic", proxy), {"TopicName": "n", "DisplayName": REF})
 
 
 def test_the_first_property_that_writes_a_cloudformation_property_is_its_source() -> None:
@@ -972,34 +940,20 @@ def test_the_template_declares_the_unknown_parameter_only_when_used() -> None:
 
 
 def test_coverage_names_every_type_s_cloudformation_type_or_why_none() -> None:
-    covered = cfn_translate.coverage()
-    assert covered.keys() == {*TRANSLATIONS, *BUCKET_PARTS, *NO_EQUIVALENT}
+    covered = cloudformation.coverage()
+    assert covered.keys() == TYPES.keys()
     assert covered["aws:sns/topic:Topic"] == "AWS::SNS::Topic"
     assert covered[LOGGING] == "AWS::S3::Bucket (folded into the bucket)"
     token = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-    assert covered[token] == f"none: {NO_EQUIVALENT[token]}"
+    assert covered[token] == f"none: {TYPES[token].no_cloudformation}"
 
 
 def test_input_names_are_read_from_the_vendored_file() -> None:
-    names = cfn_translate.inputs()
-    assert set(names) == {*TRANSLATIONS, *BUCKET_PARTS}
+    names = cloudformation.inputs()
+    assert set(names) == set(cloudformation.translations())
     assert isinstance(names["aws:sns/topic:Topic"], frozenset)
     assert "name" in names["aws:sns/topic:Topic"]
     assert "arn" not in names["aws:sns/topic:Topic"]
-
-
-def test_regeneration_writes_what_is_vendored(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    vendored = cfn_translate.INPUTS_FILE.read_text()
-    fresh = cfn_translate.generate_inputs()
-    assert fresh["source"] == f"pulumi-aws {version('pulumi-aws')} input (Args) classes"
-    assert fresh["regenerate"] == "python -m policies.cfn_translate"
-    target = tmp_path / "cfn_inputs.json"
-    monkeypatch.setattr(cfn_translate, "INPUTS_FILE", target)
-    assert cfn_translate.main() == 0
-    assert capsys.readouterr().out == f"wrote {target}\n"
-    assert target.read_text() == vendored, "run `python -m policies.cfn_translate`"
 
 
 # ---- the converter factories ------------------------------------------------------------------
@@ -1007,22 +961,22 @@ def test_regeneration_writes_what_is_vendored(
 
 
 def test_factories_build_the_converters_the_table_uses() -> None:
-    same(cfn_translate._to("Name")("v"), {"Name": "v"})
-    same(cfn_translate._to("Doc", cfn_translate._document)('{"a": 1}'), {"Doc": {"a": 1}})
+    same(_convert.to("Name")("v"), {"Name": "v"})
+    same(_convert.to("Doc", _convert.document)('{"a": 1}'), {"Doc": {"a": 1}})
     same(
-        cfn_translate._attribute("k.enabled", "Attrs")(True),
+        _convert.attribute("k.enabled", "Attrs")(True),
         {"Attrs": [{"Key": "k.enabled", "Value": "true"}]},
     )
     same(
-        cfn_translate._deployment("MaximumPercent")({"innerKey": 200}),
+        ecs._deployment("MaximumPercent")({"innerKey": 200}),
         {"DeploymentConfiguration": {"MaximumPercent": {"InnerKey": 200}}},
     )
     same(
-        cfn_translate._public_access("blockPublicAcls")(True),
+        s3._public_access("blockPublicAcls")(True),
         {"PublicAccessBlockConfiguration": {"BlockPublicAcls": True}},
     )
     same(
-        cfn_translate._logging("targetPrefix", "LogFilePrefix")("p/"),
+        s3._logging("LogFilePrefix")("p/"),
         {"LoggingConfiguration": {"LogFilePrefix": "p/"}},
     )
 
@@ -1052,7 +1006,7 @@ def test_security_group_rule_factories(direction: str, name: str, peer: str, pre
         "cidrBlocks": None,
         "securityGroups": None,
     }
-    convert = cfn_translate._ingress_entries(direction)
+    convert = ec2._ingress_entries(direction)
     same(
         convert([rule, bare, {"ipv6CidrBlocks": ["::/0"]}]),
         {
@@ -1070,7 +1024,7 @@ def test_security_group_rule_factories(direction: str, name: str, peer: str, pre
     )
     same(convert([]), {name: []})
     same(convert(REF), {name: REF})
-    assert cfn_translate._rule_fields(direction) == {
+    assert vpc._rule_fields(direction) == {
         "securityGroupId": "GroupId",
         "cidrIpv4": "CidrIp",
         "cidrIpv6": "CidrIpv6",

@@ -11,8 +11,8 @@ from typing import ClassVar
 
 import pytest
 
-from policies import cfn_lint
-from policies.cfn_lint import Finding
+from policies.cfn import lint as cfn_lint
+from policies.cfn.lint import Finding
 
 TEMPLATE = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"Bogus": 1}}}}
 FOUND = (Finding("E3002", "error", "Additional properties are not allowed", ("Resources",)),)

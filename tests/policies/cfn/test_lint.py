@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from policies import cfn_lint
-from policies.cfn_lint import Finding, level_of
+from policies.cfn import lint as cfn_lint
+from policies.cfn.lint import Finding, level_of
 
 BOGUS = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"Bogus": 1}}}}
 BOGUS_FINDING = Finding(

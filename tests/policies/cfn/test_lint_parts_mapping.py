@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from policies import cfn_lint
-from policies.cfn_lint import Finding
+from policies.cfn import lint as cfn_lint
+from policies.cfn.lint import Finding
 
 REF = {"Ref": "Unknown"}
 

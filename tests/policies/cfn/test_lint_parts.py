@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from policies import cfn_lint
+from policies.cfn import lint as cfn_lint
 
 REGION = "us-east-1"
 
