@@ -15,13 +15,12 @@ from typing import Any
 from policies.props import text
 from policies.spec import Context, Rule
 from shared.aws.types import TYPES
-from shared.naming import NameRule, rule_for
+from shared.name_rule import NameRule
+from shared.naming import rule_for
 
 # (type token, camelCase property) -> shared.naming kind, from the resource type table.
 NAME_PROPERTIES: Mapping[tuple[str, str], str] = {
-    (token, key): kind
-    for token, entry in TYPES.items()
-    for key, kind in entry.name_kinds().items()
+    (token, key): kind for token, entry in TYPES.items() for key, kind in entry.name_kinds().items()
 }
 HOUSE_PREFIXES = frozenset({"log-group"})  # kinds whose rule.prefix is our convention, not AWS's
 

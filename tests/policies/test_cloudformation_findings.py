@@ -10,9 +10,9 @@ import pytest
 
 from policies import cloudformation
 from policies.cfn.lint import Finding
-from shared.aws.cloudformation import CfnResource, Source
 from policies.cloudformation import RULES, findings
 from policies.spec import StackResource
+from shared.aws.cloudformation import CfnResource, Source
 from tests.policies.conftest import UNKNOWN, context
 
 REF = {"Ref": "PulumiUnknown"}

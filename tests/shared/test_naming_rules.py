@@ -2,7 +2,8 @@
 
 import pytest
 
-from shared.naming import Namer, NameRule, _sanitize, rule_for, stable_hash
+from shared.name_rule import NameRule
+from shared.naming import Namer, _sanitize, rule_for, stable_hash
 
 
 def test_stable_hash_is_fixed_across_processes() -> None:

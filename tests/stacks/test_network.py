@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from shared.aws.availability_zones import account_zones as availability_zones
 from shared.environment import parse_environment
 from shared.layers import get_layer
 from shared.naming import NAME_RULES
@@ -11,7 +12,6 @@ from shared.tagging import STANDARD_TAG_KEYS
 from tests.stacks.conftest import stack_config
 from tooling.offline import LayerResult, ProgramError, run_layer
 from tooling.offline.mocks import DEFAULT_REGION as REGION
-from tooling.offline.mocks import availability_zones
 
 ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
 UNTAGGABLE = {

@@ -15,7 +15,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
 
-from shared.aws.availability_zones import account_zones as availability_zones
+from shared.aws.availability_zones import account_zones
 from shared.aws.elb import ELB_LOG_ACCOUNTS
 from shared.aws.types import ID_ONLY, TYPES, Shape, ShapeValues, resource_type
 from tooling.offline.model import UNKNOWN, Resource, wire_value
@@ -97,7 +97,7 @@ _ZONE_FILTERS = {
 
 
 def _get_availability_zones(region: str, args: Mapping[str, Any]) -> dict[str, Any]:
-    zones = availability_zones(region)
+    zones = account_zones(region)
     for wanted in args.get("filters") or []:
         field_name = _ZONE_FILTERS.get(str(wanted.get("name")))
         if field_name is None:

@@ -1,5 +1,4 @@
 from shared.aws import availability_zones as zones
-from tooling.offline.mocks import availability_zones as mock_zones
 
 
 def test_vendored_zones_equal_what_the_installed_cfn_lint_says() -> None:
@@ -16,7 +15,9 @@ def test_regions_list_their_real_zones() -> None:
 
 def test_the_mocks_zones_are_the_regions_real_ones_never_invented() -> None:
     for region in zones.regions():
-        listed = [z["name"] for z in mock_zones(region) if z["zoneType"] == "availability-zone"]
+        listed = [
+            z["name"] for z in zones.account_zones(region) if z["zoneType"] == "availability-zone"
+        ]
         assert tuple(listed) == zones.zones_in(region)
 
 

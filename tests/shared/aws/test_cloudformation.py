@@ -5,9 +5,7 @@ tests/policies/test_cloudformation.py runs the translation through cfn-lint on r
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from importlib.metadata import version
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import pytest

@@ -9,10 +9,10 @@ import botocore.session
 import pytest
 from botocore.stub import Stubber
 
+from shared.aws.availability_zones import account_zones
 from tests.conftest import OfflinePlan
 from tooling.deploy.preflight import PreflightError
 from tooling.deploy.quotas import Demand, check_quotas, demand_of
-from tooling.offline import mocks
 
 REGION = "us-east-1"
 ENV_TAG = "tag:Environment"
@@ -113,7 +113,7 @@ def test_the_demand_is_counted_from_the_offline_plan(dev_demand: Demand) -> None
     assert dev_demand.nat_gateways is not None
     assert sum(dev_demand.nat_gateways.values()) == dev_demand.elastic_ips
     # By zone id: the network layer picks zones by id, the same physical zones in every account.
-    zone_ids = {zone["zoneId"] for zone in mocks.availability_zones(REGION)}
+    zone_ids = {zone["zoneId"] for zone in account_zones(REGION)}
     assert set(dev_demand.nat_gateways) <= zone_ids
 
 
