@@ -11,10 +11,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from shared.aws.types import TYPES
+from shared.aws.types import TYPES, ResourceType
 from shared.name_rule import NameRule
 
 HASH_LENGTH = 8
@@ -106,19 +106,24 @@ _BUILT_IN: tuple[NameRule, ...] = (
     # tag value, so what AWS accepts in tags.
     NameRule("name-tag", max_length=256, allowed=r"A-Za-z0-9 ._:/=+@-"),
 )
-# A kind a resource type defines inline (`shared.aws.types`) joins the built-in ones.
-NAME_RULES: Mapping[str, NameRule] = {
-    rule.kind: rule
-    for rule in (
-        *_BUILT_IN,
-        *(
-            kind
-            for entry in TYPES.values()
-            for kind in entry.names.values()
-            if isinstance(kind, NameRule)
-        ),
-    )
-}
+
+
+def name_rules(
+    built_in: Iterable[NameRule], types: Mapping[str, ResourceType]
+) -> dict[str, NameRule]:
+    """The built-in kinds plus those the resource type table defines inline; a kind defined twice
+    differently is a bug (which would the Namer obey?)."""
+    rules = {rule.kind: rule for rule in built_in}
+    for entry in types.values():
+        for rule in entry.names.values():
+            if isinstance(rule, NameRule) and rules.setdefault(rule.kind, rule) != rule:
+                raise RuntimeError(
+                    f"bug: {entry.token} redefines the name kind {rule.kind!r}; use it by name"
+                )
+    return rules
+
+
+NAME_RULES: Mapping[str, NameRule] = name_rules(_BUILT_IN, TYPES)
 
 _PROJECT = re.compile(r"[a-z][a-z0-9]{1,11}")
 _ACCOUNT_ID = re.compile(r"\d{12}")

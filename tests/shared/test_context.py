@@ -1,6 +1,9 @@
 """The stack context's pure parts: labels (name and tags from one call), the upstream and export
 checks against shared.layers, and the common schema a layer without keys of its own gets."""
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from shared.config import AppConfig, LayerConfig, UnknownKeyError, parse, schema_of
@@ -9,6 +12,9 @@ from shared.context import ContractError, StackContext
 from shared.environment import parse_environment
 from shared.layers import get_layer
 from shared.naming import NAME_RULES
+from tooling.offline import ProgramError, plan
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def context(layer: str = "app", stack: str = "dev") -> StackContext[LayerConfig]:
@@ -49,3 +55,15 @@ def test_a_layer_without_keys_of_its_own_gets_the_common_schema() -> None:
     assert (config.owner, config.region, config.tags["Layer"]) == ("Ops", "eu-west-1", "audit")
     with pytest.raises(UnknownKeyError, match="audit:vpcCidr"):
         load(LayerConfig, "audit", {"audit:vpcCidr": "10.0.0.0/16"}, environment)
+
+
+def test_export_refuses_a_contract_output_that_is_none(tmp_path: Path) -> None:
+    """Through the real network program: an output the mocks (or AWS) leave empty would reach
+    every reader as `null`."""
+    program = tmp_path / "network"
+    shutil.copytree(REPO / "stacks" / "network", program)
+    main = program / "__main__.py"
+    main.write_text(main.read_text().replace('"vpc_cidr": str(cfg.vpc_cidr),', '"vpc_cidr": None,'))
+    with pytest.raises(ProgramError) as error:
+        plan("dev", layers=["network"], pack_dir=None, stacks_dir=tmp_path)
+    assert "ContractError: the network layer exports vpc_cidr as None" in error.value.message

@@ -416,3 +416,18 @@ def test_control_characters_never_reach_the_console_but_the_json_keeps_them(
     assert not any(c in out for c in "\x1b\r\x07\x9b\u202e")
     (violation,) = json.loads(report.read_text())["violations"]
     assert violation["urn"] == urn and violation["message"].endswith(ESCAPES)
+
+
+def test_plan_exit_2_on_an_aws_type_the_type_table_lacks(stacks_copy: Path) -> None:
+    program = stacks_copy / "network" / "__main__.py"
+    program.write_text(
+        program.read_text()
+        + '\naws.elasticache.SubnetGroup("cache", subnet_ids=["subnet-1"], description="c")\n'
+    )
+    code, out = run(
+        "plan", "dev", "--layer", "network", "--no-policy", "--stacks", str(stacks_copy)
+    )
+    assert code == 2
+    assert "aws:elasticache/subnetGroup:SubnetGroup is not in the resource type table" in out
+    assert "shared/aws/types/elasticache.py" in out
+    assert "Traceback" not in out
