@@ -180,8 +180,9 @@ def test_a_new_type_is_one_entry_and_every_table_picks_it_up(tmp_path: Path) -> 
     )
     (tmp_path / "shared" / "aws" / "types" / "elasticache.py").write_text(NEW_MODULE)
     environ = {**os.environ, "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-c", PROBE]
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=tmp_path, env=environ, capture_output=True, text=True
+        command, check=False, cwd=tmp_path, env=environ, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout.splitlines()[-1])
