@@ -178,6 +178,7 @@ def translate(
 ) -> list[CfnResource]:
     """The CloudFormation resources for the translatable ones among `resources`."""
     translated = translations(table)
+    owner_types = {e.folds_into for e in translated.values() if e.folds_into}
     taken: set[str] = set()
     out: list[CfnResource] = []
     owners: dict[str, CfnResource] = {}  # an owner's name or URN -> its CloudFormation resource
@@ -194,7 +195,7 @@ def translate(
             logical_id(resource, taken), str(entry.cloudformation), props, resource.urn, sources
         )
         out.append(cfn)
-        if any(e.folds_into == resource.type for e in translated.values()):
+        if resource.type in owner_types:
             owners[resource.urn] = cfn
             name = props.get("BucketName")
             if isinstance(name, str):

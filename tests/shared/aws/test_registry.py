@@ -6,13 +6,19 @@ import pytest
 
 from shared.aws import registry
 from shared.aws.cloudformation import translations
+from shared.aws.types import TYPES
 
 
 def test_the_table_maps_every_type_the_translation_knows() -> None:
     assert set(registry.CLOUDFORMATION_TYPES) == set(translations())
 
 
-@pytest.mark.parametrize("cfn_type", sorted(set(registry.CLOUDFORMATION_TYPES.values())))
+@pytest.mark.parametrize(
+    "cfn_type",
+    sorted(
+        {*registry.CLOUDFORMATION_TYPES.values(), *(e.part_of for e in TYPES.values() if e.part_of)}
+    ),
+)
 def test_every_mapped_type_has_a_registry_schema(cfn_type: str) -> None:
     assert registry.schema(cfn_type)["typeName"] == cfn_type
 
