@@ -30,7 +30,7 @@ _RDS_ID = {
 # IAM names are unique ignoring case: `Web` and `web` would collide, so the Namer emits lowercase.
 _IAM = {"allowed": "A-Za-z0-9+=,.@_-", "fold_case": True}
 
-_BUILT_IN: tuple[NameRule, ...] = (
+BUILT_IN_RULES: tuple[NameRule, ...] = (
     NameRule(
         "s3-bucket",
         min_length=3,
@@ -123,7 +123,7 @@ def name_rules(
     return rules
 
 
-NAME_RULES: Mapping[str, NameRule] = name_rules(_BUILT_IN, TYPES)
+NAME_RULES: Mapping[str, NameRule] = name_rules(BUILT_IN_RULES, TYPES)
 
 _PROJECT = re.compile(r"[a-z][a-z0-9]{1,11}")
 _ACCOUNT_ID = re.compile(r"\d{12}")

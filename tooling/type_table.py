@@ -14,6 +14,7 @@ from pathlib import Path
 from shared.aws.cloudformation import coverage
 from shared.aws.types import TYPES, ResourceType
 from shared.layers import REPO_ROOT
+from shared.name_rule import NameRule
 
 DOCS = REPO_ROOT / "docs" / "aws-rules.md"
 REGENERATE = "python -m tooling.type_table"
@@ -30,6 +31,13 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|") or "—"
 
 
+def _kind(kind: str | NameRule) -> str:
+    """A built-in kind by name (docs/reference.md lists them); a kind defined inline with its rule."""
+    if isinstance(kind, str):
+        return kind
+    return f"{kind.kind}: {kind.min_length}-{kind.max_length} of `[{kind.allowed}]`"
+
+
 def table(types: Mapping[str, ResourceType] = TYPES) -> str:
     """One row per type: what it is, its CloudFormation type, its names and what a destroy loses."""
     lines = [
@@ -39,7 +47,7 @@ def table(types: Mapping[str, ResourceType] = TYPES) -> str:
     ]
     cloudformation = coverage(types)
     for token, entry in types.items():
-        names = ", ".join(f"`{key}` ({kind})" for key, kind in entry.name_kinds().items())
+        names = ", ".join(f"`{key}` ({_kind(kind)})" for key, kind in entry.names.items())
         lines.append(
             f"| `{token}` | {_cell(entry.summary)} | {_cell(cloudformation[token])} | "
             f"{_cell(names)} | {_cell(entry.holds_data)} |"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from shared.aws.types import ID_ONLY, ResourceType
+from shared.name_rule import NameRule
 from tooling import type_table
 
 
@@ -25,10 +26,19 @@ def test_a_row_per_type_with_names_cloudformation_and_data_loss() -> None:
         no_cloudformation="none here",
         holds_data="its items",
     )
-    other = ResourceType("aws:x/z:Z", "a z", shape=ID_ONLY, no_cloudformation="none")
-    assert type_table.table({"aws:x/y:Y": entry, "aws:x/z:Z": other}).splitlines()[2:] == [
+    other = ResourceType(
+        "aws:x/z:Z",
+        "a z",
+        shape=ID_ONLY,
+        names={"zName": NameRule("zed", min_length=2, max_length=9, allowed="a-z")},
+        no_cloudformation="none",
+    )
+    bare = ResourceType("aws:x/w:W", "a w", shape=ID_ONLY, no_cloudformation="none")
+    rows = type_table.table({"aws:x/y:Y": entry, "aws:x/z:Z": other, "aws:x/w:W": bare})
+    assert rows.splitlines()[2:] == [
         "| `aws:x/y:Y` | a y \\| with a pipe | none: none here | `name` (iam-role) | its items |",
-        "| `aws:x/z:Z` | a z | none: none | — | — |",
+        "| `aws:x/z:Z` | a z | none: none | `zName` (zed: 2-9 of `[a-z]`) | — |",
+        "| `aws:x/w:W` | a w | none: none | — | — |",
     ]
 
 

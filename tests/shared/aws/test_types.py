@@ -204,6 +204,7 @@ def test_a_new_type_is_one_entry_and_every_table_picks_it_up(tmp_path: Path) -> 
     ]
     assert found["docs"] == [
         "| `aws:elasticache/subnetGroup:SubnetGroup` | the cache's subnets | "
-        "AWS::ElastiCache::SubnetGroup | `name` (cache-subnet-group) | nothing but its subnet list |"
+        "AWS::ElastiCache::SubnetGroup | `name` (cache-subnet-group: 1-255 of `[a-z0-9-]`) | "
+        "nothing but its subnet list |"
     ]
     assert found["guard"] == "nothing but its subnet list"
