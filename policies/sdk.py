@@ -2,7 +2,8 @@
 
 Read from the SDK's generated source, not by importing it: importing all of pulumi_aws takes
 tens of seconds, scanning its files a fraction of one. Used to regenerate the vendored taggable
-type list and by the tests that prove policies read real properties; never by the running pack.
+type list and the translated types' inputs (`policies.cfn.inputs`), and by the tests that prove
+policies read real properties; never by the running pack.
 """
 
 from __future__ import annotations
