@@ -176,6 +176,13 @@ def policy_check(session: nox.Session) -> None:
 
 
 @nox.session(venv_backend="none", default=False)
+def bootstrap(session: nox.Session) -> None:
+    """The bootstrap project planned offline with the pack: -- [--stack S] [--move-state [--from URL]]."""
+    dev(session)
+    _run_tool(session, DEV_PYTHON, "-m", "tooling.deploy.bootstrap", *session.posargs)
+
+
+@nox.session(venv_backend="none", default=False)
 def bench(session: nox.Session) -> None:
     """Measure the offline engine: import floor, full plan, nox overhead, analyzer throughput, memory."""
     dev(session)
