@@ -14,10 +14,11 @@ os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
 
 from shared.layers import POLICY_PACK_DIR
 from tooling.offline.analysis import evaluate
-from tooling.offline.analyzer import PolicyConfigError, PolicyPackError, Violation
+from tooling.offline.analyzer import PolicyPackError, Violation
 from tooling.offline.engine import ProgramError, StackConfigError, run_layer, warm
 from tooling.offline.model import LayerResult, Resource
 from tooling.offline.planner import PlanError, PlanResult, plan
+from tooling.offline.policy_config import PolicyConfigError
 from tooling.offline.stack_config import load_stack_config
 
 __all__ = [

@@ -16,13 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from shared.layers import POLICY_PACK_DIR
-from tooling.offline.analyzer import (
-    PolicyPackServer,
-    Violation,
-    parse_policy_config,
-    policy_pack,
-)
+from tooling.offline.analyzer import PolicyPackServer, Violation, policy_pack
 from tooling.offline.model import Resource
+from tooling.offline.policy_config import parse_policy_config
 
 
 def root_stack_urn(resources: Sequence[Resource]) -> str:

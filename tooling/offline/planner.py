@@ -6,7 +6,7 @@ imports pulumi_aws, so their start-up (cfn-lint's warm-up included) runs on the 
 layer is checked as soon as it ran, while the next layer's program runs.
 
 Policy config is the pack's business: it applies its own defaults and `initialConfig`; the plan adds
-only the user's `--policy-pack-config` files, merged the way the CLI merges them (see analyzer).
+only the user's `--policy-pack-config` files, merged the way the CLI merges them (see policy_config).
 """
 
 from __future__ import annotations
@@ -24,15 +24,10 @@ from shared.config.schema import LayerConfig, settings
 from shared.environment import Environment, parse_environment, requests_peering
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, Layer, with_upstream
 from tooling.offline.analysis import analyze_stack
-from tooling.offline.analyzer import (
-    PolicyConfig,
-    PolicyPackServer,
-    Violation,
-    pair_configs,
-    policy_packs,
-)
+from tooling.offline.analyzer import PolicyPackServer, Violation, policy_packs
 from tooling.offline.engine import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
+from tooling.offline.policy_config import PolicyConfig, pair_configs
 from tooling.offline.stack_config import namespaced, read_stack_config, stack_file
 from tooling.redaction import remember, scrub
 
