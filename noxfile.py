@@ -240,7 +240,7 @@ def deploy_all(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none", default=False)
 def preview(session: nox.Session) -> None:
-    """Preview every layer with the policy pack (what CI runs): -- <env> [--layer L ...]."""
+    """Preview every layer with the policy pack (what CI runs): -- <env> [--only L ...]."""
     _deploy(session, "preview")
 
 

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.environment import (
     Environment,
@@ -61,6 +61,18 @@ DestroyPlanner = Callable[[Environment], DestroyPlan]
 """The destroy plan of an environment; raises DeployError when its offline plan fails."""
 
 
+ONLY_LAYERS: dict[str, Any] = {
+    "nargs": "+",
+    "action": "extend",
+    "default": [],
+    "metavar": "LAYER",
+    "choices": LAYER_NAMES,
+    "help": "exactly these layers, in deploy order (their upstream must be deployed already)",
+}
+"""`--only`, the same in every command that takes it. The offline plan's `--layer` is another flag
+because it means another thing: a layer plus everything upstream of it."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tooling.deploy",
@@ -71,8 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     deploy = commands.add_parser("deploy-all", help="up every layer in order")
     deploy.add_argument("environment")
     pick = deploy.add_mutually_exclusive_group()
-    pick.add_argument("--from", dest="start_from", metavar="LAYER", choices=LAYER_NAMES)
-    pick.add_argument("--only", nargs="+", default=[], metavar="LAYER", choices=LAYER_NAMES)
+    pick.add_argument(
+        "--from",
+        dest="start_from",
+        metavar="LAYER",
+        choices=LAYER_NAMES,
+        help="this layer and every later one in deploy order (to resume)",
+    )
+    pick.add_argument("--only", **ONLY_LAYERS)
     deploy.add_argument("--yes", action="store_true", help="do not ask before deploying prod")
     deploy.add_argument("--show-secrets", action="store_true", help="write secrets in outputs/")
 
@@ -84,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser("preview", help="preview every layer with the policy pack")
     preview.add_argument("environment")
-    preview.add_argument("--layer", action="append", default=[], choices=LAYER_NAMES)
+    preview.add_argument("--only", **ONLY_LAYERS)
 
     destroy = commands.add_parser("destroy-all", help="destroy every layer, in reverse order")
     destroy.add_argument("environment")
@@ -259,7 +277,7 @@ def main(
         elif args.command == "up":
             layers = (get_layer(args.layer),)
         elif args.command == "preview":
-            layers = select_layers(only=args.layer)
+            layers = select_layers(only=args.only)
         if args.command == "destroy-all" and args.plan:
             planned = destroy_planner(environment)
             render_destroy_plan(planned, say)

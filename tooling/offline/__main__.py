@@ -90,7 +90,9 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         dest="layers",
         metavar="NAME",
-        help=f"plan this layer and everything upstream of it (repeatable; one of {', '.join(LAYER_NAMES)})",
+        help="plan this layer and everything upstream of it, whose outputs answer its stack "
+        f"references (repeatable; one of {', '.join(LAYER_NAMES)}). Not deploy's --only: that "
+        "takes exactly the named layers",
     )
     plan.add_argument("--json", type=Path, metavar="FILE", help=JSON_HELP)
     plan.add_argument(

@@ -94,9 +94,41 @@ def test_prod_confirmation_reads_stdin_and_yes_skips_it(
     assert run(tmp_path, engine, "destroy-all", "prod", "--yes-destroy-prod") == 0
 
 
+def _commands_taking(flag: str) -> list[str]:
+    import argparse
+
+    from tooling.deploy.cli import build_parser
+
+    subparsers = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    return [name for name, sub in subparsers.choices.items() if flag in sub._option_string_actions]
+
+
+@pytest.mark.parametrize("command", _commands_taking("--only"))
+def test_only_means_exactly_the_named_layers_in_every_command(tmp_path: Path, command: str) -> None:
+    engine = OfflineEngine()
+    assert run(tmp_path, engine, "deploy-all", "pr-9") == 0
+    engine.calls.clear()
+    last = LAYER_NAMES[-1]
+    assert run(tmp_path, engine, command, "pr-9", "--only", last) == 0
+    assert [layer for _, layer, _ in engine.calls] == [last]  # none of its upstream
+
+
+@pytest.mark.parametrize("command", _commands_taking("--only"))
+def test_no_deploy_command_takes_the_plans_layer_flag(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--layer` means "and its upstream" in the offline plan: here it would mean something else.
+    with pytest.raises(SystemExit) as stopped:
+        run(tmp_path, OfflineEngine(), command, "pr-9", "--layer", LAYER_NAMES[-1])
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --layer" in capsys.readouterr().err
+
+
 def test_preview_and_cleanup_pr(tmp_path: Path) -> None:
     engine = OfflineEngine()
-    assert run(tmp_path, engine, "preview", "pr-9", "--layer", "network") == 0
+    assert run(tmp_path, engine, "preview", "pr-9", "--only", "network") == 0
     assert run(tmp_path, engine, "deploy-all", "pr-9") == 0
     assert run(tmp_path, engine, "cleanup-pr", "pr-9") == 0
     assert engine.stacks == {}
@@ -202,7 +234,7 @@ def test_preview_of_a_layer_not_deployed_yet_shows_its_real_offline_plan_and_exi
             engine,
             "preview",
             "pr-3",
-            "--layer",
+            "--only",
             "network",
             offline_plan=show_offline_plan,
         )
