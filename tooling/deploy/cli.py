@@ -28,8 +28,8 @@ from tooling.deploy.destroy_plan import DestroyPlan, destroy_plan
 from tooling.deploy.destroy_plan import render as render_destroy_plan
 from tooling.deploy.orchestrator import (
     EXIT_INTERRUPTED,
+    Deployer,
     DeployError,
-    Engine,
     OfflinePlan,
     Orchestrator,
     SelectionError,
@@ -50,11 +50,11 @@ from tooling.offline.stack_config import (
 )
 from tooling.outputs import OUTPUTS_DIR, OutputFileError, OutputFileWriter
 
-if TYPE_CHECKING:  # pulumi.automation is imported only once a real engine is needed
-    from tooling.deploy.automation import AutomationEngine
+if TYPE_CHECKING:  # pulumi.automation is imported only once a real deployer is needed
+    from tooling.deploy.automation import AutomationDeployer
 
-EngineFactory = Callable[[Mapping[str, str], str], Engine]
-"""Builds the engine once the checks passed: (environ, environment name) -> Engine."""
+DeployerFactory = Callable[[Mapping[str, str], str], Deployer]
+"""Builds the deployer once the checks passed: (environ, environment name) -> Deployer."""
 QuotaCheck = Callable[[Mapping[str, str], Environment, Sequence[Layer]], None]
 """Raises PreflightError when the account has no room for what the layers create."""
 DestroyPlanner = Callable[[Environment], DestroyPlan]
@@ -218,8 +218,8 @@ def check_deploy_quotas(
         ) from None
 
 
-def automation_engine(environ: Mapping[str, str], environment: str) -> AutomationEngine:
-    """The real engine: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
+def automation_deployer(environ: Mapping[str, str], environment: str) -> AutomationDeployer:
+    """The real deployer: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
     from tooling.deploy import automation  # pulumi.automation only once it is needed
 
     declared = declared_secrets_providers(
@@ -237,7 +237,7 @@ def automation_engine(environ: Mapping[str, str], environment: str) -> Automatio
     backend = automation.backend_url(environ)
     if backend.startswith("file://"):  # Pulumi's file backend needs its folder to exist
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
-    return automation.AutomationEngine(
+    return automation.AutomationDeployer(
         cli=cli, environ=environ, on_output=functools.partial(print, flush=True)
     )
 
@@ -246,7 +246,7 @@ def main(
     argv: Sequence[str] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
-    engine_factory: EngineFactory = automation_engine,
+    deployer_factory: DeployerFactory = automation_deployer,
     outputs_dir: Path = OUTPUTS_DIR,
     offline_plan: OfflinePlan = show_offline_plan,
     quota_check: QuotaCheck = check_deploy_quotas,
@@ -290,7 +290,7 @@ def main(
         writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
         # A corrupt output file would otherwise stop the run after its first `up`.
         writer.check(environment.name)
-        engine = engine_factory(environ, environment.name)
+        deployer = deployer_factory(environ, environment.name)
         if args.command in ("deploy-all", "up"):
             quota_check(environ, environment, layers)
     except (
@@ -308,7 +308,9 @@ def main(
         print("interrupted before any stack was touched", file=sys.stderr)
         return EXIT_INTERRUPTED
 
-    orchestrator = Orchestrator(engine=engine, writer=writer, say=say, offline_plan=offline_plan)
+    orchestrator = Orchestrator(
+        deployer=deployer, writer=writer, say=say, offline_plan=offline_plan
+    )
     try:
         return _run(orchestrator, args, environment, layers)
     except DeployError as error:  # e.g. the backend refused even to look a stack up

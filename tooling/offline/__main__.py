@@ -36,10 +36,10 @@ from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
 from tooling import outputs, redaction
 from tooling.terminal import plain_text_only
 
-if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
+if TYPE_CHECKING:  # the CLI imports the planner only once arguments parse, so --help stays fast
     from tooling.offline.change_guard import GuardConfig
     from tooling.offline.changes import DeployedState
-    from tooling.offline.engine import ProgramError
+    from tooling.offline.layer_runner import ProgramError
     from tooling.offline.planner import PlanResult
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -79,7 +79,7 @@ class UsageError(ValueError):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tooling.offline",
-        description="Offline plan: every layer under Pulumi's mock engine, checked by the policy "
+        description="Offline plan: every layer under Pulumi's mock runtime, checked by the policy "
         "pack over the Analyzer protocol. No Pulumi CLI, no credentials, no cloud calls.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
@@ -270,7 +270,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
     except UsageError as error:
         _error(errors, str(error))
         return EXIT_ERROR
-    from tooling.offline.engine import ProgramError, StackConfigError
+    from tooling.offline.layer_runner import ProgramError, StackConfigError
     from tooling.offline.planner import plan, policy_check
     from tooling.offline.report import plan_secrets, render
     from tooling.offline.stack_config import read_config_overlay
@@ -335,7 +335,7 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
     except Exception as error:
         _error(
             errors,
-            f"internal error in the offline engine (a bug, not your mistake; please report it "
+            f"internal error in the offline planner (a bug, not your mistake; please report it "
             f"with the traceback below): {type(error).__name__}: {error}",
         )
         _print_traceback(errors, traceback.format_exc())

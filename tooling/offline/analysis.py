@@ -5,7 +5,7 @@ Per resource (pulumi/pulumi `pkg/resource/deploy/step_generator.go`, `analyze_sn
    left (a deployment applies them; a snapshot, `pulumi policy analyze`, only reports them);
 2. every pack's Analyze of the remediated properties; a violation is filed against the resource
    under analysis, and one still at level remediate counts as mandatory.
-Then every pack's AnalyzeStack over the outputs. Every resource the engine holds is analyzed, the
+Then every pack's AnalyzeStack over the outputs. Every resource the Pulumi engine holds is analyzed, the
 root stack and the providers included; resources pending deletion (`delete: true`) are not.
 """
 

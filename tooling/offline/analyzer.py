@@ -80,11 +80,11 @@ def _struct(values: Mapping[str, Any]) -> Any:
     return struct
 
 
-# --- providers and the root stack, as the engine sends them ----------------------------------------
+# --- providers and the root stack, as the Pulumi engine sends them ---------------------------------
 
 
 def default_provider(resource: Resource, stack: str, config: Mapping[str, Any]) -> Resource:
-    """The default provider the engine would create for this resource's package.
+    """The default provider the Pulumi engine would create for this resource's package.
 
     Its inputs are the package's config (`aws:region` -> `region`), as the engine builds them.
     """
@@ -401,8 +401,8 @@ class PolicyPackServer:
     def complete(
         self, resources: Sequence[Resource], layer: str, outputs: Mapping[str, Any]
     ) -> list[Resource]:
-        """The stack as the engine holds it: the root stack and default providers added if missing
-        (the mock engine registers neither)."""
+        """The stack as the Pulumi engine holds it: the root stack and default providers added if
+        missing (Pulumi's mock runtime registers neither)."""
         everything = list(resources)
         if not any(r.is_root_stack for r in everything):
             everything.insert(0, root_stack(layer, self.environment, outputs))

@@ -25,7 +25,7 @@ from shared.environment import Environment, parse_environment, requests_peering
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, Layer, with_upstream
 from tooling.offline.analysis import analyze_stack
 from tooling.offline.analyzer import PolicyPackServer, Violation, policy_packs
-from tooling.offline.engine import run_layer, warm
+from tooling.offline.layer_runner import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
 from tooling.offline.policy_config import PolicyConfig, pair_configs
 from tooling.offline.stack_config import namespaced, read_stack_config, stack_file
@@ -203,7 +203,7 @@ def plan(
     with policy_packs(
         packs, environment=environment, project=selected[0].name, config=union, preview=preview
     ) as servers:
-        # Launched before the engine imports pulumi_aws: the pack's own start-up (pulumi, its
+        # Launched before the layer runner imports pulumi_aws: the pack's own start-up (pulumi, its
         # policies, cfn-lint's warm-up) runs on the other core meanwhile.
         warm()
         results, violations = _run_and_check(prepared, environment, preview, servers, configs)
@@ -221,7 +221,7 @@ def _run_and_check(
     configs: Sequence[Sequence[tuple[Mapping[str, PolicyConfig], str]]],
 ) -> tuple[dict[str, LayerResult], list[Violation]]:
     """The layers in deploy order, each one checked as soon as it ran, as the CLI analyzes a stack
-    at the end of its own update: the pack (its own process) checks a layer while the engine runs
+    at the end of its own update: the pack (its own process) checks a layer while the layer runner runs
     the next one. One worker keeps the packs' calls in layer order, and the violations are
     gathered in that order, so the result does not depend on timing."""
 

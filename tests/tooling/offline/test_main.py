@@ -298,7 +298,7 @@ def test_an_internal_error_says_it_is_a_bug(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(tooling.offline.planner, "policy_check", broken)
     code, out = run("policy-check", str(EXPORT), "--pack", str(FIXTURE_PACK))
     assert code == 2
-    assert "internal error in the offline engine (a bug, not your mistake" in out
+    assert "internal error in the offline planner (a bug, not your mistake" in out
     assert "KeyError: 'layers'" in out
 
 
