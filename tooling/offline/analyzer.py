@@ -479,7 +479,6 @@ class PolicyPackServer:
         Skipped when no policy is configured at level remediate: the pack would answer every call
         with an empty response, so the result is the same and the plan makes half the calls.
         """
-        from google.protobuf import json_format
         from pulumi.runtime.proto import analyzer_pb2
 
         current = list(properties)
@@ -499,31 +498,44 @@ class PolicyPackServer:
             zip(resources, self._stream("Remediate", requests, resources), strict=True)
         ):
             for remediation in response.remediations:
-                if remediation.diagnostic:
-                    level, message = "advisory", remediation.diagnostic
-                    before = after = None
-                elif remediation.HasField("properties"):
-                    before = current[index]
-                    after = json_format.MessageToDict(remediation.properties)
-                    if apply:
-                        current[index] = after
-                    verb = "remediated" if apply else "would remediate (not applied)"
-                    level, message = "remediate", f"{verb}: {remediation.description}"
-                else:
-                    continue  # step_generator.go: neither a diagnostic nor properties is ignored
-                said[index].append(
-                    Violation(
-                        remediation.policyName,
-                        level,
-                        layer,
-                        resource.urn,
-                        message,
-                        self.label,
-                        before=before,
-                        after=after,
-                    )
-                )
+                violation = self._remediation(remediation, resource, layer, current[index], apply)
+                if violation is None:
+                    continue
+                if apply and violation.after is not None:
+                    current[index] = violation.after
+                said[index].append(violation)
         return current, said
+
+    def _remediation(
+        self,
+        remediation: Any,
+        resource: Resource,
+        layer: str,
+        properties: Mapping[str, Any],
+        apply: bool,
+    ) -> Violation | None:
+        """One Remediate answer as step_generator.go takes it: a diagnostic is an advisory
+        violation, new properties a remediation (with its before and after), neither is ignored."""
+        from google.protobuf import json_format
+
+        if remediation.diagnostic:
+            message = remediation.diagnostic
+            return Violation(
+                remediation.policyName, "advisory", layer, resource.urn, message, self.label
+            )
+        if not remediation.HasField("properties"):
+            return None
+        verb = "remediated" if apply else "would remediate (not applied)"
+        return Violation(
+            remediation.policyName,
+            "remediate",
+            layer,
+            resource.urn,
+            f"{verb}: {remediation.description}",
+            self.label,
+            before=properties,
+            after=json_format.MessageToDict(remediation.properties),
+        )
 
     def _request_fields(
         self,
