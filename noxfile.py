@@ -14,7 +14,7 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-# Compile bytecode at install time: the offline engine forks a child per stack, and with
+# Compile bytecode at install time: the offline planner forks a child per stack, and with
 # PYTHONDONTWRITEBYTECODE set (common in CI) every child would recompile pulumi_aws from source.
 os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.sessions = ["lint", "typecheck", "tests"]
@@ -164,7 +164,7 @@ def plan(session: nox.Session) -> None:
 @nox.session(venv_backend="none")
 def access(session: nox.Session) -> None:
     """A class's CI roles against its plan: `nox -s access -- pr` (table, policy JSON, findings)."""
-    dev(session)  # the layer programs and the bootstrap run on .venv under the offline engine
+    dev(session)  # the layer programs and the bootstrap run on .venv under the offline planner
     _run_tool(session, DEV_PYTHON, "-m", "tooling.access", *session.posargs)
 
 
@@ -176,8 +176,15 @@ def policy_check(session: nox.Session) -> None:
 
 
 @nox.session(venv_backend="none", default=False)
+def bootstrap(session: nox.Session) -> None:
+    """The bootstrap project planned offline with the pack: -- [--stack S] [--move-state [--from URL]]."""
+    dev(session)
+    _run_tool(session, DEV_PYTHON, "-m", "tooling.deploy.bootstrap", *session.posargs)
+
+
+@nox.session(venv_backend="none", default=False)
 def bench(session: nox.Session) -> None:
-    """Measure the offline engine: import floor, full plan, nox overhead, analyzer throughput, memory."""
+    """Measure the offline planner: import floor, full plan, nox overhead, analyzer throughput, memory."""
     dev(session)
     session.run(DEV_PYTHON, "-m", "tooling.offline.bench", *session.posargs, external=True)
 
@@ -233,7 +240,7 @@ def deploy_all(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none", default=False)
 def preview(session: nox.Session) -> None:
-    """Preview every layer with the policy pack (what CI runs): -- <env> [--layer L ...]."""
+    """Preview every layer with the policy pack (what CI runs): -- <env> [--only L ...]."""
     _deploy(session, "preview")
 
 

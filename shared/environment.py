@@ -440,3 +440,18 @@ def command_line_wins(
         yield
     finally:
         environ[ENVIRONMENT_VARIABLE] = leftover
+
+
+# --- peering between environments -----------------------------------------------------------------
+
+
+def requests_peering(own: Environment, peer: Environment) -> bool:
+    """True when `own` requests the peering connection with `peer`: who owns what in a peering.
+
+    Of two environments that list each other, the shorter-lived one (the higher rank in CLASSES;
+    ties by name) is the requester: it creates the connection, so the longer-lived accepter must
+    already exist. The accepter reads the connection from the requester's stack. The order of a
+    peering is therefore: the accepter's stack as it stood before, the requester's with the peer,
+    then the accepter's again with the peer.
+    """
+    return (own.rank, own.name) > (peer.rank, peer.name)

@@ -26,6 +26,10 @@ class Layer:
     upstream: tuple[str, ...]
     outputs: tuple[str, ...]
     secret_outputs: tuple[str, ...] = ()
+    # The layer's config key listing other environments whose stack of this same layer it reads,
+    # and which read this one back (peering; who requests is shared.environment.requests_peering).
+    # The offline plan plans those stacks too. Such a layer reads no upstream layer.
+    peers_key: str = ""
 
     @property
     def folder(self) -> Path:
@@ -52,6 +56,7 @@ LAYERS: tuple[Layer, ...] = (
             "app_port",
             "nat_gateways",
         ),
+        peers_key="peerEnvironments",
     ),
     Layer(
         name="data",

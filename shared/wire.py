@@ -2,7 +2,7 @@
 
 Mirrors pulumi/pulumi `sdk/go/common/resource/sig/sig.go` (`Key`, `Secret`): a secret travels
 as `{SECRET_SIGNATURE_KEY: SECRET_SIGNATURE, "value": ...}` in state files, exports and the
-Analyzer protocol. The pack, the offline engine and the tests read the constants from here.
+Analyzer protocol. The pack, the offline planner and the tests read the constants from here.
 """
 
 from __future__ import annotations

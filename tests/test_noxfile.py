@@ -1,5 +1,6 @@
 """The venv contract: what the CLI runs before any program or pack works on the venv `dev` makes."""
 
+import importlib.util
 import json
 import shutil
 import subprocess
@@ -117,3 +118,33 @@ def test_dev_installs_and_compiles_once_per_change_of_the_lock_or_the_project(
     assert dev() == []
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'y'\n")
     assert len(dev()) == 2
+
+
+@pytest.mark.parametrize("posargs", [[], ["--move-state"], ["--stack", "other"]])
+def test_bootstrap_session_plans_the_bootstrap_offline_on_the_dev_venv(
+    posargs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[list[str]] = []
+
+    def call(args: list[str]) -> int:
+        ran.append(list(args))
+        return 0
+
+    monkeypatch.setattr(noxfile, "dev", lambda session: ran.append(["dev"]))
+    monkeypatch.setattr("subprocess.call", call)
+    session = _Recorder()
+    session.posargs = posargs  # type: ignore[attr-defined]
+    noxfile.bootstrap(session)
+    assert ran == [["dev"], [noxfile.DEV_PYTHON, "-m", "tooling.deploy.bootstrap", *posargs]]
+    assert importlib.util.find_spec(ran[1][2]) is not None
+    assert noxfile.bootstrap.default is False  # it touches an AWS account's one-off project
+
+
+def test_bootstrap_session_exits_with_the_tools_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(noxfile, "dev", lambda session: None)
+    monkeypatch.setattr("subprocess.call", lambda args: 2)
+    session = _Recorder()
+    session.posargs = []  # type: ignore[attr-defined]
+    with pytest.raises(SystemExit) as stopped:
+        noxfile.bootstrap(session)
+    assert stopped.value.code == 2  # a config mistake stays exit 2, not nox's 1

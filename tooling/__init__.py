@@ -1,1 +1,1 @@
-"""Tools that run the stacks: the offline plan engine and the real-deploy adapter."""
+"""Tools that run the stacks: the offline planner and the real-deploy adapter."""

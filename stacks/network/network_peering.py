@@ -1,8 +1,8 @@
 """VPC peering with the network stacks of other environments (`network:peerEnvironments`).
 
-Both environments list each other. The shorter-lived one (by its class's rank in
-shared.environment.CLASSES; ties by name) is the *requester*: it creates the connection, auto-accepted because both VPCs share
-account and region. The other is the *accepter*: it reads the connection id from the requester's
+Both environments list each other. The shorter-lived one (shared.environment.requests_peering) is
+the *requester*: it creates the connection, auto-accepted because both VPCs share account and
+region. The other is the *accepter*: it reads the connection id from the requester's
 `peering_connection_ids` output. Each stack owns only the routes in its own route tables, so
 destroying one stack never leaves the other with routes it did not create (and the number of the
 peer's route tables is unknown while a program runs, so routes there could not be declared anyway).
@@ -19,12 +19,7 @@ import pulumi_aws as aws
 
 from shared import references
 from shared.aws.accepted_values import POSTGRES_PORT
-from shared.environment import Environment, parse_environment
-
-
-def is_requester(own: Environment, peer: Environment) -> bool:
-    """True when `own` creates the connection; the longer-lived peer must already exist."""
-    return (own.rank, own.name) > (peer.rank, peer.name)
+from shared.environment import Environment, parse_environment, requests_peering
 
 
 def checked_peer_cidr(own_cidr: ipaddress.IPv4Network, peer: str, peer_cidr: Any) -> str:
@@ -57,7 +52,7 @@ def peer_with(
     peer = parse_environment(peer_name)
     upstream = references.upstream("network", peer_name)
     cidr = upstream.require("vpc_cidr").apply(lambda c: checked_peer_cidr(own_cidr, peer_name, c))
-    if is_requester(own, peer):
+    if requests_peering(own, peer):
         # The connection waits for the CIDR check, so an overlap stops before anything is created.
         peer_vpc = pulumi.Output.all(cidr, upstream.require("vpc_id")).apply(lambda v: str(v[1]))
         connection_id = aws.ec2.VpcPeeringConnection(

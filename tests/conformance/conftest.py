@@ -1,4 +1,4 @@
-"""The conformance harness: programs under the offline engine, packs over the Analyzer protocol.
+"""The conformance harness: programs under the offline planner, packs over the Analyzer protocol.
 
 Pulumi's own policy tests (pulumi-policy `tests/integration/integration_test.go`, pulumi
 `pkg/testing/pulumi-test-language/tests/policy_*.go`) are carried over as cases: the same programs
@@ -22,14 +22,10 @@ from typing import Any
 import pytest
 
 from tooling.offline.analysis import analyze_stack
-from tooling.offline.analyzer import (
-    PolicyPackServer,
-    Violation,
-    parse_policy_config,
-    policy_pack,
-)
-from tooling.offline.engine import run_layer
+from tooling.offline.analyzer import PolicyPackServer, Violation, policy_pack
+from tooling.offline.layer_runner import run_layer
 from tooling.offline.model import LayerResult
+from tooling.offline.policy_config import parse_policy_config
 
 HERE = Path(__file__).resolve().parent
 PACKS = HERE / "packs"
@@ -152,7 +148,7 @@ def check(
 
 def configure_error(server: PolicyPackServer, document: Mapping[str, Any]) -> str:
     """The message configuring a pack with `document` fails with ("" when it does not)."""
-    from tooling.offline.analyzer import PolicyConfigError
+    from tooling.offline.policy_config import PolicyConfigError
 
     try:
         server.configure(

@@ -59,10 +59,12 @@ def _subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.Argument
 
 
 def test_every_flag_in_the_sessions_table_is_accepted_by_its_command() -> None:
+    from tooling.deploy import bootstrap
     from tooling.deploy.cli import build_parser
     from tooling.offline.__main__ import _parser
 
     commands = {**_subcommands(_parser()), **_subcommands(build_parser())}
+    commands["bootstrap"] = bootstrap.build_parser()
     rows = re.findall(r"^\| `nox -s ([a-z-]+)([^`]*)`", section(TEXT, "Sessions"), re.M)
     checked = 0
     for session, usage in rows:

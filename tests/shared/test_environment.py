@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 
 import pytest
 from hypothesis import given, settings
@@ -18,10 +19,12 @@ from shared.environment import (
     PR_CIDR_RANGE,
     PR_SLOTS,
     PROFILES,
+    Environment,
     EnvironmentNameError,
     command_line_wins,
     parse_environment,
     pr_vpc_cidr,
+    requests_peering,
     resolve_environment,
 )
 
@@ -257,3 +260,32 @@ def test_buckets_are_force_destroyed_wherever_the_class_keeps_no_data_on_destroy
         profile = info.profile
         keeps_data = profile.deletion_protection or profile.final_snapshot
         assert profile.force_destroy_buckets is not keeps_data, name
+
+
+# --- peering: who requests ---------------------------------------------------------------------
+
+
+ONE_OF_EACH_CLASS = [
+    parse_environment(name if info.named else f"{name}x1", name) for name, info in CLASSES.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("own", "peer"),
+    list(itertools.permutations(ONE_OF_EACH_CLASS, 2)),
+    ids=lambda e: e.environment_class,
+)
+def test_the_shorter_lived_environment_requests_the_peering(
+    own: Environment, peer: Environment
+) -> None:
+    assert requests_peering(own, peer) == (own.rank > peer.rank)
+    assert requests_peering(own, peer) != requests_peering(peer, own)
+
+
+@given(first=st.integers(1, 999_999_999), second=st.integers(1, 999_999_999))
+def test_peers_of_one_class_agree_on_one_requester(first: int, second: int) -> None:
+    a, b = parse_environment(f"pr-{first}"), parse_environment(f"pr-{second}")
+    if a == b:
+        assert not requests_peering(a, b)
+        return
+    assert requests_peering(a, b) != requests_peering(b, a)  # ties by name: exactly one requests

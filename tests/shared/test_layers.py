@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from shared.config import accepted_keys
 from shared.layers import (
     LAYER_NAMES,
     LAYERS,
@@ -57,3 +58,10 @@ def test_readers_are_the_layers_that_name_a_layer_upstream() -> None:
             assert layer.name in get_layer(reader).upstream
         assert {r.name for r in LAYERS if layer.name in r.upstream} == set(readers(layer.name))
     assert readers(LAYERS[-1].name) == ()
+
+
+@pytest.mark.parametrize("layer", [lay for lay in LAYERS if lay.peers_key], ids=lambda x: x.name)
+def test_a_peering_layer_names_its_own_config_key_and_reads_no_upstream(layer: Layer) -> None:
+    # The offline plan plans a peer's stack of the layer alone, with this key set.
+    assert f"{layer.name}:{layer.peers_key}" in accepted_keys(layer.name)
+    assert layer.upstream == ()

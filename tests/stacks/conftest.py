@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import committed_config
-from tooling.offline.engine import warm
+from tooling.offline.layer_runner import warm
 
 
 @pytest.fixture(scope="session", autouse=True)

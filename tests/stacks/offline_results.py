@@ -1,7 +1,7 @@
 """Upstream layer results for the app and observability tests, and helpers to read recorded inputs.
 
 The network and data layers are the real programs, run once per environment through the offline
-engine with their committed `Pulumi.<env>.yaml`: the app and observability layers are tested
+planner with their committed `Pulumi.<env>.yaml`: the app and observability layers are tested
 against exactly what their upstream stacks export.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from shared.wire import SECRET_SIGNATURE_KEY
 from tests.conftest import committed_config
 from tooling.offline import LayerResult, plan, run_layer
-from tooling.offline.engine import warm
+from tooling.offline.layer_runner import warm
 
 REGION = "us-east-1"
 DOMAIN, ZONE = "acme-platform.io", "Z0123456789ABC"

@@ -1,4 +1,4 @@
-"""The app layer under the offline engine, for dev, staging, prod and a PR environment."""
+"""The app layer under the offline planner, for dev, staging, prod and a PR environment."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The observability layer under the offline engine, with the app layer's real run upstream."""
+"""The observability layer under the offline planner, with the app layer's real run upstream."""
 
 from __future__ import annotations
 

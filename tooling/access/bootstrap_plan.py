@@ -1,5 +1,5 @@
 """The plans the access check reads, the bootstrap's as the access model and each class's: the one
-place here that runs programs, through the offline engine (imported when called, so the analysis
+place here that runs programs, through the offline planner (imported when called, so the analysis
 itself depends on `shared` only)."""
 
 from __future__ import annotations

@@ -97,10 +97,6 @@ def allowed(
     return result
 
 
-def account_of(arn: str) -> str:
-    return arn.split(":")[4]
-
-
 def default_key_policy(account_id: str) -> Document:
     """The key policy KMS gives a key created without one: the account, so IAM, decides."""
     return {

@@ -155,7 +155,7 @@ def broader(action: str) -> Broader | None:
 
 
 class Planned(Protocol):
-    """A planned resource as the offline engine records it (tooling.offline's Resource)."""
+    """A planned resource as the offline planner records it (tooling.offline's Resource)."""
 
     @property
     def type(self) -> str: ...

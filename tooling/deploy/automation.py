@@ -72,8 +72,8 @@ def install_cli(home: Path) -> Path:
     return Path(command.command)
 
 
-class AutomationEngine:
-    """The Engine the orchestrator drives for real deployments."""
+class AutomationDeployer:
+    """The Deployer the orchestrator drives for real deployments."""
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""`python -m tooling.deploy.bootstrap [--stack account]`: the bootstrap project planned offline.
+"""`nox -s bootstrap`: the bootstrap project planned offline, or its state moved into its bucket.
 
 Like `nox -s plan` for the layers: the program runs under Pulumi's mocks (tooling.offline's
 run_layer), its resources go through the policy pack over the Analyzer protocol (evaluate) with
@@ -194,12 +194,8 @@ def _move(args: argparse.Namespace, environ: Mapping[str, str], run: Runner | No
     return 0
 
 
-def main(
-    argv: Sequence[str] | None = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    run: Runner | None = None,
-) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """`nox -s bootstrap`'s arguments."""
     parser = argparse.ArgumentParser(
         prog="python -m tooling.deploy.bootstrap",
         description="Plan the bootstrap project offline and check it with the policy pack.",
@@ -217,7 +213,16 @@ def main(
         metavar="BACKEND_URL",
         help=f"where the state is now (default: {LOCAL_BACKEND_URL})",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    run: Runner | None = None,
+) -> int:
+    args = build_parser().parse_args(argv)
     if args.move_state:
         try:
             return _move(args, os.environ if environ is None else environ, run)

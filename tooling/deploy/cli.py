@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from shared.environment import (
     Environment,
@@ -28,8 +28,8 @@ from tooling.deploy.destroy_plan import DestroyPlan, destroy_plan
 from tooling.deploy.destroy_plan import render as render_destroy_plan
 from tooling.deploy.orchestrator import (
     EXIT_INTERRUPTED,
+    Deployer,
     DeployError,
-    Engine,
     OfflinePlan,
     Orchestrator,
     SelectionError,
@@ -50,15 +50,27 @@ from tooling.offline.stack_config import (
 )
 from tooling.outputs import OUTPUTS_DIR, OutputFileError, OutputFileWriter
 
-if TYPE_CHECKING:  # pulumi.automation is imported only once a real engine is needed
-    from tooling.deploy.automation import AutomationEngine
+if TYPE_CHECKING:  # pulumi.automation is imported only once a real deployer is needed
+    from tooling.deploy.automation import AutomationDeployer
 
-EngineFactory = Callable[[Mapping[str, str], str], Engine]
-"""Builds the engine once the checks passed: (environ, environment name) -> Engine."""
+DeployerFactory = Callable[[Mapping[str, str], str], Deployer]
+"""Builds the deployer once the checks passed: (environ, environment name) -> Deployer."""
 QuotaCheck = Callable[[Mapping[str, str], Environment, Sequence[Layer]], None]
 """Raises PreflightError when the account has no room for what the layers create."""
 DestroyPlanner = Callable[[Environment], DestroyPlan]
 """The destroy plan of an environment; raises DeployError when its offline plan fails."""
+
+
+ONLY_LAYERS: dict[str, Any] = {
+    "nargs": "+",
+    "action": "extend",
+    "default": [],
+    "metavar": "LAYER",
+    "choices": LAYER_NAMES,
+    "help": "exactly these layers, in deploy order (their upstream must be deployed already)",
+}
+"""`--only`, the same in every command that takes it. The offline plan's `--layer` is another flag
+because it means another thing: a layer plus everything upstream of it."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,8 +83,14 @@ def build_parser() -> argparse.ArgumentParser:
     deploy = commands.add_parser("deploy-all", help="up every layer in order")
     deploy.add_argument("environment")
     pick = deploy.add_mutually_exclusive_group()
-    pick.add_argument("--from", dest="start_from", metavar="LAYER", choices=LAYER_NAMES)
-    pick.add_argument("--only", nargs="+", default=[], metavar="LAYER", choices=LAYER_NAMES)
+    pick.add_argument(
+        "--from",
+        dest="start_from",
+        metavar="LAYER",
+        choices=LAYER_NAMES,
+        help="this layer and every later one in deploy order (to resume)",
+    )
+    pick.add_argument("--only", **ONLY_LAYERS)
     deploy.add_argument("--yes", action="store_true", help="do not ask before deploying prod")
     deploy.add_argument("--show-secrets", action="store_true", help="write secrets in outputs/")
 
@@ -84,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     preview = commands.add_parser("preview", help="preview every layer with the policy pack")
     preview.add_argument("environment")
-    preview.add_argument("--layer", action="append", default=[], choices=LAYER_NAMES)
+    preview.add_argument("--only", **ONLY_LAYERS)
 
     destroy = commands.add_parser("destroy-all", help="destroy every layer, in reverse order")
     destroy.add_argument("environment")
@@ -200,8 +218,8 @@ def check_deploy_quotas(
         ) from None
 
 
-def automation_engine(environ: Mapping[str, str], environment: str) -> AutomationEngine:
-    """The real engine: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
+def automation_deployer(environ: Mapping[str, str], environment: str) -> AutomationDeployer:
+    """The real deployer: checks the secrets provider, finds (or installs) the CLI, checks credentials."""
     from tooling.deploy import automation  # pulumi.automation only once it is needed
 
     declared = declared_secrets_providers(
@@ -219,7 +237,7 @@ def automation_engine(environ: Mapping[str, str], environment: str) -> Automatio
     backend = automation.backend_url(environ)
     if backend.startswith("file://"):  # Pulumi's file backend needs its folder to exist
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
-    return automation.AutomationEngine(
+    return automation.AutomationDeployer(
         cli=cli, environ=environ, on_output=functools.partial(print, flush=True)
     )
 
@@ -228,7 +246,7 @@ def main(
     argv: Sequence[str] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
-    engine_factory: EngineFactory = automation_engine,
+    deployer_factory: DeployerFactory = automation_deployer,
     outputs_dir: Path = OUTPUTS_DIR,
     offline_plan: OfflinePlan = show_offline_plan,
     quota_check: QuotaCheck = check_deploy_quotas,
@@ -259,7 +277,7 @@ def main(
         elif args.command == "up":
             layers = (get_layer(args.layer),)
         elif args.command == "preview":
-            layers = select_layers(only=args.layer)
+            layers = select_layers(only=args.only)
         if args.command == "destroy-all" and args.plan:
             planned = destroy_planner(environment)
             render_destroy_plan(planned, say)
@@ -272,7 +290,7 @@ def main(
         writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
         # A corrupt output file would otherwise stop the run after its first `up`.
         writer.check(environment.name)
-        engine = engine_factory(environ, environment.name)
+        deployer = deployer_factory(environ, environment.name)
         if args.command in ("deploy-all", "up"):
             quota_check(environ, environment, layers)
     except (
@@ -290,7 +308,9 @@ def main(
         print("interrupted before any stack was touched", file=sys.stderr)
         return EXIT_INTERRUPTED
 
-    orchestrator = Orchestrator(engine=engine, writer=writer, say=say, offline_plan=offline_plan)
+    orchestrator = Orchestrator(
+        deployer=deployer, writer=writer, say=say, offline_plan=offline_plan
+    )
     try:
         return _run(orchestrator, args, environment, layers)
     except DeployError as error:  # e.g. the backend refused even to look a stack up

@@ -2,8 +2,9 @@
 
 Every layer of an environment in `shared.layers` order, stopping at the first failure with the exact
 command to resume; previews that survive a missing upstream stack; reverse-order destroys that
-never force protected resources. The engine behind it is a protocol: the Automation API adapter in
-production, the offline runner in tests. Nothing here imports `pulumi.automation`.
+never force protected resources. What runs each stack operation is a protocol, `Deployer`: the
+Automation API adapter in production, an offline double in tests. Nothing here imports
+`pulumi.automation`.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class DestroyReport:
     """URNs left in place because they are protected; the stack is kept when this is not empty."""
 
 
-class Engine(Protocol):
+class Deployer(Protocol):
     """One stack operation at a time; failures raise DeployError."""
 
     def exists(self, layer: Layer, environment: Environment) -> bool: ...
@@ -82,7 +83,7 @@ def _names(layers: Sequence[Layer]) -> str:
 
 @dataclass
 class Orchestrator:
-    engine: Engine
+    deployer: Deployer
     writer: OutputFileWriter
     say: Callable[[str], None] = print
     ask: Callable[[str], str] = input
@@ -114,7 +115,7 @@ class Orchestrator:
         selected = {layer.name for layer in layers}
         for layer in layers:
             for name in layer.upstream:
-                if name not in selected and not self.engine.exists(get_layer(name), environment):
+                if name not in selected and not self.deployer.exists(get_layer(name), environment):
                     self.say(
                         f"{layer.name} reads from {name}, which has no stack in {environment.name} "
                         f"yet. Deploy it first: nox -s deploy-all -- {environment.name} "
@@ -131,7 +132,7 @@ class Orchestrator:
             self._header(index, len(layers), layer, environment)
             remaining = layers[index - 1 :]
             try:
-                outputs = self.engine.up(layer, environment)
+                outputs = self.deployer.up(layer, environment)
             except DeployError as error:
                 self.say(f"\n{layer.name} ({environment.name}) failed: {error}")
                 self.say(f"Done: {_names(done)}. Not touched: {_names(remaining[1:])}.")
@@ -160,7 +161,7 @@ class Orchestrator:
             missing = [
                 name
                 for name in (*layer.upstream, layer.name)
-                if not self.engine.exists(get_layer(name), environment)
+                if not self.deployer.exists(get_layer(name), environment)
             ]
             if missing:
                 skipped.append(layer)
@@ -171,7 +172,7 @@ class Orchestrator:
                 )
                 continue
             try:
-                self.engine.preview(layer, environment)
+                self.deployer.preview(layer, environment)
             except StackMissingError as error:
                 skipped.append(layer)
                 self.say(f"not previewable yet: {error}; its offline plan is shown below.")
@@ -233,12 +234,12 @@ class Orchestrator:
                 left[layer.name] = f"still read by {', '.join(waiting)}"
                 self.say(f"{layer.name} ({environment.name}) not destroyed: {left[layer.name]}")
                 continue
-            if not self.engine.exists(layer, environment):
+            if not self.deployer.exists(layer, environment):
                 self.say(f"no {layer.name} stack in {environment.name}: nothing to destroy")
                 self.writer.remove(environment.name, layer.name)
                 continue
             try:
-                report = self.engine.destroy(layer, environment, remove_stack=remove_stacks)
+                report = self.deployer.destroy(layer, environment, remove_stack=remove_stacks)
             except KeyboardInterrupt:
                 self.say(f"\ninterrupted during {layer.name} ({environment.name})")
                 self.say(

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 from shared.environment import PR_CLASS, Environment, EnvironmentNameError, parse_environment
 from shared.layers import LAYERS, Layer
-from tooling.deploy.orchestrator import DeployError, Engine, Orchestrator
+from tooling.deploy.orchestrator import Deployer, DeployError, Orchestrator
 from tooling.deploy.preflight import PreflightError
 from tooling.outputs import OUTPUTS_DIR, OutputFileWriter
 
@@ -44,8 +44,8 @@ class StackLister(Protocol):
     def stack_names(self, layer: Layer) -> tuple[str, ...]: ...
 
 
-class SweepEngine(Engine, StackLister, Protocol):
-    """The orchestrator's engine that can also list a layer's stacks (AutomationEngine)."""
+class SweepDeployer(Deployer, StackLister, Protocol):
+    """The orchestrator's deployer that can also list a layer's stacks (AutomationDeployer)."""
 
 
 class GitHubError(Exception):
@@ -167,18 +167,18 @@ def sweep(
     return report
 
 
-EngineFactory = Callable[[Mapping[str, str], str], SweepEngine]
+DeployerFactory = Callable[[Mapping[str, str], str], SweepDeployer]
 
 
 def main(
     argv: Sequence[str] | None = None,
     *,
     environ: Mapping[str, str] | None = None,
-    engine_factory: EngineFactory | None = None,
+    deployer_factory: DeployerFactory | None = None,
     fetch: Fetch | None = None,
     outputs_dir: Path = OUTPUTS_DIR,
 ) -> int:
-    from tooling.deploy.cli import automation_engine  # the CLI's checks, not at import time
+    from tooling.deploy.cli import automation_deployer  # the CLI's checks, not at import time
 
     parser = argparse.ArgumentParser(
         prog="python -m tooling.deploy.sweep",
@@ -198,16 +198,16 @@ def main(
         )
         return 2
     try:
-        engine = (engine_factory or automation_engine)(environ, PR_CLASS)
+        deployer = (deployer_factory or automation_deployer)(environ, PR_CLASS)
     except PreflightError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    orchestrator = Orchestrator(engine=engine, writer=OutputFileWriter(outputs_dir), say=say)
+    orchestrator = Orchestrator(deployer=deployer, writer=OutputFileWriter(outputs_dir), say=say)
     try:
         report = sweep(
             repository=repository,
             fetch=fetch or github_fetch(token),
-            lister=engine,
+            lister=deployer,
             cleanup=orchestrator.cleanup_pr,
             say=say,
             dry_run=args.dry_run,

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import threading
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -36,10 +36,10 @@ from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
 from tooling import outputs, redaction
 from tooling.terminal import plain_text_only
 
-if TYPE_CHECKING:  # the CLI imports the engine only once arguments parse, so --help stays fast
+if TYPE_CHECKING:  # the CLI imports the planner only once arguments parse, so --help stays fast
     from tooling.offline.change_guard import GuardConfig
     from tooling.offline.changes import DeployedState
-    from tooling.offline.engine import ProgramError
+    from tooling.offline.layer_runner import ProgramError
     from tooling.offline.planner import PlanResult
 
 EXIT_OK, EXIT_MANDATORY, EXIT_ERROR = 0, 1, 2
@@ -79,18 +79,32 @@ class UsageError(ValueError):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tooling.offline",
-        description="Offline plan: every layer under Pulumi's mock engine, checked by the policy "
+        description="Offline plan: every layer under Pulumi's mock runtime, checked by the policy "
         "pack over the Analyzer protocol. No Pulumi CLI, no credentials, no cloud calls.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     plan = commands.add_parser("plan", help="run the layers of one environment and the pack")
+    _plan_arguments(plan)
+    check = commands.add_parser(
+        "policy-check", help="run the pack over a `pulumi stack export` file"
+    )
+    check.add_argument("export", type=Path, help="a `pulumi stack export` JSON file")
+    check.add_argument("--env", help="environment (default: the stack name in the URNs)")
+    check.add_argument("--json", type=Path, metavar="FILE", help=JSON_HELP)
+    _policy_pack_arguments(check)
+    return parser
+
+
+def _plan_arguments(plan: argparse.ArgumentParser) -> None:
     plan.add_argument("environment", help="dev, staging, prod or pr-<number>")
     plan.add_argument(
         "--layer",
         action="append",
         dest="layers",
         metavar="NAME",
-        help=f"plan this layer and everything upstream of it (repeatable; one of {', '.join(LAYER_NAMES)})",
+        help="plan this layer and everything upstream of it, whose outputs answer its stack "
+        f"references (repeatable; one of {', '.join(LAYER_NAMES)}). Not deploy's --only: that "
+        "takes exactly the named layers",
     )
     plan.add_argument("--json", type=Path, metavar="FILE", help=JSON_HELP)
     plan.add_argument(
@@ -135,14 +149,6 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="where the layers' output files go, marked offline (default: outputs/)",
     )
-    check = commands.add_parser(
-        "policy-check", help="run the pack over a `pulumi stack export` file"
-    )
-    check.add_argument("export", type=Path, help="a `pulumi stack export` JSON file")
-    check.add_argument("--env", help="environment (default: the stack name in the URNs)")
-    check.add_argument("--json", type=Path, metavar="FILE", help=JSON_HELP)
-    _policy_pack_arguments(check)
-    return parser
 
 
 def _policy_pack_arguments(parser: argparse.ArgumentParser) -> None:
@@ -268,10 +274,8 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
     except UsageError as error:
         _error(errors, str(error))
         return EXIT_ERROR
-    from tooling.offline.engine import ProgramError, StackConfigError
-    from tooling.offline.planner import plan, policy_check
-    from tooling.offline.report import plan_secrets, render
-    from tooling.offline.stack_config import read_config_overlay
+    from tooling.offline.layer_runner import ProgramError, StackConfigError
+    from tooling.offline.report import render
 
     def warn(message: str) -> None:
         shown = escape(redaction.current().terminal(message))
@@ -280,39 +284,9 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
     try:
         state = _against(args)
         if args.command == "plan":
-            # The command line names the environment (shared.environment's one rule): a leftover
-            # ENVIRONMENT_SUFFIX is one warning here and hidden from the programs and the pack.
-            overlay = read_config_overlay(args.config_file) if args.config_file else None
-            with command_line_wins(args.environment, warn):
-                result = plan(
-                    args.environment,
-                    layers=args.layers,
-                    config_overrides=overlay,
-                    pack_dir=None if args.no_policy else (args.packs or [POLICY_PACK_DIR]),
-                    policy_config_files=args.pack_configs,
-                    stacks_dir=args.stacks,
-                    preview=args.preview,
-                )
-            redaction.remember(plan_secrets(result))  # for the output files, too
-            subtitle = "preview (computed values unknown)" if args.preview else ""
-            if args.preview:
-                # Outputs hold values a deployment knows; a preview's are the unknown sentinel.
-                subtitle += "; no output files written"
-            else:
-                _write_outputs(result, args.environment, args.outputs or outputs.OUTPUTS_DIR)
+            result, subtitle = _plan(args, warn)
         else:
-            # The pack takes the environment from the export's stack (or --env), never from the
-            # variable; the one warning is said here, once the stack is known.
-            result = policy_check(
-                args.export,
-                environment=args.env,
-                pack_dir=args.packs or [POLICY_PACK_DIR],
-                policy_config_files=args.pack_configs,
-            )
-            leftover = leftover_warning(result.environment, os.environ)
-            if leftover:
-                warn(leftover)
-            subtitle = f"policy check of {args.export}"
+            result, subtitle = _policy_check(args, warn)
         _write_report(result, args.json)
         render(result, out, subtitle=subtitle)
         if args.json and args.json != STDOUT:
@@ -333,12 +307,57 @@ def _run(args: argparse.Namespace, out: Console, errors: Console) -> int:
     except Exception as error:
         _error(
             errors,
-            f"internal error in the offline engine (a bug, not your mistake; please report it "
+            f"internal error in the offline planner (a bug, not your mistake; please report it "
             f"with the traceback below): {type(error).__name__}: {error}",
         )
         _print_traceback(errors, traceback.format_exc())
         return EXIT_ERROR
     return EXIT_MANDATORY if result.mandatory or blocked or not clean else EXIT_OK
+
+
+def _plan(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[PlanResult, str]:
+    """`plan`: the result, written to the output files unless a preview, and the report's subtitle."""
+    from tooling.offline.planner import plan
+    from tooling.offline.report import plan_secrets
+    from tooling.offline.stack_config import read_config_overlay
+
+    # The command line names the environment (shared.environment's one rule): a leftover
+    # ENVIRONMENT_SUFFIX is one warning here and hidden from the programs and the pack.
+    overlay = read_config_overlay(args.config_file) if args.config_file else None
+    with command_line_wins(args.environment, warn):
+        result = plan(
+            args.environment,
+            layers=args.layers,
+            config_overrides=overlay,
+            pack_dir=None if args.no_policy else (args.packs or [POLICY_PACK_DIR]),
+            policy_config_files=args.pack_configs,
+            stacks_dir=args.stacks,
+            preview=args.preview,
+        )
+    redaction.remember(plan_secrets(result))  # for the output files, too
+    if not args.preview:
+        _write_outputs(result, args.environment, args.outputs or outputs.OUTPUTS_DIR)
+        return result, ""
+    # Outputs hold values a deployment knows; a preview's are the unknown sentinel.
+    return result, "preview (computed values unknown); no output files written"
+
+
+def _policy_check(args: argparse.Namespace, warn: Callable[[str], None]) -> tuple[PlanResult, str]:
+    """`policy-check`: the packs over an export, and the report's subtitle."""
+    from tooling.offline.planner import policy_check
+
+    # The pack takes the environment from the export's stack (or --env), never from the
+    # variable; the one warning is said here, once the stack is known.
+    result = policy_check(
+        args.export,
+        environment=args.env,
+        pack_dir=args.packs or [POLICY_PACK_DIR],
+        policy_config_files=args.pack_configs,
+    )
+    leftover = leftover_warning(result.environment, os.environ)
+    if leftover:
+        warn(leftover)
+    return result, f"policy check of {args.export}"
 
 
 def _against(args: argparse.Namespace) -> DeployedState | None:

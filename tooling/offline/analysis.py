@@ -5,7 +5,7 @@ Per resource (pulumi/pulumi `pkg/resource/deploy/step_generator.go`, `analyze_sn
    left (a deployment applies them; a snapshot, `pulumi policy analyze`, only reports them);
 2. every pack's Analyze of the remediated properties; a violation is filed against the resource
    under analysis, and one still at level remediate counts as mandatory.
-Then every pack's AnalyzeStack over the outputs. Every resource the engine holds is analyzed, the
+Then every pack's AnalyzeStack over the outputs. Every resource the Pulumi engine holds is analyzed, the
 root stack and the providers included; resources pending deletion (`delete: true`) are not.
 """
 
@@ -16,13 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from shared.layers import POLICY_PACK_DIR
-from tooling.offline.analyzer import (
-    PolicyPackServer,
-    Violation,
-    parse_policy_config,
-    policy_pack,
-)
+from tooling.offline.analyzer import PolicyPackServer, Violation, policy_pack
 from tooling.offline.model import Resource
+from tooling.offline.policy_config import parse_policy_config
 
 
 def root_stack_urn(resources: Sequence[Resource]) -> str:

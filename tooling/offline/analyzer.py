@@ -1,10 +1,9 @@
-"""Policy packs, run the way the Pulumi CLI runs them: plugin processes spoken to over gRPC.
+"""The Analyzer gRPC client: policy packs run the way the Pulumi CLI runs them, as plugin
+processes spoken to over gRPC.
 
 Mirrors pulumi/pulumi `pkg/resource/plugin/analyzer_plugin.go` (start-up, ConfigureStack, the calls
-and which UNIMPLEMENTED answers are tolerated), `pkg/resource/analyzer/config.go`
-(`ReconcilePolicyPackConfig`: schema defaults < initialConfig < `--policy-pack-config`, then
-validation against each policy's config schema) and the language hosts' `RunPlugin` for the server
-command (`sdk/python/cmd/pulumi-language-python/main.go`, `sdk/nodejs/cmd/pulumi-language-nodejs/main.go`).
+and which UNIMPLEMENTED answers are tolerated). The pack's folder and start command are
+`pack_project`; the policy config each Configure sends is `policy_config`.
 
 One server serves a whole plan: the CLI starts one per stack operation, the offline plan re-sends
 ConfigureStack and Configure per layer instead. The pack process gets the plan's stack name and the
@@ -15,35 +14,33 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from tooling import redaction
-from tooling.offline.config_errors import cli_messages
 from tooling.offline.model import (
     ORGANIZATION,
     ROOT_STACK_TYPE,
-    UNKNOWN,
     Resource,
     config_string,
     wire_value,
 )
 from tooling.offline.pack_process import PackProcess, PolicyPackError
+from tooling.offline.pack_project import ENGINE_ADDRESS, load_pack_project, server_command
+from tooling.offline.policy_config import (
+    LEVEL_NUMBERS,
+    LEVELS,
+    PolicyConfig,
+    PolicyInfo,
+    reconcile_policy_config,
+)
 
 START_TIMEOUT_SECONDS = 60.0
 CALL_TIMEOUT_SECONDS = 60.0
-# The CLI passes its engine address; the offline engine has none, and packs only dial it to log.
-ENGINE_ADDRESS = "127.0.0.1:0"
-LEVELS = {0: "advisory", 1: "mandatory", 2: "disabled", 3: "remediate"}
-LEVEL_NUMBERS = {name: number for number, name in LEVELS.items()}
 # Calls in flight at once: enough to keep the pack's worker threads busy, few enough that gRPC never
 # queues past its deadline (all calls at once ended in CANCELLED at ~8,000 resources).
 IN_FLIGHT = 32
@@ -55,10 +52,6 @@ MAX_COPIES = 4
 # pulumi/pulumi sdk/go/common/util/rpcutil: MaxRPCMessageSize (an AnalyzeStack of a big stack).
 MAX_MESSAGE_BYTES = 400 * 1024 * 1024
 DEFAULT_REGION = "us-east-1"
-
-
-class PolicyConfigError(ValueError):
-    """A policy config value the pack's schema refuses: names pack, policy and key (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -78,232 +71,6 @@ class Violation:
         return self.level == "mandatory"
 
 
-@dataclass(frozen=True)
-class PolicyInfo:
-    name: str
-    level: str
-    config_schema: dict[str, Any] = field(default_factory=dict)  # {properties, required}
-
-    @property
-    def config_defaults(self) -> dict[str, Any]:
-        return {
-            key: schema["default"]
-            for key, schema in self.config_schema.get("properties", {}).items()
-            if isinstance(schema, dict) and "default" in schema
-        }
-
-
-@dataclass(frozen=True)
-class PolicyConfig:
-    """One entry of a policy config document: either part may be absent."""
-
-    level: str | None = None
-    properties: dict[str, Any] = field(default_factory=dict)
-
-
-# --- the pack folder ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PackProject:
-    """A policy pack folder as its `PulumiPolicy.yaml` describes it."""
-
-    path: Path
-    runtime: str
-    options: dict[str, Any]
-    version: str
-
-
-def load_pack_project(pack_dir: Path) -> PackProject:
-    path = Path(pack_dir).resolve()
-    project_file = path / "PulumiPolicy.yaml"
-    if not project_file.is_file():
-        raise PolicyPackError(f"{path} is not a policy pack (no PulumiPolicy.yaml)")
-    try:
-        document = yaml.safe_load(project_file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
-        raise PolicyPackError(f"{project_file}: not valid YAML ({error})") from None
-    if not isinstance(document, dict):
-        raise PolicyPackError(f"{project_file}: must be a mapping with a `runtime`")
-    runtime = document.get("runtime")
-    options: Any = {}
-    if isinstance(runtime, dict):
-        options = runtime.get("options") or {}
-        runtime = runtime.get("name")
-    if runtime not in ("python", "nodejs") or not isinstance(options, dict):
-        raise PolicyPackError(
-            f"{project_file}: runtime {runtime!r} is not one the offline engine runs "
-            "(python or nodejs, with an optional `options` mapping)"
-        )
-    return PackProject(path, str(runtime), dict(options), str(document.get("version") or ""))
-
-
-def _python_command(project: PackProject) -> str:
-    """The interpreter the CLI's pip toolchain would use (sdk/python/toolchain/pip.go `Command`)."""
-    virtualenv = project.options.get("virtualenv")
-    if virtualenv:
-        venv = (project.path / str(virtualenv)).resolve()
-        python = venv / "bin" / "python"
-        if not python.is_file():  # pip.go ValidateVenv -> NewVirtualEnvError
-            raise PolicyPackError(
-                f"the policy pack {project.path} sets virtualenv {virtualenv!r}, but {venv} is not "
-                "a virtual environment: create it first (nox -s dev)"
-            )
-        return str(python)
-    # pip.go CommandPath: PULUMI_PYTHON_CMD, else python3, else python, looked up on PATH.
-    for name in (os.environ.get("PULUMI_PYTHON_CMD"), "python3", "python"):
-        found = shutil.which(name) if name else None
-        if found:
-            return found
-    raise PolicyPackError("no python3 on PATH to run the policy pack (or set PULUMI_PYTHON_CMD)")
-
-
-def _node_command(project: PackProject) -> list[str]:
-    """`node <run-policy-pack>` as resolved from the pack folder (pulumi-language-nodejs RunPlugin)."""
-    node = shutil.which("node")
-    if node is None:
-        raise PolicyPackError(
-            f"the policy pack {project.path} runs on Node.js, but `node` is not on PATH"
-        )
-    module = "@pulumi/pulumi/cmd/run-policy-pack"
-    resolved = subprocess.run(
-        [node, "-e", f"console.log(require.resolve({json.dumps(module)}))"],
-        cwd=project.path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if resolved.returncode != 0 or not resolved.stdout.strip():
-        # analyzer_plugin.go: errRunPolicyModuleNotFound
-        raise PolicyPackError(
-            f"the policy pack's dependencies are not installed: run npm install in {project.path}"
-        )
-    return [node, resolved.stdout.strip()]
-
-
-def server_command(project: PackProject) -> list[str]:
-    if project.runtime == "nodejs":
-        return [*_node_command(project), ENGINE_ADDRESS, str(project.path)]
-    # pulumi-language-python RunPlugin for kind=analyzer: `-u -m pulumi.policy <args...> <pack dir>`.
-    return [
-        _python_command(project),
-        "-u",
-        "-m",
-        "pulumi.policy",
-        ENGINE_ADDRESS,
-        str(project.path),
-    ]
-
-
-# --- policy config as the CLI reconciles it -------------------------------------------------------
-
-
-def parse_policy_config(document: Any, *, source: str) -> dict[str, PolicyConfig]:
-    """A `--policy-pack-config` document (analyzer/config.go `parsePolicyPackConfig`)."""
-    if not isinstance(document, Mapping):
-        raise PolicyConfigError(f"{source}: must be a JSON object of policy name -> config")
-    parsed: dict[str, PolicyConfig] = {}
-    for name, value in document.items():
-        if name == "environments":  # ESC environments: nothing to resolve offline
-            continue
-        if isinstance(value, str):
-            parsed[name] = PolicyConfig(level=_level(value, source, name))
-        elif isinstance(value, Mapping):
-            properties = {k: v for k, v in value.items() if k != "enforcementLevel"}
-            level = value.get("enforcementLevel")
-            if level is not None and not isinstance(level, str):
-                raise PolicyConfigError(
-                    f"{source}: enforcement level for {name!r} must be a string, not {level!r}"
-                )
-            parsed[name] = PolicyConfig(
-                level=None if level is None else _level(level, source, name),
-                properties=properties,
-            )
-        else:
-            raise PolicyConfigError(
-                f"{source}: {name!r} must be an enforcement level or an object, not {value!r}"
-            )
-    return parsed
-
-
-def _level(value: str, source: str, name: str) -> str:
-    if value not in LEVEL_NUMBERS:
-        raise PolicyConfigError(
-            f"{source}: enforcement level {value!r} for {name!r} is not one of "
-            f"{', '.join(LEVEL_NUMBERS)}"
-        )
-    return value
-
-
-def _apply(result: dict[str, PolicyConfig], config: Mapping[str, PolicyConfig]) -> None:
-    """analyzer/config.go `applyConfig`: `all` sets every level first, then each policy's entry."""
-    everything = config.get("all")
-    if everything is not None and everything.level is not None:
-        for name, current in result.items():
-            result[name] = PolicyConfig(everything.level, current.properties)
-    for name, given in config.items():
-        if name == "all":
-            continue
-        current = result.get(name, PolicyConfig())
-        result[name] = PolicyConfig(
-            given.level or current.level, {**current.properties, **given.properties}
-        )
-
-
-def reconcile_policy_config(
-    pack: str,
-    policies: Sequence[PolicyInfo],
-    initial: Mapping[str, PolicyConfig],
-    configs: Sequence[tuple[Mapping[str, PolicyConfig], str]] = (),
-) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Policy name -> (level, properties): defaults < initialConfig < each user config, validated."""
-    import jsonschema
-
-    known = {policy.name for policy in policies}
-    for config, source in configs:
-        unknown = sorted(set(config) - known - {"all"})
-        if unknown:  # the CLI would pass them on silently; a typo should not pass unnoticed
-            raise PolicyConfigError(
-                f"{source} names {', '.join(map(repr, unknown))}, which the pack {pack} does not "
-                f"have; its policies are: {', '.join(sorted(known)) or '(none)'}"
-            )
-    result = {p.name: PolicyConfig(p.level, p.config_defaults) for p in policies}
-    _apply(result, initial)
-    for config, _ in configs:
-        _apply(result, config)
-    resolved: dict[str, tuple[str, dict[str, Any]]] = {}
-    problems: list[str] = []
-    name, _, version = pack.rpartition("@")
-    for policy in policies:
-        entry = result[policy.name]
-        if policy.config_schema.get("properties") or policy.config_schema.get("required"):
-            # analyzer/config.go convertSchema: the policy's schema as an object schema.
-            schema = {"type": "object", **policy.config_schema}
-            errors = jsonschema.Draft7Validator(schema).iter_errors(entry.properties)
-            problems += cli_messages(name, version, policy.name, errors)
-        resolved[policy.name] = (entry.level or policy.level, dict(entry.properties))
-    if problems:  # update.go: every error of every policy, one line each
-        raise PolicyConfigError("\n".join(problems))
-    return resolved
-
-
-def load_policy_config_file(path: Path) -> dict[str, PolicyConfig]:
-    """A `--policy-pack-config FILE`; an empty file is no config, as in the CLI."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyConfigError(f"{path}: no such policy config file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PolicyConfigError(f"{path}: cannot be read ({error})") from None
-    if not text.strip():
-        return {}
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PolicyConfigError(f"{path}: not valid JSON ({error})") from None
-    return parse_policy_config(document, source=str(path))
-
-
 def _struct(values: Mapping[str, Any]) -> Any:
     """A Struct of plain values (resources hold wire values already: no second conversion)."""
     from google.protobuf import struct_pb2
@@ -313,11 +80,11 @@ def _struct(values: Mapping[str, Any]) -> Any:
     return struct
 
 
-# --- providers and the root stack, as the engine sends them ----------------------------------------
+# --- providers and the root stack, as the Pulumi engine sends them ---------------------------------
 
 
 def default_provider(resource: Resource, stack: str, config: Mapping[str, Any]) -> Resource:
-    """The default provider the engine would create for this resource's package.
+    """The default provider the Pulumi engine would create for this resource's package.
 
     Its inputs are the package's config (`aws:region` -> `region`), as the engine builds them.
     """
@@ -634,8 +401,8 @@ class PolicyPackServer:
     def complete(
         self, resources: Sequence[Resource], layer: str, outputs: Mapping[str, Any]
     ) -> list[Resource]:
-        """The stack as the engine holds it: the root stack and default providers added if missing
-        (the mock engine registers neither)."""
+        """The stack as the Pulumi engine holds it: the root stack and default providers added if
+        missing (Pulumi's mock runtime registers neither)."""
         everything = list(resources)
         if not any(r.is_root_stack for r in everything):
             everything.insert(0, root_stack(layer, self.environment, outputs))
@@ -712,7 +479,6 @@ class PolicyPackServer:
         Skipped when no policy is configured at level remediate: the pack would answer every call
         with an empty response, so the result is the same and the plan makes half the calls.
         """
-        from google.protobuf import json_format
         from pulumi.runtime.proto import analyzer_pb2
 
         current = list(properties)
@@ -732,31 +498,44 @@ class PolicyPackServer:
             zip(resources, self._stream("Remediate", requests, resources), strict=True)
         ):
             for remediation in response.remediations:
-                if remediation.diagnostic:
-                    level, message = "advisory", remediation.diagnostic
-                    before = after = None
-                elif remediation.HasField("properties"):
-                    before = current[index]
-                    after = json_format.MessageToDict(remediation.properties)
-                    if apply:
-                        current[index] = after
-                    verb = "remediated" if apply else "would remediate (not applied)"
-                    level, message = "remediate", f"{verb}: {remediation.description}"
-                else:
-                    continue  # step_generator.go: neither a diagnostic nor properties is ignored
-                said[index].append(
-                    Violation(
-                        remediation.policyName,
-                        level,
-                        layer,
-                        resource.urn,
-                        message,
-                        self.label,
-                        before=before,
-                        after=after,
-                    )
-                )
+                violation = self._remediation(remediation, resource, layer, current[index], apply)
+                if violation is None:
+                    continue
+                if apply and violation.after is not None:
+                    current[index] = violation.after
+                said[index].append(violation)
         return current, said
+
+    def _remediation(
+        self,
+        remediation: Any,
+        resource: Resource,
+        layer: str,
+        properties: Mapping[str, Any],
+        apply: bool,
+    ) -> Violation | None:
+        """One Remediate answer as step_generator.go takes it: a diagnostic is an advisory
+        violation, new properties a remediation (with its before and after), neither is ignored."""
+        from google.protobuf import json_format
+
+        if remediation.diagnostic:
+            message = remediation.diagnostic
+            return Violation(
+                remediation.policyName, "advisory", layer, resource.urn, message, self.label
+            )
+        if not remediation.HasField("properties"):
+            return None
+        verb = "remediated" if apply else "would remediate (not applied)"
+        return Violation(
+            remediation.policyName,
+            "remediate",
+            layer,
+            resource.urn,
+            f"{verb}: {remediation.description}",
+            self.label,
+            before=properties,
+            after=json_format.MessageToDict(remediation.properties),
+        )
 
     def _request_fields(
         self,
@@ -885,29 +664,10 @@ def policy_packs(pack_dirs: Sequence[Path], **kwargs: Any) -> Iterator[list[Poli
         yield [stack.enter_context(policy_pack(path, **kwargs)) for path in pack_dirs]
 
 
-def pair_configs(
-    pack_dirs: Sequence[Path], config_files: Sequence[Path]
-) -> list[list[tuple[dict[str, PolicyConfig], str]]]:
-    """`--policy-pack-config` files paired with `--policy-pack` folders by position, as the CLI does."""
-    if len(config_files) > len(pack_dirs):
-        raise PolicyConfigError(
-            f"{len(config_files)} --policy-pack-config file(s) for {len(pack_dirs)} policy pack(s): "
-            "they pair by position, one config per pack at most"
-        )
-    paired: list[list[tuple[dict[str, PolicyConfig], str]]] = [[] for _ in pack_dirs]
-    for index, path in enumerate(config_files):
-        paired[index].append((load_policy_config_file(path), str(path)))
-    return paired
-
-
 __all__ = [
-    "UNKNOWN",
-    "PolicyConfigError",
     "PolicyPackError",
     "PolicyPackServer",
     "Violation",
-    "pair_configs",
     "policy_pack",
     "policy_packs",
-    "reconcile_policy_config",
 ]

@@ -1,4 +1,4 @@
-"""`nox -s bench`: the offline engine's figures, printed (a benchmark, not a timed test).
+"""`nox -s bench`: the offline planner's figures, printed (a benchmark, not a timed test).
 
 - floor: a fresh interpreter importing pulumi and the pulumi_aws modules the layers use;
 - plan: `python -m tooling.offline plan <env>` end to end, in a fresh interpreter (what a user waits);
@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 from shared.layers import POLICY_PACK_DIR, REPO_ROOT
-from tooling.offline.engine import AWS_MODULES
+from tooling.offline.layer_runner import AWS_MODULES
 from tooling.offline.model import Resource
 
-# The engine's own throughput is measured with the fixture pack, whose policies cost next to nothing.
+# The offline planner's own throughput is measured with the fixture pack, whose policies cost next to nothing.
 FIXTURE_PACK = REPO_ROOT / "tests" / "fixtures" / "policy_pack"
 RUNS = 3
 
@@ -237,7 +237,7 @@ def _rest(args: argparse.Namespace, pack: Path, base: float) -> int:
             f"{args.resources} synthetic resources at {rate:,.0f} resources/s "
             f"(target >= 1,000/s); pack start-up + configure {startup:.2f} s"
         )
-    # The engine's own throughput: the fixture pack's policies cost next to nothing, so what is
+    # The offline planner's own throughput: the fixture pack's policies cost next to nothing, so what is
     # measured is the export reading, the protocol and pulumi-policy's server.
     rate, code = policy_check(FIXTURE_PACK, args.export_resources)
     print(

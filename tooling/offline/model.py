@@ -1,7 +1,7 @@
-"""The offline engine's data: resources, layer results and the wire sentinels. A leaf module.
+"""The offline planner's data: resources, layer results and the wire sentinels. A leaf module.
 
-Everything else in `tooling.offline` imports from here (engine -> mocks -> model, analyzer -> model),
-and this module imports nothing of the engine, so no import cycle can form.
+Everything else in `tooling.offline` imports from here (layer_runner -> mocks -> model, analyzer -> model),
+and this module imports nothing else of the planner, so no import cycle can form.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ after the port line, by their own readers, so a chatty pack never blocks on a fu
 `sdk/go/common/util/cmdutil/child_unix.go`), and its `kill` sends SIGINT to the whole group, waits
 5 s, then SIGKILLs the group: a pack's own children go with it.
 
-Unlike the CLI, which streams a plugin's output into its diagnostics, the offline engine keeps only
+Unlike the CLI, which streams a plugin's output into its diagnostics, the offline planner keeps only
 the last `TAIL_BYTES` of each stream, to explain a failure; the tail is masked (tooling.redaction)
 and is never printed unless the pack failed.
 """

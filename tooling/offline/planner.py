@@ -6,38 +6,31 @@ imports pulumi_aws, so their start-up (cfn-lint's warm-up included) runs on the 
 layer is checked as soon as it ran, while the next layer's program runs.
 
 Policy config is the pack's business: it applies its own defaults and `initialConfig`; the plan adds
-only the user's `--policy-pack-config` files, merged the way the CLI merges them (see analyzer).
+only the user's `--policy-pack-config` files, merged the way the CLI merges them (see policy_config).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from shared import config as shared_config
 from shared.aws import availability_zones as aws_zones
-from shared.environment import parse_environment
-from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, STACKS_DIR, Layer, with_upstream
+from shared.config.schema import LayerConfig, settings
+from shared.environment import Environment, parse_environment, requests_peering
+from shared.layers import LAYER_NAMES, POLICY_PACK_DIR, Layer, with_upstream
 from tooling.offline.analysis import analyze_stack
-from tooling.offline.analyzer import (
-    PolicyConfig,
-    PolicyPackServer,
-    Violation,
-    pair_configs,
-    policy_packs,
-)
-from tooling.offline.engine import run_layer, warm
+from tooling.offline.analyzer import PolicyPackServer, Violation, policy_packs
+from tooling.offline.layer_runner import run_layer, warm
 from tooling.offline.model import ORGANIZATION, LayerResult
+from tooling.offline.policy_config import PolicyConfig, pair_configs
 from tooling.offline.stack_config import namespaced, read_stack_config, stack_file
 from tooling.redaction import remember, scrub
 
-PEERS_KEY = "network:peerEnvironments"
 REGION_KEY = "aws:region"
 
 
@@ -70,9 +63,11 @@ class _LayerInput:
     layer: Layer
     config: dict[str, Any]
     secure_keys: tuple[str, ...]  # secrets whose plaintext is unknown offline
+    environment: Environment
     program_dir: Path | None = field(default=None)
     secret_keys: tuple[str, ...] = ()  # every secret key, decrypted or not
-    # network:peerEnvironments as the program reads it (the config holds the CLI's JSON text).
+    # The layer's peers (`Layer.peers_key`) as the program reads them (the config holds the CLI's
+    # JSON text of the list).
     peers: tuple[str, ...] = ()
 
 
@@ -112,12 +107,20 @@ def _prepare(
         secure_keys=tuple(
             k for k in stack.secure_keys if k not in namespaced(layer.name, overrides)
         ),
+        environment=parsed.environment,
         program_dir=(stacks_dir / layer.name) if stacks_dir else None,
         secret_keys=tuple(
             k for k in stack.secret_keys if k not in namespaced(layer.name, overrides)
         ),
-        peers=getattr(parsed, "peer_environments", ()),
+        peers=_peers(layer, parsed),
     )
+
+
+def _peers(layer: Layer, parsed: LayerConfig) -> tuple[str, ...]:
+    if not layer.peers_key:
+        return ()
+    field_of = {declared.key: name for name, declared in settings(type(parsed))}
+    return tuple(getattr(parsed, field_of[layer.peers_key]))
 
 
 def _check_regions(
@@ -200,7 +203,7 @@ def plan(
     with policy_packs(
         packs, environment=environment, project=selected[0].name, config=union, preview=preview
     ) as servers:
-        # Launched before the engine imports pulumi_aws: the pack's own start-up (pulumi, its
+        # Launched before the layer runner imports pulumi_aws: the pack's own start-up (pulumi, its
         # policies, cfn-lint's warm-up) runs on the other core meanwhile.
         warm()
         results, violations = _run_and_check(prepared, environment, preview, servers, configs)
@@ -218,7 +221,7 @@ def _run_and_check(
     configs: Sequence[Sequence[tuple[Mapping[str, PolicyConfig], str]]],
 ) -> tuple[dict[str, LayerResult], list[Violation]]:
     """The layers in deploy order, each one checked as soon as it ran, as the CLI analyzes a stack
-    at the end of its own update: the pack (its own process) checks a layer while the engine runs
+    at the end of its own update: the pack (its own process) checks a layer while the layer runner runs
     the next one. One worker keeps the packs' calls in layer order, and the violations are
     gathered in that order, so the result does not depend on timing."""
 
@@ -307,8 +310,7 @@ def _run_layers(
     done: dict[str, LayerResult] = {}
     for item in prepared:
         upstream: dict[str, LayerResult] = dict(done)
-        if item.layer.name == "network":
-            upstream.update(_peer_networks(item, environment, preview))
+        upstream.update(_peer_stacks(item, environment, preview))
         done[item.layer.name] = run_layer(
             item.layer.name,
             environment,
@@ -326,76 +328,82 @@ def _run_layers(
 # --- peering --------------------------------------------------------------------------------------
 
 
-def _peering_module() -> ModuleType:
-    """The network program's own peering rules (who is the requester), loaded under a private name."""
-    path = STACKS_DIR / "network" / "network_peering.py"
-    spec = importlib.util.spec_from_file_location("_offline_network_peering", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _peer_stacks(item: _LayerInput, environment: str, preview: bool) -> dict[str, LayerResult]:
+    """The peers' stacks of this layer (`Layer.peers_key`), planned offline so the key can be checked.
 
-
-def _peer_networks(item: _LayerInput, environment: str, preview: bool) -> dict[str, LayerResult]:
-    """The peers' network stacks, planned offline so `network:peerEnvironments` can be checked.
-
-    Deploy order decides what each side reads (see stacks/network/network_peering.py): a requester
-    reads the accepter's VPC, an accepter reads the requester's connection ids. So a peer is
-    planned without peering when this environment requests; when the peer requests, it is planned
-    peering only with this environment, which itself first runs without peering to give the VPC.
+    Who requests decides what each side reads (shared.environment.requests_peering): a requester
+    reads the accepter's stack as it stood before, an accepter reads the requester's stack peered
+    with it. So a peer is planned without peers when this environment requests; when the peer
+    requests, it is planned peering only with this environment, which itself first runs without
+    peers, as it stood before.
     """
-    peers = item.peers
-    if not peers:
+    if not item.peers:
         return {}
-    is_requester = _peering_module().is_requester
-    own = parse_environment(environment)
+    layer = item.layer
+    own = item.environment
     stacks_dir = item.program_dir.parent if item.program_dir else None
     found: dict[str, LayerResult] = {}
-    own_base: LayerResult | None = None
-    for peer in peers:
-        if is_requester(own, parse_environment(peer)):
-            result = _network(peer, [], {}, stacks_dir, preview)
+    own_before: LayerResult | None = None
+    for peer in item.peers:
+        if requests_peering(own, parse_environment(peer)):
+            result = _peer_stack(layer, peer, [], {}, stacks_dir=stacks_dir, preview=preview)
         else:
-            if own_base is None:
-                own_base = _network(environment, [], {}, stacks_dir, preview, base=item.config)
-            result = _network(
+            if own_before is None:
+                own_before = _peer_stack(
+                    layer,
+                    environment,
+                    [],
+                    {},
+                    stacks_dir=stacks_dir,
+                    preview=preview,
+                    base=item.config,
+                )
+            result = _peer_stack(
+                layer,
                 peer,
                 [environment],
-                {f"{ORGANIZATION}/network/{environment}": own_base},
-                stacks_dir,
-                preview,
+                {_reference(layer, environment): own_before},
+                stacks_dir=stacks_dir,
+                preview=preview,
             )
-        found[f"{ORGANIZATION}/network/{peer}"] = result
+        found[_reference(layer, peer)] = result
     return found
 
 
-def _network(
+def _reference(layer: Layer, environment: str) -> str:
+    return f"{ORGANIZATION}/{layer.name}/{environment}"
+
+
+def _peer_stack(
+    layer: Layer,
     environment: str,
     peers: list[str],
     upstream: Mapping[str, LayerResult],
+    *,
     stacks_dir: Path | None,
     preview: bool,
-    *,
     base: Mapping[str, Any] | None = None,
 ) -> LayerResult:
+    """`layer`'s stack of `environment` peering with `peers` only; `base` is its config (default:
+    its stack file)."""
     if base is None:
-        stack = read_stack_config("network", environment, stacks_dir=stacks_dir)
+        stack = read_stack_config(layer.name, environment, stacks_dir=stacks_dir)
         base, secret_keys = stack.values, stack.secret_keys
     else:
         secret_keys = ()
-    values = {**base, PEERS_KEY: peers}
+    values = {**base, f"{layer.name}:{layer.peers_key}": peers}
     try:
-        shared_config.parse("network", values, stack=environment)
+        shared_config.parse(layer.name, values, stack=environment)
     except ValueError as error:
         message = scrub(str(error), _plaintexts(base, secret_keys))
         raise PlanError(f"peer environment {environment}: {message}") from None
     return run_layer(
-        "network",
+        layer.name,
         environment,
         config=values,
         upstream=upstream,
         preview=preview,
-        program_dir=(stacks_dir / "network") if stacks_dir else None,
+        program_dir=(stacks_dir / layer.name) if stacks_dir else None,
         secret_keys=secret_keys,
     )
 

@@ -104,13 +104,13 @@ def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_b
     recorder: Recorder, policy_configs: Path
 ) -> None:
     lines: list[str] = []
-    engine = automation.AutomationEngine(
+    deployer = automation.AutomationDeployer(
         cli=CLI,
         environ={"PULUMI_CONFIG_PASSPHRASE": "s3cret", "AWS_REGION": "us-east-1"},
         on_output=lines.append,
     )
 
-    outputs = engine.up(get_layer("data"), DEV)
+    outputs = deployer.up(get_layer("data"), DEV)
 
     (call,) = recorder.calls
     assert call["stack_name"] == "dev"
@@ -139,12 +139,12 @@ def test_a_set_backend_url_wins_and_the_class_policy_config_is_passed(
 ) -> None:
     (policy_configs / "staging.json").write_text('{"all": "mandatory"}')
     (policy_configs / "dev.json").write_text('{"all": "advisory"}')
-    engine = automation.AutomationEngine(
+    deployer = automation.AutomationDeployer(
         cli=CLI,
         environ={"PULUMI_BACKEND_URL": "s3://state-bucket", "PULUMI_CONFIG_PASSPHRASE_FILE": "/p"},
     )
 
-    engine.preview(get_layer("network"), STAGING)
+    deployer.preview(get_layer("network"), STAGING)
 
     opts = recorder.calls[0]["opts"]
     assert opts.env_vars["PULUMI_BACKEND_URL"] == "s3://state-bucket"
@@ -163,9 +163,9 @@ def test_destroy_keeps_protected_resources_and_then_keeps_the_stack(
         {"urn": "urn:pulumi:prod::data::aws:rds/cluster:Cluster::db", "protect": True},
         {"urn": "urn:pulumi:prod::data::pulumi:pulumi:Stack::data-prod"},
     ]
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
 
-    report = engine.destroy(get_layer("data"), DEV, remove_stack=True)
+    report = deployer.destroy(get_layer("data"), DEV, remove_stack=True)
 
     assert report.protected == ("urn:pulumi:prod::data::aws:rds/cluster:Cluster::db",)
     assert recorder.stack.calls[0][0] == "destroy"
@@ -174,9 +174,9 @@ def test_destroy_keeps_protected_resources_and_then_keeps_the_stack(
 
 
 def test_destroy_with_remove_removes_an_emptied_stack(recorder: Recorder) -> None:
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
 
-    report = engine.destroy(get_layer("app"), parse_environment("pr-7"), remove_stack=True)
+    report = deployer.destroy(get_layer("app"), parse_environment("pr-7"), remove_stack=True)
 
     assert report.protected == ()
     assert recorder.calls[0]["stack_name"] == "pr-7"
@@ -186,11 +186,11 @@ def test_destroy_with_remove_removes_an_emptied_stack(recorder: Recorder) -> Non
 def test_exists_asks_select_stack_and_maps_stack_not_found(
     monkeypatch: pytest.MonkeyPatch, recorder: Recorder
 ) -> None:
-    engine = automation.AutomationEngine(cli=CLI, environ={})
-    assert engine.exists(get_layer("network"), DEV) is True
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
+    assert deployer.exists(get_layer("network"), DEV) is True
     missing = Recorder(error=error(auto.StackNotFoundError, "error: no stack named 'dev' found"))
     monkeypatch.setattr(auto, "select_stack", missing)
-    assert engine.exists(get_layer("network"), DEV) is False
+    assert deployer.exists(get_layer("network"), DEV) is False
 
 
 @pytest.mark.parametrize(
@@ -218,10 +218,10 @@ def test_automation_errors_become_plain_deploy_errors(
     expected: str,
 ) -> None:
     monkeypatch.setattr(auto, "create_or_select_stack", Recorder(error=error(kind, stderr)))
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
 
     with pytest.raises(DeployError) as raised:
-        engine.up(get_layer("app"), DEV)
+        deployer.up(get_layer("app"), DEV)
 
     assert expected in str(raised.value)
     assert raised.value.__cause__ is None
@@ -234,7 +234,7 @@ def test_an_incompatible_cli_is_a_deploy_error(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(auto, "PulumiCommand", too_old)
     with pytest.raises(DeployError, match="cannot be used: Minimum version"):
-        automation.AutomationEngine(cli=CLI, environ={})
+        automation.AutomationDeployer(cli=CLI, environ={})
 
 
 def test_preview_only_selects_the_stack_and_never_creates_one(
@@ -245,9 +245,9 @@ def test_preview_only_selects_the_stack_and_never_creates_one(
     monkeypatch.setattr(auto, "select_stack", selected)
     monkeypatch.setattr(auto, "create_or_select_stack", created)
     monkeypatch.setattr(auto, "PulumiCommand", FakeCommand)
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
 
-    engine.preview(get_layer("app"), DEV)
+    deployer.preview(get_layer("app"), DEV)
 
     assert created.calls == []
     assert [call["stack_name"] for call in selected.calls] == ["dev"]
@@ -278,23 +278,23 @@ def test_a_missing_stack_or_upstream_makes_preview_say_not_previewable(
     message: str,
 ) -> None:
     monkeypatch.setattr(auto, "select_stack", Recorder(error=failure))
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
 
     with pytest.raises(StackMissingError, match=message):
-        engine.preview(get_layer("app"), parse_environment("pr-7"))
+        deployer.preview(get_layer("app"), parse_environment("pr-7"))
 
 
 def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
     recorder: Recorder, policy_configs: Path
 ) -> None:
     kms = "awskms://alias/platform-secrets-pr?region=us-east-1"
-    engine = automation.AutomationEngine(
+    deployer = automation.AutomationDeployer(
         cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms, "AWS_REGION": "us-east-1"}
     )
-    engine.up(get_layer("network"), DEV)
+    deployer.up(get_layer("network"), DEV)
     assert recorder.calls[0]["opts"].secrets_provider == kms
 
-    unset = automation.AutomationEngine(
+    unset = automation.AutomationDeployer(
         cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": "", "AWS_REGION": "us-east-1"}
     )
     unset.up(get_layer("network"), DEV)
@@ -311,9 +311,9 @@ def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
 def test_a_new_stack_gets_aws_region(
     recorder: Recorder, policy_configs: Path, environ: dict[str, str], region: str
 ) -> None:
-    engine = automation.AutomationEngine(cli=CLI, environ=environ)
+    deployer = automation.AutomationDeployer(cli=CLI, environ=environ)
 
-    engine.up(get_layer("network"), parse_environment("pr-7"))
+    deployer.up(get_layer("network"), parse_environment("pr-7"))
 
     assert {k: (v.value, v.secret) for k, v in recorder.stack.config.items()} == {
         "aws:region": (region, False)
@@ -321,17 +321,17 @@ def test_a_new_stack_gets_aws_region(
 
 
 def test_a_new_stack_without_any_region_is_refused_never_us_east_1(recorder: Recorder) -> None:
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
     with pytest.raises(DeployError, match="no AWS region for pr-7: set aws:region in"):
-        engine.up(get_layer("network"), parse_environment("pr-7"))
+        deployer.up(get_layer("network"), parse_environment("pr-7"))
     assert "aws:region" not in recorder.stack.config
 
 
 def test_a_stack_with_a_region_keeps_it(recorder: Recorder, policy_configs: Path) -> None:
     recorder.stack.config["aws:region"] = auto.ConfigValue("ap-southeast-2")
-    engine = automation.AutomationEngine(cli=CLI, environ={"AWS_REGION": "eu-west-2"})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={"AWS_REGION": "eu-west-2"})
 
-    engine.up(get_layer("network"), DEV)
+    deployer.up(get_layer("network"), DEV)
 
     assert recorder.stack.config["aws:region"].value == "ap-southeast-2"
 
@@ -347,9 +347,9 @@ def test_a_backend_whose_meta_file_this_role_cannot_write_says_what_seeds_it(
         "AccessDenied: Access Denied"
     )
     monkeypatch.setattr(auto, "select_stack", Recorder(error=error(auto.CommandError, stderr)))
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
     with pytest.raises(DeployError, match=r"no \.pulumi/meta\.yaml yet") as raised:
-        engine.exists(get_layer("network"), parse_environment("pr-4"))
+        deployer.exists(get_layer("network"), parse_environment("pr-4"))
     assert "`pulumi up` of the bootstrap writes it" in str(raised.value)
 
 
@@ -403,10 +403,10 @@ def test_stack_names_lists_the_layers_stacks_in_the_backend(
 ) -> None:
     FakeLocalWorkspace.opened = []
     monkeypatch.setattr(auto, "LocalWorkspace", FakeLocalWorkspace)
-    engine = automation.AutomationEngine(cli=CLI, environ={"PULUMI_BACKEND_URL": "s3://state"})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={"PULUMI_BACKEND_URL": "s3://state"})
 
     # Pulumi Cloud's names are `<org>/<project>/<stack>`: the stack name is the last part.
-    assert engine.stack_names(get_layer("data")) == ("dev", "pr-12", "pr-13")
+    assert deployer.stack_names(get_layer("data")) == ("dev", "pr-12", "pr-13")
 
     (opened,) = FakeLocalWorkspace.opened
     assert opened["work_dir"] == str(STACKS_DIR / "data")
@@ -422,9 +422,9 @@ def test_a_failing_stack_listing_is_a_deploy_error(
             raise error(auto.CommandError, "error: access denied to s3://state")
 
     monkeypatch.setattr(auto, "LocalWorkspace", Failing)
-    engine = automation.AutomationEngine(cli=CLI, environ={})
+    deployer = automation.AutomationDeployer(cli=CLI, environ={})
     with pytest.raises(DeployError) as raised:
-        engine.stack_names(get_layer("network"))
+        deployer.stack_names(get_layer("network"))
     assert str(raised.value) == (
         "pulumi stack ls failed for stacks/network: error: access denied to s3://state"
     )

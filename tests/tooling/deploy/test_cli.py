@@ -10,9 +10,9 @@ import pytest
 
 from shared.environment import Environment
 from shared.layers import LAYER_NAMES, REPO_ROOT, Layer
-from tests.tooling.deploy.offline_engine import OfflineEngine
+from tests.tooling.deploy.offline_deployer import OfflineDeployer
 from tooling.deploy.cli import QuotaCheck, main, show_offline_plan
-from tooling.deploy.orchestrator import DeployError, Engine, OfflinePlan, StackOutputs
+from tooling.deploy.orchestrator import Deployer, DeployError, OfflinePlan, StackOutputs
 from tooling.deploy.preflight import PreflightError
 
 
@@ -28,19 +28,19 @@ def no_offline_plan(environment: Environment, layers: Sequence[Layer]) -> None:
 
 def run(
     tmp_path: Path,
-    engine: OfflineEngine,
+    deployer: OfflineDeployer,
     *argv: str,
     environ: Mapping[str, str] | None = None,
     quota_check: QuotaCheck = no_quota_check,
     offline_plan: OfflinePlan = no_offline_plan,
 ) -> int:
-    def factory(environ: Mapping[str, str], environment: str) -> Engine:
-        return engine
+    def factory(environ: Mapping[str, str], environment: str) -> Deployer:
+        return deployer
 
     return main(
         list(argv),
         environ=environ or {},
-        engine_factory=factory,
+        deployer_factory=factory,
         outputs_dir=tmp_path,
         quota_check=quota_check,
         offline_plan=offline_plan,
@@ -48,9 +48,9 @@ def run(
 
 
 def test_deploy_all_writes_outputs_and_show_secrets_reveals_them(tmp_path: Path) -> None:
-    engine = OfflineEngine()
+    deployer = OfflineDeployer()
     assert (
-        run(tmp_path, engine, "deploy-all", "pr-3", "--only", "network", "data", "--show-secrets")
+        run(tmp_path, deployer, "deploy-all", "pr-3", "--only", "network", "data", "--show-secrets")
         == 0
     )
     flat = json.loads((tmp_path / "pr-3" / "flat-outputs.json").read_text())
@@ -60,46 +60,78 @@ def test_deploy_all_writes_outputs_and_show_secrets_reveals_them(tmp_path: Path)
 def test_a_failed_deploy_prints_the_exact_resume_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    engine = OfflineEngine(fail={"app": "boom"})
-    assert run(tmp_path, engine, "deploy-all", "dev") == 1
+    deployer = OfflineDeployer(fail={"app": "boom"})
+    assert run(tmp_path, deployer, "deploy-all", "dev") == 1
     assert "Resume with: nox -s deploy-all -- dev --from app" in capsys.readouterr().out
 
-    assert run(tmp_path, engine, "deploy-all", "dev", "--only", "app", "observability") == 1
+    assert run(tmp_path, deployer, "deploy-all", "dev", "--only", "app", "observability") == 1
     assert (
         "Resume with: nox -s deploy-all -- dev --only app observability" in capsys.readouterr().out
     )
 
-    assert run(tmp_path, engine, "up", "app", "dev") == 1
+    assert run(tmp_path, deployer, "up", "app", "dev") == 1
     assert "Resume with: nox -s up -- app dev" in capsys.readouterr().out
 
 
 def test_prod_confirmation_reads_stdin_and_yes_skips_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = OfflineEngine()
+    deployer = OfflineDeployer()
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
-    assert run(tmp_path, engine, "up", "network", "prod") == 1
-    assert engine.calls == []
+    assert run(tmp_path, deployer, "up", "network", "prod") == 1
+    assert deployer.calls == []
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
-    assert run(tmp_path, engine, "up", "network", "prod") == 0
+    assert run(tmp_path, deployer, "up", "network", "prod") == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    assert run(tmp_path, engine, "deploy-all", "prod", "--from", "data", "--yes") == 0
-    assert [layer for _, layer, _ in engine.calls] == list(LAYER_NAMES)
+    assert run(tmp_path, deployer, "deploy-all", "prod", "--from", "data", "--yes") == 0
+    assert [layer for _, layer, _ in deployer.calls] == list(LAYER_NAMES)
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
-    assert run(tmp_path, engine, "destroy-all", "prod") == 1
+    assert run(tmp_path, deployer, "destroy-all", "prod") == 1
     monkeypatch.setattr(sys, "stdin", io.StringIO("prod\n"))
-    assert run(tmp_path, engine, "destroy-all", "prod") == 0
-    assert run(tmp_path, engine, "destroy-all", "prod", "--yes-destroy-prod") == 0
+    assert run(tmp_path, deployer, "destroy-all", "prod") == 0
+    assert run(tmp_path, deployer, "destroy-all", "prod", "--yes-destroy-prod") == 0
+
+
+def _commands_taking(flag: str) -> list[str]:
+    import argparse
+
+    from tooling.deploy.cli import build_parser
+
+    subparsers = next(
+        a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)
+    )
+    return [name for name, sub in subparsers.choices.items() if flag in sub._option_string_actions]
+
+
+@pytest.mark.parametrize("command", _commands_taking("--only"))
+def test_only_means_exactly_the_named_layers_in_every_command(tmp_path: Path, command: str) -> None:
+    deployer = OfflineDeployer()
+    assert run(tmp_path, deployer, "deploy-all", "pr-9") == 0
+    deployer.calls.clear()
+    last = LAYER_NAMES[-1]
+    assert run(tmp_path, deployer, command, "pr-9", "--only", last) == 0
+    assert [layer for _, layer, _ in deployer.calls] == [last]  # none of its upstream
+
+
+@pytest.mark.parametrize("command", _commands_taking("--only"))
+def test_no_deploy_command_takes_the_plans_layer_flag(
+    tmp_path: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `--layer` means "and its upstream" in the offline plan: here it would mean something else.
+    with pytest.raises(SystemExit) as stopped:
+        run(tmp_path, OfflineDeployer(), command, "pr-9", "--layer", LAYER_NAMES[-1])
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --layer" in capsys.readouterr().err
 
 
 def test_preview_and_cleanup_pr(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    assert run(tmp_path, engine, "preview", "pr-9", "--layer", "network") == 0
-    assert run(tmp_path, engine, "deploy-all", "pr-9") == 0
-    assert run(tmp_path, engine, "cleanup-pr", "pr-9") == 0
-    assert engine.stacks == {}
+    deployer = OfflineDeployer()
+    assert run(tmp_path, deployer, "preview", "pr-9", "--only", "network") == 0
+    assert run(tmp_path, deployer, "deploy-all", "pr-9") == 0
+    assert run(tmp_path, deployer, "cleanup-pr", "pr-9") == 0
+    assert deployer.stacks == {}
     assert not (tmp_path / "pr-9").exists()
 
 
@@ -115,12 +147,12 @@ def test_preview_and_cleanup_pr(tmp_path: Path) -> None:
 def test_user_mistakes_exit_2_with_one_message_and_touch_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
-    engine = OfflineEngine()
-    assert run(tmp_path, engine, *argv) == 2
+    deployer = OfflineDeployer()
+    assert run(tmp_path, deployer, *argv) == 2
     err = capsys.readouterr().err
     assert message in err
     assert "Traceback" not in err
-    assert engine.calls == []
+    assert deployer.calls == []
 
 
 def test_bad_layer_names_are_rejected_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
@@ -182,11 +214,11 @@ def test_the_command_line_wins_over_a_leftover_suffix_with_one_warning(
 ) -> None:
     seen: list[str] = []
 
-    def refuse(environ: Mapping[str, str], environment: str) -> Engine:
+    def refuse(environ: Mapping[str, str], environment: str) -> Deployer:
         seen.append(environment)
         raise PreflightError("stop here")
 
-    code = main(["preview", "prod"], environ={"ENVIRONMENT_SUFFIX": "dev"}, engine_factory=refuse)
+    code = main(["preview", "prod"], environ={"ENVIRONMENT_SUFFIX": "dev"}, deployer_factory=refuse)
     assert code == 2 and seen == ["prod"]
     err = capsys.readouterr().err
     assert err.count("ENVIRONMENT_SUFFIX=dev") == 1 and "'prod'" in err
@@ -195,21 +227,21 @@ def test_the_command_line_wins_over_a_leftover_suffix_with_one_warning(
 def test_preview_of_a_layer_not_deployed_yet_shows_its_real_offline_plan_and_exits_0(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    engine = OfflineEngine()
+    deployer = OfflineDeployer()
     assert (
         run(
             tmp_path,
-            engine,
+            deployer,
             "preview",
             "pr-3",
-            "--layer",
+            "--only",
             "network",
             offline_plan=show_offline_plan,
         )
         == 0
     )
     out = capsys.readouterr().out
-    assert engine.calls == [] and engine.stacks == {}
+    assert deployer.calls == [] and deployer.stacks == {}
     assert "not previewable yet: stack(s) network of pr-3 do not exist yet" in out
     assert "network (stack pr-3)" in out
     assert "aws:ec2/vpc:Vpc" in out
@@ -227,16 +259,16 @@ def test_a_quota_shortfall_exits_2_before_any_stack_is_touched(
         asked.append((environment.name, [layer.name for layer in layers]))
         raise PreflightError("- Elastic IPs: pr-4 adds 2, 5 of 5 are in use (quota L-0263D0A3).")
 
-    engine = OfflineEngine()
-    assert run(tmp_path, engine, "deploy-all", "pr-4", quota_check=no_room) == 2
+    deployer = OfflineDeployer()
+    assert run(tmp_path, deployer, "deploy-all", "pr-4", quota_check=no_room) == 2
     assert asked == [("pr-4", list(LAYER_NAMES))]
-    assert engine.calls == []
+    assert deployer.calls == []
     assert not (tmp_path / "pr-4").exists()
     err = capsys.readouterr().err
     assert err.count("L-0263D0A3") == 1 and "Traceback" not in err
 
 
-class UnreachableBackend(OfflineEngine):
+class UnreachableBackend(OfflineDeployer):
     """A backend that refuses even to look a stack up (e.g. a read-only role on an empty prefix)."""
 
     def exists(self, layer: Layer, environment: Environment) -> bool:
@@ -270,12 +302,12 @@ def test_an_empty_environment_is_a_usage_error_even_with_the_variable_set(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], command: tuple[str, ...], blank: str
 ) -> None:
     # A script's unset $ENV with ENVIRONMENT_SUFFIX=prod left in the shell must not reach prod.
-    engine = OfflineEngine()
+    deployer = OfflineDeployer()
     argv = [part.format(env=blank) for part in command]
-    assert run(tmp_path, engine, *argv, environ={"ENVIRONMENT_SUFFIX": "prod"}) == 2
+    assert run(tmp_path, deployer, *argv, environ={"ENVIRONMENT_SUFFIX": "prod"}) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: no environment given") and err.count("\n") == 1
-    assert engine.calls == [] and list(tmp_path.iterdir()) == []
+    assert deployer.calls == [] and list(tmp_path.iterdir()) == []
 
 
 def stack_tree(tmp_path: Path, layer: str, content: bytes) -> Path:
@@ -301,17 +333,17 @@ def test_a_stack_file_the_cli_would_refuse_stops_deploy_all_with_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, message: str
 ) -> None:
     stacks = stack_tree(tmp_path, "network", content)
-    engine = OfflineEngine()
+    deployer = OfflineDeployer()
     code = main(
         ["deploy-all", "dev"],
         environ={},
-        engine_factory=lambda environ, environment: engine,
+        deployer_factory=lambda environ, environment: deployer,
         outputs_dir=tmp_path / "outputs",
         quota_check=no_quota_check,
         stacks_dir=stacks,
     )
     err = capsys.readouterr().err
-    assert code == 2 and engine.calls == []
+    assert code == 2 and deployer.calls == []
     assert err.startswith(f"error: {stacks / 'network' / 'Pulumi.dev.yaml'}: ")
     assert message in err and err.count("\n") == 1
 
@@ -325,17 +357,17 @@ def test_a_corrupt_output_file_stops_the_run_before_it_starts(
     broken = tmp_path / "dev" / "data.json"
     broken.parent.mkdir()
     broken.write_bytes(content)
-    engine = OfflineEngine()
-    assert run(tmp_path, engine, "deploy-all", "dev") == 2
+    deployer = OfflineDeployer()
+    assert run(tmp_path, deployer, "deploy-all", "dev") == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {broken}: ") and err.count("\n") == 1
-    assert engine.calls == []
+    assert deployer.calls == []
 
 
 def test_ctrl_c_during_a_layer_prints_what_is_done_and_how_to_resume(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    class Interrupted(OfflineEngine):
+    class Interrupted(OfflineDeployer):
         def up(self, layer: Layer, environment: Environment) -> StackOutputs:
             if layer.name == "data":
                 raise KeyboardInterrupt
@@ -356,11 +388,11 @@ def test_ctrl_c_at_the_prod_prompt_or_during_a_preview_ends_without_a_traceback(
             raise KeyboardInterrupt
 
     monkeypatch.setattr(sys, "stdin", CtrlC())
-    engine = OfflineEngine()
-    assert run(tmp_path, engine, "deploy-all", "prod") == 1
-    assert "Nothing deployed to prod" in capsys.readouterr().out and engine.calls == []
+    deployer = OfflineDeployer()
+    assert run(tmp_path, deployer, "deploy-all", "prod") == 1
+    assert "Nothing deployed to prod" in capsys.readouterr().out and deployer.calls == []
 
-    class SlowPreview(OfflineEngine):
+    class SlowPreview(OfflineDeployer):
         def exists(self, layer: Layer, environment: Environment) -> bool:
             raise KeyboardInterrupt
 

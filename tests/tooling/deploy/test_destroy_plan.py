@@ -8,7 +8,7 @@ import pytest
 
 from shared.environment import CLASSES, Environment, parse_environment
 from tests.conftest import OfflinePlan
-from tests.tooling.deploy.offline_engine import OfflineEngine
+from tests.tooling.deploy.offline_deployer import OfflineDeployer
 from tooling.deploy.cli import DestroyPlanner, main
 from tooling.deploy.destroy_plan import BUCKET, DestroyPlan, destroy_plan
 
@@ -89,16 +89,16 @@ def test_destroy_all_plan_prints_the_plan_and_exits_0_only_when_it_would_finish(
     environment: Environment,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    engine = OfflineEngine()
+    deployer = OfflineDeployer()
     code = main(
         ["destroy-all", environment.name, "--plan"],
         environ={},
-        engine_factory=lambda environ, name: engine,
+        deployer_factory=lambda environ, name: deployer,
         outputs_dir=tmp_path,
         destroy_planner=fake_planner(offline_plan),
     )
     out = capsys.readouterr().out
-    assert engine.calls == []  # offline: no stack is touched
+    assert deployer.calls == []  # offline: no stack is touched
     finishes = plan_of(offline_plan, environment).finishes
     assert code == (0 if finishes else 1)
     assert f"Destroy plan of {environment.name}" in out
@@ -113,7 +113,7 @@ def test_destroy_all_plan_runs_the_offline_plan_itself(
     code = main(
         ["destroy-all", "dev", "--plan"],
         environ={},
-        engine_factory=lambda environ, name: OfflineEngine(),
+        deployer_factory=lambda environ, name: OfflineDeployer(),
         outputs_dir=tmp_path,
     )
     assert code == 0
@@ -126,7 +126,7 @@ def test_destroy_all_plan_of_a_bad_environment_is_exit_2(
     code = main(
         ["destroy-all", "prd", "--plan"],
         environ={},
-        engine_factory=lambda environ, name: OfflineEngine(),
+        deployer_factory=lambda environ, name: OfflineDeployer(),
         outputs_dir=tmp_path,
     )
     assert code == 2

@@ -6,7 +6,7 @@ import pytest
 
 from shared.environment import Environment, parse_environment
 from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
-from tests.tooling.deploy.offline_engine import OfflineEngine
+from tests.tooling.deploy.offline_deployer import OfflineDeployer
 from tooling.deploy.orchestrator import DeployError, Orchestrator, SelectionError, select_layers
 from tooling.outputs import REDACTED, OutputFileWriter
 
@@ -39,24 +39,24 @@ class Console:
         return "\n".join(self.lines)
 
 
-def make(tmp_path: Path, engine: OfflineEngine, *answers: str) -> tuple[Orchestrator, Console]:
+def make(tmp_path: Path, deployer: OfflineDeployer, *answers: str) -> tuple[Orchestrator, Console]:
     console = Console(*answers)
     orchestrator = Orchestrator(
-        engine=engine, writer=OutputFileWriter(tmp_path), say=console.say, ask=console.ask
+        deployer=deployer, writer=OutputFileWriter(tmp_path), say=console.say, ask=console.ask
     )
     return orchestrator, console
 
 
-def ups(engine: OfflineEngine) -> list[str]:
-    return [layer for op, layer, _ in engine.calls if op == "up"]
+def ups(deployer: OfflineDeployer) -> list[str]:
+    return [layer for op, layer, _ in deployer.calls if op == "up"]
 
 
 @pytest.mark.parametrize("environment", [DEV, PR], ids=lambda env: env.name)
 def test_deploy_all_of_the_real_layers_chains_them_and_writes_every_contract_output(
     tmp_path: Path, environment: Environment
 ) -> None:
-    engine = OfflineEngine(program_dir=None)
-    orchestrator, _ = make(tmp_path, engine)
+    deployer = OfflineDeployer(program_dir=None)
+    orchestrator, _ = make(tmp_path, deployer)
 
     assert orchestrator.deploy(environment, LAYERS, resume=resume) == 0
 
@@ -70,12 +70,12 @@ def test_deploy_all_of_the_real_layers_chains_them_and_writes_every_contract_out
 
 
 def test_deploy_all_runs_every_layer_in_order_and_writes_their_outputs(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
 
     assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 0
 
-    assert ups(engine) == list(LAYER_NAMES)
+    assert ups(deployer) == list(LAYER_NAMES)
     assert "\n[2/4] data (dev)" in console.lines
     flat = json.loads((tmp_path / "dev" / "flat-outputs.json").read_text())
     assert flat["offline"] is False
@@ -90,35 +90,35 @@ def test_deploy_all_runs_every_layer_in_order_and_writes_their_outputs(tmp_path:
 
 
 def test_from_deploys_that_layer_and_every_later_one(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, _ = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, _ = make(tmp_path, deployer)
     orchestrator.deploy(DEV, select_layers(only=["network", "data"]), resume=resume)
-    engine.calls.clear()
+    deployer.calls.clear()
 
     assert orchestrator.deploy(DEV, select_layers(start_from="app"), resume=resume) == 0
 
-    assert ups(engine) == ["app", "observability"]
+    assert ups(deployer) == ["app", "observability"]
 
 
 def test_only_deploys_exactly_the_named_layers_in_deploy_order(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, _ = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, _ = make(tmp_path, deployer)
     orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
 
     assert orchestrator.deploy(DEV, select_layers(only=["app", "data"]), resume=resume) == 0
 
-    assert ups(engine) == ["network", "data", "app"]
+    assert ups(deployer) == ["network", "data", "app"]
 
 
 def test_a_layer_whose_upstream_was_never_deployed_is_refused_before_anything_runs(
     tmp_path: Path,
 ) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
 
     assert orchestrator.deploy(DEV, select_layers(start_from="data"), resume=resume) == 1
 
-    assert engine.calls == []
+    assert deployer.calls == []
     assert "data reads from network, which has no stack in dev" in console.text
     assert "nox -s deploy-all -- dev --from network" in console.text
 
@@ -126,26 +126,26 @@ def test_a_layer_whose_upstream_was_never_deployed_is_refused_before_anything_ru
 def test_a_failure_stops_leaves_downstream_untouched_and_says_how_to_resume(
     tmp_path: Path,
 ) -> None:
-    engine = OfflineEngine(fail={"data": "policy aws-rds-instance-class violated"})
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer(fail={"data": "policy aws-rds-instance-class violated"})
+    orchestrator, console = make(tmp_path, deployer)
 
     assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 1
 
-    assert ups(engine) == ["network", "data"]
+    assert ups(deployer) == ["network", "data"]
     assert "data (dev) failed: policy aws-rds-instance-class violated" in console.text
     assert "Done: network. Not touched: app, observability." in console.text
     assert console.lines[-1] == "Resume with: RESUME --from data"
     assert (tmp_path / "dev" / "network.json").exists()
     assert not (tmp_path / "dev" / "data.json").exists()
 
-    engine.fail.clear()
+    deployer.fail.clear()
     assert orchestrator.deploy(DEV, select_layers(start_from="data"), resume=resume) == 0
-    assert ups(engine) == ["network", "data", "data", "app", "observability"]
+    assert ups(deployer) == ["network", "data", "data", "app", "observability"]
 
 
 def test_a_program_error_is_a_failure_with_its_message(tmp_path: Path) -> None:
-    engine = OfflineEngine(program_dir=str(tmp_path / "missing-program"))
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer(program_dir=str(tmp_path / "missing-program"))
+    orchestrator, console = make(tmp_path, deployer)
 
     assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 1
     assert "network (dev) failed: layer network (stack dev) failed" in console.text
@@ -153,38 +153,38 @@ def test_a_program_error_is_a_failure_with_its_message(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("answer", ["n", "", "prod please"])
 def test_prod_is_not_deployed_without_a_yes(tmp_path: Path, answer: str) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine, answer)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer, answer)
 
     assert orchestrator.deploy(PROD, LAYERS, resume=resume) == 1
 
-    assert engine.calls == []
+    assert deployer.calls == []
     assert console.prompts == ["Deploy network, data, app, observability to prod? [y/N] "]
     assert "Nothing deployed to prod" in console.text
 
 
 def test_prod_without_a_terminal_is_not_deployed(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, _ = make(tmp_path, engine)  # no answers: ask() raises EOFError
+    deployer = OfflineDeployer()
+    orchestrator, _ = make(tmp_path, deployer)  # no answers: ask() raises EOFError
 
     assert orchestrator.deploy(PROD, LAYERS, resume=resume) == 1
-    assert engine.calls == []
+    assert deployer.calls == []
 
 
 def test_prod_deploys_after_yes_or_with_the_flag(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine, "yes")
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer, "yes")
     assert orchestrator.deploy(PROD, select_layers(only=["network"]), resume=resume) == 0
 
     assert orchestrator.deploy(PROD, select_layers(start_from="data"), yes=True, resume=resume) == 0
 
     assert len(console.prompts) == 1
-    assert ups(engine) == list(LAYER_NAMES)
+    assert ups(deployer) == list(LAYER_NAMES)
 
 
 def test_non_prod_environments_never_ask(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     assert orchestrator.deploy(PR, LAYERS, resume=resume) == 0
     assert console.prompts == []
 
@@ -203,14 +203,14 @@ class PlanRecorder:
 def test_preview_of_a_new_environment_creates_nothing_and_shows_the_offline_plan(
     tmp_path: Path,
 ) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.offline_plan = offline = PlanRecorder()
 
     assert orchestrator.preview(DEV, LAYERS) == 0
 
-    assert engine.calls == []
-    assert engine.stacks == {}
+    assert deployer.calls == []
+    assert deployer.stacks == {}
     assert offline.calls == [("dev", list(LAYER_NAMES))]
     assert "not previewable yet: stack(s) network of dev do not exist yet" in console.text
     assert "not previewable yet: stack(s) network, data of dev" in console.text
@@ -220,15 +220,15 @@ def test_preview_of_a_new_environment_creates_nothing_and_shows_the_offline_plan
 
 
 def test_preview_previews_deployed_layers_and_plans_the_rest_offline(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
-    engine.calls.clear()
+    deployer.calls.clear()
     orchestrator.offline_plan = offline = PlanRecorder()
 
     assert orchestrator.preview(DEV, LAYERS) == 0
 
-    assert engine.calls == [("preview", "network", "dev")]
+    assert deployer.calls == [("preview", "network", "dev")]
     assert offline.calls == [("dev", ["data", "app", "observability"])]
     assert "Previewed: network. Not previewable yet: data, app, observability." in console.text
 
@@ -236,12 +236,12 @@ def test_preview_previews_deployed_layers_and_plans_the_rest_offline(tmp_path: P
 def test_a_stack_that_vanished_between_check_and_preview_is_not_previewable_yet(
     tmp_path: Path,
 ) -> None:
-    class Vanishing(OfflineEngine):
+    class Vanishing(OfflineDeployer):
         def exists(self, layer: Layer, environment: Environment) -> bool:
             return True
 
-    engine = Vanishing()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = Vanishing()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.offline_plan = offline = PlanRecorder()
 
     assert orchestrator.preview(DEV, select_layers(only=["network"])) == 0
@@ -250,7 +250,7 @@ def test_a_stack_that_vanished_between_check_and_preview_is_not_previewable_yet(
 
 
 def test_an_offline_plan_that_fails_fails_the_preview(tmp_path: Path) -> None:
-    orchestrator, console = make(tmp_path, OfflineEngine())
+    orchestrator, console = make(tmp_path, OfflineDeployer())
     orchestrator.offline_plan = PlanRecorder(error="the data layer raised ValueError")
 
     assert orchestrator.preview(DEV, LAYERS) == 1
@@ -260,56 +260,56 @@ def test_an_offline_plan_that_fails_fails_the_preview(tmp_path: Path) -> None:
 def test_preview_runs_every_layer_once_they_exist_and_a_failure_does_not_stop_the_rest(
     tmp_path: Path,
 ) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(DEV, LAYERS, resume=resume)
-    engine.calls.clear()
-    engine.fail["data"] = "mandatory policy violated"
+    deployer.calls.clear()
+    deployer.fail["data"] = "mandatory policy violated"
 
     assert orchestrator.preview(DEV, LAYERS) == 1
 
-    assert [layer for op, layer, _ in engine.calls] == list(LAYER_NAMES)
+    assert [layer for op, layer, _ in deployer.calls] == list(LAYER_NAMES)
     assert "Failed: data." in console.text
 
 
 def test_destroy_all_goes_in_reverse_order_and_forgets_the_outputs(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, _ = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, _ = make(tmp_path, deployer)
     orchestrator.deploy(DEV, LAYERS, resume=resume)
-    engine.calls.clear()
+    deployer.calls.clear()
 
     assert orchestrator.destroy(DEV) == 0
 
-    assert [layer for _, layer, _ in engine.calls] == list(reversed(LAYER_NAMES))
+    assert [layer for _, layer, _ in deployer.calls] == list(reversed(LAYER_NAMES))
     assert not (tmp_path / "dev" / "flat-outputs.json").exists()
-    assert all(engine.stacks[(name, "dev")] is None for name in LAYER_NAMES)
+    assert all(deployer.stacks[(name, "dev")] is None for name in LAYER_NAMES)
 
 
 def test_destroy_skips_layers_without_a_stack(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
-    engine.calls.clear()
+    deployer.calls.clear()
 
     assert orchestrator.destroy(DEV) == 0
-    assert engine.calls == [("destroy", "network", "dev")]
+    assert deployer.calls == [("destroy", "network", "dev")]
     assert "no app stack in dev: nothing to destroy" in console.text
 
 
 @pytest.mark.parametrize("answer", ["yes", "y", "dev", ""])
 def test_destroying_prod_needs_the_environment_name_typed(tmp_path: Path, answer: str) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine, answer)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer, answer)
 
     assert orchestrator.destroy(PROD) == 1
 
-    assert engine.calls == []
+    assert deployer.calls == []
     assert "Type the environment name to confirm" in console.prompts[0]
 
 
 def test_destroying_prod_after_typing_prod_or_with_the_flag(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, _ = make(tmp_path, engine, "prod")
+    deployer = OfflineDeployer()
+    orchestrator, _ = make(tmp_path, deployer, "prod")
     orchestrator.deploy(PROD, LAYERS, yes=True, resume=resume)
     assert orchestrator.destroy(PROD) == 0
     assert orchestrator.destroy(PROD, yes=True) == 0
@@ -319,25 +319,25 @@ def test_protected_resources_are_reported_not_forced_and_upstream_layers_stay(
     tmp_path: Path,
 ) -> None:
     urn = "urn:pulumi:prod::data::aws:rds/cluster:Cluster::db"
-    engine = OfflineEngine(protected={"data": (urn,)})
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer(protected={"data": (urn,)})
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(PROD, LAYERS, yes=True, resume=resume)
-    engine.calls.clear()
+    deployer.calls.clear()
 
     assert orchestrator.destroy(PROD, yes=True) == 1
 
-    assert [layer for _, layer, _ in engine.calls] == ["observability", "app", "data"]
+    assert [layer for _, layer, _ in deployer.calls] == ["observability", "app", "data"]
     assert "data (prod) kept 1 protected resource(s), not forced:" in console.text
     assert f"  {urn}" in console.lines
     assert "Stopped before network" in console.text
-    assert engine.stacks[("network", "prod")] is not None
+    assert deployer.stacks[("network", "prod")] is not None
 
 
 def test_a_destroy_failure_stops_and_says_what_is_left(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(DEV, LAYERS, resume=resume)
-    engine.fail["app"] = "DependencyViolation"
+    deployer.fail["app"] = "DependencyViolation"
 
     assert orchestrator.destroy(DEV) == 1
 
@@ -346,25 +346,25 @@ def test_a_destroy_failure_stops_and_says_what_is_left(tmp_path: Path) -> None:
 
 
 def test_cleanup_pr_destroys_every_layer_and_removes_stacks_and_outputs(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(PR, LAYERS, resume=resume)
     orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
     assert (tmp_path / "pr-42" / "flat-outputs.json").exists()
 
     assert orchestrator.cleanup_pr(PR) == 0
 
-    assert not any(env == "pr-42" for _, env in engine.stacks)
+    assert not any(env == "pr-42" for _, env in deployer.stacks)
     assert not (tmp_path / "pr-42").exists()
     assert (tmp_path / "dev" / "network.json").exists()
     assert console.prompts == []
 
 
 def test_cleanup_pr_refuses_long_lived_environments(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     assert orchestrator.cleanup_pr(DEV) == 2
-    assert engine.calls == []
+    assert deployer.calls == []
     assert "use destroy-all" in console.text.lower()
 
 
@@ -382,24 +382,24 @@ def test_select_layers() -> None:
 
 
 def test_cleanup_pr_goes_on_past_a_failing_layer_and_reports_what_is_left(tmp_path: Path) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(PR, LAYERS, resume=resume)
     failing = LAYERS[1]  # read by a later layer, reading an earlier one
-    engine.fail[failing.name] = "DependencyViolation"
+    deployer.fail[failing.name] = "DependencyViolation"
 
     assert orchestrator.cleanup_pr(PR) == 1
 
     # Every layer nothing still-standing reads was destroyed; what reads nothing left stays.
-    gone = {name for op, name, _ in engine.calls if op == "destroy"} - {failing.name}
-    assert all((name, PR.name) not in engine.stacks for name in gone)
+    gone = {name for op, name, _ in deployer.calls if op == "destroy"} - {failing.name}
+    assert all((name, PR.name) not in deployer.stacks for name in gone)
     assert set(gone) == {layer.name for layer in LAYERS[LAYERS.index(failing) + 1 :]}, (
         "layers after the failing one (which it does not read) are destroyed first"
     )
     assert "Left in pr-42:" in console.text
     assert f"  {failing.name}: destroy failed: DependencyViolation" in console.lines
     for layer in LAYERS[: LAYERS.index(failing)]:
-        assert (layer.name, PR.name) in engine.stacks
+        assert (layer.name, PR.name) in deployer.stacks
         assert any(line.startswith(f"  {layer.name}: still read by") for line in console.lines)
     assert (tmp_path / "pr-42" / f"{LAYERS[0].name}.json").exists()
 
@@ -416,12 +416,12 @@ def test_cleanup_pr_destroys_every_layer_the_order_still_allows(tmp_path: Path) 
     base = Layer(name="base", upstream=(), outputs=())
     first = Layer(name="first", upstream=("base",), outputs=())
     second = Layer(name="second", upstream=("base",), outputs=())
-    engine = OfflineEngine(fail={"second": "BucketNotEmpty"})
+    deployer = OfflineDeployer(fail={"second": "BucketNotEmpty"})
     for layer in (base, first, second):
-        engine.stacks[(layer.name, PR.name)] = None
+        deployer.stacks[(layer.name, PR.name)] = None
     console = Console()
     orchestrator = Orchestrator(
-        engine=engine,
+        deployer=deployer,
         writer=LayerFilesIgnored(tmp_path),
         say=console.say,
         ask=console.ask,
@@ -430,8 +430,8 @@ def test_cleanup_pr_destroys_every_layer_the_order_still_allows(tmp_path: Path) 
 
     assert orchestrator.cleanup_pr(PR) == 1
 
-    assert [layer for op, layer, _ in engine.calls if op == "destroy"] == ["second", "first"]
-    assert ("first", PR.name) not in engine.stacks
+    assert [layer for op, layer, _ in deployer.calls if op == "destroy"] == ["second", "first"]
+    assert ("first", PR.name) not in deployer.stacks
     assert console.lines[-3:] == [
         "  second: destroy failed: BucketNotEmpty",
         "  base: still read by second",
@@ -443,13 +443,13 @@ def test_cleanup_pr_keeps_a_layer_with_protected_resources_and_what_it_reads(
     tmp_path: Path,
 ) -> None:
     urn = "urn:pulumi:pr-42::data::aws:rds/cluster:Cluster::db"
-    engine = OfflineEngine(protected={"data": (urn,)})
-    orchestrator, console = make(tmp_path, engine)
+    deployer = OfflineDeployer(protected={"data": (urn,)})
+    orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(PR, LAYERS, resume=resume)
 
     assert orchestrator.cleanup_pr(PR) == 1
 
-    assert ("data", PR.name) in engine.stacks
+    assert ("data", PR.name) in deployer.stacks
     assert "  data: 1 protected resource(s) kept" in console.lines
     for name in get_layer("data").upstream:
         assert f"  {name}: still read by data" in console.lines

@@ -19,7 +19,7 @@ import pytest
 
 from shared.environment import Environment
 from shared.layers import LAYERS, Layer
-from tests.tooling.deploy.offline_engine import OfflineEngine
+from tests.tooling.deploy.offline_deployer import OfflineDeployer
 from tooling.deploy.sweep import (
     API_VERSION,
     GitHubError,
@@ -191,27 +191,27 @@ def test_an_http_error_is_answered_with_its_status_and_body(
     assert pull_request_state(github_fetch("t"), REPOSITORY, 99) is None
 
 
-def test_main_sweeps_the_backends_stacks_through_the_engine(
+def test_main_sweeps_the_backends_stacks_through_the_deployer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    engine = OfflineEngine()
+    deployer = OfflineDeployer()
     for layer in LAYERS:
         for name in ("pr-12", "pr-14", "dev"):
-            engine.stacks[(layer.name, name)] = None
+            deployer.stacks[(layer.name, name)] = None
 
-    def factory(environ: Mapping[str, str], environment: str) -> OfflineEngine:
-        return engine
+    def factory(environ: Mapping[str, str], environment: str) -> OfflineDeployer:
+        return deployer
 
     code = main(
         [],
         environ={"GITHUB_REPOSITORY": REPOSITORY, "GITHUB_TOKEN": "t"},
-        engine_factory=factory,
+        deployer_factory=factory,
         fetch=RecordedGitHub(GITHUB),
         outputs_dir=tmp_path,
     )
     assert code == 0
-    assert not any(env == "pr-12" for _, env in engine.stacks)
-    assert all((layer.name, "pr-14") in engine.stacks for layer in LAYERS)
+    assert not any(env == "pr-12" for _, env in deployer.stacks)
+    assert all((layer.name, "pr-14") in deployer.stacks for layer in LAYERS)
     assert "Removed: pr-12." in capsys.readouterr().out
 
 

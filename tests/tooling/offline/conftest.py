@@ -1,4 +1,4 @@
-"""Fixtures for the offline engine's own tests: fixture layer programs and a fixture pack."""
+"""Fixtures for the offline planner's own tests: fixture layer programs and a fixture pack."""
 
 from __future__ import annotations
 

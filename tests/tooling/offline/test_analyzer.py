@@ -3,14 +3,9 @@ from pathlib import Path
 import pytest
 
 from tooling.offline import PolicyPackError, Resource, Violation, evaluate
-from tooling.offline.analyzer import (
-    PolicyConfig,
-    PolicyConfigError,
-    PolicyInfo,
-    policy_pack,
-    reconcile_policy_config,
-)
+from tooling.offline.analyzer import policy_pack
 from tooling.offline.model import UNKNOWN
+from tooling.offline.policy_config import PolicyConfigError
 
 from .conftest import FIXTURE_PACK
 
@@ -93,30 +88,6 @@ def test_config_naming_an_unknown_policy_is_an_error() -> None:
         )
 
 
-def test_reconcile_policy_config_precedence() -> None:
-    policies = [
-        PolicyInfo("a", "advisory", {"properties": {"max": {"type": "integer", "default": 5}}}),
-        PolicyInfo("b", "mandatory"),
-    ]
-    initial = {"all": PolicyConfig("mandatory"), "a": PolicyConfig(properties={"max": 6})}
-    user = {"all": PolicyConfig("advisory"), "a": PolicyConfig(properties={"max": 7})}
-    assert reconcile_policy_config("p@1", policies, initial) == {
-        "a": ("mandatory", {"max": 6}),
-        "b": ("mandatory", {}),
-    }
-    assert reconcile_policy_config("p@1", policies, initial, [(user, "f.json")]) == {
-        "a": ("advisory", {"max": 7}),
-        "b": ("advisory", {}),
-    }
-    bad = {"a": PolicyConfig(properties={"max": "many"})}
-    # Worded as the CLI words it (update.go, gojsonschema): pack, version, policy, field, reason.
-    with pytest.raises(
-        PolicyConfigError,
-        match=r"^validating policy config: p 1  a: max: Invalid type. Expected: integer, given: string$",
-    ):
-        reconcile_policy_config("p@1", policies, {}, [(bad, "f.json")])
-
-
 def _pack(tmp_path: Path, main: str) -> Path:
     (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (tmp_path / "__main__.py").write_text(main)
@@ -146,11 +117,6 @@ def test_an_empty_pack_is_reported_clearly(tmp_path: Path) -> None:
     )
     with pytest.raises(PolicyPackError, match="has no policies"):
         evaluate([cluster()], "dev", layer="data", pack_dir=pack)
-
-
-def test_a_folder_without_pulumipolicy_yaml_is_not_a_pack(tmp_path: Path) -> None:
-    with pytest.raises(PolicyPackError, match="not a policy pack"):
-        evaluate([], "dev", layer="data", pack_dir=tmp_path)
 
 
 def test_the_pack_stops_cleanly_on_sigint() -> None:

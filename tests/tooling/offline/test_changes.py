@@ -606,7 +606,7 @@ def test_the_bridge_bookkeeping_is_not_an_input() -> None:
 def test_options_only_a_change_plan_needs_are_recorded_from_the_program() -> None:
     # The Analyzer never sees replaceOnChanges or retainOnDelete, and sees aliases only once they
     # matched an old resource; the change plan needs them as the program declared them.
-    from tooling.offline.engine import run_layer
+    from tooling.offline.layer_runner import run_layer
 
     program = Path(__file__).parents[2] / "conformance" / "programs" / "resources"
     opts = {"aliases": ["old-name"], "replaceOnChanges": ["tags"], "retainOnDelete": True}

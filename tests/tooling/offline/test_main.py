@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from shared.layers import LAYERS, with_upstream
 from tooling.offline.__main__ import main
 
 from .conftest import FIXTURE_PACK, FIXTURE_STACKS, FIXTURES
@@ -86,6 +87,16 @@ def test_plan_exit_2_on_usage_mistakes_with_one_message(argv: list[str], message
     code, out = run(*plan_args(*argv))
     assert code == 2
     assert message in out and "Traceback" not in out
+
+
+def test_the_plans_layer_flag_takes_the_layer_and_everything_upstream(tmp_path: Path) -> None:
+    report = tmp_path / "plan.json"
+    last = LAYERS[-1]
+    code, _ = run(*plan_args("dev", "--layer", last.name, "--no-policy", "--json", str(report)))
+    assert code == 0
+    planned = [layer["name"] for layer in json.loads(report.read_text())["layers"]]
+    assert planned == [layer.name for layer in with_upstream([last.name])]
+    assert len(planned) > 1  # not deploy's --only, which would take exactly the one layer
 
 
 def test_plan_exit_2_on_an_invalid_config_value(stacks_copy: Path) -> None:
@@ -287,7 +298,7 @@ def test_an_internal_error_says_it_is_a_bug(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(tooling.offline.planner, "policy_check", broken)
     code, out = run("policy-check", str(EXPORT), "--pack", str(FIXTURE_PACK))
     assert code == 2
-    assert "internal error in the offline engine (a bug, not your mistake" in out
+    assert "internal error in the offline planner (a bug, not your mistake" in out
     assert "KeyError: 'layers'" in out
 
 

@@ -1,5 +1,5 @@
-"""Imports run one way: engine -> mocks -> model, analyzer -> model and pack_process; model and
-pack_process import none of them."""
+"""Imports run one way: layer_runner -> mocks -> model; analyzer -> model, pack_process, pack_project
+and policy_config; model and pack_process import none of them."""
 
 import ast
 from pathlib import Path
@@ -14,10 +14,12 @@ ALLOWED = {
     "mocks": {"model", "resource_options"},
     "resource_options": set(),
     "config_errors": set(),
-    "analyzer": {"model", "config_errors", "pack_process"},
-    "analysis": {"analyzer", "model"},
+    "policy_config": {"config_errors"},
+    "pack_project": {"pack_process"},
+    "analyzer": {"model", "pack_process", "pack_project", "policy_config"},
+    "analysis": {"analyzer", "model", "policy_config"},
     "pack_process": set(),
-    "engine": {"mocks", "model"},
+    "layer_runner": {"mocks", "model"},
 }
 
 

@@ -1,10 +1,14 @@
 """`network:peerEnvironments` plans offline: the peers' network stacks are planned too."""
 
+import dataclasses
 import shutil
 from pathlib import Path
 
+import pytest
+
+from shared import layers
 from shared.layers import STACKS_DIR
-from tooling.offline import plan
+from tooling.offline import ProgramError, plan
 
 PEERING = "aws:ec2/vpcPeeringConnection:VpcPeeringConnection"
 
@@ -44,3 +48,20 @@ def test_peers_written_in_the_stack_file_plan_as_the_program_reads_them(tmp_path
     network = result.layers["network"]
     assert network.one(PEERING).inputs["peerVpcId"].startswith("vpc-")
     assert list(network.outputs["peering_connection_ids"]) == ["staging"]
+
+
+def test_the_plan_plans_peer_stacks_because_the_layer_declares_its_peers_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Without the declaration in shared.layers the plan has no peer stacks to answer the program's
+    # references: the planner knows peering only from Layer.peers_key, not from a layer's name.
+    undeclared = tuple(dataclasses.replace(layer, peers_key="") for layer in layers.LAYERS)
+    monkeypatch.setattr(layers, "LAYERS", undeclared)
+    monkeypatch.setattr(layers, "_BY_NAME", {layer.name: layer for layer in undeclared})
+    with pytest.raises(ProgramError, match=r"network/staging.* not part of this offline plan"):
+        plan(
+            "dev",
+            layers=["network"],
+            config_overrides={"network": {"peerEnvironments": ["staging"]}},
+            pack_dir=None,
+        )

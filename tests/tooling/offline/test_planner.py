@@ -9,7 +9,7 @@ import pytest
 from shared.layers import STACKS_DIR
 from tooling.offline import PlanError, PlanResult, StackConfigError, plan, planner
 from tooling.offline.analyzer import Violation
-from tooling.offline.engine import ProgramError, run_layer
+from tooling.offline.layer_runner import ProgramError, run_layer
 from tooling.offline.model import UNKNOWN, LayerResult
 from tooling.offline.report import to_json
 
@@ -125,7 +125,7 @@ def test_a_program_that_raises_keeps_its_layer_and_traceback(stacks_copy: Path) 
     assert caught.value.layer == "app"
     assert "RuntimeError: boom in app" in caught.value.message
     tb = caught.value.program_traceback
-    assert "in build" in tb and "engine.py" not in tb and "runpy" not in tb
+    assert "in build" in tb and "layer_runner.py" not in tb and "runpy" not in tb
 
 
 def test_a_config_error_inside_the_program_is_a_stack_config_error(stacks_copy: Path) -> None:

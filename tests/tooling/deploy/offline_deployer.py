@@ -1,4 +1,4 @@
-"""The Engine protocol on the offline runner: stacks are LayerResults in a dict, programs run under mocks."""
+"""The Deployer protocol offline: stacks are LayerResults in a dict, programs run under mocks."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from tooling.offline import LayerResult, ProgramError, load_stack_config, run_la
 CONTRACT_PROGRAM = str(Path(__file__).parent / "contract_program")
 
 
-class OfflineEngine:
+class OfflineDeployer:
     def __init__(
         self,
         *,
