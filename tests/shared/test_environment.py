@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -77,10 +82,9 @@ def test_command_line_wins_warns_once_and_hides_the_variable_for_the_run() -> No
     assert len(warnings) == 1
 
 
-def test_peering_rank_comes_from_the_class_registry() -> None:
-    ranks = sorted(ENVIRONMENT_CLASSES, key=lambda klass: CLASSES[klass].rank)
-    assert ranks == ["prod", "staging", "dev", "pr"]
-    assert len({c.rank for c in CLASSES.values()}) == len(CLASSES)
+def test_peering_rank_is_the_place_in_the_class_registry() -> None:
+    examples = [parse_environment(k if CLASSES[k].named else f"{k}-3") for k in ENVIRONMENT_CLASSES]
+    assert [e.rank for e in examples] == list(range(len(CLASSES)))
     assert parse_environment("pr-3").rank > parse_environment("prod").rank
 
 
@@ -93,7 +97,7 @@ def test_peering_rank_comes_from_the_class_registry() -> None:
         ("prd", None, ["unknown environment 'prd'", "Did you mean 'prod'", "pr-<number>"]),
         ("production", None, ["Did you mean 'prod'", "environmentClass"]),
         ("develop", None, ["Did you mean 'dev'"]),
-        ("qa", None, ["unknown environment 'qa'", "dev, staging, prod, pr"]),
+        ("qa-eu", None, ["unknown environment 'qa-eu'", ", ".join(CLASSES)]),
         ("Prod", None, ["2-16 lowercase letters", "Did you mean 'prod'"]),
         ("my_env", None, ["is not valid"]),
         ("a" * 17, "dev", ["is not valid"]),
@@ -102,7 +106,7 @@ def test_peering_rank_comes_from_the_class_registry() -> None:
         ("pr-007", None, ["looks like a PR environment"]),
         ("pr-abc", "dev", ["looks like a PR environment"]),
         ("pr-1234567890", "pr", ["looks like a PR environment"]),
-        ("dev", "bogus", ["environmentClass 'bogus'", "dev, staging, prod, pr"]),
+        ("dev", "bogus", ["environmentClass 'bogus'", ", ".join(CLASSES)]),
         ("dev", "prod", ["always has class 'dev'"]),
         ("prod", "dev", ["always has class 'prod'"]),
         ("pr-12", "staging", ["PR environment", "must be 'pr'"]),
@@ -124,7 +128,7 @@ def test_a_typo_never_silently_becomes_dev() -> None:
 
 def test_custom_names_need_and_keep_their_class() -> None:
     env = parse_environment("perf-2", "prod")
-    assert (env.environment_class, env.is_prod, env.pr_number) == ("prod", True, None)
+    assert (env.environment_class, env.pr_number) == ("prod", None)
     assert env.default_vpc_cidr == PROFILES["prod"].vpc_cidr
 
 
@@ -135,7 +139,8 @@ def test_known_names_may_repeat_their_own_class(name: str) -> None:
 
 def test_pr_environments() -> None:
     env = parse_environment("pr-123")
-    assert (env.environment_class, env.pr_number, env.is_ephemeral) == ("pr", 123, True)
+    assert (env.environment_class, env.pr_number) == ("pr", 123)
+    assert env.profile.disposable and env.profile.nat_none_allowed
     assert parse_environment("pr-123", "pr") == env
 
 
@@ -257,3 +262,81 @@ def test_buckets_are_force_destroyed_wherever_the_class_keeps_no_data_on_destroy
         profile = info.profile
         keeps_data = profile.deletion_protection or profile.final_snapshot
         assert profile.force_destroy_buckets is not keeps_data, name
+
+
+# --- adding a class: its registry entry and its policy deviations; everything else follows -------
+
+QA_DEVIATIONS = {"aws-rds-deletion-protection": "mandatory"}
+
+
+@pytest.fixture
+def qa(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A class `qa` as an engineer adds it: staging's profile with a network of its own, inserted
+    between staging and dev, and a policy config that opts into one of prod's safety nets."""
+    from policies import pack
+    from shared import environment
+
+    staging = CLASSES["staging"]
+    added = dataclasses.replace(
+        staging, profile=dataclasses.replace(staging.profile, vpc_cidr="10.40.0.0/16")
+    )
+    before = dict(CLASSES)
+    entries = list(before.items())
+    entries.insert(list(before).index("staging") + 1, ("qa", added))
+    # In place: every module that imported the registry holds this very dict.
+    CLASSES.clear()
+    CLASSES.update(entries)
+    monkeypatch.setattr(environment, "ENVIRONMENT_CLASSES", tuple(CLASSES))
+    named = tuple(name for name, info in CLASSES.items() if info.named)
+    monkeypatch.setattr(environment, "NAMED_CLASSES", named)
+    config = tmp_path / "config"
+    shutil.copytree(pack.CONFIG_DIR, config)
+    (config / "qa.json").write_text(json.dumps(QA_DEVIATIONS))
+    monkeypatch.setattr(pack, "CONFIG_DIR", config)
+    try:
+        yield "qa"
+    finally:
+        CLASSES.clear()
+        CLASSES.update(before)
+
+
+def test_an_added_class_is_ranked_documented_policed_and_bootstrapped(
+    qa: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from policies import pack
+    from policies.catalog import RULES
+    from policies.spec import Context
+    from tests.bootstrap.access_module import load_access
+    from tooling import docs
+
+    # Ranks are places in the registry: qa sits between staging and dev, dev and pr move down.
+    order = ["prod", "staging", qa, "dev", "pr-7"]
+    assert [parse_environment(name).rank for name in order] == [0, 1, 2, 3, 4]
+    assert parse_environment(qa).default_vpc_cidr == "10.40.0.0/16"
+
+    # Docs: a column in every generated table, and the committed docs are stale until regenerated.
+    assert "| setting | prod | staging | qa | dev | pr |" in docs.profiles_table()
+    assert (
+        "| `network:vpcCidr` | 10.30.0.0/16 | 10.20.0.0/16 | 10.40.0.0/16 | 10.10.0.0/16 | "
+        "from the PR number |"
+    ) in docs.config_defaults_table()
+    assert "| `aws-rds-deletion-protection` | M | — | M | — | — |" in docs.policy_levels_table()
+    assert docs.main(["--check"]) == docs.EXIT_STALE
+    assert "run `python -m tooling.docs`" in capsys.readouterr().err
+
+    # Policies: a qa stack's pack runs the safety net qa opted into, and only that one of prod's.
+    levels = {
+        policy.name: policy.enforcement_level.value
+        for policy in pack.policies({"PULUMI_STACK": qa, "PULUMI_PROJECT": "data"})
+    }
+    assert levels["aws-rds-deletion-protection"] == "mandatory"
+    assert levels["aws-rds-cluster-final-snapshot"] == "disabled"
+    (rule,) = [r for r in RULES if r.name == "aws-rds-deletion-protection"]
+    found = rule.check("aws:rds/cluster:Cluster", {}, Context(environment=parse_environment(qa)))
+    assert found == ["deletionProtection is not enabled on a qa database"]
+
+    # The bootstrap: qa's state prefix, secrets key and deploying CI role.
+    access = load_access()
+    assert ("prod", "staging", qa, "dev", "pr") == access.CLASSES
+    role = access.GITHUB_ENVIRONMENTS[qa]
+    assert (role.environment_class, role.deploys) == (qa, True)
