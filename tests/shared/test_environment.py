@@ -326,7 +326,7 @@ def test_an_added_class_is_ranked_documented_policed_and_bootstrapped(
 
     # Policies: a qa stack's pack runs the safety net qa opted into, and only that one of prod's.
     levels = {
-        policy.name: policy.enforcement_level.value
+        policy.name: str(policy.enforcement_level and policy.enforcement_level.value)
         for policy in pack.policies({"PULUMI_STACK": qa, "PULUMI_PROJECT": "data"})
     }
     assert levels["aws-rds-deletion-protection"] == "mandatory"

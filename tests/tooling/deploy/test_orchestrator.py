@@ -190,10 +190,12 @@ def test_non_prod_environments_never_ask(tmp_path: Path) -> None:
     assert console.prompts == []
 
 
-def _custom_class(monkeypatch: pytest.MonkeyPatch, **flags: bool) -> Environment:
-    """An environment of a class `qa` whose profile is dev's with `flags`: the flag decides."""
+def _custom_class(
+    monkeypatch: pytest.MonkeyPatch, *, confirm_deploy: bool = False, disposable: bool = False
+) -> Environment:
+    """An environment of a class `qa` whose profile is dev's with these flags: the flag decides."""
     dev = CLASSES["dev"]
-    profile = dataclasses.replace(dev.profile, **flags)
+    profile = dataclasses.replace(dev.profile, confirm_deploy=confirm_deploy, disposable=disposable)
     monkeypatch.setitem(CLASSES, "qa", dataclasses.replace(dev, profile=profile))
     return parse_environment("qa-1", "qa")
 
