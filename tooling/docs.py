@@ -122,7 +122,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def _classes(classes: Mapping[str, registry.EnvironmentClassInfo] | None) -> dict[str, Any]:
+def _classes(
+    classes: Mapping[str, registry.EnvironmentClassInfo] | None,
+) -> dict[str, registry.EnvironmentClassInfo]:
     # Read at call time, not import time: the registry is the one source of the columns.
     return dict(registry.CLASSES if classes is None else classes)
 
@@ -143,7 +145,7 @@ def _profile_cell(value: Any) -> str:
 def profiles_table(classes: Mapping[str, registry.EnvironmentClassInfo] | None = None) -> str:
     """Every profile setting (alarms flattened) per class, longest-lived class first."""
     cells = {name: _profile_cells(info.profile) for name, info in _classes(classes).items()}
-    settings = list(_profile_cells(next(iter(_classes(classes).values())).profile))
+    settings = list(next(iter(cells.values())))
     return _table(
         ["setting", *cells],
         [[f"`{key}`", *(_profile_cell(cells[c][key]) for c in cells)] for key in settings],
