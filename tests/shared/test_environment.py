@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import ipaddress
 import json
@@ -29,6 +30,7 @@ from shared.environment import (
     pr_vpc_cidr,
     resolve_environment,
 )
+from shared.layers import REPO_ROOT
 
 # --- the rule: the command line wins; a leftover ENVIRONMENT_SUFFIX warns once and is ignored -----
 
@@ -340,3 +342,37 @@ def test_an_added_class_is_ranked_documented_policed_and_bootstrapped(
     assert ("prod", "staging", qa, "dev", "pr") == access.CLASSES
     role = access.GITHUB_ENVIRONMENTS[qa]
     assert (role.environment_class, role.deploys) == (qa, True)
+
+
+def _class_name_comparisons(path: Path, root: Path = REPO_ROOT) -> list[str]:
+    """`x == "prod"`, `x in ("dev", "pr")`, ...: a comparison with a registered class's name."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Compare):
+            continue
+        for operand in [node.left, *node.comparators]:
+            literals = (
+                operand.elts if isinstance(operand, ast.Tuple | ast.List | ast.Set) else [operand]
+            )
+            names = {str(c.value) for c in literals if isinstance(c, ast.Constant)} & set(CLASSES)
+            where = f"{path.relative_to(root)}:{node.lineno}"
+            found += [f"{where} compares with {name!r}" for name in sorted(names)]
+    return found
+
+
+def test_no_code_but_the_registry_compares_a_class_name(tmp_path: Path) -> None:
+    """What a class does is its profile or its policy config; a branch on its name elsewhere is
+    behaviour a new class cannot opt into."""
+    probe = tmp_path / "probe.py"
+    probe.write_text('ok = env.environment_class in ("pr", "preview") or name != "prod"\n')
+    assert _class_name_comparisons(probe, tmp_path) == [
+        "probe.py:1 compares with 'pr'",
+        "probe.py:1 compares with 'prod'",
+    ]
+    sources = [
+        path
+        for folder in ("shared", "policies", "tooling", "stacks", "bootstrap")
+        for path in sorted((REPO_ROOT / folder).rglob("*.py"))
+        if path != REPO_ROOT / "shared" / "environment.py"
+    ]
+    assert [hit for path in sources for hit in _class_name_comparisons(path)] == []
