@@ -6,6 +6,7 @@ Around them: the class's state prefix and secrets key, and denies that hold what
 say (no other class's state, no history purge, no change to the boundary or to a CI role).
 State bucket layout: one prefix per environment class, each the `PULUMI_BACKEND_URL` of its
 GitHub environments; one secrets key per class, whose key policy names the roles that use it.
+The classes and their GitHub environments come from the class registry (`shared.environment`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from shared.environment import CLASSES as ENVIRONMENT_REGISTRY
 
 GRANTS: dict[str, Any] = json.loads((Path(__file__).parent / "ci_grants.json").read_text())
 CI_ROLE_PREFIX = "ci"
@@ -29,19 +32,21 @@ class CiRole:
     deploys: bool
 
 
-# GitHub environment -> its role. The preview roles have environments of their own, so a job
-# that may only preview can never be handed the deploy role's credentials.
-GITHUB_ENVIRONMENTS: Mapping[str, CiRole] = {
-    "pr": CiRole("pr", deploys=True),
-    "pr-preview": CiRole("pr", deploys=False),
-    "dev": CiRole("dev", deploys=True),
-    "staging": CiRole("staging", deploys=True),
-    "production": CiRole("prod", deploys=True),
-    "production-preview": CiRole("prod", deploys=False),
-}
-CLASSES: tuple[str, ...] = tuple(
-    dict.fromkeys(r.environment_class for r in GITHUB_ENVIRONMENTS.values())
-)
+def _github_environments() -> dict[str, CiRole]:
+    """GitHub environment -> its role, from the class registry: each class's deploying environment
+    and, for a class CI previews first, a read-only one. The preview roles have environments of
+    their own, so a job that may only preview can never be handed the deploy role's credentials."""
+    found: dict[str, CiRole] = {}
+    for environment_class, info in ENVIRONMENT_REGISTRY.items():
+        name = info.github_environment or environment_class
+        found[name] = CiRole(environment_class, deploys=True)
+        if info.previewed:
+            found[f"{name}-preview"] = CiRole(environment_class, deploys=False)
+    return found
+
+
+GITHUB_ENVIRONMENTS: Mapping[str, CiRole] = _github_environments()
+CLASSES: tuple[str, ...] = tuple(ENVIRONMENT_REGISTRY)
 
 KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"]
 KEY_DECRYPT = ["kms:Decrypt", "kms:DescribeKey"]

@@ -1,4 +1,7 @@
-"""PR environments are cheap and disposable: no DNS records, no per-AZ NAT, one small database."""
+"""Cheap, disposable environments: no DNS records, no per-AZ NAT, one small database.
+
+Disabled by default; a class opts in with its policy config (`policies/config/pr.json`).
+"""
 
 from __future__ import annotations
 
@@ -15,8 +18,7 @@ INSTANCE = "aws:rds/instance:Instance"
 
 
 def check_pr_cost(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
-    if not context.environment.is_ephemeral:
-        return []
+    klass = context.environment.environment_class
     found: list[tuple[str, str]] = []
     max_nat = int(context.config.get("maxNatGateways", 1))
     max_db = int(context.config.get("maxDatabaseInstances", 1))
@@ -28,17 +30,17 @@ def check_pr_cost(resources: Sequence[StackResource], context: Context) -> list[
         or (r.type == INSTANCE and (text(r.props, "engine") or "").startswith("aurora"))
     ]
     for record in (r for r in resources if r.type == RECORD):
-        found.append((record.urn, f"{record.name}: PR environments create no Route53 records"))
+        found.append((record.urn, f"{record.name}: {klass} environments create no Route53 records"))
     if len(nats) > max_nat:
         found.extend(
-            (nat.urn, f"{nat.name}: {len(nats)} NAT gateways, a PR environment gets {max_nat}")
+            (nat.urn, f"{nat.name}: {len(nats)} NAT gateways, a {klass} environment gets {max_nat}")
             for nat in nats[max_nat:]
         )
     if len(databases) > max_db:
         found.extend(
             (
                 db.urn,
-                f"{db.name}: {len(databases)} Aurora instances, a PR environment gets {max_db}",
+                f"{db.name}: {len(databases)} Aurora instances, a {klass} environment gets {max_db}",
             )
             for db in databases[max_db:]
         )
@@ -47,7 +49,7 @@ def check_pr_cost(resources: Sequence[StackResource], context: Context) -> list[
             resource.props, "performanceInsightsEnabled"
         ):
             found.append(
-                (resource.urn, f"{resource.name}: Performance Insights on in a PR environment")
+                (resource.urn, f"{resource.name}: Performance Insights on in a {klass} environment")
             )
     return found
 
@@ -56,9 +58,10 @@ RULES = (
     Rule(
         name="aws-pr-cost-guard",
         description=(
-            "PR environments create no Route53 records, at most one NAT gateway, at most one "
-            "Aurora instance and no Performance Insights."
+            "Cheap environments (a class opts in; pr does) create no Route53 records, at most one "
+            "NAT gateway, at most one Aurora instance and no Performance Insights."
         ),
+        default_level="disabled",
         severity="medium",
         remediation=(
             "Use the pr class defaults (network:natGateways single or none, data:instanceCount 1, "

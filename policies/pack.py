@@ -86,7 +86,32 @@ def class_config(environment_class: str) -> dict[str, Any]:
     unknown = sorted(set(document) - {"all"} - {rule.name for rule in RULES})
     if not isinstance(document, dict) or unknown:
         raise ValueError(f"{path}: not a policy name -> level/config object (unknown: {unknown})")
+    problems = _problems(document)
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
     return document
+
+
+def _problems(document: Mapping[str, Any]) -> list[str]:
+    """What the CLI would refuse in the file as a `--policy-pack-config`: a level it does not know,
+    a threshold its policy's schema refuses. The pack is the file's only reader, so it checks."""
+    found = []
+    for rule in RULES:
+        level = default_level(rule, document)
+        if level not in LEVELS:
+            found.append(f"{rule.name}: {level!r} is not a level ({', '.join(LEVELS)})")
+        properties = default_properties(rule, document)
+        if properties:
+            import jsonschema  # only for a file with thresholds: the pack starts on every preview
+
+            schema = {
+                "type": "object",
+                "properties": {k: dict(v) for k, v in rule.config_schema.items()},
+                "additionalProperties": False,
+            }
+            errors = jsonschema.Draft7Validator(schema).iter_errors(dict(properties))
+            found.extend(f"{rule.name}: {error.message}" for error in errors)
+    return found
 
 
 def default_level(rule: Rule, config: Mapping[str, Any]) -> Level:

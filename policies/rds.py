@@ -1,4 +1,9 @@
-"""RDS and Aurora: instance classes the engine supports, prod safety nets, encryption, credentials."""
+"""RDS and Aurora: instance classes the engine supports, safety nets, encryption, credentials.
+
+The safety nets (final snapshot, deletion protection, Performance Insights) are disabled by
+default: a class turns them on in `policies/config/<class>.json` (prod does), so a rule never asks
+which class it runs in.
+"""
 
 from __future__ import annotations
 
@@ -38,11 +43,12 @@ def check_aurora_instance_class(
 
 
 def check_final_snapshot(type_: str, props: Mapping[str, Any], context: Context) -> list[str]:
-    if not context.environment.is_prod:
-        return []
     found = []
     if flag(props, "skipFinalSnapshot"):
-        found.append("skipFinalSnapshot is true: deleting this prod cluster would lose its data")
+        found.append(
+            f"skipFinalSnapshot is true: deleting this {context.environment.environment_class} "
+            "cluster would lose its data"
+        )
     # Only that it is set matters: one computed at `up` (from the key id, say) is settled.
     if not present(props, "finalSnapshotIdentifier") or _empty(props, "finalSnapshotIdentifier"):
         found.append("finalSnapshotIdentifier is not set: AWS refuses to delete without one")
@@ -57,8 +63,11 @@ def _empty(props: Mapping[str, Any], key: str) -> bool:
 
 
 def check_deletion_protection(type_: str, props: Mapping[str, Any], context: Context) -> list[str]:
-    if context.environment.is_prod and not flag(props, "deletionProtection"):
-        return ["deletionProtection is not enabled on a prod database"]
+    if not flag(props, "deletionProtection"):
+        return [
+            f"deletionProtection is not enabled on a {context.environment.environment_class} "
+            "database"
+        ]
     return []
 
 
@@ -113,8 +122,11 @@ def check_not_public(type_: str, props: Mapping[str, Any], context: Context) -> 
 
 
 def check_performance_insights(type_: str, props: Mapping[str, Any], context: Context) -> list[str]:
-    if context.environment.is_prod and not flag(props, "performanceInsightsEnabled"):
-        return ["performanceInsightsEnabled is not true on a prod database instance"]
+    if not flag(props, "performanceInsightsEnabled"):
+        return [
+            "performanceInsightsEnabled is not true on a "
+            f"{context.environment.environment_class} database instance"
+        ]
     return []
 
 
@@ -135,7 +147,8 @@ RULES = (
     ),
     Rule(
         name="aws-rds-cluster-final-snapshot",
-        description="Prod RDS clusters must take a final snapshot when deleted.",
+        description="RDS clusters must take a final snapshot when deleted (a class opts in).",
+        default_level="disabled",
         severity="critical",
         remediation="Set skipFinalSnapshot=false and a finalSnapshotIdentifier on the cluster.",
         reads={CLUSTER: ("skipFinalSnapshot", "finalSnapshotIdentifier")},
@@ -143,7 +156,8 @@ RULES = (
     ),
     Rule(
         name="aws-rds-deletion-protection",
-        description="Prod RDS clusters and instances must have deletion protection on.",
+        description="RDS clusters and instances must have deletion protection on (a class opts in).",
+        default_level="disabled",
         severity="high",
         remediation="Set deletionProtection=true (data:deletionProtection).",
         reads={CLUSTER: ("deletionProtection",), INSTANCE: ("deletionProtection",)},
@@ -212,8 +226,8 @@ RULES = (
     ),
     Rule(
         name="aws-rds-performance-insights",
-        default_level="advisory",
-        description="Prod RDS instances should have Performance Insights on.",
+        default_level="disabled",
+        description="RDS instances should have Performance Insights on (a class opts in).",
         severity="low",
         remediation="Set performanceInsightsEnabled=true (data:performanceInsights).",
         reads={

@@ -168,9 +168,6 @@ def check_tls_only(resources: Sequence[StackResource], context: Context) -> list
 
 
 def check_versioning(resources: Sequence[StackResource], context: Context) -> list[tuple[str, str]]:
-    if not context.environment.is_prod:
-        return []
-
     def problem(bucket: StackResource, attachments: _Attachments) -> str | None:
         for config in attachments.of(bucket, VERSIONING):
             if text(config.props, "versioningConfiguration.status") == "Enabled":
@@ -179,7 +176,7 @@ def check_versioning(resources: Sequence[StackResource], context: Context) -> li
             return None
         if any(flag(v, "enabled") for v in items(bucket.props, "versionings")):
             return None
-        return "versioning is not enabled on a prod bucket"
+        return f"versioning is not enabled on a {context.environment.environment_class} bucket"
 
     return _per_bucket(resources, problem)
 
@@ -248,7 +245,8 @@ RULES = (
     ),
     Rule(
         name="aws-s3-bucket-versioning-prod",
-        description="Prod S3 buckets must have versioning enabled.",
+        description="S3 buckets must have versioning enabled (a class opts in; prod does).",
+        default_level="disabled",
         severity="medium",
         remediation="Add an aws.s3.BucketVersioning with status Enabled (data:artifactsVersioning).",
         reads={

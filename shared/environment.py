@@ -7,9 +7,12 @@ stack's name, never rename it. An empty or blank name is refused, and `ENVIRONME
 chooses an environment: one that names another environment gives exactly one warning and is
 ignored for that run.
 
-`PROFILES` is the class registry: each class's defaults and its rank (how long it lives). `dev`,
-`staging`, `prod` and `pr-<number>` are known names; any other name needs an explicit
-`environmentClass`, so a typo such as `prd` can never silently get dev settings.
+`CLASSES` is the class registry: each class's defaults (`PROFILES`), longest-lived first. Every
+behaviour that differs by class is a field of its profile or a deviation in its policy config
+(`policies/config/<class>.json`); nothing outside this module compares a class's name, except the
+PR naming scheme (`pr-<number>`). A class's own name is an environment name (`dev`), the PR
+class's environments are `pr-<number>`; any other name needs an explicit `environmentClass`, so a
+typo such as `prd` can never silently get dev settings.
 """
 
 from __future__ import annotations
@@ -35,9 +38,6 @@ PR_CLASS = "pr"
 
 _PR_NAME = re.compile(r"pr-([1-9][0-9]{0,8})")
 _ENV_NAME = re.compile(r"[a-z][a-z0-9-]{0,14}[a-z0-9]")
-ACCEPTED_FORMS = (
-    "dev, staging, prod, pr-<number> (e.g. pr-123), or any name with environmentClass set"
-)
 
 # PR networks are carved from a range no long-lived environment uses, one /21 per PR slot.
 PR_CIDR_RANGE = ipaddress.IPv4Network("10.128.0.0/9")
@@ -102,6 +102,12 @@ class Profile:
     # A policy whose verdict depends on a value unknown in preview is reported at its level (a
     # mandatory one blocks) instead of as an advisory "can't run": policies/pack.py.
     unknowns_block: bool = False
+    # `deploy-all` and `destroy-all` ask a person first (unless `--yes`): tooling/deploy/orchestrator.py.
+    confirm_deploy: bool = False
+    # `cleanup-pr` may destroy the environment and remove its stacks: the class is thrown away.
+    disposable: bool = False
+    # `network:natGateways: none` is allowed: private subnets without a route to the internet.
+    nat_none_allowed: bool = False
 
 
 _GIB = 1024**3
@@ -207,6 +213,7 @@ PROFILES: dict[str, Profile] = {
         https_required=True,
         refuse_placeholders=True,
         unknowns_block=True,
+        confirm_deploy=True,
     ),
     "pr": Profile(
         vpc_cidr="",  # derived from the PR number, see pr_vpc_cidr()
@@ -238,32 +245,48 @@ PROFILES: dict[str, Profile] = {
             db_freeable_memory_bytes=128 * 1024**2,
             app_errors_per_5_minutes=100,
         ),
+        disposable=True,
+        nat_none_allowed=True,
     ),
 }
 
 
 @dataclass(frozen=True)
 class EnvironmentClassInfo:
-    """A class in the registry: its defaults and how long its environments live."""
+    """A class in the registry: its defaults, its environments' names, its CI roles."""
 
     profile: Profile
-    # Longest-lived first (0): in a peering the shorter-lived side requests the connection, so
-    # the longer-lived one must already exist.
-    rank: int
     # An environment of the class's own name exists (`dev` is a dev environment); PR environments
     # are named `pr-<number>` instead.
     named: bool = True
+    # The GitHub environment whose role deploys the class (bootstrap/access.py); None: the
+    # class's own name.
+    github_environment: str | None = None
+    # CI previews the class with a read-only role of its own, in `<github_environment>-preview`.
+    previewed: bool = False
 
 
 CLASSES: dict[str, EnvironmentClassInfo] = {
-    "dev": EnvironmentClassInfo(PROFILES["dev"], rank=2),
-    "staging": EnvironmentClassInfo(PROFILES["staging"], rank=1),
-    "prod": EnvironmentClassInfo(PROFILES["prod"], rank=0),
-    PR_CLASS: EnvironmentClassInfo(PROFILES[PR_CLASS], rank=3, named=False),
+    "prod": EnvironmentClassInfo(PROFILES["prod"], github_environment="production", previewed=True),
+    "staging": EnvironmentClassInfo(PROFILES["staging"]),
+    "dev": EnvironmentClassInfo(PROFILES["dev"]),
+    PR_CLASS: EnvironmentClassInfo(PROFILES[PR_CLASS], named=False, previewed=True),
 }
-"""The class registry: a new class is its profile here plus its policy deviations."""
+"""The class registry, longest-lived first: a class's rank is its place here (see
+`Environment.rank`), so a new class is its profile plus an entry inserted at its place, and its
+policy deviations (`policies/config/<class>.json`)."""
 ENVIRONMENT_CLASSES: tuple[str, ...] = tuple(CLASSES)
 NAMED_CLASSES: tuple[str, ...] = tuple(k for k, c in CLASSES.items() if c.named)
+
+
+def classes_with(predicate: Callable[[Profile], bool]) -> tuple[str, ...]:
+    """The classes whose profile satisfies `predicate`, longest-lived first (for messages)."""
+    return tuple(name for name, info in CLASSES.items() if predicate(info.profile))
+
+
+ACCEPTED_FORMS = (
+    f"{', '.join(NAMED_CLASSES)}, pr-<number> (e.g. pr-123), or any name with environmentClass set"
+)
 
 
 def pr_vpc_cidr(pr_number: int) -> str:
@@ -280,21 +303,15 @@ class Environment:
     pr_number: int | None = None
 
     @property
-    def is_ephemeral(self) -> bool:
-        return self.environment_class == PR_CLASS
-
-    @property
-    def is_prod(self) -> bool:
-        return self.environment_class == "prod"
-
-    @property
     def profile(self) -> Profile:
         return CLASSES[self.environment_class].profile
 
     @property
     def rank(self) -> int:
-        """How long this environment lives relative to others; 0 is the longest."""
-        return CLASSES[self.environment_class].rank
+        """How long this environment lives relative to others: its class's place in CLASSES, 0
+        the longest-lived. In a peering the shorter-lived side requests the connection, so the
+        longer-lived one must already exist."""
+        return list(CLASSES).index(self.environment_class)
 
     @property
     def default_vpc_cidr(self) -> str:

@@ -220,13 +220,14 @@ class Namer:
 
 def _check_environment_name(environment: str) -> None:
     # Imported here: environment is pure too, but naming must stay importable on its own.
-    from shared.environment import EnvironmentNameError, parse_environment
+    from shared.environment import ENVIRONMENT_CLASSES, EnvironmentNameError, parse_environment
 
     try:
         parse_environment(environment)
     except EnvironmentNameError:
-        # A custom name is fine for naming once its format is; its class is config's business.
-        parse_environment(environment, "dev")
+        # A custom name is fine for naming once its format is; its class is config's business,
+        # so any class will do for checking the format.
+        parse_environment(environment, ENVIRONMENT_CLASSES[0])
 
 
 def rule_for(kind: str) -> NameRule:

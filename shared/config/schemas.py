@@ -14,7 +14,7 @@ from shared.aws import engine_versions, instance_classes
 from shared.aws.accepted_values import ENHANCED_MONITORING_INTERVALS, FARGATE_MEMORY
 from shared.config import values as v
 from shared.config.schema import Known, LayerConfig, Problem, setting
-from shared.environment import NAT_MODES, NatMode
+from shared.environment import NAT_MODES, NatMode, classes_with
 from shared.subnets import SubnetLayoutError, layout_subnets
 
 AURORA_POSTGRESQL = instance_classes.AURORA_POSTGRESQL
@@ -68,10 +68,12 @@ class NetworkConfig(LayerConfig):
                 "azCount", f"must match the {len(zones)} zones in network:availabilityZones"
             )
         self._validate_region_zones()
-        if self.nat_gateways == "none" and not self.environment.is_ephemeral:
+        if self.nat_gateways == "none" and not self.environment.profile.nat_none_allowed:
+            allowed = classes_with(lambda p: p.nat_none_allowed)
             raise Problem(
                 "natGateways",
-                "'none' is only allowed for PR environments (private subnets lose internet access)",
+                f"'none' is only allowed in {' and '.join(allowed) or 'no'} environments, whose "
+                "profile sets nat_none_allowed (private subnets lose internet access)",
             )
         if self.environment.name in self.peer_environments:
             raise Problem(

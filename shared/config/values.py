@@ -19,7 +19,7 @@ from pulumi.errors import RunError
 from pulumi.runtime.rpc import UNKNOWN
 
 from shared.aws.accepted_values import CLOUDWATCH_RETENTION_DAYS, FARGATE_MEMORY
-from shared.environment import parse_environment
+from shared.environment import NAMED_CLASSES, parse_environment
 
 Parser = Callable[[Any], Any]
 
@@ -199,7 +199,8 @@ def environment_names(value: Any) -> tuple[str, ...]:
             parse_environment(name)
         except ValueError:
             raise Invalid(
-                f"{name!r} is not a peerable environment: use dev, staging, prod or pr-<number>"
+                f"{name!r} is not a peerable environment: use {', '.join(NAMED_CLASSES)} or "
+                "pr-<number>"
             ) from None
     return names
 

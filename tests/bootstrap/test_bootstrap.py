@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from shared.layers import LAYER_NAMES, REPO_ROOT, STACKS_DIR
+from tests.bootstrap.access_module import load_access
 from tests.bootstrap.planned import (
     BUCKET,
     LIFECYCLE,
@@ -47,26 +48,13 @@ def test_it_plans_clean_offline_with_the_pack() -> None:
     bucket = outputs["state_bucket"]
     assert outputs["backend_urls"]["production"] == f"s3://{bucket}/prod?region=us-east-1"
     assert outputs["secrets_providers"]["pr"].startswith("awskms://alias/")
-    assert set(outputs["role_arns"]) == {
-        "pr",
-        "pr-preview",
-        "dev",
-        "staging",
-        "production",
-        "production-preview",
-    }
+    assert set(outputs["role_arns"]) == set(load_access().GITHUB_ENVIRONMENTS)
+    assert {"production", "production-preview"} <= set(outputs["role_arns"])
 
 
 def test_every_role_is_trusted_only_for_its_own_github_environment() -> None:
     roles = {r.inputs["name"]: trust(r) for r in resources() if r.type == ROLE}
-    expected = {
-        "platform-account-ci-pr": "pr",
-        "platform-account-ci-dev": "dev",
-        "platform-account-ci-staging": "staging",
-        "platform-account-ci-production": "production",
-        "platform-account-ci-pr-preview": "pr-preview",
-        "platform-account-ci-production-preview": "production-preview",
-    }
+    expected = {f"platform-account-ci-{env}": env for env in load_access().GITHUB_ENVIRONMENTS}
     assert set(roles) == set(expected)
     for name, document in roles.items():
         (statement,) = document["Statement"]

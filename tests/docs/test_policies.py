@@ -1,36 +1,15 @@
-"""docs/policies.md's table lists every policy of the pack with its level in every class."""
+"""docs/policies.md describes every policy of the pack; its levels table is generated (tooling/docs.py)."""
 
 from __future__ import annotations
 
-import pytest
-
 from policies.catalog import RULES
-from policies.pack import class_config, default_level
-from shared.environment import ENVIRONMENT_CLASSES
 from tests.docs.markdown import doc, table
+from tooling.docs import CLASS_REGIONS
 
 POLICIES = doc("policies.md")
-LETTER = {"mandatory": "M", "advisory": "A", "remediate": "R", "disabled": "—"}
+(LEVELS,) = [region for region in CLASS_REGIONS if region.name == "policy levels"]
 
 
-def _rows() -> dict[str, list[str]]:
-    return table(POLICIES, "policy")
-
-
-def test_table_has_one_column_per_environment_class() -> None:
-    header = "| policy | " + " | ".join(ENVIRONMENT_CLASSES) + " | checks | why | fix |"
-    assert header in POLICIES.splitlines()
-
-
-def test_table_lists_every_policy_in_the_pack() -> None:
-    assert set(_rows()) == {rule.name for rule in RULES}
-
-
-@pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
-def test_levels_are_the_packs(klass: str) -> None:
-    # Only the level letter: thresholds live in one place (the profiles), not copied in here.
-    column = ENVIRONMENT_CLASSES.index(klass)
-    config = class_config(klass)
-    rows = _rows()
-    for rule in RULES:
-        assert rows[rule.name][column] == LETTER[default_level(rule, config)], (rule.name, klass)
+def test_the_description_table_lists_every_policy_in_the_pack() -> None:
+    described = table(POLICIES.split(LEVELS.end, 1)[1], "policy")
+    assert set(described) == {rule.name for rule in RULES}

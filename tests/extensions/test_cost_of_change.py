@@ -153,9 +153,10 @@ def _add_environment_class(tree: Path) -> None:
     source = environment.read_text()
     anchor = "\n\n@dataclass(frozen=True)\nclass EnvironmentClassInfo"
     source = source.replace(anchor, PROFILE + anchor)
+    # Inserted at its place, longest-lived first: between staging and dev.
     source = source.replace(
-        "    PR_CLASS: EnvironmentClassInfo(",
-        '    "qa": EnvironmentClassInfo(PROFILES["qa"], rank=1),\n    PR_CLASS: EnvironmentClassInfo(',
+        '    "dev": EnvironmentClassInfo(',
+        '    "qa": EnvironmentClassInfo(PROFILES["qa"]),\n    "dev": EnvironmentClassInfo(',
     )
     source = source.replace("import contextlib\n", "import contextlib\nimport dataclasses\n")
     environment.write_text(source)

@@ -25,6 +25,16 @@ def context(environment: str = "dev", **kwargs: Any) -> Context:
     return Context(environment=parse_environment(environment), **kwargs)
 
 
+def level(policy: str, environment: str) -> str:
+    """The level the pack gives `policy` in a stack of `environment`: the policy's default, or its
+    class's deviation in `policies/config/<class>.json` (which class a rule runs in is its level)."""
+    from policies.catalog import RULES
+    from policies.pack import class_config, default_level
+
+    (rule,) = [r for r in RULES if r.name == policy]
+    return default_level(rule, class_config(parse_environment(environment).environment_class))
+
+
 @pytest.fixture
 def prod() -> Context:
     return context("prod", region="us-east-1")

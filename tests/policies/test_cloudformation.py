@@ -23,7 +23,8 @@ from tests.conftest import deploy_overrides
 from tests.policies.conftest import UNKNOWN, context, secret
 from tooling.offline import LayerResult, Resource, evaluate, plan
 
-ENVIRONMENTS = ("dev", "staging", "prod", "pr-7")
+# One environment of each class, from the registry.
+ENVIRONMENTS = tuple(name if info.named else "pr-7" for name, info in CLASSES.items())
 REGION = "us-east-1"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "aws-rules.md"
 # Rules that only fire when the translation itself is wrong (a misnamed, missing or mistyped
@@ -327,7 +328,7 @@ def test_a_preview_plan_has_no_cfn_lint_error() -> None:
 
 
 # One environment per class of the registry.
-PREVIEW_ENVIRONMENTS = [name if info.named else "pr-7" for name, info in CLASSES.items()]
+PREVIEW_ENVIRONMENTS = list(ENVIRONMENTS)
 
 
 @pytest.mark.parametrize("environment", PREVIEW_ENVIRONMENTS)

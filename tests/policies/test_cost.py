@@ -1,6 +1,6 @@
 from policies.cost import RULES
 from policies.spec import StackResource
-from tests.policies.conftest import context
+from tests.policies.conftest import context, level
 
 RULE = RULES[0]
 
@@ -40,8 +40,12 @@ def test_each_cost_driver_fires_in_a_pr_environment() -> None:
     assert [u for u, _ in RULE.check_all(resources(insights=True), context("pr-7"))] == ["urn:db0"]
 
 
-def test_other_classes_are_not_pr_environments() -> None:
-    assert RULE.check_all(resources(nats=3, instances=2, record=True), context("prod")) == []
+def test_the_guard_is_off_by_default_and_the_pr_classs_config_turns_it_on() -> None:
+    assert RULE.default_level == "disabled"
+    assert level(RULE.name, "pr-7") == "mandatory"
+    assert level(RULE.name, "prod") == "disabled"
+    found = RULE.check_all(resources(nats=2), context("dev"))
+    assert found == [("urn:nat1", "nat1: 2 NAT gateways, a dev environment gets 1")]
 
 
 def test_limits_are_config() -> None:

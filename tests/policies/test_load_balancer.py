@@ -8,6 +8,7 @@ from policies.catalog import RULES
 from policies.load_balancer import check_https
 from policies.pack import class_config, default_level
 from policies.spec import StackResource
+from shared.environment import CLASSES
 from tests.conftest import committed_config
 from tests.policies.conftest import UNKNOWN, context
 from tests.stacks import offline_results
@@ -68,8 +69,9 @@ def test_an_unknown_listener_protocol_cannot_be_judged_during_preview() -> None:
         check_https([lb, listener], context("prod"))
 
 
-def test_mandatory_in_prod_advisory_elsewhere() -> None:
+def test_mandatory_where_the_profile_requires_https_advisory_elsewhere() -> None:
     (rule,) = (r for r in RULES if r.name == RULE)
     assert default_level(rule, class_config("prod")) == "mandatory"
-    for environment_class in ("dev", "staging", "pr"):
-        assert default_level(rule, class_config(environment_class)) == "advisory"
+    for environment_class, info in CLASSES.items():
+        expected = "mandatory" if info.profile.https_required else "advisory"
+        assert default_level(rule, class_config(environment_class)) == expected, environment_class

@@ -6,7 +6,7 @@ import pytest
 from policies.props import UnknownValueError
 from policies.rds import RULES
 from policies.spec import Context
-from tests.policies.conftest import UNKNOWN, context, secret
+from tests.policies.conftest import UNKNOWN, context, level, secret
 
 RULE = {rule.name: rule for rule in RULES}
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -112,11 +112,29 @@ def test_prod_cluster_good_props_pass_every_rule() -> None:
             assert rule.check(CLUSTER, GOOD_PROD_CLUSTER, context("prod")) == [], rule.name
 
 
-def test_final_snapshot_in_prod_only() -> None:
+@pytest.mark.parametrize(
+    ("policy", "in_prod"),
+    [
+        ("aws-rds-cluster-final-snapshot", "mandatory"),
+        ("aws-rds-deletion-protection", "mandatory"),
+        ("aws-rds-performance-insights", "advisory"),
+    ],
+)
+def test_a_safety_net_is_off_by_default_and_prods_config_turns_it_on(
+    policy: str, in_prod: str
+) -> None:
+    (rule,) = [r for r in RULES if r.name == policy]
+    assert rule.default_level == "disabled"
+    assert level(policy, "prod") == in_prod
+    assert level(policy, "dev") == "disabled"
+
+
+def test_final_snapshot_fires_in_whichever_class_runs_it() -> None:
     bad = {**GOOD_PROD_CLUSTER, "skipFinalSnapshot": True}
     del bad["finalSnapshotIdentifier"]
     assert len(violations("aws-rds-cluster-final-snapshot", CLUSTER, bad)) == 2
-    assert not violations("aws-rds-cluster-final-snapshot", CLUSTER, bad, context("dev"))
+    (skip, _) = violations("aws-rds-cluster-final-snapshot", CLUSTER, bad, context("dev"))
+    assert skip == "skipFinalSnapshot is true: deleting this dev cluster would lose its data"
 
 
 def test_prod_rule_applies_to_a_custom_named_prod_class_stack() -> None:
@@ -170,4 +188,6 @@ def test_public_and_performance_insights() -> None:
     assert violations("aws-rds-not-publicly-accessible", MEMBER, {"publiclyAccessible": True})
     assert not violations("aws-rds-not-publicly-accessible", MEMBER, {})
     assert violations("aws-rds-performance-insights", MEMBER, {})
-    assert not violations("aws-rds-performance-insights", MEMBER, {}, context("dev"))
+    assert not violations(
+        "aws-rds-performance-insights", MEMBER, {"performanceInsightsEnabled": True}
+    )

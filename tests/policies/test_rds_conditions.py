@@ -77,21 +77,18 @@ def test_final_snapshot_messages_each_on_its_own() -> None:
     assert check_final_snapshot(CLUSTER, {"skipFinalSnapshot": False}, ctx) == [no_id]
     assert check_final_snapshot(CLUSTER, {"finalSnapshotIdentifier": ""}, ctx) == [no_id]
     assert check_final_snapshot(CLUSTER, named, ctx) == []
-    assert check_final_snapshot(CLUSTER, {}, context("staging")) == []
 
 
-def test_prod_only_switches_and_their_messages() -> None:
+def test_safety_net_switches_and_their_messages() -> None:
     assert check_deletion_protection(CLUSTER, {}, context("prod")) == [
         "deletionProtection is not enabled on a prod database"
     ]
     assert check_deletion_protection(CLUSTER, {"deletionProtection": True}, context("prod")) == []
-    assert check_deletion_protection(CLUSTER, {}, context("staging")) == []
     assert check_performance_insights(INSTANCE, {}, context("prod")) == [
         "performanceInsightsEnabled is not true on a prod database instance"
     ]
     on = {"performanceInsightsEnabled": True}
     assert check_performance_insights(INSTANCE, on, context("prod")) == []
-    assert check_performance_insights(INSTANCE, {}, context("dev")) == []
     assert check_not_public(INSTANCE, {"publiclyAccessible": True}, context("dev")) == [
         "publiclyAccessible is true: the database gets a public IP address"
     ]

@@ -7,7 +7,8 @@ import pytest
 from policies.props import UnknownValueError
 from policies.s3 import RULES, denies_insecure_transport
 from policies.spec import StackResource
-from tests.policies.conftest import UNKNOWN, context
+from shared.environment import CLASSES
+from tests.policies.conftest import UNKNOWN, context, level
 
 RULE = {rule.name: rule for rule in RULES}
 BUCKET_URN = "urn:pulumi:prod::data::aws:s3/bucket:Bucket::artifacts"
@@ -110,9 +111,13 @@ def test_one_public_access_setting_false_fires_and_names_it() -> None:
     assert "ignorePublicAcls" in found[1]
 
 
-def test_versioning_is_a_prod_rule() -> None:
+def test_versioning_is_off_by_default_and_prods_config_turns_it_on() -> None:
+    rule = RULE["aws-s3-bucket-versioning-prod"]
+    assert rule.default_level == "disabled"
+    assert level(rule.name, "prod") == "mandatory"
     stack = [r for r in good_stack() if r.name != "versioning"]
-    assert RULE["aws-s3-bucket-versioning-prod"].check_all(stack, context("dev")) == []
+    ((_, message),) = rule.check_all(stack, context("staging"))
+    assert message.endswith("versioning is not enabled on a staging bucket")
 
 
 def test_unknown_policy_document_is_cant_run_not_a_violation() -> None:
@@ -149,7 +154,7 @@ def test_access_logging_is_advisory_and_fires_on_the_real_artifacts_bucket() -> 
     assert "server access logging" in found[artifacts]
     assert check_access_logging(stack, context("prod")) == []
     (rule,) = (r for r in RULES if r.name == "aws-s3-bucket-access-logging")
-    for environment_class in ("dev", "staging", "prod", "pr"):
+    for environment_class in CLASSES:
         assert default_level(rule, class_config(environment_class)) == "advisory"
 
 

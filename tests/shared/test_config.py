@@ -327,7 +327,7 @@ def test_environment_config_keys_pick_the_environment() -> None:
     config = parse(
         "data", {"data:environmentSuffix": "perf", "data:environmentClass": "prod"}, stack="perf"
     )
-    assert config.environment.name == "perf" and config.environment.is_prod
+    assert config.environment.name == "perf" and config.environment.environment_class == "prod"
     with pytest.raises(ConfigError, match="differs from the stack's environment 'dev'"):
         parse("data", {"data:environmentSuffix": "staging"}, stack="dev")
 
@@ -427,7 +427,7 @@ def test_az_count_must_match_listed_zones() -> None:
 
 
 def test_no_nat_only_for_pr_environments() -> None:
-    assert "only allowed for PR" in _message("network", {"network:natGateways": "none"})
+    assert "only allowed in pr environments" in _message("network", {"network:natGateways": "none"})
     network = parse("network", {"network:natGateways": "none"}, stack="pr-4")
     assert isinstance(network, NetworkConfig) and network.nat_gateways == "none"
 

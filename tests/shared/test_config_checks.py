@@ -74,7 +74,8 @@ def test_network_zone_count_nat_and_peering_checks() -> None:
     nat = refused("network", {"network:natGateways": "none"}, stack="staging")
     assert (nat.key, nat.accepted) == (
         "natGateways",
-        "'none' is only allowed for PR environments (private subnets lose internet access)",
+        "'none' is only allowed in pr environments, whose profile sets nat_none_allowed (private "
+        "subnets lose internet access)",
     )
     assert parse("network", {"network:natGateways": "none"}, stack="pr-3").nat_gateways == "none"  # type: ignore[attr-defined]
     peer = refused("network", {"network:peerEnvironments": "dev"})

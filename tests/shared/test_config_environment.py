@@ -8,6 +8,7 @@ import pytest
 
 from shared import config
 from shared.config import ConfigError, LayerConfig, declared_environment, schema_of
+from shared.environment import CLASSES
 from shared.tagging import MAX_KEY_LENGTH, MAX_VALUE_LENGTH, TagError, tag_problems, validate_tags
 
 
@@ -30,7 +31,7 @@ def test_an_unknown_environment_class_names_the_classes(klass: Any) -> None:
         "environmentClass",
         klass,
     )
-    assert caught.value.accepted == "must be one of: dev, staging, prod, pr"
+    assert caught.value.accepted == f"must be one of: {', '.join(CLASSES)}"
 
 
 def test_a_suffix_that_renames_the_stacks_environment_is_refused() -> None:

@@ -10,7 +10,7 @@ from shared.config import parse, values
 from shared.config.schema import load
 from shared.config.schemas import AppConfig, DataConfig, ObservabilityConfig
 from shared.config.values import UNDECRYPTED, ConfigError, Invalid, UnknownKeyError
-from shared.environment import parse_environment
+from shared.environment import NAMED_CLASSES, parse_environment
 
 
 def refused(parse: Any, value: Any) -> str:
@@ -150,7 +150,7 @@ def test_environment_names() -> None:
     assert values.environment_names("dev, pr-12") == ("dev", "pr-12")
     assert refused(values.environment_names, "dev,dev") == "must not list an environment twice"
     assert refused(values.environment_names, "dev,Prod!") == (
-        "'Prod!' is not a peerable environment: use dev, staging, prod or pr-<number>"
+        f"'Prod!' is not a peerable environment: use {', '.join(NAMED_CLASSES)} or pr-<number>"
     )
 
 

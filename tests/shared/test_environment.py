@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import ipaddress
 import itertools
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -27,6 +33,7 @@ from shared.environment import (
     requests_peering,
     resolve_environment,
 )
+from shared.layers import REPO_ROOT
 
 # --- the rule: the command line wins; a leftover ENVIRONMENT_SUFFIX warns once and is ignored -----
 
@@ -80,10 +87,9 @@ def test_command_line_wins_warns_once_and_hides_the_variable_for_the_run() -> No
     assert len(warnings) == 1
 
 
-def test_peering_rank_comes_from_the_class_registry() -> None:
-    ranks = sorted(ENVIRONMENT_CLASSES, key=lambda klass: CLASSES[klass].rank)
-    assert ranks == ["prod", "staging", "dev", "pr"]
-    assert len({c.rank for c in CLASSES.values()}) == len(CLASSES)
+def test_peering_rank_is_the_place_in_the_class_registry() -> None:
+    examples = [parse_environment(k if CLASSES[k].named else f"{k}-3") for k in ENVIRONMENT_CLASSES]
+    assert [e.rank for e in examples] == list(range(len(CLASSES)))
     assert parse_environment("pr-3").rank > parse_environment("prod").rank
 
 
@@ -96,7 +102,7 @@ def test_peering_rank_comes_from_the_class_registry() -> None:
         ("prd", None, ["unknown environment 'prd'", "Did you mean 'prod'", "pr-<number>"]),
         ("production", None, ["Did you mean 'prod'", "environmentClass"]),
         ("develop", None, ["Did you mean 'dev'"]),
-        ("qa", None, ["unknown environment 'qa'", "dev, staging, prod, pr"]),
+        ("qa-eu", None, ["unknown environment 'qa-eu'", ", ".join(CLASSES)]),
         ("Prod", None, ["2-16 lowercase letters", "Did you mean 'prod'"]),
         ("my_env", None, ["is not valid"]),
         ("a" * 17, "dev", ["is not valid"]),
@@ -105,7 +111,7 @@ def test_peering_rank_comes_from_the_class_registry() -> None:
         ("pr-007", None, ["looks like a PR environment"]),
         ("pr-abc", "dev", ["looks like a PR environment"]),
         ("pr-1234567890", "pr", ["looks like a PR environment"]),
-        ("dev", "bogus", ["environmentClass 'bogus'", "dev, staging, prod, pr"]),
+        ("dev", "bogus", ["environmentClass 'bogus'", ", ".join(CLASSES)]),
         ("dev", "prod", ["always has class 'dev'"]),
         ("prod", "dev", ["always has class 'prod'"]),
         ("pr-12", "staging", ["PR environment", "must be 'pr'"]),
@@ -127,7 +133,7 @@ def test_a_typo_never_silently_becomes_dev() -> None:
 
 def test_custom_names_need_and_keep_their_class() -> None:
     env = parse_environment("perf-2", "prod")
-    assert (env.environment_class, env.is_prod, env.pr_number) == ("prod", True, None)
+    assert (env.environment_class, env.pr_number) == ("prod", None)
     assert env.default_vpc_cidr == PROFILES["prod"].vpc_cidr
 
 
@@ -138,7 +144,8 @@ def test_known_names_may_repeat_their_own_class(name: str) -> None:
 
 def test_pr_environments() -> None:
     env = parse_environment("pr-123")
-    assert (env.environment_class, env.pr_number, env.is_ephemeral) == ("pr", 123, True)
+    assert (env.environment_class, env.pr_number) == ("pr", 123)
+    assert env.profile.disposable and env.profile.nat_none_allowed
     assert parse_environment("pr-123", "pr") == env
 
 
@@ -289,3 +296,115 @@ def test_peers_of_one_class_agree_on_one_requester(first: int, second: int) -> N
         assert not requests_peering(a, b)
         return
     assert requests_peering(a, b) != requests_peering(b, a)  # ties by name: exactly one requests
+
+
+# --- adding a class: its registry entry and its policy deviations; everything else follows -------
+
+QA_DEVIATIONS = {"aws-rds-deletion-protection": "mandatory"}
+
+
+@pytest.fixture
+def qa(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """A class `qa` as an engineer adds it: staging's profile with a network of its own, inserted
+    between staging and dev, and a policy config that opts into one of prod's safety nets."""
+    from policies import pack
+    from shared import environment
+
+    staging = CLASSES["staging"]
+    added = dataclasses.replace(
+        staging, profile=dataclasses.replace(staging.profile, vpc_cidr="10.40.0.0/16")
+    )
+    before = dict(CLASSES)
+    entries = list(before.items())
+    entries.insert(list(before).index("staging") + 1, ("qa", added))
+    # In place: every module that imported the registry holds this very dict.
+    CLASSES.clear()
+    CLASSES.update(entries)
+    monkeypatch.setattr(environment, "ENVIRONMENT_CLASSES", tuple(CLASSES))
+    named = tuple(name for name, info in CLASSES.items() if info.named)
+    monkeypatch.setattr(environment, "NAMED_CLASSES", named)
+    config = tmp_path / "config"
+    shutil.copytree(pack.CONFIG_DIR, config)
+    (config / "qa.json").write_text(json.dumps(QA_DEVIATIONS))
+    monkeypatch.setattr(pack, "CONFIG_DIR", config)
+    try:
+        yield "qa"
+    finally:
+        CLASSES.clear()
+        CLASSES.update(before)
+
+
+def test_an_added_class_is_ranked_documented_policed_and_bootstrapped(
+    qa: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from policies import pack
+    from policies.catalog import RULES
+    from policies.spec import Context
+    from tests.bootstrap.access_module import load_access
+    from tooling import docs
+
+    # Ranks are places in the registry: qa sits between staging and dev, dev and pr move down.
+    order = ["prod", "staging", qa, "dev", "pr-7"]
+    assert [parse_environment(name).rank for name in order] == [0, 1, 2, 3, 4]
+    assert parse_environment(qa).default_vpc_cidr == "10.40.0.0/16"
+
+    # Docs: a column in every generated table, and the committed docs are stale until regenerated.
+    assert "| setting | prod | staging | qa | dev | pr |" in docs.profiles_table()
+    assert (
+        "| `network:vpcCidr` | 10.30.0.0/16 | 10.20.0.0/16 | 10.40.0.0/16 | 10.10.0.0/16 | "
+        "from the PR number |"
+    ) in docs.config_defaults_table()
+    assert "| `aws-rds-deletion-protection` | M | — | M | — | — |" in docs.policy_levels_table()
+    assert docs.main(["--check"]) == docs.EXIT_STALE
+    assert "run `python -m tooling.docs`" in capsys.readouterr().err
+
+    # Policies: a qa stack's pack runs the safety net qa opted into, and only that one of prod's.
+    levels = {
+        policy.name: str(policy.enforcement_level and policy.enforcement_level.value)
+        for policy in pack.policies({"PULUMI_STACK": qa, "PULUMI_PROJECT": "data"})
+    }
+    assert levels["aws-rds-deletion-protection"] == "mandatory"
+    assert levels["aws-rds-cluster-final-snapshot"] == "disabled"
+    (rule,) = [r for r in RULES if r.name == "aws-rds-deletion-protection"]
+    found = rule.check("aws:rds/cluster:Cluster", {}, Context(environment=parse_environment(qa)))
+    assert found == ["deletionProtection is not enabled on a qa database"]
+
+    # The bootstrap: qa's state prefix, secrets key and deploying CI role.
+    access = load_access()
+    assert ("prod", "staging", qa, "dev", "pr") == access.CLASSES
+    role = access.GITHUB_ENVIRONMENTS[qa]
+    assert (role.environment_class, role.deploys) == (qa, True)
+
+
+def _class_name_comparisons(path: Path, root: Path = REPO_ROOT) -> list[str]:
+    """`x == "prod"`, `x in ("dev", "pr")`, ...: a comparison with a registered class's name."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Compare):
+            continue
+        for operand in [node.left, *node.comparators]:
+            literals = (
+                operand.elts if isinstance(operand, ast.Tuple | ast.List | ast.Set) else [operand]
+            )
+            names = {str(c.value) for c in literals if isinstance(c, ast.Constant)} & set(CLASSES)
+            where = f"{path.relative_to(root)}:{node.lineno}"
+            found += [f"{where} compares with {name!r}" for name in sorted(names)]
+    return found
+
+
+def test_no_code_but_the_registry_compares_a_class_name(tmp_path: Path) -> None:
+    """What a class does is its profile or its policy config; a branch on its name elsewhere is
+    behaviour a new class cannot opt into."""
+    probe = tmp_path / "probe.py"
+    probe.write_text('ok = env.environment_class in ("pr", "preview") or name != "prod"\n')
+    assert _class_name_comparisons(probe, tmp_path) == [
+        "probe.py:1 compares with 'pr'",
+        "probe.py:1 compares with 'prod'",
+    ]
+    sources = [
+        path
+        for folder in ("shared", "policies", "tooling", "stacks", "bootstrap")
+        for path in sorted((REPO_ROOT / folder).rglob("*.py"))
+        if path != REPO_ROOT / "shared" / "environment.py"
+    ]
+    assert [hit for path in sources for hit in _class_name_comparisons(path)] == []

@@ -333,7 +333,7 @@ def test_overlapping_peer_cidrs_are_refused(networks: dict[str, LayerResult]) ->
         ),
         ("dev", {"peerEnvironments": ["dev"]}, "an environment cannot peer with itself (dev)"),
         ("dev", {"peerEnvironments": ["prd"]}, "'prd' is not a peerable environment"),
-        ("prod", {"natGateways": "none"}, "'none' is only allowed for PR environments"),
+        ("prod", {"natGateways": "none"}, "'none' is only allowed in pr environments"),
         ("dev", {"flowLogRetentionDays": 10}, "must be a CloudWatch Logs retention"),
     ],
 )

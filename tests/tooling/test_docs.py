@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
+from shared.environment import CLASSES, PROFILES, AlarmThresholds, EnvironmentClassInfo, Profile
 from shared.layers import LAYERS, Layer
 from tooling import docs
 
@@ -106,3 +108,91 @@ def test_a_readme_that_cannot_be_written_is_exit_2(
     assert docs.main([], readme=readme) == docs.EXIT_ERROR
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "Permission denied" in err and "Traceback" not in err
+
+
+# --- the environment classes' tables ----------------------------------------------------------------
+
+TOY_CLASSES = {
+    "live": EnvironmentClassInfo(PROFILES["prod"]),
+    "pr": EnvironmentClassInfo(PROFILES["pr"], named=False),
+}
+
+
+def test_the_profiles_table_has_a_column_per_class_in_registry_order() -> None:
+    lines = docs.profiles_table(TOY_CLASSES).splitlines()
+    assert lines[:2] == ["| setting | live | pr |", "|---|---|---|"]
+    assert "| `vpc_cidr` | 10.30.0.0/16 | from the PR number (below) |" in lines
+    assert "| `final_snapshot` | yes | no |" in lines
+    assert "| `alarms.alb_5xx_per_minute` | 5 | 50 |" in lines
+    assert len(lines) == 2 + len(dataclasses.fields(Profile)) - 1 + len(
+        dataclasses.fields(AlarmThresholds)
+    )
+
+
+def test_the_config_defaults_table_lists_each_layers_own_keys_with_each_classs_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(CLASSES, "live", TOY_CLASSES["live"])  # defaults read the class's profile
+    lines = docs.config_defaults_table(TOY_CLASSES).splitlines()
+    assert lines[0] == "| key | live | pr |"
+    assert "| `network:vpcCidr` | 10.30.0.0/16 | from the PR number |" in lines
+    assert "| `data:skipFinalSnapshot` | false | true |" in lines
+    assert "| `app:domainName` | — | — |" in lines
+    assert "| `network:availabilityZones` | [] | [] |" in lines
+    assert not [line for line in lines if ":owner`" in line or ":environmentClass`" in line]
+
+
+def test_the_policy_levels_table_shows_each_classs_deviations(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from policies import pack
+    from policies.catalog import RULES
+
+    (tmp_path / "live.json").write_text('{"all": "advisory", "aws-tags-standard": "remediate"}')
+    monkeypatch.setattr(pack, "CONFIG_DIR", tmp_path)
+    lines = docs.policy_levels_table(TOY_CLASSES).splitlines()
+    assert lines[0] == "| policy | live | pr |"
+    assert len(lines) == 2 + len(RULES)
+    assert "| `aws-tags-standard` | R | R |" in lines
+    assert "| `aws-cfn-lint-errors` | A | M |" in lines
+    assert "| `aws-pr-cost-guard` | A | — |" in lines  # `all` sets disabled policies too
+
+
+def _docs_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for file in dict.fromkeys(region.file for region in docs.CLASS_REGIONS):
+        markers = [
+            f"{region.begin}\nold\n{region.end}"
+            for region in docs.CLASS_REGIONS
+            if region.file == file
+        ]
+        (folder / file).write_text("# title\n\n" + "\n\ntext\n\n".join(markers) + "\n")
+    return folder
+
+
+def test_the_class_tables_are_written_between_their_markers_and_then_are_current(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme, folder = _readme(tmp_path, ""), _docs_dir(tmp_path)
+    assert docs.main(["--check"], readme=readme, docs_dir=folder) == docs.EXIT_STALE
+    assert "policies.md: a generated block is stale" in capsys.readouterr().err
+    assert docs.main([], readme=readme, docs_dir=folder) == docs.EXIT_OK
+    policies = (folder / "policies.md").read_text()
+    (levels,) = [region for region in docs.CLASS_REGIONS if region.file == "policies.md"]
+    assert policies == f"# title\n\n{levels.block()}\n"
+    assert docs.main(["--check"], readme=readme, docs_dir=folder) == docs.EXIT_OK
+
+
+def test_a_docs_file_without_its_markers_is_one_message_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = _docs_dir(tmp_path)
+    (folder / "reference.md").write_text("no markers\n")
+    assert docs.main([], readme=_readme(tmp_path, ""), docs_dir=folder) == docs.EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("error: docs/reference.md needs the class profiles markers")
+
+
+def test_the_committed_docs_are_current() -> None:
+    assert docs.main(["--check"]) == docs.EXIT_OK, "run `python -m tooling.docs`"

@@ -2,8 +2,11 @@
 
 One LocalWorkspace per layer (`work_dir=stacks/<layer>`, so the project's own `Pulumi.yaml` and
 `Pulumi.<env>.yaml` are used, exactly as a plain `pulumi up` in that folder would), stack name =
-environment name, the policy pack and its per-class config on every `up` and `preview`. Automation
-API errors become DeployError with a plain message.
+environment name, the policy pack on every `up` and `preview`. The pack reads its class's
+`policies/config/<class>.json` itself and reports the levels as its policies' defaults, which the
+CLI keeps when no `--policy-pack-config` overrides them (pulumi/pulumi pkg/engine/update.go
+`LoadLocalPolicyPackAnalyzers`, pkg/resource/analyzer/config.go `ReconcilePolicyPackConfig`): so
+no config file is passed here. Automation API errors become DeployError with a plain message.
 """
 
 from __future__ import annotations
@@ -28,19 +31,12 @@ from tooling.deploy.orchestrator import (
 from tooling.deploy.preflight import SECRETS_PROVIDER_VAR
 
 DEFAULT_BACKEND_URL = f"file://{REPO_ROOT / '.pulumi-state'}"
-POLICY_CONFIG_DIR = POLICY_PACK_DIR / "config"
 REGION_KEY = "aws:region"
 
 
 def backend_url(environ: Mapping[str, str]) -> str:
     """`PULUMI_BACKEND_URL` when set (S3, Pulumi Cloud, ...), else the git-ignored local state folder."""
     return environ.get("PULUMI_BACKEND_URL") or DEFAULT_BACKEND_URL
-
-
-def policy_pack_configs(environment: Environment) -> list[str]:
-    """The environment class's policy config (`policies/config/<class>.json`) when the pack ships one."""
-    path = POLICY_CONFIG_DIR / f"{environment.environment_class}.json"
-    return [str(path)] if path.is_file() else []
 
 
 def cli_command(cli: Path) -> auto.PulumiCommand:
@@ -149,7 +145,6 @@ class AutomationDeployer:
             stack = self._stack(layer, environment, create=True)
             result = stack.up(
                 policy_packs=[str(POLICY_PACK_DIR)],
-                policy_pack_configs=policy_pack_configs(environment),
                 on_output=self.on_output,
             )
         return StackOutputs(
@@ -164,7 +159,6 @@ class AutomationDeployer:
             stack = self._stack(layer, environment, create=False)
             stack.preview(
                 policy_packs=[str(POLICY_PACK_DIR)],
-                policy_pack_configs=policy_pack_configs(environment),
                 on_output=self.on_output,
             )
 

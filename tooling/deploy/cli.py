@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from shared.environment import (
     Environment,
     EnvironmentNameError,
+    classes_with,
     resolve_environment,
     stack_environment_name,
 )
@@ -91,7 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="this layer and every later one in deploy order (to resume)",
     )
     pick.add_argument("--only", **ONLY_LAYERS)
-    deploy.add_argument("--yes", action="store_true", help="do not ask before deploying prod")
+    deploy.add_argument(
+        "--yes", action="store_true", help="do not ask first (classes with confirm_deploy)"
+    )
     deploy.add_argument("--show-secrets", action="store_true", help="write secrets in outputs/")
 
     up = commands.add_parser("up", help="up one layer (same checks as deploy-all)")
@@ -282,10 +285,10 @@ def main(
             planned = destroy_planner(environment)
             render_destroy_plan(planned, say)
             return 0 if planned.finishes else 1
-        if args.command == "cleanup-pr" and not environment.is_ephemeral:
+        if args.command == "cleanup-pr" and not environment.profile.disposable:
             raise SelectionError(
-                f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
-                f"{environment.environment_class}: use destroy-all"
+                f"cleanup-pr only removes environments of a disposable class ({', '.join(classes_with(lambda p: p.disposable))}); "
+                f"{environment.name} is {environment.environment_class}: use destroy-all"
             )
         writer = OutputFileWriter(outputs_dir, show_secrets=getattr(args, "show_secrets", False))
         # A corrupt output file would otherwise stop the run after its first `up`.

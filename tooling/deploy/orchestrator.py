@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from shared.environment import Environment
+from shared.environment import Environment, classes_with
 from shared.layers import LAYERS, Layer, get_layer, readers
 from tooling.outputs import OutputFileWriter
 
@@ -122,7 +122,7 @@ class Orchestrator:
                         f"--from {name}"
                     )
                     return 1
-        if environment.is_prod and not yes:
+        if environment.profile.confirm_deploy and not yes:
             prompt = f"Deploy {_names(layers)} to {environment.name}? [y/N] "
             if not self._confirm(prompt, {"y", "yes"}):
                 self.say(f"Nothing deployed to {environment.name} (confirm, or pass --yes).")
@@ -215,7 +215,7 @@ class Orchestrator:
         run. With it, every layer whose readers (`shared.layers.readers`) are all gone is still
         destroyed, and the end names each layer left and why."""
         layers = tuple(reversed(self.layers))
-        if environment.is_prod and not yes:
+        if environment.profile.confirm_deploy and not yes:
             prompt = (
                 f"Destroy every layer of {environment.name} ({_names(layers)})? "
                 "Type the environment name to confirm: "
@@ -301,10 +301,10 @@ class Orchestrator:
     def cleanup_pr(self, environment: Environment) -> int:
         """A PR environment's end: destroy every layer, remove its stacks and output files; a
         layer that fails does not stop the ones the order still allows (see `destroy`)."""
-        if not environment.is_ephemeral:
+        if not environment.profile.disposable:
             self.say(
-                f"cleanup-pr only removes PR environments (pr-<number>); {environment.name} is "
-                f"{environment.environment_class}. Use destroy-all for it."
+                f"cleanup-pr only removes environments of a disposable class ({', '.join(classes_with(lambda p: p.disposable))}); "
+                f"{environment.name} is {environment.environment_class}. Use destroy-all for it."
             )
             return 2
         return self.destroy(environment, yes=True, remove_stacks=True, keep_going=True)

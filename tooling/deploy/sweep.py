@@ -103,7 +103,7 @@ def pr_environments(names: Iterable[str]) -> list[Environment]:
             environment = parse_environment(name)
         except EnvironmentNameError:
             continue  # a custom name needs its declared class; the sweep only removes pr-<n>
-        if environment.environment_class == PR_CLASS and environment.pr_number is not None:
+        if environment.pr_number is not None:
             found[environment.pr_number] = environment
     return [found[number] for number in sorted(found)]
 

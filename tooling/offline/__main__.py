@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from shared.environment import command_line_wins, leftover_warning
+from shared.environment import ACCEPTED_FORMS, command_line_wins, leftover_warning
 from shared.layers import LAYER_NAMES, POLICY_PACK_DIR
 from tooling import outputs, redaction
 from tooling.terminal import plain_text_only
@@ -96,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _plan_arguments(plan: argparse.ArgumentParser) -> None:
-    plan.add_argument("environment", help="dev, staging, prod or pr-<number>")
+    plan.add_argument("environment", help=ACCEPTED_FORMS)
     plan.add_argument(
         "--layer",
         action="append",

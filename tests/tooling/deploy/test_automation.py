@@ -90,18 +90,12 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Recorder:
     return recording
 
 
-@pytest.fixture
-def policy_configs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    monkeypatch.setattr(automation, "POLICY_CONFIG_DIR", tmp_path)
-    return tmp_path
-
-
 def error(kind: type[auto.CommandError], stderr: str) -> auto.CommandError:
     return kind(CommandResult(stdout="", stderr=stderr, code=255))
 
 
 def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_backend(
-    recorder: Recorder, policy_configs: Path
+    recorder: Recorder,
 ) -> None:
     lines: list[str] = []
     deployer = automation.AutomationDeployer(
@@ -128,17 +122,13 @@ def test_up_selects_the_environment_stack_in_the_layer_folder_with_the_default_b
     ((operation, kwargs),) = recorder.stack.calls
     assert operation == "up"
     assert kwargs["policy_packs"] == [str(POLICY_PACK_DIR)]
-    assert kwargs["policy_pack_configs"] == []
+    assert "policy_pack_configs" not in kwargs  # the pack reads its class's config itself
     assert lines == ["Updating (dev)"]
     assert outputs.values == {"db_endpoint": "db.example", "db_master_secret_arn": "arn:secret"}
     assert outputs.secret == {"db_master_secret_arn"}
 
 
-def test_a_set_backend_url_wins_and_the_class_policy_config_is_passed(
-    recorder: Recorder, policy_configs: Path
-) -> None:
-    (policy_configs / "staging.json").write_text('{"all": "mandatory"}')
-    (policy_configs / "dev.json").write_text('{"all": "advisory"}')
+def test_a_set_backend_url_wins_and_no_policy_config_file_is_passed(recorder: Recorder) -> None:
     deployer = automation.AutomationDeployer(
         cli=CLI,
         environ={"PULUMI_BACKEND_URL": "s3://state-bucket", "PULUMI_CONFIG_PASSPHRASE_FILE": "/p"},
@@ -153,7 +143,9 @@ def test_a_set_backend_url_wins_and_the_class_policy_config_is_passed(
     ((operation, kwargs),) = recorder.stack.calls
     assert operation == "preview"
     assert kwargs["policy_packs"] == [str(POLICY_PACK_DIR)]
-    assert kwargs["policy_pack_configs"] == [str(policy_configs / "staging.json")]
+    # Only the pack reads policies/config/<class>.json: passing it again as --policy-pack-config
+    # would make a second reader that must agree with the first.
+    assert "policy_pack_configs" not in kwargs
 
 
 def test_destroy_keeps_protected_resources_and_then_keeps_the_stack(
@@ -238,7 +230,7 @@ def test_an_incompatible_cli_is_a_deploy_error(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_preview_only_selects_the_stack_and_never_creates_one(
-    monkeypatch: pytest.MonkeyPatch, policy_configs: Path
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     selected = Recorder()
     created = Recorder(error=AssertionError("a preview must not create a stack"))
@@ -284,9 +276,7 @@ def test_a_missing_stack_or_upstream_makes_preview_say_not_previewable(
         deployer.preview(get_layer("app"), parse_environment("pr-7"))
 
 
-def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
-    recorder: Recorder, policy_configs: Path
-) -> None:
+def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(recorder: Recorder) -> None:
     kms = "awskms://alias/platform-secrets-pr?region=us-east-1"
     deployer = automation.AutomationDeployer(
         cli=CLI, environ={"PULUMI_SECRETS_PROVIDER": kms, "AWS_REGION": "us-east-1"}
@@ -309,7 +299,7 @@ def test_a_kms_secrets_provider_is_given_to_stacks_created_from_now_on(
     ],
 )
 def test_a_new_stack_gets_aws_region(
-    recorder: Recorder, policy_configs: Path, environ: dict[str, str], region: str
+    recorder: Recorder, environ: dict[str, str], region: str
 ) -> None:
     deployer = automation.AutomationDeployer(cli=CLI, environ=environ)
 
@@ -327,7 +317,7 @@ def test_a_new_stack_without_any_region_is_refused_never_us_east_1(recorder: Rec
     assert "aws:region" not in recorder.stack.config
 
 
-def test_a_stack_with_a_region_keeps_it(recorder: Recorder, policy_configs: Path) -> None:
+def test_a_stack_with_a_region_keeps_it(recorder: Recorder) -> None:
     recorder.stack.config["aws:region"] = auto.ConfigValue("ap-southeast-2")
     deployer = automation.AutomationDeployer(cli=CLI, environ={"AWS_REGION": "eu-west-2"})
 

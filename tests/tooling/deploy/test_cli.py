@@ -139,7 +139,10 @@ def test_preview_and_cleanup_pr(tmp_path: Path) -> None:
     ("argv", "message"),
     [
         (["deploy-all", "prd"], "unknown environment 'prd'"),
-        (["cleanup-pr", "staging"], "cleanup-pr only removes PR environments"),
+        (
+            ["cleanup-pr", "staging"],
+            "cleanup-pr only removes environments of a disposable class (pr)",
+        ),
         (["up", "network", "Dev!"], "invalid character '!' at position 3"),
         (["deploy-all", "dev/../../x"], "invalid character '/' at position 3"),
     ],

@@ -1,10 +1,11 @@
+import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
-from shared.environment import Environment, parse_environment
+from shared.environment import CLASSES, Environment, parse_environment
 from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
 from tests.tooling.deploy.offline_deployer import OfflineDeployer
 from tooling.deploy.orchestrator import DeployError, Orchestrator, SelectionError, select_layers
@@ -187,6 +188,41 @@ def test_non_prod_environments_never_ask(tmp_path: Path) -> None:
     orchestrator, console = make(tmp_path, deployer)
     assert orchestrator.deploy(PR, LAYERS, resume=resume) == 0
     assert console.prompts == []
+
+
+def _custom_class(
+    monkeypatch: pytest.MonkeyPatch, *, confirm_deploy: bool = False, disposable: bool = False
+) -> Environment:
+    """An environment of a class `qa` whose profile is dev's with these flags: the flag decides."""
+    dev = CLASSES["dev"]
+    profile = dataclasses.replace(dev.profile, confirm_deploy=confirm_deploy, disposable=disposable)
+    monkeypatch.setitem(CLASSES, "qa", dataclasses.replace(dev, profile=profile))
+    return parse_environment("qa-1", "qa")
+
+
+def test_any_class_whose_profile_says_confirm_deploy_asks_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine, "n", "n")
+    asking = _custom_class(monkeypatch, confirm_deploy=True)
+    assert orchestrator.deploy(asking, LAYERS, resume=resume) == 1
+    assert orchestrator.destroy(asking) == 1
+    assert len(console.prompts) == 2 and engine.calls == []
+
+
+def test_cleanup_pr_takes_any_disposable_class_and_refuses_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = OfflineEngine()
+    orchestrator, console = make(tmp_path, engine)
+    kept = _custom_class(monkeypatch, disposable=False)
+    assert orchestrator.cleanup_pr(kept) == 2
+    assert "disposable class (pr)" in console.text
+    disposable = _custom_class(monkeypatch, disposable=True)
+    console.lines.clear()
+    assert orchestrator.cleanup_pr(disposable) == 0  # nothing deployed, so nothing left
+    assert "disposable class" not in console.text
 
 
 class PlanRecorder:
