@@ -4,13 +4,16 @@ The context holds what every program needs before its first resource: the typed 
 environment, account and region, upstream references, and `label()`, which gives a resource's
 AWS-compliant name and its tags with `Name` set to that name from one call (the null-label model).
 `export()` publishes exactly the layer's contract from shared.layers, secrets as secrets.
+
+Builders and components take a `LabelContext` (`ctx.labels`, or `ctx.child("redis")` for one whose
+names gain the attribute, as null-label's context chaining does), never the whole context.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 import pulumi
@@ -40,6 +43,48 @@ class Label:
 
 
 @dataclass(frozen=True)
+class LabelContext:
+    """What names and tags a group of resources: the stack's labels plus `attributes`.
+
+    `child("redis").label("iam-role", "task")` is `<product>-<env>-redis-task`, with the standard
+    tags and `Name` set to that name; a child of a child appends again. The account and region are
+    here because some names (global ones) and most policy documents need them.
+    """
+
+    namer: Namer
+    tags: Mapping[str, str]
+    attributes: tuple[str, ...] = ()
+
+    @property
+    def account_id(self) -> str:
+        return _required(self.namer.account_id, "account_id")
+
+    @property
+    def region(self) -> str:
+        return _required(self.namer.region, "region")
+
+    @property
+    def scope(self) -> str:
+        """`<product> <environment>`: how descriptions say whose resource it is."""
+        return f"{self.namer.project} {self.namer.environment}"
+
+    def label(self, kind: str, *parts: str) -> Label:
+        """The name AWS accepts for `kind` (see shared.naming) and the tags that go with it."""
+        name = self.namer.name(kind, *self.attributes, *parts)
+        return Label(name=name, tags=with_name(self.tags, name))
+
+    def child(self, *attributes: str) -> LabelContext:
+        """This context with `attributes` appended to every name it gives."""
+        return replace(self, attributes=(*self.attributes, *attributes))
+
+
+def _required(value: str | None, what: str) -> str:
+    if value is None:
+        raise ContractError(f"this label context has no {what}")
+    return value
+
+
+@dataclass(frozen=True)
 class StackContext(Generic[C]):
     layer: Layer
     config: C
@@ -50,14 +95,20 @@ class StackContext(Generic[C]):
     def environment(self) -> Environment:
         return self.config.environment
 
-    @property
-    def namer(self) -> Namer:
-        return Namer(
+    labels: LabelContext = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        namer = Namer(
             project=PRODUCT,
             environment=self.environment.name,
             account_id=self.account_id,
             region=self.region,
         )
+        object.__setattr__(self, "labels", LabelContext(namer=namer, tags=self.config.tags))
+
+    @property
+    def namer(self) -> Namer:
+        return self.labels.namer
 
     @property
     def tags(self) -> dict[str, str]:
@@ -65,8 +116,11 @@ class StackContext(Generic[C]):
 
     def label(self, kind: str, *parts: str) -> Label:
         """The name AWS accepts for `kind` (see shared.naming) and the tags that go with it."""
-        name = self.namer.name(kind, *parts)
-        return Label(name=name, tags=with_name(self.tags, name))
+        return self.labels.label(kind, *parts)
+
+    def child(self, *attributes: str) -> LabelContext:
+        """A label context whose names gain `attributes` after the environment."""
+        return self.labels.child(*attributes)
 
     def upstream(self, layer: str) -> references.Upstream:
         """An upstream layer of the same environment; only layers this one declares it reads."""

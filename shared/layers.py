@@ -48,7 +48,7 @@ LAYERS: tuple[Layer, ...] = (
             "app_security_group_id",
             "db_security_group_id",
             "peering_connection_ids",
-            "logs_kms_key_arn",
+            "log_group_kms_key_arn",
             "app_port",
             "nat_gateways",
         ),
@@ -97,7 +97,7 @@ LAYERS: tuple[Layer, ...] = (
             "dashboard_name",
             "dashboard_url",
             "alarm_names",
-            "logs_kms_key_arn",
+            "alarm_topic_kms_key_arn",
         ),
     ),
 )
