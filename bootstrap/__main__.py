@@ -15,19 +15,17 @@ import pulumi_aws as aws
 
 from shared.boundary import BOUNDARY_POLICY_NAME, boundary_arn
 from shared.buckets import deny_insecure_transport, private_bucket
+from shared.config import BootstrapConfig
 from shared.config.values import ConfigError
-from shared.layers import PRODUCT
-from shared.naming import Namer
-from shared.tagging import standard_tags, with_name
+from shared.context import stack_context
+from shared.kms import FormerNames, KmsKey, KmsKeyArgs
+from shared.layers import BOOTSTRAP, PRODUCT
+from shared.tagging import with_name
 from shared.trust_policies import GITHUB_OIDC_AUDIENCE, GITHUB_OIDC_HOST, github_oidc_trust_policy
 
-LAYER = "bootstrap"
 NONCURRENT_VERSION_DAYS = 90
 ABORT_UPLOADS_DAYS = 7
 
-# The value the committed Pulumi.account.yaml ships with: roles trusting it would trust nobody's
-# workflows (or a stranger's, should someone register that name).
-PLACEHOLDER_REPOSITORY = "example-org/aws-platform"
 # What the DIY backend writes to `<prefix>/.pulumi/meta.yaml` on its first login to an empty prefix
 # (pulumi/pulumi pkg/backend/diy/meta.go: ensurePulumiMeta, then WriteTo marshals
 # pulumiMeta{Version: 1} with yaml.v3). A read-only preview role cannot write it, so the first
@@ -35,47 +33,35 @@ PLACEHOLDER_REPOSITORY = "example-org/aws-platform"
 BACKEND_META_KEY = ".pulumi/meta.yaml"
 BACKEND_META = "version: 1\n"
 
-config = pulumi.Config("bootstrap")
-repository = config.require("repository")
-if repository == PLACEHOLDER_REPOSITORY:
-    raise ConfigError(
-        "bootstrap",
-        "repository",
-        repository,
-        "it is the example value: set <owner>/<repo> of your GitHub repository in "
-        "bootstrap/Pulumi.<stack>.yaml (docs/ci.md, step 1)",
-    )
-account = pulumi.get_stack()
-account_id = aws.get_caller_identity().account_id
-region = aws.get_region().region
-names = Namer(project=PRODUCT, environment=account, account_id=account_id, region=region)
-tags = standard_tags(environment=account, layer=LAYER)
+ctx = stack_context(BOOTSTRAP, BootstrapConfig)
+repository = str(ctx.config.repository)  # validate() refuses a stack without one
+account_id, region, tags = ctx.account_id, ctx.region, ctx.tags
 # Losing the state bucket or a secrets key loses every stack: Pulumi refuses to delete them.
 kept = pulumi.ResourceOptions(protect=True)
 
 # --- state bucket -----------------------------------------------------------------------------------
-state_alias = names.name("kms-alias", "state")
-ci_role_pattern = f"arn:aws:iam::{account_id}:role/{names.name('iam-role', 'ci')}-*"
-state_key = aws.kms.Key(
+state_alias = ctx.label("kms-alias", "state")
+ci_role_pattern = f"arn:aws:iam::{account_id}:role/{ctx.label('iam-role', 'ci').name}-*"
+state_key = KmsKey(
     "state",
-    description=f"{PRODUCT}: encrypts the Pulumi state bucket",
-    enable_key_rotation=True,
-    policy=pulumi.Output.json_dumps(
-        access.state_key_policy(account_id=account_id, ci_role_pattern=ci_role_pattern)
+    KmsKeyArgs(
+        description=f"{PRODUCT}: encrypts the Pulumi state bucket",
+        policy=access.state_key_policy(account_id=account_id, ci_role_pattern=ci_role_pattern),
+        alias=state_alias.name,
+        tags=state_alias.tags,
+        protect=True,
+        moved_from=FormerNames(key="state", alias="state"),
     ),
-    deletion_window_in_days=30,
-    tags=with_name(tags, state_alias),
-    opts=kept,
-)
-aws.kms.Alias("state", name=state_alias, target_key_id=state_key.key_id)
+).key
 
-bucket_name = names.name("s3-bucket", "state")
+bucket_label = ctx.label("s3-bucket", "state")
+bucket_name = bucket_label.name
 bucket_arn = f"arn:aws:s3:::{bucket_name}"
 # The tag is what the pack's state-bucket policy recognises the bucket by.
 state = private_bucket(
     "state",
     bucket_name=bucket_name,
-    tags={**with_name(tags, bucket_name), "Purpose": "pulumi-state"},
+    tags={**bucket_label.tags, "Purpose": "pulumi-state"},
     versioned=True,
     kms_key_arn=state_key.arn,
     opts=kept,
@@ -104,7 +90,7 @@ github_arn = f"arn:aws:iam::{account_id}:oidc-provider/{GITHUB_OIDC_HOST}"
 # An account has at most one provider per URL: creating a second fails with EntityAlreadyExists.
 # When the account already has GitHub's (another project made it), name it here: the bootstrap then
 # reads it and never changes or deletes it. It must list the audience sts.amazonaws.com.
-existing_github_arn = config.get("githubOidcProviderArn")
+existing_github_arn = ctx.config.github_oidc_provider_arn
 github: aws.iam.OpenIdConnectProvider
 if existing_github_arn is None:
     github = aws.iam.OpenIdConnectProvider(
@@ -135,18 +121,18 @@ boundary = aws.iam.Policy(
 
 roles: dict[str, aws.iam.Role] = {}
 for github_environment, ci in access.GITHUB_ENVIRONMENTS.items():
-    role_name = names.name("iam-role", "ci", github_environment)
+    role_label = ctx.label("iam-role", "ci", github_environment)
     verb = "deploys" if ci.deploys else "previews"
     roles[github_environment] = aws.iam.Role(
         f"ci-{github_environment}",
-        name=role_name,
+        name=role_label.name,
         description=f"GitHub environment {github_environment} of {repository}: {verb} "
         f"{ci.environment_class}",
         max_session_duration=3600,
         assume_role_policy=pulumi.Output.json_dumps(
             github_oidc_trust_policy(github_arn, repository, github_environment)
         ),
-        tags=with_name(tags, role_name),
+        tags=role_label.tags,
         opts=pulumi.ResourceOptions(depends_on=[github]),
     )
 role_arns = {env: role.arn for env, role in roles.items()}
@@ -154,33 +140,34 @@ role_arns = {env: role.arn for env, role in roles.items()}
 # --- secrets keys: one per environment class, for awskms:// ----------------------------------------
 secrets_providers: dict[str, pulumi.Output[str]] = {}
 for environment_class in access.CLASSES:
-    alias_name = names.name("kms-alias", "secrets", environment_class)
+    alias_label = ctx.label("kms-alias", "secrets", environment_class)
     users = {
         deploys: [role_arns[env] for env, ci in access.GITHUB_ENVIRONMENTS.items()
                   if ci.environment_class == environment_class and ci.deploys == deploys]
         for deploys in (True, False)
     }  # fmt: skip
-    key = aws.kms.Key(
+    KmsKey(
         f"secrets-{environment_class}",
-        description=f"{PRODUCT}: Pulumi secrets of {environment_class} stacks (awskms://)",
-        enable_key_rotation=True,
-        deletion_window_in_days=30,
-        policy=pulumi.Output.json_dumps(
-            access.secrets_key_policy(
+        KmsKeyArgs(
+            description=f"{PRODUCT}: Pulumi secrets of {environment_class} stacks (awskms://)",
+            policy=access.secrets_key_policy(
                 account_id=account_id,
                 deploy_arns=users[True],
                 preview_arns=users[False],
                 ci_role_pattern=ci_role_pattern,
-            )
+            ),
+            alias=alias_label.name,
+            tags={**alias_label.tags, "Purpose": access.SECRETS_PURPOSE},
+            protect=True,
+            moved_from=FormerNames(
+                key=f"secrets-{environment_class}", alias=f"secrets-{environment_class}"
+            ),
         ),
-        tags={**with_name(tags, alias_name), "Purpose": access.SECRETS_PURPOSE},
-        opts=kept,
     )
-    aws.kms.Alias(f"secrets-{environment_class}", name=alias_name, target_key_id=key.key_id)
     for env, ci in access.GITHUB_ENVIRONMENTS.items():
         if ci.environment_class == environment_class:
             secrets_providers[env] = pulumi.Output.from_input(
-                f"awskms://{alias_name}?region={region}"
+                f"awskms://{alias_label.name}?region={region}"
             )
 
 aws.s3.BucketPolicy(
@@ -230,13 +217,14 @@ for github_environment, ci in access.GITHUB_ENVIRONMENTS.items():
         )
     )
     for number, document in enumerate(documents, start=1):
-        policy_name = names.name("iam-policy", "ci", github_environment, str(number))
+        policy_label = ctx.label("iam-policy", "ci", github_environment, str(number))
+        policy_name = policy_label.name
         policy = aws.iam.Policy(
             f"ci-{github_environment}-{number}",
             name=policy_name,
             description=f"What the {github_environment} role's plans need ({number}/{len(documents)})",
             policy=pulumi.Output.json_dumps(document),
-            tags=with_name(tags, policy_name),
+            tags=policy_label.tags,
         )
         # Spelled out from the name, like the OIDC provider's: known at plan time.
         aws.iam.RolePolicyAttachment(
@@ -261,21 +249,19 @@ for environment_class in access.CLASSES:
     )
 
 # What docs/ci.md puts into each GitHub environment; `ci_roles` is what the access check reads.
-pulumi.export("state_bucket", bucket.bucket)
-pulumi.export(
-    "backend_urls",
+ctx.export(
     {
-        env: f"s3://{bucket_name}/{ci.environment_class}?region={region}"
-        for env, ci in access.GITHUB_ENVIRONMENTS.items()
-    },
-)
-pulumi.export("secrets_providers", secrets_providers)
-pulumi.export("role_arns", role_arns)
-pulumi.export("boundary_arn", boundary_arn(account_id))
-pulumi.export(
-    "ci_roles",
-    {
-        env: {"arn": role_arns[env], "class": ci.environment_class, "deploys": ci.deploys}
-        for env, ci in access.GITHUB_ENVIRONMENTS.items()
-    },
+        "state_bucket": bucket.bucket,
+        "backend_urls": {
+            env: f"s3://{bucket_name}/{ci.environment_class}?region={region}"
+            for env, ci in access.GITHUB_ENVIRONMENTS.items()
+        },
+        "secrets_providers": secrets_providers,
+        "role_arns": role_arns,
+        "boundary_arn": boundary_arn(account_id),
+        "ci_roles": {
+            env: {"arn": role_arns[env], "class": ci.environment_class, "deploys": ci.deploys}
+            for env, ci in access.GITHUB_ENVIRONMENTS.items()
+        },
+    }
 )

@@ -147,19 +147,23 @@ class StackContext(Generic[C]):
             )
 
 
-def stack_context(layer: str, schema: type[C]) -> StackContext[C]:
-    """Config, environment, account and region of the running program's stack, resolved once."""
-    definition = get_layer(layer)
-    if schema_of(layer) is not schema:
-        raise ContractError(f"the {layer} layer's config schema is {schema_of(layer).__name__}")
-    raw = read_program_config(layer)
-    environment = declared_environment(layer, raw, pulumi.get_stack())
+def stack_context(layer: str | Layer, schema: type[C]) -> StackContext[C]:
+    """Config, environment, account and region of the running program's stack, resolved once.
+
+    `layer` is a layer's name, or a project outside the layer graph (shared.layers.BOOTSTRAP).
+    """
+    definition = layer if isinstance(layer, Layer) else get_layer(layer)
+    name = definition.name
+    if schema_of(definition) is not schema:
+        raise ContractError(f"the {name} layer's config schema is {schema_of(definition).__name__}")
+    raw = read_program_config(definition)
+    environment = declared_environment(name, raw, pulumi.get_stack())
     warning = leftover_warning(environment.name, os.environ)
     if warning:
         pulumi.log.warn(warning)
     return StackContext(
         layer=definition,
-        config=load(schema, layer, raw, environment, deploying=True),
+        config=load(schema, name, raw, environment, deploying=True),
         account_id=aws.get_caller_identity().account_id,
         region=aws.get_region().region,
     )

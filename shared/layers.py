@@ -26,10 +26,11 @@ class Layer:
     upstream: tuple[str, ...]
     outputs: tuple[str, ...]
     secret_outputs: tuple[str, ...] = ()
+    home: Path = STACKS_DIR  # the folder that holds the program's folder
 
     @property
     def folder(self) -> Path:
-        return STACKS_DIR / self.name
+        return self.home / self.name
 
 
 LAYERS: tuple[Layer, ...] = (
@@ -101,6 +102,22 @@ LAYERS: tuple[Layer, ...] = (
         ),
     ),
 )
+
+BOOTSTRAP = Layer(
+    name="bootstrap",
+    upstream=(),
+    outputs=(
+        "state_bucket",
+        "backend_urls",
+        "secrets_providers",
+        "role_arns",
+        "boundary_arn",
+        "ci_roles",
+    ),
+    home=REPO_ROOT,
+)
+"""The one-off project CI needs before any layer (docs/ci.md): not a layer, so not in LAYERS and
+read by nothing, but its program opens like one (shared.context.stack_context)."""
 
 LAYER_NAMES: tuple[str, ...] = tuple(layer.name for layer in LAYERS)
 _BY_NAME = {layer.name: layer for layer in LAYERS}
