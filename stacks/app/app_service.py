@@ -5,6 +5,7 @@ definition, the Fargate service, and CPU target tracking where the profile autos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import app_documents as documents
 import pulumi
@@ -74,57 +75,17 @@ def fargate_service(
     depends_on: list[pulumi.Resource],
 ) -> Service:
     profile = cfg.environment.profile
-    cluster_label = labels.label("ecs-cluster")
-    cluster = aws.ecs.Cluster(
-        "cluster",
-        name=cluster_label.name,
-        settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
-        tags=cluster_label.tags,
-    )
     # Spot is cheap but can be reclaimed with two minutes' notice: only where the profile allows it.
     capacity_provider = "FARGATE_SPOT" if profile.fargate_spot else "FARGATE"
-    capacity_providers = aws.ecs.ClusterCapacityProviders(
-        "capacity-providers",
-        cluster_name=cluster.name,
-        capacity_providers=["FARGATE", "FARGATE_SPOT"] if profile.fargate_spot else ["FARGATE"],
-        default_capacity_provider_strategies=[
-            aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
-                capacity_provider=capacity_provider, weight=1
-            )
-        ],
-    )
-
-    # Execution role: ECS starting the task. Task role: the app itself, with no policies, so it
-    # gets AWS permissions only when someone adds them deliberately.
-    assume_role = pulumi.Output.json_dumps(service_trust_policy(ECS_TASKS, labels.account_id))
-    execution_label = labels.label("iam-role", "app", "execution")
-    execution_role = aws.iam.Role(
-        "execution-role",
-        name=execution_label.name,
-        assume_role_policy=assume_role,
-        permissions_boundary=boundary_arn(labels.account_id),
-        tags=execution_label.tags,
-    )
-    aws.iam.RolePolicy(
-        "execution-policy",
-        name=labels.label("iam-policy", "app", "execution").name,
-        role=execution_role.name,
-        policy=pulumi.Output.json_dumps(
-            documents.execution_role_policy(
-                log_group_arn=log_group.arn,
-                db_secret_arn=data.require("db_master_secret_arn"),
-                db_kms_key_arn=data.require("db_kms_key_arn"),
-                image=cfg.container_image,
-            )
+    cluster, capacity_providers = _cluster(labels, capacity_provider)
+    execution_role, task_role = _roles(
+        labels.child("app"),
+        documents.execution_role_policy(
+            log_group_arn=log_group.arn,
+            db_secret_arn=data.require("db_master_secret_arn"),
+            db_kms_key_arn=data.require("db_kms_key_arn"),
+            image=cfg.container_image,
         ),
-    )
-    task_label = labels.label("iam-role", "app", "task")
-    task_role = aws.iam.Role(
-        "task-role",
-        name=task_label.name,
-        assume_role_policy=assume_role,
-        permissions_boundary=boundary_arn(labels.account_id),
-        tags=task_label.tags,
     )
 
     family = labels.label("task-family", "app")
@@ -199,6 +160,56 @@ def fargate_service(
     if profile.autoscaling:
         _cpu_target_tracking(labels, cfg, cluster, service, service_label.tags)
     return Service(cluster, service, task_definition)
+
+
+def _cluster(
+    labels: LabelContext, capacity_provider: str
+) -> tuple[aws.ecs.Cluster, aws.ecs.ClusterCapacityProviders]:
+    """The cluster (Container Insights on) and its capacity providers, `capacity_provider` the
+    default."""
+    label = labels.label("ecs-cluster")
+    cluster = aws.ecs.Cluster(
+        "cluster",
+        name=label.name,
+        settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+        tags=label.tags,
+    )
+    capacity_providers = aws.ecs.ClusterCapacityProviders(
+        "capacity-providers",
+        cluster_name=cluster.name,
+        capacity_providers=sorted({"FARGATE", capacity_provider}),
+        default_capacity_provider_strategies=[
+            aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
+                capacity_provider=capacity_provider, weight=1
+            )
+        ],
+    )
+    return cluster, capacity_providers
+
+
+def _roles(
+    labels: LabelContext, execution_policy: dict[str, Any]
+) -> tuple[aws.iam.Role, aws.iam.Role]:
+    """Execution role: ECS starting the task, with `execution_policy`. Task role: the app itself,
+    with no policies, so it gets AWS permissions only when someone adds them deliberately."""
+    assume_role = pulumi.Output.json_dumps(service_trust_policy(ECS_TASKS, labels.account_id))
+    roles = {}
+    for purpose in ("execution", "task"):
+        label = labels.label("iam-role", purpose)
+        roles[purpose] = aws.iam.Role(
+            f"{purpose}-role",
+            name=label.name,
+            assume_role_policy=assume_role,
+            permissions_boundary=boundary_arn(labels.account_id),
+            tags=label.tags,
+        )
+    aws.iam.RolePolicy(
+        "execution-policy",
+        name=labels.label("iam-policy", "execution").name,
+        role=roles["execution"].name,
+        policy=pulumi.Output.json_dumps(execution_policy),
+    )
+    return roles["execution"], roles["task"]
 
 
 def _cpu_target_tracking(
