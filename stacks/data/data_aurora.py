@@ -64,7 +64,6 @@ class AuroraCluster(pulumi.ComponentResource):
         labels, cfg = args.labels, args.config
         child = pulumi.ResourceOptions(parent=self)
         guarded = child.merge(pulumi.ResourceOptions(protect=cfg.deletion_protection))
-        major = cfg.engine_version.split(".")[0]
 
         self.key = KmsKey(
             f"{name}-key",
@@ -83,30 +82,7 @@ class AuroraCluster(pulumi.ComponentResource):
             ),
             opts=child,
         ).key
-        subnet_label = labels.label("db-subnet-group", name)
-        subnet_group = aws.rds.SubnetGroup(
-            name,
-            name=subnet_label.name,
-            description=f"{labels.scope}: the network layer's isolated database subnets",
-            subnet_ids=args.subnet_ids,
-            tags=subnet_label.tags,
-            opts=child,
-        )
-        parameters_label = labels.label("db-parameter-group", "cluster", f"pg{major}")
-        parameter_group = aws.rds.ClusterParameterGroup(
-            name,
-            name=parameters_label.name,
-            family=f"aurora-postgresql{major}",
-            description=f"{labels.scope}: TLS only, slow statements logged",
-            parameters=[
-                aws.rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1"),
-                aws.rds.ClusterParameterGroupParameterArgs(
-                    name="log_min_duration_statement", value=str(LOG_SLOW_STATEMENTS_MS)
-                ),
-            ],
-            tags=parameters_label.tags,
-            opts=child,
-        )
+        subnet_group, parameter_group = self._groups(name, args, child)
         # Unique per cluster generation yet stable across runs: derived from this stack's own key
         # id, which AWS makes unique and which only changes when the data stack is created again.
         # A value that changed on every run (a timestamp) would show a diff on every `pulumi up`.
@@ -157,6 +133,53 @@ class AuroraCluster(pulumi.ComponentResource):
             tags=cluster_label.tags,
             opts=guarded.merge(pulumi.ResourceOptions(depends_on=[log_group])),
         )
+        self._instances(name, args, subnet_group, child)
+        self.master_secret_arn = self.cluster.master_user_secrets.apply(
+            lambda secrets: secrets[0].secret_arn
+        )
+        self.register_outputs({"cluster_arn": self.cluster.arn, "key_arn": self.key.arn})
+
+    @staticmethod
+    def _groups(
+        name: str, args: AuroraClusterArgs, child: pulumi.ResourceOptions
+    ) -> tuple[aws.rds.SubnetGroup, aws.rds.ClusterParameterGroup]:
+        """The subnet group over the network layer's subnets; the parameter group forcing TLS."""
+        labels, major = args.labels, args.config.engine_version.split(".")[0]
+        subnet_label = labels.label("db-subnet-group", name)
+        subnet_group = aws.rds.SubnetGroup(
+            name,
+            name=subnet_label.name,
+            description=f"{labels.scope}: the network layer's isolated database subnets",
+            subnet_ids=args.subnet_ids,
+            tags=subnet_label.tags,
+            opts=child,
+        )
+        parameters_label = labels.label("db-parameter-group", "cluster", f"pg{major}")
+        parameter_group = aws.rds.ClusterParameterGroup(
+            name,
+            name=parameters_label.name,
+            family=f"aurora-postgresql{major}",
+            description=f"{labels.scope}: TLS only, slow statements logged",
+            parameters=[
+                aws.rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1"),
+                aws.rds.ClusterParameterGroupParameterArgs(
+                    name="log_min_duration_statement", value=str(LOG_SLOW_STATEMENTS_MS)
+                ),
+            ],
+            tags=parameters_label.tags,
+            opts=child,
+        )
+        return subnet_group, parameter_group
+
+    def _instances(
+        self,
+        name: str,
+        args: AuroraClusterArgs,
+        subnet_group: aws.rds.SubnetGroup,
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """`data:instanceCount` instances, numbered from 1 (the writer first, then readers)."""
+        labels, cfg = args.labels, args.config
         # RDS checks the role's permissions when an instance starts monitoring: the instances wait
         # for the policy attachment, not only for the role.
         monitoring = self._monitoring_role(name, labels, child) if cfg.monitoring_interval else None
@@ -185,10 +208,6 @@ class AuroraCluster(pulumi.ComponentResource):
                     pulumi.ResourceOptions(depends_on=[monitoring.attachment] if monitoring else [])
                 ),
             )
-        self.master_secret_arn = self.cluster.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn
-        )
-        self.register_outputs({"cluster_arn": self.cluster.arn, "key_arn": self.key.arn})
 
     @staticmethod
     def _monitoring_role(
