@@ -103,6 +103,9 @@ LAYERS: tuple[Layer, ...] = (
     ),
 )
 
+LAYER_NAMES: tuple[str, ...] = tuple(layer.name for layer in LAYERS)
+_BY_NAME = {layer.name: layer for layer in LAYERS}
+
 BOOTSTRAP = Layer(
     name="bootstrap",
     upstream=(),
@@ -118,9 +121,6 @@ BOOTSTRAP = Layer(
 )
 """The one-off project CI needs before any layer (docs/ci.md): not a layer, so not in LAYERS and
 read by nothing, but its program opens like one (shared.context.stack_context)."""
-
-LAYER_NAMES: tuple[str, ...] = tuple(layer.name for layer in LAYERS)
-_BY_NAME = {layer.name: layer for layer in LAYERS}
 
 
 class UnknownLayerError(ValueError):
