@@ -1,6 +1,8 @@
 """The stack context's pure parts: labels (name and tags from one call), the upstream and export
 checks against shared.layers, and the common schema a layer without keys of its own gets."""
 
+import ast
+
 import pytest
 
 from shared.config import (
@@ -15,7 +17,7 @@ from shared.config import (
 from shared.config.schema import keys, load
 from shared.context import ContractError, StackContext
 from shared.environment import parse_environment
-from shared.layers import BOOTSTRAP, LAYER_NAMES, get_layer
+from shared.layers import BOOTSTRAP, LAYER_NAMES, LAYERS, get_layer
 from shared.naming import NAME_RULES
 
 
@@ -100,3 +102,20 @@ def test_the_bootstrap_project_opens_with_its_own_schema_and_contract() -> None:
     assert ctx.tags["Layer"] == "bootstrap"
     with pytest.raises(ContractError, match="missing"):
         ctx.export({"state_bucket": "b"})
+
+
+def test_no_builder_or_component_takes_the_whole_stack_context() -> None:
+    # Only a program's __main__.py opens the context; the modules beside it get a LabelContext
+    # and the values they need, so they can be read (and reused) without the stack around them.
+    modules = [
+        path
+        for folder in (*(layer.folder for layer in LAYERS), BOOTSTRAP.folder)
+        for path in folder.glob("*.py")
+        if path.name != "__main__.py"
+    ]
+    assert modules
+    for path in modules:
+        tree = ast.parse(path.read_text())
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        assert not names & {"StackContext", "stack_context"}, path
