@@ -40,7 +40,7 @@ RULES = (
         default_level="advisory",
         description="CloudWatch log groups must be encrypted with a customer-managed KMS key.",
         severity="medium",
-        remediation="Set kmsKeyId to the logs KMS key (the network layer exports logs_kms_key_arn).",
+        remediation="Set kmsKeyId to the logs KMS key (the network layer exports log_group_kms_key_arn).",
         reads={LOG_GROUP: ("kmsKeyId",)},
         check_resource=check_kms,
     ),

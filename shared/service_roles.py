@@ -10,31 +10,32 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.boundary import boundary_arn
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.trust_policies import service_trust_policy
 
 
 def service_role(
-    ctx: StackContext[Any],
+    labels: LabelContext,
     resource_name: str,
     *,
     service: str,
-    parts: Sequence[str],
     statements: Sequence[dict[str, Any]],
 ) -> aws.iam.Role:
     """`service` (for this account only) assumes the role; `statements` are all it may do. Role and
-    policy are named from `parts` (`iam-role` and `iam-policy` labels) and share `resource_name`."""
-    label = ctx.label("iam-role", *parts)
+    policy are named by `labels` (`iam-role` and `iam-policy`) and share `resource_name`."""
+    label = labels.label("iam-role")
     role = aws.iam.Role(
         resource_name,
         name=label.name,
-        assume_role_policy=pulumi.Output.json_dumps(service_trust_policy(service, ctx.account_id)),
-        permissions_boundary=boundary_arn(ctx.account_id),
+        assume_role_policy=pulumi.Output.json_dumps(
+            service_trust_policy(service, labels.account_id)
+        ),
+        permissions_boundary=boundary_arn(labels.account_id),
         tags=label.tags,
     )
     aws.iam.RolePolicy(
         resource_name,
-        name=ctx.label("iam-policy", *parts).name,
+        name=labels.label("iam-policy").name,
         role=role.name,
         policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)}),
     )

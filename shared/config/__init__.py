@@ -15,6 +15,7 @@ from shared.config.schemas import (
     DEFAULT_CONTAINER_PORT,
     SCHEMAS,
     AppConfig,
+    BootstrapConfig,
     DataConfig,
     NetworkConfig,
     ObservabilityConfig,
@@ -27,13 +28,14 @@ from shared.environment import (
     resolve_environment,
     stack_environment_name,
 )
-from shared.layers import get_layer
+from shared.layers import Layer, get_layer
 
 __all__ = [
     "DEFAULT_CONTAINER_PORT",
     "ENVIRONMENT_KEYS",
     "UNDECRYPTED",
     "AppConfig",
+    "BootstrapConfig",
     "ConfigError",
     "DataConfig",
     "LayerConfig",
@@ -51,15 +53,17 @@ __all__ = [
 ]
 
 
-def schema_of(layer: str) -> type[LayerConfig]:
-    """The layer's schema; a layer without keys of its own has the common one."""
-    get_layer(layer)
-    return SCHEMAS.get(layer, LayerConfig)
+def schema_of(layer: str | Layer) -> type[LayerConfig]:
+    """The layer's schema; a layer without keys of its own has the common one. A `Layer` may be
+    a project outside the layer graph (shared.layers.BOOTSTRAP)."""
+    name = layer.name if isinstance(layer, Layer) else get_layer(layer).name
+    return SCHEMAS.get(name, LayerConfig)
 
 
-def accepted_keys(layer: str) -> tuple[str, ...]:
+def accepted_keys(layer: str | Layer) -> tuple[str, ...]:
     """Every `<layer>:<key>` the layer reads (the README table's source)."""
-    return tuple(f"{layer}:{key}" for key in keys(schema_of(layer)))
+    name = layer.name if isinstance(layer, Layer) else layer
+    return tuple(f"{name}:{key}" for key in keys(schema_of(layer)))
 
 
 def declared_environment(layer: str, raw: Mapping[str, Any], stack: str) -> Environment:
@@ -92,7 +96,7 @@ def parse(layer: str, raw: Mapping[str, Any], *, stack: str) -> LayerConfig:
     return load(schema, layer, raw, declared_environment(layer, raw, stack))
 
 
-def read_program_config(layer: str) -> dict[str, Any]:
+def read_program_config(layer: str | Layer) -> dict[str, Any]:
     """The running program's `<layer>:<key>` values and `aws:region`, through Pulumi's public API.
 
     Only declared keys can be read one by one; under the CLI, `PULUMI_CONFIG` also shows the rest,
@@ -100,12 +104,13 @@ def read_program_config(layer: str) -> dict[str, Any]:
     """
     import pulumi.runtime
 
+    name = layer.name if isinstance(layer, Layer) else layer
     wanted = [*accepted_keys(layer), "aws:region"]
     raw: dict[str, Any] = {
         key: value for key in wanted if (value := pulumi.runtime.get_config(key)) is not None
     }
     for key, value in pulumi.runtime.get_config_env().items():
-        if key.startswith(f"{layer}:"):
+        if key.startswith(f"{name}:"):
             raw.setdefault(key, value)
     return raw
 

@@ -287,6 +287,29 @@ class ObservabilityConfig(LayerConfig):
             )
 
 
+# The value the committed bootstrap/Pulumi.account.yaml ships with: roles trusting it would trust
+# nobody's workflows (or a stranger's, should someone register that name).
+PLACEHOLDER_REPOSITORY = "example-org/aws-platform"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BootstrapConfig(LayerConfig):
+    """The bootstrap project's (shared.layers.BOOTSTRAP), not a layer's."""
+
+    LAYER = "bootstrap"
+    repository: str | None = setting("repository", v.text, optional=True)  # <owner>/<repo>
+    # GitHub's OIDC provider when the account already has one (another project made it).
+    github_oidc_provider_arn: str | None = setting("githubOidcProviderArn", v.text, optional=True)
+
+    def validate(self) -> None:
+        where = "set <owner>/<repo> of your GitHub repository in bootstrap/Pulumi.<stack>.yaml"
+        if not self.repository:
+            raise Problem("repository", f"required: {where} (docs/ci.md, step 1)")
+        if self.repository == PLACEHOLDER_REPOSITORY:
+            raise Problem("repository", f"it is the example value: {where} (docs/ci.md, step 1)")
+
+
 SCHEMAS: dict[str, type[LayerConfig]] = {
-    schema.LAYER: schema for schema in (NetworkConfig, DataConfig, AppConfig, ObservabilityConfig)
+    schema.LAYER: schema
+    for schema in (NetworkConfig, DataConfig, AppConfig, ObservabilityConfig, BootstrapConfig)
 }

@@ -6,8 +6,8 @@ ACM certificate validated by DNS in the hosted zone), the ALB with its target gr
 restart of the service when RDS rotates the database password (app_rotation), and a Route53 alias
 where the profile and config allow one.
 Reads (StackReference): network (VPC, subnets, ALB and app security groups, the app port, the NAT
-mode (the app refuses a network without NAT), and the logs KMS key: it lives upstream because
-observability is downstream of this layer) and data (DB
+mode (the app refuses a network without NAT), and the log groups' KMS key: it lives upstream
+because observability is downstream of this layer) and data (DB
 endpoint/port/name, the master-user secret and its KMS key, the artifacts bucket for ALB logs).
 Exports: the app contract in shared.layers.
 """
@@ -29,7 +29,7 @@ NO_DOMAIN_RECORD = "N/A-No-Domain"
 ctx = stack_context("app", AppConfig)
 cfg, profile = ctx.config, ctx.environment.profile
 network, data = ctx.upstream("network"), ctx.upstream("data")
-app_service.private_egress(ctx, network.require("nat_gateways"))
+app_service.private_egress(ctx.environment.name, network.require("nat_gateways"))
 
 
 # --- DNS name: prod owns the apex (example.com), other environments get <env>.example.com ---------
@@ -39,39 +39,48 @@ if profile.route53 and cfg.domain_name and cfg.hosted_zone_id:
     record_name = (
         cfg.domain_name if profile.dns_apex else f"{ctx.environment.name}.{cfg.domain_name}"
     )
-certificate_arn = app_certificate.certificate_arn(ctx, record_name)
+certificate_arn = app_certificate.certificate_arn(
+    ctx.child("app"),
+    given=cfg.certificate_arn,
+    site_name=record_name,
+    hosted_zone_id=cfg.hosted_zone_id,
+)
 
 log_label = ctx.label("log-group", "app")
 log_group = aws.cloudwatch.LogGroup(
     "app",
     name=log_label.name,
     retention_in_days=cfg.log_retention_days,
-    kms_key_id=network.require("logs_kms_key_arn"),
+    kms_key_id=network.require("log_group_kms_key_arn"),
     tags=log_label.tags,
 )
 lb = app_load_balancer.LoadBalancer(
     "app",
     app_load_balancer.LoadBalancerArgs(
-        ctx=ctx,
+        labels=ctx.labels,
         vpc_id=network.require("vpc_id"),
         subnet_ids=network.require("public_subnet_ids"),
         security_group_id=network.require("alb_security_group_id"),
-        access_log_bucket=data.require("artifacts_bucket_name"),
+        access_log_bucket=data.require("artifacts_bucket_name") if cfg.alb_access_logs else None,
         certificate_arn=certificate_arn,
+        container_port=cfg.container_port,
+        health_check_path=cfg.health_check_path,
+        deletion_protection=profile.deletion_protection,
     ),
 )
 ecs = app_service.fargate_service(
-    ctx,
+    ctx.labels,
+    cfg,
     network=network,
     data=data,
     log_group=log_group,
     target_group_arn=lb.target_group.arn,
-    container_port=app_service.matching_port(ctx, network.require("app_port")),
+    container_port=app_service.matching_port(cfg.container_port, network.require("app_port")),
     depends_on=[lb.serving_listener],
 )
 # Tasks read the database password once, at start; RDS rotates it: restart them on each rotation.
 app_rotation.restart_on_rotation(
-    ctx,
+    ctx.child("app"),
     secret_arn=data.require("db_master_secret_arn"),
     cluster=ecs.cluster,
     service=ecs.service,

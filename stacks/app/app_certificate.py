@@ -13,32 +13,35 @@ from collections.abc import Sequence
 import pulumi
 import pulumi_aws as aws
 
-from shared.config import AppConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 
 VALIDATION_TTL = 300
 
 
 def certificate_arn(
-    ctx: StackContext[AppConfig], site_name: str | None
+    labels: LabelContext,
+    *,
+    given: str | None,
+    site_name: str | None,
+    hosted_zone_id: str | None,
 ) -> pulumi.Input[str] | None:
-    """The certificate the HTTPS listener serves for `site_name`, or None when there is none."""
-    cfg = ctx.config
-    if cfg.certificate_arn:
-        return cfg.certificate_arn
-    if site_name is None or cfg.hosted_zone_id is None:
+    """The certificate the HTTPS listener serves for `site_name`: `given` (app:certificateArn),
+    or one validated in `hosted_zone_id`, or None when there is neither."""
+    if given:
+        return given
+    if site_name is None or hosted_zone_id is None:
         return None
     certificate = aws.acm.Certificate(
         "tls",
         domain_name=site_name,
         validation_method="DNS",
-        tags=ctx.label("name-tag", "app", "tls").tags,
+        tags=labels.label("name-tag", "tls").tags,
     )
     # One name, no SANs: exactly one validation record, created outside any apply().
     option = certificate.domain_validation_options.apply(_only_option)
     record = aws.route53.Record(
         "tls-validation",
-        zone_id=cfg.hosted_zone_id,
+        zone_id=hosted_zone_id,
         name=option.apply(lambda o: str(o["name"])),
         type=option.apply(lambda o: str(o["type"])),
         records=[option.apply(lambda o: str(o["value"]))],

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from shared.config import AppConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.layers import ALB_ACCESS_LOG_PREFIX
 
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only
@@ -20,12 +19,16 @@ TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"  # TLS 1.3 and 1.2 only
 
 @dataclass(frozen=True)
 class LoadBalancerArgs:
-    ctx: StackContext[AppConfig]
+    labels: LabelContext
     vpc_id: pulumi.Input[str]
     subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
-    access_log_bucket: pulumi.Input[str]  # the data layer's bucket, whose policy allows ELB
+    # The data layer's bucket, whose policy allows ELB; None: no access logs (app:albAccessLogs).
+    access_log_bucket: pulumi.Input[str] | None
     certificate_arn: pulumi.Input[str] | None  # HTTPS on 443 when set (app_certificate)
+    container_port: int  # the targets' port
+    health_check_path: str
+    deletion_protection: bool  # the profile's: AWS's and Pulumi's protect agree
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -37,11 +40,11 @@ class LoadBalancer(pulumi.ComponentResource):
         self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("platform:app:LoadBalancer", name, None, opts)
-        ctx, cfg = args.ctx, args.ctx.config
+        labels = args.labels
         child = pulumi.ResourceOptions(parent=self)
-        protected = ctx.environment.profile.deletion_protection
+        protected = args.deletion_protection
 
-        alb_label = ctx.label("alb", name)
+        alb_label = labels.label("alb", name)
         self.alb = aws.lb.LoadBalancer(
             "alb",
             name=alb_label.name,
@@ -54,24 +57,24 @@ class LoadBalancer(pulumi.ComponentResource):
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=args.access_log_bucket, prefix=ALB_ACCESS_LOG_PREFIX, enabled=True
             )
-            if cfg.alb_access_logs
+            if args.access_log_bucket is not None
             else None,
             tags=alb_label.tags,
             # Pulumi's protect agrees with AWS deletion protection: `destroy-all` then reports the
             # ALB as kept instead of failing on AWS's refusal to delete it.
             opts=child.merge(pulumi.ResourceOptions(protect=protected)),
         )
-        target_label = ctx.label("target-group", name)
+        target_label = labels.label("target-group", name)
         self.target_group = aws.lb.TargetGroup(
             "target-group",
             name=target_label.name,
             target_type="ip",
             protocol="HTTP",
-            port=cfg.container_port,
+            port=args.container_port,
             vpc_id=args.vpc_id,
             deregistration_delay=30,  # the default 300 s makes every deployment wait five minutes
             health_check=aws.lb.TargetGroupHealthCheckArgs(
-                path=cfg.health_check_path,
+                path=args.health_check_path,
                 matcher="200-399",
                 interval=15,
                 timeout=5,
@@ -96,7 +99,7 @@ class LoadBalancer(pulumi.ComponentResource):
             port=80,
             protocol="HTTP",
             default_actions=[redirect_to_https if args.certificate_arn else forward],
-            tags=ctx.label("alb", name, "http").tags,
+            tags=labels.label("alb", name, "http").tags,
             opts=child,
         )
         if args.certificate_arn:
@@ -108,7 +111,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 ssl_policy=TLS_POLICY,
                 certificate_arn=args.certificate_arn,
                 default_actions=[forward],
-                tags=ctx.label("alb", name, "https").tags,
+                tags=labels.label("alb", name, "https").tags,
                 opts=child,
             )
         self.register_outputs({"alb_arn": self.alb.arn, "target_group_arn": self.target_group.arn})

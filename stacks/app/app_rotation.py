@@ -16,8 +16,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from shared.config import AppConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.service_roles import service_role
 
 ROTATION_EVENT = "RotationSucceeded"
@@ -68,17 +67,17 @@ def restart_definition(
 
 
 def restart_on_rotation(
-    ctx: StackContext[AppConfig],
+    labels: LabelContext,
     *,
     secret_arn: pulumi.Input[str],
     cluster: aws.ecs.Cluster,
     service: aws.ecs.Service,
 ) -> aws.sfn.StateMachine:
+    """`labels` name the state machine, the rule and both roles (`ctx.child("app")`)."""
     machine_role = service_role(
-        ctx,
+        labels.child("restart"),
         "restart",
         service="states.amazonaws.com",
-        parts=("app", "restart"),
         statements=[
             {
                 "Sid": "RedeployTheService",
@@ -88,7 +87,7 @@ def restart_on_rotation(
             }
         ],
     )
-    machine_label = ctx.label("state-machine", "app", "restart")
+    machine_label = labels.label("state-machine", "restart")
     machine = aws.sfn.StateMachine(
         "restart",
         name=machine_label.name,
@@ -99,10 +98,9 @@ def restart_on_rotation(
     )
 
     events_role = service_role(
-        ctx,
+        labels.child("rotation-events"),
         "rotation-events",
         service="events.amazonaws.com",
-        parts=("app", "rotation-events"),
         statements=[
             {
                 "Sid": "StartTheRestart",
@@ -112,7 +110,7 @@ def restart_on_rotation(
             }
         ],
     )
-    rule_label = ctx.label("event-rule", "app", "db-rotated")
+    rule_label = labels.label("event-rule", "db-rotated")
     rule = aws.cloudwatch.EventRule(
         "db-rotated",
         name=rule_label.name,

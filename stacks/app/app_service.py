@@ -5,6 +5,7 @@ definition, the Fargate service, and CPU target tracking where the profile autos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import app_documents as documents
 import pulumi
@@ -12,7 +13,7 @@ import pulumi_aws as aws
 
 from shared.boundary import boundary_arn
 from shared.config import AppConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.references import Upstream
 from shared.trust_policies import service_trust_policy
 
@@ -26,12 +27,9 @@ class Service:
     task_definition: aws.ecs.TaskDefinition
 
 
-def matching_port(
-    ctx: StackContext[AppConfig], network_port: pulumi.Output[float]
-) -> pulumi.Output[int]:
+def matching_port(port: int, network_port: pulumi.Output[float]) -> pulumi.Output[int]:
     """The container port, once the network layer's ALB -> app rule is known to allow it: another
     port would deploy an unreachable service."""
-    port = ctx.config.container_port
 
     def check(opened: float) -> int:
         if int(opened) != port:
@@ -44,7 +42,7 @@ def matching_port(
     return network_port.apply(check)
 
 
-def private_egress(ctx: StackContext[AppConfig], nat_gateways: pulumi.Output[str]) -> None:
+def private_egress(environment: str, nat_gateways: pulumi.Output[str]) -> None:
     """Refuse a network without NAT: the tasks run in private subnets without public IPs, so they
     could not pull their image, write their logs or read the database secret.
 
@@ -57,7 +55,7 @@ def private_egress(ctx: StackContext[AppConfig], nat_gateways: pulumi.Output[str
         if mode == "none":
             raise pulumi.RunError(
                 "network:natGateways = none leaves the app's private subnets without internet "
-                f"access: the {ctx.environment.name} tasks could not pull their image, write "
+                f"access: the {environment} tasks could not pull their image, write "
                 "CloudWatch Logs or read the database secret. Set network:natGateways to single "
                 "for an environment that runs the app layer"
             )
@@ -66,7 +64,8 @@ def private_egress(ctx: StackContext[AppConfig], nat_gateways: pulumi.Output[str
 
 
 def fargate_service(
-    ctx: StackContext[AppConfig],
+    labels: LabelContext,
+    cfg: AppConfig,
     *,
     network: Upstream,
     data: Upstream,
@@ -75,61 +74,21 @@ def fargate_service(
     container_port: pulumi.Input[int],
     depends_on: list[pulumi.Resource],
 ) -> Service:
-    cfg, profile = ctx.config, ctx.environment.profile
-    cluster_label = ctx.label("ecs-cluster")
-    cluster = aws.ecs.Cluster(
-        "cluster",
-        name=cluster_label.name,
-        settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
-        tags=cluster_label.tags,
-    )
+    profile = cfg.environment.profile
     # Spot is cheap but can be reclaimed with two minutes' notice: only where the profile allows it.
     capacity_provider = "FARGATE_SPOT" if profile.fargate_spot else "FARGATE"
-    capacity_providers = aws.ecs.ClusterCapacityProviders(
-        "capacity-providers",
-        cluster_name=cluster.name,
-        capacity_providers=["FARGATE", "FARGATE_SPOT"] if profile.fargate_spot else ["FARGATE"],
-        default_capacity_provider_strategies=[
-            aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
-                capacity_provider=capacity_provider, weight=1
-            )
-        ],
-    )
-
-    # Execution role: ECS starting the task. Task role: the app itself, with no policies, so it
-    # gets AWS permissions only when someone adds them deliberately.
-    assume_role = pulumi.Output.json_dumps(service_trust_policy(ECS_TASKS, ctx.account_id))
-    execution_label = ctx.label("iam-role", "app", "execution")
-    execution_role = aws.iam.Role(
-        "execution-role",
-        name=execution_label.name,
-        assume_role_policy=assume_role,
-        permissions_boundary=boundary_arn(ctx.account_id),
-        tags=execution_label.tags,
-    )
-    aws.iam.RolePolicy(
-        "execution-policy",
-        name=ctx.label("iam-policy", "app", "execution").name,
-        role=execution_role.name,
-        policy=pulumi.Output.json_dumps(
-            documents.execution_role_policy(
-                log_group_arn=log_group.arn,
-                db_secret_arn=data.require("db_master_secret_arn"),
-                db_kms_key_arn=data.require("db_kms_key_arn"),
-                image=cfg.container_image,
-            )
+    cluster, capacity_providers = _cluster(labels, capacity_provider)
+    execution_role, task_role = _roles(
+        labels.child("app"),
+        documents.execution_role_policy(
+            log_group_arn=log_group.arn,
+            db_secret_arn=data.require("db_master_secret_arn"),
+            db_kms_key_arn=data.require("db_kms_key_arn"),
+            image=cfg.container_image,
         ),
     )
-    task_label = ctx.label("iam-role", "app", "task")
-    task_role = aws.iam.Role(
-        "task-role",
-        name=task_label.name,
-        assume_role_policy=assume_role,
-        permissions_boundary=boundary_arn(ctx.account_id),
-        tags=task_label.tags,
-    )
 
-    family = ctx.label("task-family", "app")
+    family = labels.label("task-family", "app")
     task_definition = aws.ecs.TaskDefinition(
         "task",
         family=family.name,
@@ -148,7 +107,7 @@ def fargate_service(
                 port=cfg.container_port,
                 health_check_path=cfg.health_check_path,
                 log_group_name=log_group.name,
-                region=ctx.region,
+                region=labels.region,
                 db_host=data.require("db_endpoint"),
                 db_port=data.require("db_port"),
                 db_name=data.require("db_name"),
@@ -158,7 +117,7 @@ def fargate_service(
         tags=family.tags,
     )
 
-    service_label = ctx.label("ecs-service", "app")
+    service_label = labels.label("ecs-service", "app")
     service = aws.ecs.Service(
         "service",
         name=service_label.name,
@@ -199,12 +158,63 @@ def fargate_service(
         ),
     )
     if profile.autoscaling:
-        _cpu_target_tracking(ctx, cluster, service, service_label.tags)
+        _cpu_target_tracking(labels, cfg, cluster, service, service_label.tags)
     return Service(cluster, service, task_definition)
 
 
+def _cluster(
+    labels: LabelContext, capacity_provider: str
+) -> tuple[aws.ecs.Cluster, aws.ecs.ClusterCapacityProviders]:
+    """The cluster (Container Insights on) and its capacity providers, `capacity_provider` the
+    default."""
+    label = labels.label("ecs-cluster")
+    cluster = aws.ecs.Cluster(
+        "cluster",
+        name=label.name,
+        settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+        tags=label.tags,
+    )
+    capacity_providers = aws.ecs.ClusterCapacityProviders(
+        "capacity-providers",
+        cluster_name=cluster.name,
+        capacity_providers=sorted({"FARGATE", capacity_provider}),
+        default_capacity_provider_strategies=[
+            aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
+                capacity_provider=capacity_provider, weight=1
+            )
+        ],
+    )
+    return cluster, capacity_providers
+
+
+def _roles(
+    labels: LabelContext, execution_policy: dict[str, Any]
+) -> tuple[aws.iam.Role, aws.iam.Role]:
+    """Execution role: ECS starting the task, with `execution_policy`. Task role: the app itself,
+    with no policies, so it gets AWS permissions only when someone adds them deliberately."""
+    assume_role = pulumi.Output.json_dumps(service_trust_policy(ECS_TASKS, labels.account_id))
+    roles = {}
+    for purpose in ("execution", "task"):
+        label = labels.label("iam-role", purpose)
+        roles[purpose] = aws.iam.Role(
+            f"{purpose}-role",
+            name=label.name,
+            assume_role_policy=assume_role,
+            permissions_boundary=boundary_arn(labels.account_id),
+            tags=label.tags,
+        )
+    aws.iam.RolePolicy(
+        "execution-policy",
+        name=labels.label("iam-policy", "execution").name,
+        role=roles["execution"].name,
+        policy=pulumi.Output.json_dumps(execution_policy),
+    )
+    return roles["execution"], roles["task"]
+
+
 def _cpu_target_tracking(
-    ctx: StackContext[AppConfig],
+    labels: LabelContext,
+    cfg: AppConfig,
     cluster: aws.ecs.Cluster,
     service: aws.ecs.Service,
     tags: dict[str, str],
@@ -214,13 +224,13 @@ def _cpu_target_tracking(
         service_namespace="ecs",
         scalable_dimension="ecs:service:DesiredCount",
         resource_id=pulumi.Output.format("service/{0}/{1}", cluster.name, service.name),
-        min_capacity=ctx.config.desired_count,
-        max_capacity=ctx.config.max_count,
+        min_capacity=cfg.desired_count,
+        max_capacity=cfg.max_count,
         tags=tags,
     )
     aws.appautoscaling.Policy(
         "cpu-target-tracking",
-        name=ctx.label("scaling-policy", "app", "cpu").name,
+        name=labels.label("scaling-policy", "app", "cpu").name,
         policy_type="TargetTrackingScaling",
         service_namespace=target.service_namespace,
         scalable_dimension=target.scalable_dimension,
@@ -229,7 +239,7 @@ def _cpu_target_tracking(
             predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
                 predefined_metric_type="ECSServiceAverageCPUUtilization"
             ),
-            target_value=ctx.config.cpu_target_percent,
+            target_value=cfg.cpu_target_percent,
             scale_out_cooldown=60,
             scale_in_cooldown=300,  # scale in slowly: flapping costs more than a spare task
         ),

@@ -20,14 +20,20 @@ network = ctx.upstream("network")
 database = data_aurora.AuroraCluster(
     "db",
     data_aurora.AuroraClusterArgs(
-        ctx=ctx,
+        labels=ctx.labels,
+        config=ctx.config,
         subnet_ids=network.require("database_subnet_ids"),
         security_group_id=network.require("db_security_group_id"),
-        logs_kms_key_arn=network.require("logs_kms_key_arn"),
+        log_group_kms_key_arn=network.require("log_group_kms_key_arn"),
     ),
 )
-bucket = data_artifacts.artifacts_bucket(ctx)
-data_artifacts.access_log_bucket(ctx, bucket)
+buckets = data_artifacts.BucketSettings(
+    versioned=ctx.config.artifacts_versioning,
+    force_destroy=ctx.environment.profile.force_destroy_buckets,
+    log_retention_days=ctx.environment.profile.log_retention_days,
+)
+bucket = data_artifacts.artifacts_bucket(ctx.labels, buckets)
+data_artifacts.access_log_bucket(ctx.labels, buckets, bucket)
 
 cluster = database.cluster
 ctx.export(

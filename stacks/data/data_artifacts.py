@@ -9,34 +9,44 @@ write to it, an endless loop that AWS advises against.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pulumi
 import pulumi_aws as aws
 
 from shared.aws.elb import elb_log_delivery_principal
 from shared.buckets import PrivateBucket, deny_insecure_transport, private_bucket
-from shared.config import DataConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.layers import ALB_ACCESS_LOG_PREFIX
 
 ACCESS_LOG_PREFIX = "artifacts/"
 """Where the artifacts bucket's server access logs land in the log bucket."""
 
 
-def _private_bucket(ctx: StackContext[DataConfig], name: str) -> PrivateBucket:
+@dataclass(frozen=True)
+class BucketSettings:
+    versioned: bool  # data:artifactsVersioning
+    force_destroy: bool  # the profile's: ephemeral environments empty their buckets on destroy
+    log_retention_days: int  # the profile's: ALB and S3 access logs expire after it
+
+
+def _private_bucket(labels: LabelContext, name: str, settings: BucketSettings) -> PrivateBucket:
     """SSE-S3 (what ALB and S3 log delivery write with), versioned where config asks."""
-    label = ctx.label("s3-bucket", name)
+    label = labels.label("s3-bucket", name)
     return private_bucket(
         name,
         bucket_name=label.name,
         tags=label.tags,
-        versioned=ctx.config.artifacts_versioning,
-        force_destroy=ctx.environment.profile.force_destroy_buckets,
+        versioned=settings.versioned,
+        force_destroy=settings.force_destroy,
     )
 
 
-def access_log_bucket(ctx: StackContext[DataConfig], source: aws.s3.Bucket) -> aws.s3.Bucket:
+def access_log_bucket(
+    labels: LabelContext, settings: BucketSettings, source: aws.s3.Bucket
+) -> aws.s3.Bucket:
     """The bucket `source`'s server access logs go to, and the BucketLogging that sends them."""
-    logs = _private_bucket(ctx, "access-logs")
+    logs = _private_bucket(labels, "access-logs", settings)
     bucket = logs.bucket
     policy = aws.s3.BucketPolicy(
         "access-logs",
@@ -55,7 +65,7 @@ def access_log_bucket(ctx: StackContext[DataConfig], source: aws.s3.Bucket) -> a
                         "Resource": pulumi.Output.concat(bucket.arn, f"/{ACCESS_LOG_PREFIX}*"),
                         "Condition": {
                             "ArnLike": {"aws:SourceArn": source.arn},
-                            "StringEquals": {"aws:SourceAccount": ctx.account_id},
+                            "StringEquals": {"aws:SourceAccount": labels.account_id},
                         },
                     },
                 ],
@@ -72,7 +82,7 @@ def access_log_bucket(ctx: StackContext[DataConfig], source: aws.s3.Bucket) -> a
                 status="Enabled",
                 filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                 expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                    days=ctx.environment.profile.log_retention_days
+                    days=settings.log_retention_days
                 ),
                 noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
                     noncurrent_days=1
@@ -95,8 +105,8 @@ def access_log_bucket(ctx: StackContext[DataConfig], source: aws.s3.Bucket) -> a
     return bucket
 
 
-def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
-    artifacts = _private_bucket(ctx, "artifacts")
+def artifacts_bucket(labels: LabelContext, settings: BucketSettings) -> aws.s3.Bucket:
+    artifacts = _private_bucket(labels, "artifacts", settings)
     bucket, public_access, versioning = (
         artifacts.bucket,
         artifacts.public_access,
@@ -113,10 +123,10 @@ def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
                     {
                         "Sid": "AllowAlbAccessLogDelivery",
                         "Effect": "Allow",
-                        "Principal": elb_log_delivery_principal(ctx.region),
+                        "Principal": elb_log_delivery_principal(labels.region),
                         "Action": "s3:PutObject",
                         "Resource": pulumi.Output.concat(
-                            bucket.arn, f"/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{ctx.account_id}/*"
+                            bucket.arn, f"/{ALB_ACCESS_LOG_PREFIX}/AWSLogs/{labels.account_id}/*"
                         ),
                     },
                 ],
@@ -155,7 +165,7 @@ def artifacts_bucket(ctx: StackContext[DataConfig]) -> aws.s3.Bucket:
                     prefix=f"{ALB_ACCESS_LOG_PREFIX}/"
                 ),
                 expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                    days=ctx.environment.profile.log_retention_days
+                    days=settings.log_retention_days
                 ),
             ),
         ],

@@ -19,8 +19,9 @@ import pulumi_aws as aws
 from shared.aws.accepted_values import POSTGRES_PORT
 from shared.boundary import boundary_arn
 from shared.config import DataConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.key_policies import service_key_policy
+from shared.kms import FormerNames, KmsKey, KmsKeyArgs
 from shared.naming import stable_hash
 from shared.trust_policies import service_trust_policy
 
@@ -43,10 +44,11 @@ class MonitoringRole:
 
 @dataclass(frozen=True)
 class AuroraClusterArgs:
-    ctx: StackContext[DataConfig]
+    labels: LabelContext
+    config: DataConfig  # engine, sizes, retention, protection: the data layer's settings
     subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
-    logs_kms_key_arn: pulumi.Input[str]  # the network layer's key for log groups
+    log_group_kms_key_arn: pulumi.Input[str]  # the network layer's key for log groups
 
 
 class AuroraCluster(pulumi.ComponentResource):
@@ -59,58 +61,28 @@ class AuroraCluster(pulumi.ComponentResource):
         self, name: str, args: AuroraClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("platform:data:AuroraCluster", name, None, opts)
-        ctx, cfg = args.ctx, args.ctx.config
+        labels, cfg = args.labels, args.config
         child = pulumi.ResourceOptions(parent=self)
         guarded = child.merge(pulumi.ResourceOptions(protect=cfg.deletion_protection))
-        major = cfg.engine_version.split(".")[0]
 
-        self.key = aws.kms.Key(
+        self.key = KmsKey(
             f"{name}-key",
-            description=f"{ctx.namer.project} {ctx.environment.name}: Aurora storage, master "
-            "secret, Performance Insights",
-            enable_key_rotation=True,
-            deletion_window_in_days=30,
-            policy=pulumi.Output.json_dumps(
-                service_key_policy(account_id=ctx.account_id, region=ctx.region, services=[])
-            ),
-            tags=ctx.label("name-tag", name).tags,
-            # A final snapshot is encrypted with this key: keep the key when the stack goes, or
-            # the snapshot could never be restored.
-            opts=guarded.merge(
-                pulumi.ResourceOptions(retain_on_delete=not cfg.skip_final_snapshot)
-            ),
-        )
-        aws.kms.Alias(
-            f"{name}-key-alias",
-            name=ctx.label("kms-alias", name).name,
-            target_key_id=self.key.key_id,
-            opts=child,
-        )
-        subnet_label = ctx.label("db-subnet-group", name)
-        subnet_group = aws.rds.SubnetGroup(
-            name,
-            name=subnet_label.name,
-            description=f"{ctx.namer.project} {ctx.environment.name}: the network layer's "
-            "isolated database subnets",
-            subnet_ids=args.subnet_ids,
-            tags=subnet_label.tags,
-            opts=child,
-        )
-        parameters_label = ctx.label("db-parameter-group", "cluster", f"pg{major}")
-        parameter_group = aws.rds.ClusterParameterGroup(
-            name,
-            name=parameters_label.name,
-            family=f"aurora-postgresql{major}",
-            description=f"{ctx.namer.project} {ctx.environment.name}: TLS only, slow statements logged",
-            parameters=[
-                aws.rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1"),
-                aws.rds.ClusterParameterGroupParameterArgs(
-                    name="log_min_duration_statement", value=str(LOG_SLOW_STATEMENTS_MS)
+            KmsKeyArgs(
+                description=f"{labels.scope}: Aurora storage, master secret, Performance Insights",
+                policy=service_key_policy(
+                    account_id=labels.account_id, region=labels.region, services=[]
                 ),
-            ],
-            tags=parameters_label.tags,
+                alias=labels.label("kms-alias", name).name,
+                tags=labels.label("name-tag", name).tags,
+                protect=cfg.deletion_protection,
+                # A final snapshot is encrypted with this key: keep the key when the stack goes,
+                # or the snapshot could never be restored.
+                retain_on_delete=not cfg.skip_final_snapshot,
+                moved_from=FormerNames(key=f"{name}-key", alias=f"{name}-key-alias"),
+            ),
             opts=child,
-        )
+        ).key
+        subnet_group, parameter_group = self._groups(name, args, child)
         # Unique per cluster generation yet stable across runs: derived from this stack's own key
         # id, which AWS makes unique and which only changes when the data stack is created again.
         # A value that changed on every run (a timestamp) would show a diff on every `pulumi up`.
@@ -118,10 +90,12 @@ class AuroraCluster(pulumi.ComponentResource):
             None
             if cfg.skip_final_snapshot
             else self.key.key_id.apply(
-                lambda key_id: ctx.namer.name("db-snapshot", f"{name}-final", stable_hash(key_id))
+                lambda key_id: labels.namer.name(
+                    "db-snapshot", f"{name}-final", stable_hash(key_id)
+                )
             )
         )
-        cluster_label = ctx.label("rds-cluster", name)
+        cluster_label = labels.label("rds-cluster", name)
         # RDS would create this group itself on the first export, unencrypted and kept forever,
         # and the slow statements (with their SQL text) land in it: declare it first, encrypted
         # and with a retention, and have the cluster wait for it.
@@ -129,8 +103,8 @@ class AuroraCluster(pulumi.ComponentResource):
             f"{name}-postgresql",
             name=rds_log_group_name(cluster_label.name),
             retention_in_days=cfg.log_retention_days,
-            kms_key_id=args.logs_kms_key_arn,
-            tags=ctx.label("name-tag", name, "postgresql").tags,
+            kms_key_id=args.log_group_kms_key_arn,
+            tags=labels.label("name-tag", name, "postgresql").tags,
             opts=child,
         )
         self.cluster = aws.rds.Cluster(
@@ -159,11 +133,58 @@ class AuroraCluster(pulumi.ComponentResource):
             tags=cluster_label.tags,
             opts=guarded.merge(pulumi.ResourceOptions(depends_on=[log_group])),
         )
+        self._instances(name, args, subnet_group, child)
+        self.master_secret_arn = self.cluster.master_user_secrets.apply(
+            lambda secrets: secrets[0].secret_arn
+        )
+        self.register_outputs({"cluster_arn": self.cluster.arn, "key_arn": self.key.arn})
+
+    @staticmethod
+    def _groups(
+        name: str, args: AuroraClusterArgs, child: pulumi.ResourceOptions
+    ) -> tuple[aws.rds.SubnetGroup, aws.rds.ClusterParameterGroup]:
+        """The subnet group over the network layer's subnets; the parameter group forcing TLS."""
+        labels, major = args.labels, args.config.engine_version.split(".")[0]
+        subnet_label = labels.label("db-subnet-group", name)
+        subnet_group = aws.rds.SubnetGroup(
+            name,
+            name=subnet_label.name,
+            description=f"{labels.scope}: the network layer's isolated database subnets",
+            subnet_ids=args.subnet_ids,
+            tags=subnet_label.tags,
+            opts=child,
+        )
+        parameters_label = labels.label("db-parameter-group", "cluster", f"pg{major}")
+        parameter_group = aws.rds.ClusterParameterGroup(
+            name,
+            name=parameters_label.name,
+            family=f"aurora-postgresql{major}",
+            description=f"{labels.scope}: TLS only, slow statements logged",
+            parameters=[
+                aws.rds.ClusterParameterGroupParameterArgs(name="rds.force_ssl", value="1"),
+                aws.rds.ClusterParameterGroupParameterArgs(
+                    name="log_min_duration_statement", value=str(LOG_SLOW_STATEMENTS_MS)
+                ),
+            ],
+            tags=parameters_label.tags,
+            opts=child,
+        )
+        return subnet_group, parameter_group
+
+    def _instances(
+        self,
+        name: str,
+        args: AuroraClusterArgs,
+        subnet_group: aws.rds.SubnetGroup,
+        child: pulumi.ResourceOptions,
+    ) -> None:
+        """`data:instanceCount` instances, numbered from 1 (the writer first, then readers)."""
+        labels, cfg = args.labels, args.config
         # RDS checks the role's permissions when an instance starts monitoring: the instances wait
         # for the policy attachment, not only for the role.
-        monitoring = self._monitoring_role(name, ctx, child) if cfg.monitoring_interval else None
+        monitoring = self._monitoring_role(name, labels, child) if cfg.monitoring_interval else None
         for number in range(1, cfg.instance_count + 1):
-            instance_label = ctx.label("rds-instance", name, str(number))
+            instance_label = labels.label("rds-instance", name, str(number))
             aws.rds.ClusterInstance(
                 f"{name}-{number}",
                 identifier=instance_label.name,
@@ -187,23 +208,19 @@ class AuroraCluster(pulumi.ComponentResource):
                     pulumi.ResourceOptions(depends_on=[monitoring.attachment] if monitoring else [])
                 ),
             )
-        self.master_secret_arn = self.cluster.master_user_secrets.apply(
-            lambda secrets: secrets[0].secret_arn
-        )
-        self.register_outputs({"cluster_arn": self.cluster.arn, "key_arn": self.key.arn})
 
     @staticmethod
     def _monitoring_role(
-        name: str, ctx: StackContext[DataConfig], child: pulumi.ResourceOptions
+        name: str, labels: LabelContext, child: pulumi.ResourceOptions
     ) -> MonitoringRole:
-        label = ctx.label("iam-role", "rds-monitoring")
+        label = labels.label("iam-role", "rds-monitoring")
         role = aws.iam.Role(
             f"{name}-monitoring",
             name=label.name,
             assume_role_policy=pulumi.Output.json_dumps(
-                service_trust_policy("monitoring.rds.amazonaws.com", ctx.account_id)
+                service_trust_policy("monitoring.rds.amazonaws.com", labels.account_id)
             ),
-            permissions_boundary=boundary_arn(ctx.account_id),
+            permissions_boundary=boundary_arn(labels.account_id),
             tags=label.tags,
             opts=child,
         )

@@ -1,6 +1,6 @@
 """The network layer: VPC, three subnet tiers per zone, NAT, security groups, flow logs, peering.
 
-Deploys: a KMS key for log groups (flow logs here, the app's logs downstream), the VPC with public,
+Deploys: a KMS key for log groups (flow logs here, the data and app layers' logs downstream), the VPC with public,
 private (app) and isolated database subnets in each zone (network_vpc), the ALB, app and database
 security groups (network_security), VPC flow logs (network_flow_logs), and peering with
 `network:peerEnvironments` (network_peering).
@@ -12,35 +12,41 @@ import network_flow_logs
 import network_peering
 import network_security
 import network_vpc
-import pulumi
-import pulumi_aws as aws
 
 from shared.config import NetworkConfig
 from shared.context import stack_context
 from shared.key_policies import service_key_policy
+from shared.kms import FormerNames, KmsKey, KmsKeyArgs
 
 ctx = stack_context("network", NetworkConfig)
 cfg = ctx.config
 
-# --- encryption key for log groups (this layer's flow logs, the app layer's logs) -----------------
-logs_key = aws.kms.Key(
+# --- encryption key for log groups (this layer's flow logs, the data and app layers' logs) --------
+log_group_key = KmsKey(
     "logs-key",
-    description=f"{ctx.namer.project} {ctx.environment.name}: CloudWatch Logs (VPC flow logs, app logs)",
-    enable_key_rotation=True,
-    deletion_window_in_days=30,
-    policy=pulumi.Output.json_dumps(
-        service_key_policy(account_id=ctx.account_id, region=ctx.region, services=["logs"])
+    KmsKeyArgs(
+        description=f"{ctx.labels.scope}: CloudWatch Logs (VPC flow logs, app logs)",
+        policy=service_key_policy(account_id=ctx.account_id, region=ctx.region, services=["logs"]),
+        alias=ctx.label("kms-alias", "logs").name,
+        tags=ctx.label("name-tag", "logs").tags,
+        moved_from=FormerNames(key="logs-key", alias="logs-key-alias"),
     ),
-    tags=ctx.label("name-tag", "logs").tags,
-)
-aws.kms.Alias(
-    "logs-key-alias", name=ctx.label("kms-alias", "logs").name, target_key_id=logs_key.key_id
-)
+).key
 
 # --- VPC, subnets, routing; security groups; flow logs --------------------------------------------
-vpc = network_vpc.build_vpc(ctx, network_vpc.zones_of(ctx))
-groups = network_security.security_groups(ctx, vpc.vpc.id)
-network_flow_logs.flow_logs(ctx, vpc.vpc.id, logs_key.arn)
+vpc = network_vpc.build_vpc(
+    ctx.labels,
+    vpc_cidr=cfg.vpc_cidr,
+    zones=network_vpc.zones_of(ctx.region, cfg.availability_zones, cfg.az_count),
+    nat_gateways=cfg.nat_gateways,
+)
+groups = network_security.security_groups(ctx.labels, vpc_id=vpc.vpc.id, app_port=cfg.app_port)
+network_flow_logs.flow_logs(
+    ctx.child("vpc-flow-logs"),
+    vpc_id=vpc.vpc.id,
+    kms_key_arn=log_group_key.arn,
+    retention_days=cfg.flow_log_retention_days,
+)
 
 # --- peering (see network_peering for who owns what) ----------------------------------------------
 peer_tables = {
@@ -73,7 +79,7 @@ ctx.export(
         "app_security_group_id": groups["app"].id,
         "db_security_group_id": groups["db"].id,
         "peering_connection_ids": peering_ids,
-        "logs_kms_key_arn": logs_key.arn,
+        "log_group_kms_key_arn": log_group_key.arn,
         "app_port": cfg.app_port,
         "nat_gateways": cfg.nat_gateways,
     }

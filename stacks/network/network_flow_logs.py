@@ -5,27 +5,30 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from shared.config import NetworkConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.service_roles import service_role
 
 
 def flow_logs(
-    ctx: StackContext[NetworkConfig], vpc_id: pulumi.Input[str], kms_key_arn: pulumi.Input[str]
+    labels: LabelContext,
+    *,
+    vpc_id: pulumi.Input[str],
+    kms_key_arn: pulumi.Input[str],
+    retention_days: int,
 ) -> None:
-    group_label = ctx.label("log-group", "vpc-flow-logs")
+    """`labels` name the group, the role and the flow log (`ctx.child("vpc-flow-logs")`)."""
+    group_label = labels.label("log-group")
     group = aws.cloudwatch.LogGroup(
         "flow-logs",
         name=group_label.name,
-        retention_in_days=ctx.config.flow_log_retention_days,
+        retention_in_days=retention_days,
         kms_key_id=kms_key_arn,
         tags=group_label.tags,
     )
     role = service_role(
-        ctx,
+        labels,
         "flow-logs",
         service="vpc-flow-logs.amazonaws.com",
-        parts=("vpc-flow-logs",),
         statements=[
             {
                 "Sid": "WriteFlowLogGroup",
@@ -55,5 +58,5 @@ def flow_logs(
         log_destination=group.arn,
         iam_role_arn=role.arn,
         max_aggregation_interval=60,
-        tags=ctx.label("name-tag", "vpc-flow-logs").tags,
+        tags=labels.label("name-tag").tags,
     )

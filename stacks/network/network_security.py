@@ -13,8 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.aws.accepted_values import POSTGRES_PORT
-from shared.config import NetworkConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 
 HTTP, HTTPS = 80, 443
 ANYWHERE = "0.0.0.0/0"
@@ -57,12 +56,12 @@ def rules(app_port: int) -> tuple[Rule, ...]:
 
 
 def security_groups(
-    ctx: StackContext[NetworkConfig], vpc_id: pulumi.Input[str]
+    labels: LabelContext, *, vpc_id: pulumi.Input[str], app_port: int
 ) -> dict[str, aws.ec2.SecurityGroup]:
     """The three groups (role -> group), with every rule of the table."""
     groups = {}
     for role, description in GROUPS.items():
-        label = ctx.label("security-group", role)
+        label = labels.label("security-group", role)
         groups[role] = aws.ec2.SecurityGroup(
             f"{role}-sg",
             name=label.name,
@@ -70,7 +69,7 @@ def security_groups(
             vpc_id=vpc_id,
             tags=label.tags,
         )
-    for rule in rules(ctx.config.app_port):
+    for rule in rules(app_port):
         resource = (
             aws.vpc.SecurityGroupIngressRule
             if rule.direction == "in"
@@ -86,6 +85,6 @@ def security_groups(
             to_port=rule.port,
             cidr_ipv4=None if to_group else rule.peer,
             referenced_security_group_id=groups[rule.peer].id if to_group else None,
-            tags=ctx.label("name-tag", rule.name).tags,
+            tags=labels.label("name-tag", rule.name).tags,
         )
     return groups

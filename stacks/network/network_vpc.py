@@ -7,14 +7,15 @@ shared one), database subnets nowhere: they are isolated.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from shared import subnets
-from shared.config import NetworkConfig
-from shared.context import StackContext
+from shared.context import LabelContext
+from shared.environment import NatMode
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Vpc:
     database_table: aws.ec2.RouteTable
 
 
-def zones_of(ctx: StackContext[NetworkConfig]) -> tuple[str, ...]:
+def zones_of(region: str, configured: tuple[str, ...], count: int) -> tuple[str, ...]:
     """The configured zones, or the region's first `azCount` by zone id; a clear error when it
     has too few.
 
@@ -34,7 +35,6 @@ def zones_of(ctx: StackContext[NetworkConfig]) -> tuple[str, ...]:
     lack most services and sort first by name. Zone ids name the same physical zone in every
     account, unlike zone names, so every environment's VPC lands in the same zones.
     """
-    cfg = ctx.config
     found = aws.get_availability_zones(
         state="available",
         filters=[
@@ -42,21 +42,27 @@ def zones_of(ctx: StackContext[NetworkConfig]) -> tuple[str, ...]:
         ],
     )
     available = [name for _, name in sorted(zip(found.zone_ids, found.names, strict=True))]
-    zones = list(cfg.availability_zones) or available[: cfg.az_count]
+    zones = list(configured) or available[:count]
     unavailable = sorted(set(zones) - set(available))
-    if unavailable or len(zones) < cfg.az_count:
+    if unavailable or len(zones) < count:
         raise pulumi.RunError(
-            f"network:availabilityZones/azCount: {ctx.region} cannot provide {cfg.az_count} zones "
+            f"network:availabilityZones/azCount: {region} cannot provide {count} zones "
             f"({', '.join(unavailable) or 'too few'} unavailable); available: {', '.join(available)}"
         )
     return tuple(zones)
 
 
-def build_vpc(ctx: StackContext[NetworkConfig], zones: tuple[str, ...]) -> Vpc:
-    layout = subnets.layout_subnets(ctx.config.vpc_cidr, len(zones))
+def build_vpc(
+    labels: LabelContext,
+    *,
+    vpc_cidr: ipaddress.IPv4Network,
+    zones: tuple[str, ...],
+    nat_gateways: NatMode,
+) -> Vpc:
+    layout = subnets.layout_subnets(vpc_cidr, len(zones))
 
     def name_tags(*parts: str) -> dict[str, str]:
-        return ctx.label("name-tag", *parts).tags
+        return labels.label("name-tag", *parts).tags
 
     vpc = aws.ec2.Vpc(
         "vpc",
@@ -82,7 +88,7 @@ def build_vpc(ctx: StackContext[NetworkConfig], zones: tuple[str, ...]) -> Vpc:
             )
             subnet_ids[tier].append(subnet.id)
 
-    nat_count = {"per-az": len(zones), "single": 1, "none": 0}[ctx.config.nat_gateways]
+    nat_count = {"per-az": len(zones), "single": 1, "none": 0}[nat_gateways]
     nat_ids = []
     for zone, public_subnet in zip(zones[:nat_count], subnet_ids["public"], strict=False):
         eip = aws.ec2.Eip(f"nat-{zone}", domain="vpc", tags=name_tags("nat", zone))
@@ -131,7 +137,7 @@ def build_vpc(ctx: StackContext[NetworkConfig], zones: tuple[str, ...]) -> Vpc:
     aws.ec2.VpcEndpoint(
         "s3",
         vpc_id=vpc.id,
-        service_name=f"com.amazonaws.{ctx.region}.s3",
+        service_name=f"com.amazonaws.{labels.region}.s3",
         vpc_endpoint_type="Gateway",
         route_table_ids=[t.id for t in [*private_tables, database_table]],
         tags=name_tags("s3"),

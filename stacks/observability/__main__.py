@@ -22,7 +22,7 @@ from shared.layers import PRODUCT
 ctx = stack_context("observability", ObservabilityConfig)
 data, app = ctx.upstream("data"), ctx.upstream("app")
 
-alarm_topic = observability_topic.alarm_topic(ctx)
+alarm_topic = observability_topic.alarm_topic(ctx.labels, email=ctx.config.alarm_email)
 topic = alarm_topic.topic
 
 # --- what is watched: the app's ERROR lines as a metric, and the upstream identifiers -------------
@@ -61,7 +61,7 @@ dashboard = aws.cloudwatch.Dashboard(
 alarm_set = alarms.AlarmSet(
     "alarms",
     alarms.AlarmSetArgs(
-        ctx=ctx,
+        labels=ctx.labels,
         alarms=alarms.alarms(
             ctx.environment.profile.alarms,
             **watched,
@@ -82,6 +82,6 @@ ctx.export(
             dashboard.dashboard_name,
         ),
         "alarm_names": alarm_set.names,
-        "logs_kms_key_arn": alarm_topic.key.arn,
+        "alarm_topic_kms_key_arn": alarm_topic.key.arn,
     }
 )

@@ -14,8 +14,7 @@ from observability_dashboard import ALB_NAMESPACE as ALB
 from observability_dashboard import ECS_NAMESPACE as ECS
 from observability_dashboard import RDS_NAMESPACE as RDS
 
-from shared.config import ObservabilityConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.environment import AlarmThresholds
 
 
@@ -190,7 +189,7 @@ def alarms(
 
 @dataclass(frozen=True)
 class AlarmSetArgs:
-    ctx: StackContext[ObservabilityConfig]
+    labels: LabelContext
     alarms: list[Alarm]
     # Notified on ALARM and on OK: this layer's topic, plus an existing one when configured.
     topic_arns: list[pulumi.Input[str]]
@@ -208,7 +207,7 @@ class AlarmSet(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.names = []
         for spec in args.alarms:
-            label = args.ctx.label("alarm", spec.key)
+            label = args.labels.label("alarm", spec.key)
             aws.cloudwatch.MetricAlarm(
                 spec.key,
                 name=label.name,

@@ -10,49 +10,47 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from shared.config import ObservabilityConfig
-from shared.context import StackContext
+from shared.context import LabelContext
 from shared.key_policies import service_key_policy
+from shared.kms import FormerNames, KmsKey, KmsKeyArgs
 
 
 @dataclass(frozen=True)
 class AlarmTopic:
     topic: aws.sns.Topic
-    key: aws.kms.Key  # also for CloudWatch Logs, so the key is part of the contract
+    key: aws.kms.Key  # the contract's alarm_topic_kms_key_arn
 
 
-def alarm_topic(ctx: StackContext[ObservabilityConfig]) -> AlarmTopic:
-    key_label = ctx.label("kms-alias", "observability")
-    key = aws.kms.Key(
+def alarm_topic(labels: LabelContext, *, email: str | None) -> AlarmTopic:
+    """The topic and its key; `email` (observability:alarmEmail) is subscribed when given."""
+    key_label = labels.label("kms-alias", "observability")
+    key = KmsKey(
         "observability",
-        description=f"Encrypts {ctx.namer.project} {ctx.environment.name} alarm notifications and logs",
-        enable_key_rotation=True,
-        deletion_window_in_days=30,
-        # CloudWatch must be able to encrypt for the topic when an alarm publishes to it.
-        policy=pulumi.Output.json_dumps(
-            service_key_policy(
-                account_id=ctx.account_id,
-                region=ctx.region,
+        KmsKeyArgs(
+            description=f"Encrypts {labels.scope} alarm notifications and logs",
+            # CloudWatch must be able to encrypt for the topic when an alarm publishes to it.
+            policy=service_key_policy(
+                account_id=labels.account_id,
+                region=labels.region,
                 services=["logs", "sns", "cloudwatch"],
-            )
+            ),
+            alias=key_label.name,
+            tags=key_label.tags,
+            moved_from=FormerNames(key="observability", alias="observability"),
         ),
-        tags=key_label.tags,
-    )
-    aws.kms.Alias("observability", name=key_label.name, target_key_id=key.key_id)
-    topic_label = ctx.label("sns-topic", "alarms")
+    ).key
+    topic_label = labels.label("sns-topic", "alarms")
     topic = aws.sns.Topic(
         "alarms", name=topic_label.name, kms_master_key_id=key.arn, tags=topic_label.tags
     )
     aws.sns.TopicPolicy(
         "alarms",
         arn=topic.arn,
-        policy=pulumi.Output.json_dumps(topic_policy(topic.arn, ctx.account_id)),
+        policy=pulumi.Output.json_dumps(topic_policy(topic.arn, labels.account_id)),
     )
-    if ctx.config.alarm_email:
+    if email:
         # Stays "pending confirmation" until the recipient clicks the link AWS sends.
-        aws.sns.TopicSubscription(
-            "alarm-email", topic=topic.arn, protocol="email", endpoint=ctx.config.alarm_email
-        )
+        aws.sns.TopicSubscription("alarm-email", topic=topic.arn, protocol="email", endpoint=email)
     return AlarmTopic(topic, key)
 
 

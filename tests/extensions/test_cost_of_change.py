@@ -32,7 +32,7 @@ group = aws.cloudwatch.LogGroup(
     "audit",
     name=label.name,
     retention_in_days=ctx.environment.profile.log_retention_days,
-    kms_key_id=network.require("logs_kms_key_arn"),
+    kms_key_id=network.require("log_group_kms_key_arn"),
     tags=label.tags,
 )
 

@@ -76,3 +76,20 @@ def test_dashboard_exists(aws: Any, outputs: dict[str, Any]) -> None:
     name = outputs["observability.dashboard_name"]
     dashboard = aws.client("cloudwatch").get_dashboard(DashboardName=name)
     assert dashboard["DashboardName"] == name
+
+
+def test_each_kms_output_names_the_key_that_encrypts_what_it_says(
+    aws: Any, outputs: dict[str, Any]
+) -> None:
+    name = outputs["app.app_log_group_name"]
+    found = aws.client("logs").describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+    (group,) = [g for g in found if g["logGroupName"] == name]
+    assert group["kmsKeyId"] == outputs["network.log_group_kms_key_arn"]
+    topic = aws.client("sns").get_topic_attributes(
+        TopicArn=outputs["observability.alarm_topic_arn"]
+    )
+    key = aws.client("kms").describe_key(KeyId=topic["Attributes"]["KmsMasterKeyId"])
+    assert key["KeyMetadata"]["Arn"] == outputs["observability.alarm_topic_kms_key_arn"]
+    assert (
+        outputs["network.log_group_kms_key_arn"] != outputs["observability.alarm_topic_kms_key_arn"]
+    )

@@ -3,14 +3,23 @@ checks against shared.layers, and the common schema a layer without keys of its 
 
 import shutil
 from pathlib import Path
+import ast
 
 import pytest
 
-from shared.config import AppConfig, LayerConfig, UnknownKeyError, parse, schema_of
+from shared.config import (
+    AppConfig,
+    BootstrapConfig,
+    ConfigError,
+    LayerConfig,
+    UnknownKeyError,
+    parse,
+    schema_of,
+)
 from shared.config.schema import keys, load
 from shared.context import ContractError, StackContext
 from shared.environment import parse_environment
-from shared.layers import get_layer
+from shared.layers import BOOTSTRAP, LAYER_NAMES, LAYERS, get_layer
 from shared.naming import NAME_RULES
 from tooling.offline import ProgramError, plan
 
@@ -67,3 +76,63 @@ def test_export_refuses_a_contract_output_that_is_none(tmp_path: Path) -> None:
     with pytest.raises(ProgramError) as error:
         plan("dev", layers=["network"], pack_dir=None, stacks_dir=tmp_path)
     assert "ContractError: the network layer exports vpc_cidr as None" in error.value.message
+
+
+def test_a_child_context_adds_its_attributes_to_every_name_and_keeps_the_tags() -> None:
+    ctx = context("app")
+    redis = ctx.child("redis")
+    label = redis.label("iam-role", "task")
+    assert label.name == ctx.label("iam-role", "redis", "task").name == "platform-dev-redis-task"
+    assert label.tags == {**ctx.tags, "Name": label.name}
+    assert redis.child("replica").label("name-tag").name == "platform-dev-redis-replica"
+    assert ctx.label("iam-role", "task").name == "platform-dev-task"  # the parent is unchanged
+
+
+def test_a_child_name_still_follows_the_kinds_rule() -> None:
+    long = context("app").child("a" * 30, "b" * 30)
+    assert not NAME_RULES["alb"].problems(long.label("alb", "c" * 30).name)
+    bucket = context("data").child("redis").label("s3-bucket", "backups").name
+    assert bucket.startswith("platform-dev-redis-backups-") and not NAME_RULES[
+        "s3-bucket"
+    ].problems(bucket)
+
+
+def test_a_label_context_knows_account_region_and_whose_resources_it_names() -> None:
+    labels = context("data").child("redis")
+    assert (labels.account_id, labels.region, labels.scope) == (
+        "123456789012",
+        "us-east-1",
+        "platform dev",
+    )
+
+
+def test_the_bootstrap_project_opens_with_its_own_schema_and_contract() -> None:
+    account = parse_environment("account", "prod")
+    with pytest.raises(ConfigError, match=r"bootstrap:repository.*required"):
+        load(BootstrapConfig, "bootstrap", {}, account)
+    config = load(BootstrapConfig, "bootstrap", {"bootstrap:repository": "acme/infra"}, account)
+    ctx = StackContext(
+        layer=BOOTSTRAP, config=config, account_id="123456789012", region="us-east-1"
+    )
+    assert schema_of(BOOTSTRAP) is BootstrapConfig and BOOTSTRAP.name not in LAYER_NAMES
+    assert ctx.label("kms-alias", "state").name == "alias/platform-account-state"
+    assert ctx.tags["Layer"] == "bootstrap"
+    with pytest.raises(ContractError, match="missing"):
+        ctx.export({"state_bucket": "b"})
+
+
+def test_no_builder_or_component_takes_the_whole_stack_context() -> None:
+    # Only a program's __main__.py opens the context; the modules beside it get a LabelContext
+    # and the values they need, so they can be read (and reused) without the stack around them.
+    modules = [
+        path
+        for folder in (*(layer.folder for layer in LAYERS), BOOTSTRAP.folder)
+        for path in folder.glob("*.py")
+        if path.name != "__main__.py"
+    ]
+    assert modules
+    for path in modules:
+        tree = ast.parse(path.read_text())
+        names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+        names |= {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
+        assert not names & {"StackContext", "stack_context"}, path

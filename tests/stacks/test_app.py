@@ -99,7 +99,7 @@ def test_log_group_uses_network_logs_key_and_profile_retention(
     results: dict[str, LayerResult], env: str
 ) -> None:
     group = results[env].one("aws:cloudwatch/logGroup:LogGroup").inputs
-    assert group["kmsKeyId"] == upstream.network(env).outputs["logs_kms_key_arn"]
+    assert group["kmsKeyId"] == upstream.network(env).outputs["log_group_kms_key_arn"]
     assert group["retentionInDays"] == _profile(env).log_retention_days
 
 

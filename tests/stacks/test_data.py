@@ -267,7 +267,7 @@ def test_the_rds_log_group_is_declared_encrypted_with_retention_before_the_clust
     (group,) = data.of_type("aws:cloudwatch/logGroup:LogGroup")
     identifier = cluster.inputs["clusterIdentifier"]
     assert group.inputs["name"] == f"/aws/rds/cluster/{identifier}/postgresql"
-    assert group.inputs["kmsKeyId"] == networks[environment].outputs["logs_kms_key_arn"]
+    assert group.inputs["kmsKeyId"] == networks[environment].outputs["log_group_kms_key_arn"]
     assert group.inputs["retentionInDays"] == days
     assert group.urn in cluster.dependencies
 

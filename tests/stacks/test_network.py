@@ -172,7 +172,7 @@ def test_flow_logs_go_to_an_encrypted_log_group_kept_by_environment(
     network = networks[environment]
     group = network.one("aws:cloudwatch/logGroup:LogGroup").inputs
     assert group["retentionInDays"] == days
-    assert group["kmsKeyId"] == network.outputs["logs_kms_key_arn"]
+    assert group["kmsKeyId"] == network.outputs["log_group_kms_key_arn"]
     assert not NAME_RULES["log-group"].problems(str(group["name"]))
     flow = network.one("aws:ec2/flowLog:FlowLog").inputs
     assert flow["trafficType"] == "ALL" and flow["logDestinationType"] == "cloud-watch-logs"

@@ -69,7 +69,7 @@ def test_exports_exactly_the_contract(
     _, result = runs[env]
     outputs = result.outputs
     assert set(outputs) == set(get_layer("observability").outputs)
-    assert outputs["logs_kms_key_arn"] == result.one("aws:kms/key:Key").outputs["arn"]
+    assert outputs["alarm_topic_kms_key_arn"] == result.one("aws:kms/key:Key").outputs["arn"]
     assert outputs["alarm_topic_arn"] == result.one("aws:sns/topic:Topic").outputs["arn"]
     assert outputs["dashboard_name"] == Namer(PRODUCT, env).name("dashboard")
     assert outputs["dashboard_url"] == (
@@ -115,7 +115,7 @@ def test_topic_is_encrypted_and_staging_and_prod_subscribe_an_email(
 ) -> None:
     _, result = runs[env]
     topic = result.one("aws:sns/topic:Topic")
-    assert topic.inputs["kmsMasterKeyId"] == result.outputs["logs_kms_key_arn"]
+    assert topic.inputs["kmsMasterKeyId"] == result.outputs["alarm_topic_kms_key_arn"]
     policy = json.loads(result.one("aws:sns/topicPolicy:TopicPolicy").inputs["policy"])
     publish = next(s for s in policy["Statement"] if s["Effect"] == "Allow")
     assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}

@@ -36,8 +36,12 @@ def test_the_default_run_does_not_collect_the_integration_folder() -> None:
 
 
 def test_run_by_hand_every_check_is_skipped_with_the_reason() -> None:
+    checks = sum(
+        path.read_text().count("\ndef test_")
+        for path in (REPO_ROOT / "tests" / "integration").glob("test_*.py")
+    )
     without_env = pytest_run("tests/integration", "-q", "-rs")
-    assert "6 skipped" in without_env.stdout
+    assert checks and f"{checks} skipped" in without_env.stdout
     assert "run `nox -s integration -- <env>`" in without_env.stdout
 
 
