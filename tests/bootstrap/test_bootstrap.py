@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 import yaml
 
 from shared.layers import LAYER_NAMES, REPO_ROOT, STACKS_DIR
@@ -21,6 +22,10 @@ from tests.bootstrap.planned import (
 )
 from tooling.deploy import bootstrap
 from tooling.offline import evaluate
+
+# One xdist worker runs the tests that share tests/bootstrap/planned.py (--dist loadgroup): the
+# bootstrap is planned once, not once per worker.
+pytestmark = pytest.mark.xdist_group("bootstrap-plan")
 
 
 def test_it_is_a_project_of_its_own_on_the_repos_venv_outside_the_four_layers() -> None:

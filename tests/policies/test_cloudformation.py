@@ -21,7 +21,11 @@ from shared.environment import CLASSES
 from shared.layers import LAYER_NAMES
 from tests.conftest import deploy_overrides
 from tests.policies.conftest import UNKNOWN, context, secret
-from tooling.offline import LayerResult, Resource, evaluate, plan
+from tooling.offline import LayerResult, PlanResult, Resource, evaluate, plan
+
+# One xdist worker runs every test here (--dist loadgroup): the plans cached in this module run
+# once, not once per worker.
+pytestmark = pytest.mark.xdist_group("policies-cloudformation")
 
 # One environment of each class, from the registry.
 ENVIRONMENTS = tuple(name if info.named else "pr-7" for name, info in CLASSES.items())
@@ -321,8 +325,14 @@ def test_a_value_unknown_during_preview_is_never_judged_equal_to_another() -> No
     assert findings(_associations((UNKNOWN, UNKNOWN)), context("dev")) == []
 
 
+@functools.cache
+def preview_plan(environment: str) -> PlanResult:
+    """The environment's preview plan with the pack (read-only results, shared by the tests)."""
+    return plan(environment, preview=True, config_overrides=deploy_overrides(environment))
+
+
 def test_a_preview_plan_has_no_cfn_lint_error() -> None:
-    result = plan("prod", preview=True, config_overrides=deploy_overrides("prod"))
+    result = preview_plan("prod")
     errors = [v for v in result.violations if v.policy == "aws-cfn-lint-errors"]
     assert [v.message for v in errors if v.level != "advisory"] == []
 
@@ -335,7 +345,7 @@ PREVIEW_ENVIRONMENTS = list(ENVIRONMENTS)
 def test_preview_plans_run_every_cfn_lint_policy_for_every_layer(environment: str) -> None:
     # An S3 part's `bucket` is unknown in preview; it folds into its bucket by its dependencies,
     # so neither cfn-lint nor the S3 stack policies "can't run" for the data layer.
-    result = plan(environment, preview=True, config_overrides=deploy_overrides(environment))
+    result = preview_plan(environment)
     assert set(result.layers) == set(LAYER_NAMES)
     # The bucket-policy document holds the bucket's ARN, truly unknown until `up`: the TLS rule
     # alone may say it cannot run.
@@ -349,7 +359,7 @@ def test_preview_plans_run_every_cfn_lint_policy_for_every_layer(environment: st
 
 
 def test_prods_mandatory_https_rule_runs_in_preview() -> None:
-    result = plan("prod", preview=True, config_overrides=deploy_overrides("prod"))
+    result = preview_plan("prod")
     https = [v for v in result.violations if v.policy == load_balancer.RULES[0].name]
     assert https == [], "no finding and no can't-run: the pending certificate ARN is settled"
     # A stack policy whose verdict needs a whole unknown document (the bucket policy holds the

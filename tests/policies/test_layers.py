@@ -28,6 +28,10 @@ from tooling.offline import (
     run_layer,
 )
 
+# One xdist worker runs every test here (--dist loadgroup): the layer runs and pack evaluations
+# cached in this module happen once, not once per worker.
+pytestmark = pytest.mark.xdist_group("policies-layers")
+
 Edit = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 

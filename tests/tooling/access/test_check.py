@@ -14,6 +14,10 @@ from tooling.access.derive import derive
 from tooling.access.evaluator import Principal, Request
 from tooling.access.model import AccessModel, Key, Role
 
+# One xdist worker runs the tests that share tests/tooling/access/planned.py (--dist loadgroup):
+# each class is planned once, not once per worker.
+pytestmark = pytest.mark.xdist_group("access-plans")
+
 
 def _deploy_role(m: AccessModel, environment_class: str) -> Role:
     return next(

@@ -14,6 +14,10 @@ from tooling.access import bootstrap_plan
 from tooling.access.evaluator import Principal
 from tooling.offline.__main__ import main as offline_main
 
+# One xdist worker runs the tests that share tests/tooling/access/planned.py (--dist loadgroup):
+# each class is planned once, not once per worker.
+pytestmark = pytest.mark.xdist_group("access-plans")
+
 
 def _console() -> tuple[Console, io.StringIO]:
     buffer = io.StringIO()

@@ -15,6 +15,10 @@ from tooling.access.needs import (
     resource_needs,
 )
 
+# One xdist worker runs the tests that share tests/tooling/access/planned.py (--dist loadgroup):
+# each class is planned once, not once per worker.
+pytestmark = pytest.mark.xdist_group("access-plans")
+
 
 @pytest.mark.parametrize("environment_class", CLASSES)
 def test_every_handler_action_is_a_need_or_excluded_by_a_reviewed_row(

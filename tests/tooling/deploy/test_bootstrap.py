@@ -17,6 +17,10 @@ from tooling.deploy import bootstrap
 from tooling.offline import StackConfigError
 from tooling.offline.mocks import ACCOUNT_ID
 
+# One xdist worker runs the tests that share tests/bootstrap/planned.py (--dist loadgroup): the
+# bootstrap is planned once, not once per worker.
+pytestmark = pytest.mark.xdist_group("bootstrap-plan")
+
 GITHUB_PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com"
 OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
