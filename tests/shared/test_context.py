@@ -1,9 +1,9 @@
 """The stack context's pure parts: labels (name and tags from one call), the upstream and export
 checks against shared.layers, and the common schema a layer without keys of its own gets."""
 
+import ast
 import shutil
 from pathlib import Path
-import ast
 
 import pytest
 

@@ -203,19 +203,18 @@ def _custom_class(
 def test_any_class_whose_profile_says_confirm_deploy_asks_first(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine, "n", "n")
+    deployer = OfflineDeployer()
+    orchestrator, console = make(tmp_path, deployer, "n", "n")
     asking = _custom_class(monkeypatch, confirm_deploy=True)
     assert orchestrator.deploy(asking, LAYERS, resume=resume) == 1
     assert orchestrator.destroy(asking) == 1
-    assert len(console.prompts) == 2 and engine.calls == []
+    assert len(console.prompts) == 2 and deployer.calls == []
 
 
 def test_cleanup_pr_takes_any_disposable_class_and_refuses_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine = OfflineEngine()
-    orchestrator, console = make(tmp_path, engine)
+    orchestrator, console = make(tmp_path, OfflineDeployer())
     kept = _custom_class(monkeypatch, disposable=False)
     assert orchestrator.cleanup_pr(kept) == 2
     assert "disposable class (pr)" in console.text
