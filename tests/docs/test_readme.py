@@ -8,7 +8,6 @@ import ast
 import re
 
 from tests.docs.markdown import DOCS, README, REPO, links, section
-from tooling import docs
 
 TEXT = README.read_text()
 PAGES = sorted(DOCS.glob("*.md"))
@@ -16,12 +15,6 @@ PAGES = sorted(DOCS.glob("*.md"))
 
 def test_readme_is_at_most_200_lines() -> None:
     assert len(TEXT.splitlines()) <= 200, "move detail to docs/ and link it"
-
-
-def test_diagram_is_generated_from_the_layer_graph() -> None:
-    assert docs.current_block(TEXT) == docs.block(), (
-        f"the diagram is stale: run `{docs.REGENERATE}`"
-    )
 
 
 def _nox_sessions() -> set[str]:

@@ -6,7 +6,7 @@ entry (in a new service: one new module) and nothing else. Every other per-type 
 from this one: the naming kinds (`shared.naming`, the pack's naming policy), the CloudFormation
 types (`shared.aws.registry`) and translations (`shared.aws.cloudformation`), the offline mocks'
 shapes, the change guard's texts, the access check's `PART_OF` and the table in
-docs/aws-rules.md (`python -m tooling.type_table`).
+docs/aws-rules.md (`python -m tooling.docs`).
 
 A new type's translation reads its SDK inputs from `shared/aws/data/cfn_inputs.json`:
 regenerate it with `python -m policies.cfn.inputs` (a test says when it is stale).

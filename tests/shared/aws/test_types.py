@@ -148,7 +148,7 @@ from policies.spec import Context
 from shared.aws import cloudformation, registry
 from shared.environment import parse_environment
 from shared.naming import Namer
-from tooling import type_table
+from tooling.docs import resource_types_table
 from tooling.offline import change_guard, mocks
 
 token = "aws:elasticache/subnetGroup:SubnetGroup"
@@ -168,7 +168,7 @@ print(json.dumps({
     "cfn": registry.CLOUDFORMATION_TYPES[token],
     "translated": [resource.type, resource.properties],
     "mock": [ident, state["arn"]],
-    "docs": [line for line in type_table.table().splitlines() if token in line],
+    "docs": [line for line in resource_types_table().splitlines() if token in line],
     "guard": change_guard.DATA_TYPES[token],
 }))
 """

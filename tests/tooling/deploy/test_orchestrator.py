@@ -448,9 +448,9 @@ class LayerFilesIgnored(OutputFileWriter):
 
 def test_cleanup_pr_destroys_every_layer_the_order_still_allows(tmp_path: Path) -> None:
     # Two layers read one base: when one of them fails, the other still goes, the base stays.
-    base = Layer(name="base", upstream=(), outputs=())
-    first = Layer(name="first", upstream=("base",), outputs=())
-    second = Layer(name="second", upstream=("base",), outputs=())
+    base = Layer(name="base", upstream=(), outputs={})
+    first = Layer(name="first", upstream=("base",), outputs={})
+    second = Layer(name="second", upstream=("base",), outputs={})
     deployer = OfflineDeployer(fail={"second": "BucketNotEmpty"})
     for layer in (base, first, second):
         deployer.stacks[(layer.name, PR.name)] = None

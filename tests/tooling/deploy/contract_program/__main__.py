@@ -12,7 +12,7 @@ layer = get_layer(pulumi.get_project())
 stack = pulumi.get_stack()
 upstream = [
     pulumi.StackReference(f"{pulumi.get_organization()}/{name}/{stack}").require_output(
-        get_layer(name).outputs[0]
+        next(iter(get_layer(name).outputs))
     )
     for name in layer.upstream
 ]

@@ -1,0 +1,5 @@
+import sys
+
+from tooling.docs import main
+
+sys.exit(main())
