@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shared.config.schema import ENVIRONMENT_KEYS, LayerConfig, keys, load
+from shared.config.schema import ENVIRONMENT_KEYS, SCHEMAS, LayerConfig, keys, load
 from shared.config.schemas import (
     DEFAULT_CONTAINER_PORT,
-    SCHEMAS,
     AppConfig,
     BootstrapConfig,
     DataConfig,

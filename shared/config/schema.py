@@ -68,6 +68,10 @@ class Problem(Invalid):
         self.key = key
 
 
+SCHEMAS: dict[str, type[LayerConfig]] = {}
+"""Each layer's schema, by layer name; a layer without one uses LayerConfig."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class LayerConfig:
     """What every layer's config has; a layer without keys of its own uses this schema as is."""
@@ -79,6 +83,15 @@ class LayerConfig:
     cost_center: str | None = setting("costCenter", tag_value, optional=True)
 
     LAYER: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A layer's schema is found by its LAYER: declaring the class is registering it, so a
+        # layer's keys are one class in shared/config/schemas.py and no list to extend.
+        super().__init_subclass__(**kwargs)
+        if cls.LAYER:
+            other = SCHEMAS.setdefault(cls.LAYER, cls)
+            if other is not cls:
+                raise TypeError(f"two config schemas for the {cls.LAYER} layer: {other}, {cls}")
 
     @property
     def tags(self) -> dict[str, str]:

@@ -307,9 +307,3 @@ class BootstrapConfig(LayerConfig):
             raise Problem("repository", f"required: {where} (docs/ci.md, step 1)")
         if self.repository == PLACEHOLDER_REPOSITORY:
             raise Problem("repository", f"it is the example value: {where} (docs/ci.md, step 1)")
-
-
-SCHEMAS: dict[str, type[LayerConfig]] = {
-    schema.LAYER: schema
-    for schema in (NetworkConfig, DataConfig, AppConfig, ObservabilityConfig, BootstrapConfig)
-}

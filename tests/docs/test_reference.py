@@ -1,5 +1,5 @@
 """docs/reference.md's hand-written tables (name kinds, accepted config keys, outputs,
-dependencies) cannot drift from the code; its generated ones are tooling/docs.py's."""
+dependencies) cannot drift from the code; its generated ones are tooling/docs's."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def test_naming_table_lists_every_kind_with_its_max_length() -> None:
 
 
 def _accepted_rows() -> dict[str, list[str]]:
-    # The table after the generated defaults (tooling/docs.py keeps those current).
+    # The table after the generated defaults (tooling/docs keeps those current).
     config_keys = section(REFERENCE, "Config keys")
     return table(config_keys.split(CONFIG_DEFAULTS.end, 1)[1], "key")
 

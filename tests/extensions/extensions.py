@@ -200,39 +200,39 @@ LAYER_ENTRY = """    Layer(
     ),
 """
 
-PROFILE = """    "qa": Profile(
-        vpc_cidr="10.40.0.0/16",
-        az_count=2,
-        nat_gateways="single",
-        db_instance_class="db.t4g.medium",
-        db_instance_count=1,
-        backup_retention_days=7,
-        final_snapshot=False,
-        deletion_protection=True,
-        performance_insights=False,
-        artifacts_versioning=True,
-        force_destroy_buckets=True,
-        ecs_cpu=256,
-        ecs_memory=512,
-        desired_count=1,
-        max_count=2,
-        autoscaling=False,
-        fargate_spot=True,
-        log_retention_days=30,
-        route53=True,
-        alarms=AlarmThresholds(
-            alb_5xx_per_minute=20,
-            unhealthy_hosts=1,
-            target_response_time_p95_seconds=2.0,
-            ecs_cpu_percent=90,
-            ecs_memory_percent=90,
-            db_cpu_percent=90,
-            db_freeable_memory_bytes=256 * 1024**2,
-            app_errors_per_5_minutes=50,
+CLASS_ENTRY = """    "qa": EnvironmentClassInfo(
+        profile=Profile(
+            vpc_cidr="10.40.0.0/16",
+            az_count=2,
+            nat_gateways="single",
+            db_instance_class="db.t4g.medium",
+            db_instance_count=1,
+            backup_retention_days=7,
+            final_snapshot=False,
+            deletion_protection=True,
+            performance_insights=False,
+            artifacts_versioning=True,
+            force_destroy_buckets=True,
+            ecs_cpu=256,
+            ecs_memory=512,
+            desired_count=1,
+            max_count=2,
+            autoscaling=False,
+            fargate_spot=True,
+            log_retention_days=30,
+            route53=True,
+            alarms=AlarmThresholds(
+                alb_5xx_per_minute=20,
+                unhealthy_hosts=1,
+                target_response_time_p95_seconds=2.0,
+                ecs_cpu_percent=90,
+                ecs_memory_percent=90,
+                db_cpu_percent=90,
+                db_freeable_memory_bytes=256 * 1024**2,
+                app_errors_per_5_minutes=50,
+            ),
         ),
     ),
-"""
-CLASS_ENTRY = """    "qa": EnvironmentClassInfo(PROFILES["qa"]),
 """
 # qa opts into one of prod's safety nets: its databases keep deletion protection on.
 CLASS_DEVIATIONS = '{\n  "aws-rds-deletion-protection": "mandatory"\n}\n'
@@ -306,7 +306,6 @@ def add_layer(tree: Workspace) -> None:
 
 
 def add_environment_class(tree: Workspace) -> None:
-    tree.insert("shared/environment.py", before='    "pr": Profile(', text=PROFILE)
     tree.insert("shared/environment.py", before='    "dev": EnvironmentClassInfo(', text=CLASS_ENTRY)
     tree.create("policies/config/qa.json", CLASS_DEVIATIONS)
 

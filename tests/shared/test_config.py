@@ -473,3 +473,23 @@ def test_a_cidr_too_small_for_the_subnets_is_refused() -> None:
 def test_a_config_error_is_a_run_error_so_the_cli_shows_no_traceback() -> None:
     with pytest.raises(RunError, match=r"data:instanceClass = 'db\.t3\.micro'"):
         parse("data", {"data:instanceClass": "db.t3.micro"}, stack="dev")
+
+
+def test_declaring_a_schema_registers_it_for_its_layer_and_a_second_one_is_refused() -> None:
+    from dataclasses import dataclass
+
+    from shared.config.schema import SCHEMAS, LayerConfig
+
+    @dataclass(frozen=True, kw_only=True)
+    class ToyConfig(LayerConfig):
+        LAYER = "toy-layer"
+
+    try:
+        assert SCHEMAS["toy-layer"] is ToyConfig
+        with pytest.raises(TypeError, match="two config schemas for the toy-layer layer"):
+
+            @dataclass(frozen=True, kw_only=True)
+            class OtherConfig(LayerConfig):
+                LAYER = "toy-layer"
+    finally:
+        SCHEMAS.pop("toy-layer")
