@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +45,16 @@ def fresh_cfn_lint_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
 
 # Good and bad cases as data, the way cfn-lint keeps good and bad templates per rule: each
 # `test_<module>.py` lists calls of its checks that must pass (GOOD) and calls with the exact
-# messages they must give (BAD), and runs each list through one parametrised test.
+# messages they must give (BAD), and runs each list through one parametrised test. The context is
+# made when the test runs, not when it is collected: mutmut maps code to the tests that run it.
+Ctx = Callable[[], Context]
 
 
 def good(
     check: ResourceCheck, type_: str, props: Mapping[str, Any], environment: str = "prod", **kw: Any
 ) -> ParameterSet:
     """A call of a resource check that must find nothing."""
-    ctx = context(environment, **kw)
+    ctx = functools.partial(context, environment, **kw)
     return pytest.param(check, type_, props, ctx, id=f"{check.__name__}-{environment}")
 
 
@@ -64,7 +67,7 @@ def bad(
     **kw: Any,
 ) -> ParameterSet:
     """A call of a resource check and exactly the messages it must give."""
-    ctx = context(environment, **kw)
+    ctx = functools.partial(context, environment, **kw)
     return pytest.param(check, type_, props, ctx, expected, id=f"{check.__name__}-{environment}")
 
 
@@ -76,7 +79,7 @@ def good_in_stack(
     check: StackCheck, resources: list[StackResource], environment: str = "prod", **kw: Any
 ) -> ParameterSet:
     """A call of a stack check that must find nothing."""
-    ctx = context(environment, **kw)
+    ctx = functools.partial(context, environment, **kw)
     return pytest.param(check, resources, ctx, id=f"{check.__name__}-{environment}")
 
 
@@ -88,7 +91,7 @@ def bad_in_stack(
     **kw: Any,
 ) -> ParameterSet:
     """A call of a stack check and exactly the (URN, message) violations it must give."""
-    ctx = context(environment, **kw)
+    ctx = functools.partial(context, environment, **kw)
     return pytest.param(check, resources, ctx, expected, id=f"{check.__name__}-{environment}")
 
 

@@ -1,10 +1,11 @@
 import pytest
 
 from policies.cost import RULES, check_pr_cost
-from policies.spec import Context, StackCheck, StackResource
+from policies.spec import StackCheck, StackResource
 from tests.policies.conftest import (
     BAD_STACK_ARGS,
     GOOD_STACK_ARGS,
+    Ctx,
     bad_in_stack,
     context,
     good_in_stack,
@@ -114,12 +115,12 @@ BAD = [
 
 
 @pytest.mark.parametrize(GOOD_STACK_ARGS, GOOD)
-def test_good(check: StackCheck, resources: list[StackResource], ctx: Context) -> None:
-    assert check(resources, ctx) == []
+def test_good(check: StackCheck, resources: list[StackResource], ctx: Ctx) -> None:
+    assert check(resources, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_STACK_ARGS, BAD)
 def test_bad(
-    check: StackCheck, resources: list[StackResource], ctx: Context, expected: list[tuple[str, str]]
+    check: StackCheck, resources: list[StackResource], ctx: Ctx, expected: list[tuple[str, str]]
 ) -> None:
-    assert check(resources, ctx) == expected
+    assert check(resources, ctx()) == expected

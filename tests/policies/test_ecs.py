@@ -8,8 +8,8 @@ import pytest
 from policies import ecs
 from policies.ecs import check_container_insights, check_logging, check_privileged, containers
 from policies.props import UnknownValueError
-from policies.spec import Context, ResourceCheck
-from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, UNKNOWN, bad, context, good
+from policies.spec import ResourceCheck
+from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, UNKNOWN, Ctx, bad, context, good
 
 ECS = {rule.name: rule for rule in ecs.RULES}
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
@@ -113,15 +113,15 @@ BAD = [
 
 
 @pytest.mark.parametrize(GOOD_ARGS, GOOD)
-def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context) -> None:
-    assert check(type_, props, ctx) == []
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_ARGS, BAD)
 def test_bad(
-    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context, expected: list[str]
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
 ) -> None:
-    assert check(type_, props, ctx) == expected
+    assert check(type_, props, ctx()) == expected
 
 
 DEFINITIONS = [{"name": "web"}, "not a container"]

@@ -10,8 +10,8 @@ import pytest
 from policies import engine_version
 from policies.engine_version import CLUSTER, check_engine_version
 from policies.props import UnknownValueError
-from policies.spec import Context, ResourceCheck
-from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, UNKNOWN, bad, context, good, secret
+from policies.spec import ResourceCheck
+from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, UNKNOWN, Ctx, bad, context, good, secret
 from tooling.offline import LayerResult, plan
 
 ENGINE_TYPES = ("aws:rds/cluster:Cluster", "aws:rds/clusterInstance:ClusterInstance")
@@ -91,15 +91,15 @@ BAD = [
 
 
 @pytest.mark.parametrize(GOOD_ARGS, GOOD)
-def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context) -> None:
-    assert check(type_, props, ctx) == []
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_ARGS, BAD)
 def test_bad(
-    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context, expected: list[str]
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
 ) -> None:
-    assert check(type_, props, ctx) == expected
+    assert check(type_, props, ctx()) == expected
 
 
 def test_without_a_current_version_the_message_suggests_none(

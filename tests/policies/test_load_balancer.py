@@ -12,12 +12,13 @@ from policies.catalog import RULES
 from policies.load_balancer import check_https
 from policies.pack import class_config, default_level
 from policies.props import UnknownValueError
-from policies.spec import Context, StackCheck, StackResource
+from policies.spec import StackCheck, StackResource
 from tests.conftest import committed_config
 from tests.policies.conftest import (
     BAD_STACK_ARGS,
     GOOD_STACK_ARGS,
     UNKNOWN,
+    Ctx,
     bad_in_stack,
     context,
     good_in_stack,
@@ -218,15 +219,15 @@ BAD = [
 
 
 @pytest.mark.parametrize(GOOD_STACK_ARGS, GOOD)
-def test_good(check: StackCheck, resources: list[StackResource], ctx: Context) -> None:
-    assert check(resources, ctx) == []
+def test_good(check: StackCheck, resources: list[StackResource], ctx: Ctx) -> None:
+    assert check(resources, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_STACK_ARGS, BAD)
 def test_bad(
-    check: StackCheck, resources: list[StackResource], ctx: Context, expected: list[tuple[str, str]]
+    check: StackCheck, resources: list[StackResource], ctx: Ctx, expected: list[tuple[str, str]]
 ) -> None:
-    assert check(resources, ctx) == expected
+    assert check(resources, ctx()) == expected
 
 
 def test_an_unknown_alone_cannot_be_judged() -> None:

@@ -3,9 +3,9 @@ from typing import Any
 import pytest
 
 from policies.naming import NAME_PROPERTIES, RULES, check_names
-from policies.spec import Context, ResourceCheck
+from policies.spec import ResourceCheck
 from shared.naming import NAME_RULES, Namer
-from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, bad, context, good
+from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, Ctx, bad, context, good
 
 RULE = RULES[0]
 
@@ -75,12 +75,12 @@ BAD = [
 
 
 @pytest.mark.parametrize(GOOD_ARGS, GOOD)
-def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context) -> None:
-    assert check(type_, props, ctx) == []
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_ARGS, BAD)
 def test_bad(
-    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context, expected: list[str]
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
 ) -> None:
-    assert check(type_, props, ctx) == expected
+    assert check(type_, props, ctx()) == expected

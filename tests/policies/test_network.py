@@ -17,13 +17,14 @@ from policies.network import (
     ingresses_of,
 )
 from policies.props import UnknownValueError
-from policies.spec import Context, ResourceCheck, StackCheck, StackResource
+from policies.spec import ResourceCheck, StackCheck, StackResource
 from tests.policies.conftest import (
     BAD_ARGS,
     BAD_STACK_ARGS,
     GOOD_ARGS,
     GOOD_STACK_ARGS,
     UNKNOWN,
+    Ctx,
     bad,
     bad_in_stack,
     context,
@@ -433,27 +434,27 @@ BAD = [
 
 
 @pytest.mark.parametrize(GOOD_STACK_ARGS, GOOD_STACKS)
-def test_good_stack(check: StackCheck, resources: list[StackResource], ctx: Context) -> None:
-    assert check(resources, ctx) == []
+def test_good_stack(check: StackCheck, resources: list[StackResource], ctx: Ctx) -> None:
+    assert check(resources, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_STACK_ARGS, BAD_STACKS)
 def test_bad_stack(
-    check: StackCheck, resources: list[StackResource], ctx: Context, expected: list[tuple[str, str]]
+    check: StackCheck, resources: list[StackResource], ctx: Ctx, expected: list[tuple[str, str]]
 ) -> None:
-    assert check(resources, ctx) == expected
+    assert check(resources, ctx()) == expected
 
 
 @pytest.mark.parametrize(GOOD_ARGS, GOOD)
-def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context) -> None:
-    assert check(type_, props, ctx) == []
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_ARGS, BAD)
 def test_bad(
-    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context, expected: list[str]
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
 ) -> None:
-    assert check(type_, props, ctx) == expected
+    assert check(type_, props, ctx()) == expected
 
 
 def test_an_unknown_cidr_alone_cannot_be_judged() -> None:

@@ -16,7 +16,7 @@ from policies.rds import (
     check_storage_encrypted,
 )
 from policies.spec import Context, ResourceCheck
-from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, UNKNOWN, bad, context, good, secret
+from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, UNKNOWN, Ctx, bad, context, good, secret
 
 RULE = {rule.name: rule for rule in RULES}
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -342,15 +342,15 @@ BAD = [
 
 
 @pytest.mark.parametrize(GOOD_ARGS, GOOD)
-def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context) -> None:
-    assert check(type_, props, ctx) == []
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
 
 
 @pytest.mark.parametrize(BAD_ARGS, BAD)
 def test_bad(
-    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Context, expected: list[str]
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
 ) -> None:
-    assert check(type_, props, ctx) == expected
+    assert check(type_, props, ctx()) == expected
 
 
 def test_prod_keeps_backups_thirty_days() -> None:

@@ -3,10 +3,10 @@ from typing import Any
 import pytest
 
 from policies.s3 import PUBLIC_ACCESS_SETTINGS
-from policies.spec import Context, StackCheck, StackResource
+from policies.spec import StackCheck, StackResource
 from policies.state_bucket import RULES, check_state_bucket, is_state_bucket, missing_settings
 from tests.bootstrap.planned import BUCKET, LIFECYCLE, as_stack, edited, resources
-from tests.policies.conftest import BAD_STACK_ARGS, UNKNOWN, bad_in_stack, context
+from tests.policies.conftest import BAD_STACK_ARGS, UNKNOWN, Ctx, bad_in_stack, context
 
 RULE = RULES[0]
 ENCRYPTION = (
@@ -210,9 +210,9 @@ def test_bad(stack: list[StackResource], expected: list[str]) -> None:
 
 @pytest.mark.parametrize(BAD_STACK_ARGS, BAD_STACKS)
 def test_bad_stack(
-    check: StackCheck, resources: list[StackResource], ctx: Context, expected: list[tuple[str, str]]
+    check: StackCheck, resources: list[StackResource], ctx: Ctx, expected: list[tuple[str, str]]
 ) -> None:
-    assert check(resources, ctx) == expected
+    assert check(resources, ctx()) == expected
 
 
 def test_only_tagged_buckets_are_state_buckets() -> None:
