@@ -85,7 +85,7 @@ def _kms(algorithm: str, key: str | None = "k") -> dict[str, Any]:
 
 
 def _lifecycle(status: str, expiration: dict[str, Any] | None) -> dict[str, Any]:
-    rule = {"status": status}
+    rule: dict[str, Any] = {"status": status}
     if expiration is not None:
         rule["noncurrentVersionExpiration"] = expiration
     return {"rules": [rule]}
@@ -143,20 +143,23 @@ def part(kind: str, link: str = "name", override: dict[str, Any] | None = None) 
     return StackResource(type_, f"urn:{kind}", props, dependencies=(URN,))
 
 
-def complete(link: str = "name", **overrides: dict[str, Any]) -> list[StackResource]:
-    return [state_bucket(), *(part(kind, link, overrides.get(kind)) for kind in PARTS)]
+def complete(
+    link: str = "name", overrides: dict[str, dict[str, Any]] | None = None
+) -> list[StackResource]:
+    """The state bucket with all five settings, `overrides` written over some of them."""
+    return [state_bucket(), *(part(kind, link, (overrides or {}).get(kind)) for kind in PARTS)]
 
 
 UNKNOWN_NAMED = StackResource(S3_BUCKET, URN, {"tags": TAGS, "bucket": UNKNOWN})
 
 GOOD_SETTINGS = [
     *(complete(link) for link in ("name", "dependency")),
-    complete(kms=_kms("aws:kms:dsse")),  # DSSE-KMS counts as KMS
+    complete(overrides={"kms": _kms("aws:kms:dsse")}),  # DSSE-KMS counts as KMS
 ]
 
 BAD_SETTINGS = [
     # A setting present but wrong is missing.
-    *((complete(**{kind: override}), [MESSAGES[kind]]) for kind, override in WRONG),
+    *((complete(overrides={kind: override}), [MESSAGES[kind]]) for kind, override in WRONG),
     # Settings of another bucket do not count.
     (
         [
