@@ -82,7 +82,7 @@ TYPES = (
 )
 '''
 
-CONFIG_SCHEMA = '''
+CONFIG_SCHEMA = """
 
 @dataclass(frozen=True, kw_only=True)
 class CacheConfig(LayerConfig):
@@ -96,7 +96,7 @@ class CacheConfig(LayerConfig):
         "replicas", v.whole_number(0, 5), lambda k: 1 if k.profile.deletion_protection else 0
     )
     port: int = setting("port", v.whole_number(1024, 65535), lambda k: 6379)
-'''
+"""
 
 PROGRAM = '''"""The cache layer: a Valkey replication group the app's tasks reach, in the database subnets.
 
@@ -306,7 +306,9 @@ def add_layer(tree: Workspace) -> None:
 
 
 def add_environment_class(tree: Workspace) -> None:
-    tree.insert("shared/environment.py", before='    "dev": EnvironmentClassInfo(', text=CLASS_ENTRY)
+    tree.insert(
+        "shared/environment.py", before='    "dev": EnvironmentClassInfo(', text=CLASS_ENTRY
+    )
     tree.create("policies/config/qa.json", CLASS_DEVIATIONS)
 
 

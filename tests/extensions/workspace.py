@@ -58,8 +58,7 @@ class Step:
     def summary(self) -> str:
         def lines(changes: list[Change]) -> str:
             return ", ".join(
-                f"{c.path} ({'new, ' if c.created else ''}+{c.added}/-{c.removed})"
-                for c in changes
+                f"{c.path} ({'new, ' if c.created else ''}+{c.added}/-{c.removed})" for c in changes
             )
 
         return (

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest.mark.structures import ParameterSet
 
 from policies.props import UNKNOWN_SENTINELS
-from policies.spec import Context
+from policies.spec import Context, ResourceCheck, StackCheck, StackResource
 from shared.environment import parse_environment
 from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
 
@@ -49,3 +51,59 @@ def fresh_cfn_lint_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     cfn_lint._cached.cache_clear()
     yield
     cfn_lint._cached.cache_clear()
+
+
+# Good and bad cases as data, the way cfn-lint keeps good and bad templates per rule: each
+# `test_<module>.py` lists calls of its checks that must pass (GOOD) and calls with the exact
+# messages they must give (BAD), and runs each list through one parametrised test. The context is
+# made when the test runs, not when it is collected: mutmut maps code to the tests that run it.
+Ctx = Callable[[], Context]
+
+
+def good(
+    check: ResourceCheck, type_: str, props: Mapping[str, Any], environment: str = "prod", **kw: Any
+) -> ParameterSet:
+    """A call of a resource check that must find nothing."""
+    ctx = functools.partial(context, environment, **kw)
+    return pytest.param(check, type_, props, ctx, id=f"{check.__name__}-{environment}")
+
+
+def bad(
+    check: ResourceCheck,
+    type_: str,
+    props: Mapping[str, Any],
+    expected: list[str],
+    environment: str = "prod",
+    **kw: Any,
+) -> ParameterSet:
+    """A call of a resource check and exactly the messages it must give."""
+    ctx = functools.partial(context, environment, **kw)
+    return pytest.param(check, type_, props, ctx, expected, id=f"{check.__name__}-{environment}")
+
+
+GOOD_ARGS = ("check", "type_", "props", "ctx")
+BAD_ARGS = (*GOOD_ARGS, "expected")
+
+
+def good_in_stack(
+    check: StackCheck, resources: list[StackResource], environment: str = "prod", **kw: Any
+) -> ParameterSet:
+    """A call of a stack check that must find nothing."""
+    ctx = functools.partial(context, environment, **kw)
+    return pytest.param(check, resources, ctx, id=f"{check.__name__}-{environment}")
+
+
+def bad_in_stack(
+    check: StackCheck,
+    resources: list[StackResource],
+    expected: list[tuple[str, str]],
+    environment: str = "prod",
+    **kw: Any,
+) -> ParameterSet:
+    """A call of a stack check and exactly the (URN, message) violations it must give."""
+    ctx = functools.partial(context, environment, **kw)
+    return pytest.param(check, resources, ctx, expected, id=f"{check.__name__}-{environment}")
+
+
+GOOD_STACK_ARGS = ("check", "resources", "ctx")
+BAD_STACK_ARGS = (*GOOD_STACK_ARGS, "expected")

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from shared.environment import CLASSES, parse_environment
-from shared.layers import get_layer
+from shared.layers import LAYER_NAMES, get_layer
 from shared.wire import SECRET_SIGNATURE, SECRET_SIGNATURE_KEY
 from tests.conftest import committed_config
 from tests.stacks import offline_results
@@ -254,11 +254,7 @@ def test_policy_is_quiet_on_the_default_layer(policy: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "environment"),
-    [
-        (name, env)
-        for name in ("network", "data", "app", "observability")
-        for env in ("prod", "pr-7")
-    ],
+    [(name, env) for name in LAYER_NAMES for env in ("prod", "pr-7")],
 )
 def test_default_layers_have_no_mandatory_violation(name: str, environment: str) -> None:
     mandatory = [v for v in default_run(name, environment) if v.level == "mandatory"]

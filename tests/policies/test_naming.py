@@ -1,6 +1,11 @@
-from policies.naming import NAME_PROPERTIES, RULES
+from typing import Any
+
+import pytest
+
+from policies.naming import NAME_PROPERTIES, RULES, check_names
+from policies.spec import ResourceCheck
 from shared.naming import NAME_RULES, Namer
-from tests.policies.conftest import context
+from tests.policies.conftest import BAD_ARGS, GOOD_ARGS, Ctx, bad, context, good
 
 RULE = RULES[0]
 
@@ -45,3 +50,37 @@ def test_aws_log_group_names_need_no_leading_slash_but_aws_prefix_is_reserved() 
 
 def test_unset_names_are_autonamed_by_the_provider() -> None:
     assert RULE.check("aws:s3/bucket:Bucket", {}, context()) == []
+
+
+# --- Each condition on its own: good and bad calls ----------------------------------------------
+
+CLUSTER = "aws:rds/cluster:Cluster"
+
+GOOD = [good(check_names, CLUSTER, {"clusterIdentifier": "ok-name"}, "dev")]
+
+BAD = [
+    # Every name property of a type is checked, even after an unset one.
+    bad(
+        check_names,
+        CLUSTER,
+        {"finalSnapshotIdentifier": "Bad--Name-"},
+        [
+            "finalSnapshotIdentifier: db-snapshot names must be lowercase",
+            "finalSnapshotIdentifier: db-snapshot names may not contain '--'",
+            "finalSnapshotIdentifier: db-snapshot names may not end with '-'",
+        ],
+        "dev",
+    ),
+]
+
+
+@pytest.mark.parametrize(GOOD_ARGS, GOOD)
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
+
+
+@pytest.mark.parametrize(BAD_ARGS, BAD)
+def test_bad(
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
+) -> None:
+    assert check(type_, props, ctx()) == expected

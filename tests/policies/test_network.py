@@ -2,10 +2,35 @@ from typing import Any
 
 import pytest
 
-from policies.network import RULES
+from policies.network import (
+    DEFAULT_SECURITY_GROUP,
+    EGRESS_RULE,
+    INGRESS_RULE,
+    LEGACY_RULE,
+    LOAD_BALANCER,
+    RULES,
+    SECURITY_GROUP,
+    Ingress,
+    alb_groups,
+    check_public_ingress,
+    check_rule_descriptions,
+    ingresses_of,
+)
 from policies.props import UnknownValueError
-from policies.spec import StackResource
-from tests.policies.conftest import UNKNOWN, context
+from policies.spec import ResourceCheck, StackCheck, StackResource
+from tests.policies.conftest import (
+    BAD_ARGS,
+    BAD_STACK_ARGS,
+    GOOD_ARGS,
+    GOOD_STACK_ARGS,
+    UNKNOWN,
+    Ctx,
+    bad,
+    bad_in_stack,
+    context,
+    good,
+    good_in_stack,
+)
 
 RULE = {rule.name: rule for rule in RULES}
 PUBLIC = RULE["aws-ec2-no-public-ingress"]
@@ -199,3 +224,239 @@ def test_the_network_layer_with_half_the_internet_to_postgres_or_all_traffic_to_
     found = dict(PUBLIC.check_all([*stack, *extra], context()))
     assert set(found) == {"urn:postgres-half", "urn:alb-any"}
     assert "on all ports to an ALB security group" in found["urn:alb-any"]
+
+
+# --- Ingress as the rules read it, each declaration form ----------------------------------------
+
+APP_GROUP = StackResource(SECURITY_GROUP, "urn:sg", {}, name="app")
+
+
+def test_inline_ingress_of_a_group_and_a_default_group() -> None:
+    entry = {
+        "cidrBlocks": ["10.0.0.0/8"],
+        "ipv6CidrBlocks": ["::/0"],
+        "fromPort": 22.0,
+        "toPort": 23.0,
+        "protocol": "tcp",
+    }
+    for type_ in (SECURITY_GROUP, DEFAULT_SECURITY_GROUP):
+        resource = StackResource(type_, "urn:g", {"ingress": [entry, {}]})
+        assert ingresses_of(resource, []) == [
+            Ingress(resource, "urn:g", ("10.0.0.0/8", "::/0"), 22, 23, "tcp"),
+            Ingress(resource, "urn:g", (), None, None, None),
+        ]
+
+
+def test_a_rule_resource_names_its_group_by_dependency() -> None:
+    rule = StackResource(
+        INGRESS_RULE,
+        "urn:r",
+        {
+            "cidrIpv4": "0.0.0.0/0",
+            "cidrIpv6": "::/0",
+            "fromPort": 443,
+            "toPort": 443,
+            "ipProtocol": "tcp",
+        },
+        dependencies=("urn:other", "urn:sg"),
+    )
+    other = StackResource(SECURITY_GROUP, "urn:other-group", {})
+    assert ingresses_of(rule, [other, APP_GROUP]) == [
+        Ingress(rule, "urn:sg", ("0.0.0.0/0", "::/0"), 443, 443, "tcp")
+    ]
+    v6_only = StackResource(INGRESS_RULE, "urn:r6", {"cidrIpv6": "::/0"})
+    assert ingresses_of(v6_only, [APP_GROUP]) == [
+        Ingress(v6_only, None, ("::/0",), None, None, None)
+    ]
+
+
+def test_a_legacy_rule_counts_only_as_ingress() -> None:
+    props = {
+        "type": "ingress",
+        "cidrBlocks": ["0.0.0.0/0"],
+        "ipv6CidrBlocks": ["::/0"],
+        "fromPort": 0,
+        "toPort": 65535,
+        "protocol": "-1",
+    }
+    rule = StackResource(LEGACY_RULE, "urn:l", props, dependencies=("urn:sg",))
+    assert ingresses_of(rule, [APP_GROUP]) == [
+        Ingress(rule, "urn:sg", ("0.0.0.0/0", "::/0"), 0, 65535, "-1")
+    ]
+    egress = StackResource(LEGACY_RULE, "urn:e", {**props, "type": "egress"})
+    assert ingresses_of(egress, [APP_GROUP]) == []
+    assert ingresses_of(StackResource(EGRESS_RULE, "urn:x", props), [APP_GROUP]) == []
+
+
+def test_alb_groups_by_load_balancer_name_or_tag() -> None:
+    used = StackResource(SECURITY_GROUP, "urn:used", {})
+    named = StackResource(SECURITY_GROUP, "urn:named", {"name": "acme-prod-alb"})
+    tagged = StackResource(SECURITY_GROUP, "urn:tagged", {"tags": {"Name": "ALB_public"}})
+    by_resource_name = StackResource(SECURITY_GROUP, "urn:rn", {}, name="web/alb")
+    plain = StackResource(SECURITY_GROUP, "urn:plain", {"name": "albatross"}, name="app")
+    nlb_group = StackResource(SECURITY_GROUP, "urn:nlb", {})
+    resources = [
+        used,
+        named,
+        tagged,
+        by_resource_name,
+        plain,
+        nlb_group,
+        StackResource(LOAD_BALANCER, "urn:lb", {}, dependencies=("urn:used",)),
+        StackResource(
+            LOAD_BALANCER, "urn:nlb-lb", {"loadBalancerType": "network"}, dependencies=("urn:nlb",)
+        ),
+        StackResource(
+            LOAD_BALANCER, "urn:lb2", {"loadBalancerType": "application", "name": UNKNOWN}
+        ),
+    ]
+    pattern = r"(^|[-_/ ])alb($|[-_/ ])"
+    assert alb_groups(resources, pattern) == {"urn:used", "urn:named", "urn:tagged", "urn:rn"}
+    unknown_name = StackResource(SECURITY_GROUP, "urn:u", {"name": UNKNOWN})
+    assert alb_groups([unknown_name], pattern) == set()
+
+
+# --- Each condition on its own: good and bad calls ----------------------------------------------
+
+
+def ingress_group(
+    ingress: list[dict[str, object]], name: str = "app", urn: str = "urn:sg"
+) -> StackResource:
+    return StackResource(SECURITY_GROUP, urn, {"ingress": ingress}, name=name)
+
+
+ALB_GROUP = ingress_group([], name="alb", urn="urn:alb")
+
+
+def on_alb(**entry: object) -> list[StackResource]:
+    """The ALB's group and one ingress rule of it from anywhere."""
+    props = {"cidrIpv4": "0.0.0.0/0", **entry}
+    return [ALB_GROUP, StackResource(INGRESS_RULE, "urn:rule", props, ("urn:alb",), "rule")]
+
+
+def to_alb(ports: str) -> list[tuple[str, str]]:
+    return [("urn:rule", f"rule: ingress from 0.0.0.0/0 on {ports} to an ALB security group")]
+
+
+EDGE = ingress_group(
+    [{"cidrBlocks": ["0.0.0.0/0"], "fromPort": 443, "toPort": 443, "protocol": "tcp"}], name="edge"
+)
+UNKNOWN_CIDR = ingress_group(
+    [{"cidrBlocks": [UNKNOWN], "fromPort": 22, "toPort": 22, "protocol": "tcp"}], urn="urn:u"
+)
+RULE_TYPES = (INGRESS_RULE, EGRESS_RULE, LEGACY_RULE)
+NO_DESCRIPTION = ["the rule has no description"]
+
+GOOD_STACKS = [
+    # Web ports pass only to an ALB group, over TCP ("6" is TCP's number).
+    good_in_stack(check_public_ingress, on_alb(fromPort=443, toPort=443, ipProtocol="tcp"), "dev"),
+    good_in_stack(check_public_ingress, on_alb(fromPort=80, toPort=80, ipProtocol="6"), "dev"),
+    # The ALB pattern comes from config.
+    good_in_stack(
+        check_public_ingress, [EDGE], "dev", config={"albSecurityGroupPattern": "^edge$"}
+    ),
+]
+
+BAD_STACKS = [
+    # The message names sources, ports and target.
+    *(
+        bad_in_stack(
+            check_public_ingress,
+            [ingress_group([{"cidrBlocks": ["0.0.0.0/0"], **entry}])],
+            [("urn:sg", f"app: ingress from 0.0.0.0/0 on {ports} to a security group")],
+            "dev",
+        )
+        for entry, ports in (
+            ({"fromPort": 22, "toPort": 22, "protocol": "tcp"}, "port 22"),
+            ({"fromPort": 1000, "toPort": 2000, "protocol": "udp"}, "ports 1000-2000"),
+            ({"fromPort": 0, "toPort": 0, "protocol": "-1"}, "all ports"),
+            ({"protocol": "tcp"}, "all ports"),
+        )
+    ),
+    bad_in_stack(
+        check_public_ingress,
+        on_alb(fromPort=80, toPort=443, ipProtocol="tcp"),
+        to_alb("ports 80-443"),
+        "dev",
+    ),
+    bad_in_stack(
+        check_public_ingress,
+        on_alb(fromPort=443, toPort=443, ipProtocol="udp"),
+        to_alb("port 443"),
+        "dev",
+    ),
+    bad_in_stack(
+        check_public_ingress,
+        on_alb(fromPort=22, toPort=22, ipProtocol="tcp"),
+        to_alb("port 22"),
+        "dev",
+    ),
+    bad_in_stack(
+        check_public_ingress,
+        [EDGE],
+        [("urn:sg", "edge: ingress from 0.0.0.0/0 on port 443 to a security group")],
+        "dev",
+    ),
+    # An unknown CIDR is skipped when another rule fires.
+    bad_in_stack(
+        check_public_ingress,
+        [
+            UNKNOWN_CIDR,
+            ingress_group(
+                [{"cidrBlocks": ["::/0"], "fromPort": 22, "toPort": 22, "protocol": "tcp"}]
+            ),
+        ],
+        [("urn:sg", "app: ingress from ::/0 on port 22 to a security group")],
+        "dev",
+    ),
+]
+
+GOOD = [
+    good(check_rule_descriptions, DEFAULT_SECURITY_GROUP, {}, "dev"),
+    *(good(check_rule_descriptions, t, {"description": "why"}, "dev") for t in RULE_TYPES),
+]
+
+BAD = [
+    # Per direction and index.
+    bad(
+        check_rule_descriptions,
+        SECURITY_GROUP,
+        {"ingress": [{"description": "https"}, {}], "egress": [{"description": ""}]},
+        ["rule ingress[1] has no description", "rule egress[0] has no description"],
+        "dev",
+    ),
+    *(bad(check_rule_descriptions, t, {}, NO_DESCRIPTION, "dev") for t in RULE_TYPES),
+    *(
+        bad(check_rule_descriptions, t, {"description": ""}, NO_DESCRIPTION, "dev")
+        for t in RULE_TYPES
+    ),
+]
+
+
+@pytest.mark.parametrize(GOOD_STACK_ARGS, GOOD_STACKS)
+def test_good_stack(check: StackCheck, resources: list[StackResource], ctx: Ctx) -> None:
+    assert check(resources, ctx()) == []
+
+
+@pytest.mark.parametrize(BAD_STACK_ARGS, BAD_STACKS)
+def test_bad_stack(
+    check: StackCheck, resources: list[StackResource], ctx: Ctx, expected: list[tuple[str, str]]
+) -> None:
+    assert check(resources, ctx()) == expected
+
+
+@pytest.mark.parametrize(GOOD_ARGS, GOOD)
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
+
+
+@pytest.mark.parametrize(BAD_ARGS, BAD)
+def test_bad(
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
+) -> None:
+    assert check(type_, props, ctx()) == expected
+
+
+def test_an_unknown_cidr_alone_cannot_be_judged() -> None:
+    with pytest.raises(UnknownValueError):
+        check_public_ingress([UNKNOWN_CIDR], context())

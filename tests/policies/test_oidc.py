@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 
-from policies.oidc import RULES, trust_problems
+from policies.oidc import AUD_KEY, RULES, SUB_KEY, trust_problems
 from policies.props import UnknownValueError
 from tests.bootstrap.planned import ROLE, resources
 from tests.policies.conftest import UNKNOWN, context
@@ -93,3 +93,99 @@ def test_service_roles_and_unknown_documents_are_not_its_business() -> None:
     # Unknown during preview: the pack reports "can't run", never a false pass or violation.
     with pytest.raises(UnknownValueError):
         RULE.check(ROLE, {"assumeRolePolicy": UNKNOWN}, context())
+
+
+# --- Each trust condition on its own: good and bad documents ------------------------------------
+
+FEDERATED = {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}
+PINNED = "repo:acme/platform:environment:prod"
+NO_SUB = (
+    f"it trusts GitHub's OIDC provider without a {SUB_KEY} condition: any "
+    "repository's workflow can assume it"
+)
+AUDIENCE = f"{AUD_KEY} must be exactly 'sts.amazonaws.com'"
+LIKE = f"{SUB_KEY} is matched with StringLike, not StringEquals: use the exact subject"
+
+
+def statement(**condition: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Principal": FEDERATED, "Condition": condition}
+
+
+def loose(subjects: str) -> str:
+    return (
+        f"{SUB_KEY} {subjects} is not one repository and one environment "
+        "(repo:<owner>/<repo>:environment:<name>, no wildcards): other repositories, branches or "
+        "pull requests could assume the role"
+    )
+
+
+PINNED_STATEMENT = statement(StringEquals={SUB_KEY: PINNED, AUD_KEY: "sts.amazonaws.com"})
+BARE = {"Effect": "Allow", "Principal": FEDERATED}
+
+GOOD_DOCUMENTS = [
+    {"Statement": [PINNED_STATEMENT]},
+    {"Statement": PINNED_STATEMENT},  # a single statement, not in a list
+    json.dumps({"Statement": [PINNED_STATEMENT]}),
+    # Not GitHub trust: a service principal, a principal without a federated provider.
+    {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]},
+    {"Statement": [{"Effect": "Allow", "Principal": "*", "Condition": {"Null": "not a block"}}]},
+    # Deny statements and non-documents are not trust.
+    {"Statement": [{**statement(), "Effect": "Deny"}, "not a statement"]},
+    "not json",
+    ["a list"],
+    None,
+]
+
+BAD_DOCUMENTS = [
+    # GitHub trust is recognised by its principal, also in a list, or by its condition key.
+    ({"Statement": [BARE]}, [NO_SUB]),
+    (
+        {
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Federated": ["", FEDERATED["Federated"]]}}
+            ]
+        },
+        [NO_SUB],
+    ),
+    (
+        {
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/other"},
+                    "Condition": {
+                        "StringLike": {"Token.Actions.GithubUserContent.com:sub": "repo:*"}
+                    },
+                }
+            ]
+        },
+        [LIKE, loose("'repo:*'"), AUDIENCE],
+    ),
+    # Every statement is checked.
+    ({"Statement": [{**BARE, "Effect": "Deny"}, PINNED_STATEMENT, BARE]}, [NO_SUB]),
+    ({"Statement": [BARE, BARE]}, [NO_SUB] * 2),
+    # The operator, the loose subjects and the audience are each reported.
+    (
+        {
+            "Statement": [
+                statement(
+                    StringLike={SUB_KEY: [PINNED, "repo:acme/*", "repo:acme/x:ref:main"]},
+                    StringEquals={AUD_KEY: ["sts.amazonaws.com", "other"]},
+                )
+            ]
+        },
+        [LIKE, loose("'repo:acme/*', 'repo:acme/x:ref:main'"), AUDIENCE],
+    ),
+    # The subject check goes on past a statement without an audience.
+    ({"Statement": [statement(StringEquals={SUB_KEY: PINNED})]}, [AUDIENCE]),
+]
+
+
+@pytest.mark.parametrize("document", GOOD_DOCUMENTS)
+def test_good(document: Any) -> None:
+    assert trust_problems(document) == []
+
+
+@pytest.mark.parametrize(("document", "expected"), BAD_DOCUMENTS)
+def test_bad(document: Any, expected: list[str]) -> None:
+    assert trust_problems(document) == expected

@@ -4,9 +4,29 @@ from typing import Any
 import pytest
 
 from policies.props import UnknownValueError
-from policies.rds import RULES
-from policies.spec import Context
-from tests.policies.conftest import UNKNOWN, context, level, secret
+from policies.rds import (
+    RULES,
+    check_aurora_instance_class,
+    check_backup_retention,
+    check_deletion_protection,
+    check_final_snapshot,
+    check_managed_password,
+    check_not_public,
+    check_performance_insights,
+    check_storage_encrypted,
+)
+from policies.spec import Context, ResourceCheck
+from tests.policies.conftest import (
+    BAD_ARGS,
+    GOOD_ARGS,
+    UNKNOWN,
+    Ctx,
+    bad,
+    context,
+    good,
+    level,
+    secret,
+)
 
 RULE = {rule.name: rule for rule in RULES}
 CLUSTER = "aws:rds/cluster:Cluster"
@@ -190,4 +210,186 @@ def test_public_and_performance_insights() -> None:
     assert violations("aws-rds-performance-insights", MEMBER, {})
     assert not violations(
         "aws-rds-performance-insights", MEMBER, {"performanceInsightsEnabled": True}
+    )
+
+
+# --- Each condition on its own: good and bad calls ----------------------------------------------
+
+AURORA = {"engine": "aurora-postgresql"}
+LOW = {"backupRetentionPeriod": 1.0}
+SKIP = "skipFinalSnapshot is true: deleting this prod cluster would lose its data"
+NO_ID = "finalSnapshotIdentifier is not set: AWS refuses to delete without one"
+UNMANAGED = "manageMasterUserPassword is not true: let RDS keep it in Secrets Manager"
+UNENCRYPTED = "storageEncrypted is not true: data at rest would be unencrypted"
+INHERITED = [
+    (CLUSTER, "snapshotIdentifier"),
+    (CLUSTER, "replicationSourceIdentifier"),
+    (INSTANCE, "snapshotIdentifier"),
+    (INSTANCE, "replicateSourceDb"),
+]
+PASSWORDS = [(CLUSTER, "masterPassword"), (INSTANCE, "password")]
+
+
+def _minimum(environment: str) -> int:
+    return context(environment).environment.profile.backup_retention_days
+
+
+GOOD = [
+    *(
+        good(check_backup_retention, CLUSTER, {"backupRetentionPeriod": days}, env)
+        for env in ("prod", "staging", "dev")
+        for days in (float(_minimum(env)), _minimum(env) + 1.0)
+    ),
+    good(
+        check_backup_retention, CLUSTER, {"backupRetentionPeriod": 8.0}, config={"minimumDays": 8.0}
+    ),
+    # A minimum of 1 is met by AWS's default.
+    good(check_backup_retention, CLUSTER, {}, config={"minimumDays": 1}),
+    # Retention and encryption of Aurora members are their cluster's business.
+    good(check_backup_retention, INSTANCE, {**AURORA, **LOW}),
+    good(check_storage_encrypted, INSTANCE, AURORA),
+    good(check_storage_encrypted, CLUSTER, {"storageEncrypted": True}),
+    good(check_final_snapshot, CLUSTER, {"finalSnapshotIdentifier": "final"}),
+    # Derived from the key id in preview: unknown, yet always set at `up` (settled).
+    good(
+        check_final_snapshot,
+        CLUSTER,
+        {"skipFinalSnapshot": False, "finalSnapshotIdentifier": UNKNOWN},
+    ),
+    good(check_deletion_protection, CLUSTER, {"deletionProtection": True}),
+    good(check_performance_insights, INSTANCE, {"performanceInsightsEnabled": True}),
+    good(check_not_public, INSTANCE, {"publiclyAccessible": False}, "dev"),
+    *(
+        good(check_managed_password, t, {"manageMasterUserPassword": True}, "dev")
+        for t, _ in PASSWORDS
+    ),
+    # Each inherited credential source exempts; an Aurora member inherits its cluster's.
+    *(good(check_managed_password, t, {key: "source"}, "dev") for t, key in INHERITED),
+    good(check_managed_password, INSTANCE, AURORA, "dev"),
+    # A cluster member may leave the engine (and its class) to its cluster.
+    good(check_aurora_instance_class, MEMBER, {}),
+]
+
+BAD = [
+    *(
+        bad(
+            check_backup_retention,
+            CLUSTER,
+            {"backupRetentionPeriod": _minimum(env) - 1.0},
+            [
+                f"backupRetentionPeriod is {_minimum(env) - 1}; the {env} minimum is {_minimum(env)} days"
+            ],
+            env,
+        )
+        for env in ("prod", "staging", "dev")
+    ),
+    bad(
+        check_backup_retention,
+        CLUSTER,
+        {"backupRetentionPeriod": 7.0},
+        ["backupRetentionPeriod is 7; the prod minimum is 8 days"],
+        config={"minimumDays": 8.0},
+    ),
+    bad(
+        check_backup_retention,
+        CLUSTER,
+        {},
+        ["backupRetentionPeriod is not set (AWS default 1); the prod minimum is 30 days"],
+    ),
+    bad(
+        check_backup_retention,
+        CLUSTER,
+        {},
+        ["backupRetentionPeriod is not set (AWS default 1); the prod minimum is 2 days"],
+        config={"minimumDays": 2},
+    ),
+    # Not Aurora, or Aurora but the cluster itself: checked.
+    *(
+        bad(
+            check_backup_retention,
+            type_,
+            {**engine, **LOW},
+            ["backupRetentionPeriod is 1; the prod minimum is 30 days"],
+        )
+        for type_, engine in ((INSTANCE, {"engine": "postgres"}), (CLUSTER, AURORA))
+    ),
+    bad(check_storage_encrypted, INSTANCE, {"engine": "postgres"}, [UNENCRYPTED]),
+    bad(check_storage_encrypted, CLUSTER, AURORA, [UNENCRYPTED]),
+    bad(check_final_snapshot, CLUSTER, {"skipFinalSnapshot": True}, [SKIP, NO_ID]),
+    bad(
+        check_final_snapshot,
+        CLUSTER,
+        {"finalSnapshotIdentifier": "final", "skipFinalSnapshot": True},
+        [SKIP],
+    ),
+    bad(check_final_snapshot, CLUSTER, {"skipFinalSnapshot": False}, [NO_ID]),
+    bad(check_final_snapshot, CLUSTER, {"finalSnapshotIdentifier": ""}, [NO_ID]),
+    bad(
+        check_final_snapshot,
+        CLUSTER,
+        {"skipFinalSnapshot": False, "finalSnapshotIdentifier": ""},
+        [NO_ID],
+    ),
+    bad(
+        check_deletion_protection,
+        CLUSTER,
+        {},
+        ["deletionProtection is not enabled on a prod database"],
+    ),
+    bad(
+        check_performance_insights,
+        INSTANCE,
+        {},
+        ["performanceInsightsEnabled is not true on a prod database instance"],
+    ),
+    bad(
+        check_not_public,
+        INSTANCE,
+        {"publiclyAccessible": True},
+        ["publiclyAccessible is true: the database gets a public IP address"],
+        "dev",
+    ),
+    # A password set and not managed are two findings.
+    *(
+        bad(
+            check_managed_password,
+            type_,
+            {key: secret("hunter2")},
+            [f"{key} is set: the password lands in state and config", UNMANAGED],
+            "dev",
+        )
+        for type_, key in PASSWORDS
+    ),
+    *(bad(check_managed_password, t, {}, [UNMANAGED], "dev") for t, _ in PASSWORDS),
+    *(bad(check_managed_password, t, {key: ""}, [UNMANAGED], "dev") for t, key in INHERITED),
+    # Aurora members inherit credentials; other instances and the cluster itself do not.
+    bad(check_managed_password, INSTANCE, {"engine": "mysql"}, [UNMANAGED], "dev"),
+    bad(check_managed_password, CLUSTER, AURORA, [UNMANAGED], "dev"),
+]
+
+
+@pytest.mark.parametrize(GOOD_ARGS, GOOD)
+def test_good(check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx) -> None:
+    assert check(type_, props, ctx()) == []
+
+
+@pytest.mark.parametrize(BAD_ARGS, BAD)
+def test_bad(
+    check: ResourceCheck, type_: str, props: dict[str, Any], ctx: Ctx, expected: list[str]
+) -> None:
+    assert check(type_, props, ctx()) == expected
+
+
+def test_prod_keeps_backups_thirty_days() -> None:
+    assert _minimum("prod") == 30
+
+
+def test_instance_class_without_engine_is_checked_as_aurora_postgresql() -> None:
+    # A cluster member may leave the engine to its cluster: the default engine is checked.
+    found = check_aurora_instance_class(
+        MEMBER, {"instanceClass": "db.t3.micro"}, context("prod", region="us-east-1")
+    )
+    assert len(found) == 1, found
+    assert found[0].startswith(
+        "instance class db.t3.micro: aurora-postgresql does not support db.t3.micro in us-east-1 ("
     )

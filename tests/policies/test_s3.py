@@ -5,10 +5,27 @@ from typing import Any
 import pytest
 
 from policies.props import UnknownValueError
-from policies.s3 import RULES, denies_insecure_transport
-from policies.spec import StackResource
+from policies.s3 import (
+    PUBLIC_ACCESS_SETTINGS,
+    RULES,
+    check_encryption,
+    check_public_access_block,
+    check_tls_only,
+    check_versioning,
+    denies_insecure_transport,
+)
+from policies.spec import StackCheck, StackResource
 from shared.environment import CLASSES
-from tests.policies.conftest import UNKNOWN, context, level
+from tests.policies.conftest import (
+    BAD_STACK_ARGS,
+    GOOD_STACK_ARGS,
+    UNKNOWN,
+    Ctx,
+    bad_in_stack,
+    context,
+    good_in_stack,
+    level,
+)
 
 RULE = {rule.name: rule for rule in RULES}
 BUCKET_URN = "urn:pulumi:prod::data::aws:s3/bucket:Bucket::artifacts"
@@ -186,3 +203,193 @@ def test_a_logging_configuration_belongs_to_the_bucket_its_bucket_input_names() 
     )
     named = [*stack[:2], dataclasses.replace(stack[2], props={"bucket": "logs-bucket"}), by_name]
     assert [urn for urn, _ in check_access_logging(named, context("prod"))] == ["urn:b"]
+
+
+# --- Each condition on its own: good and bad calls ----------------------------------------------
+
+BUCKET = "aws:s3/bucket:Bucket"
+URN = BUCKET_URN
+PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+ALL_ON = dict.fromkeys(PUBLIC_ACCESS_SETTINGS, True)
+DENY = {
+    "Effect": "Deny",
+    "Action": "s3:*",
+    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+}
+TLS_DOCUMENT = json.dumps({"Statement": [DENY]})
+NO_BLOCK = [(URN, "bucket artifacts: has no BucketPublicAccessBlock")]
+UNENCRYPTED = [(URN, "bucket artifacts: has no server-side encryption configuration")]
+NO_TLS = [
+    (
+        URN,
+        "bucket artifacts: no bucket policy denies requests without TLS (aws:SecureTransport=false)",
+    )
+]
+UNVERSIONED = [(URN, "bucket artifacts: versioning is not enabled on a prod bucket")]
+ENABLED = {"versioningConfiguration": {"status": "Enabled"}}
+SUSPENDED = {"versioningConfiguration": {"status": "Suspended"}}
+
+
+def bucket(props: dict[str, Any] | None = None, name: str = "artifacts") -> StackResource:
+    return StackResource(BUCKET, URN, {"bucket": "b", **(props or {})}, name=name)
+
+
+def by_dependency(type_: str, props: dict[str, Any]) -> StackResource:
+    return StackResource(type_, f"urn:{type_}", props, dependencies=(URN,))
+
+
+def by_name(type_: str, props: dict[str, Any], name: str = "b") -> StackResource:
+    return StackResource(type_, f"urn:{type_}", {"bucket": name, **props})
+
+
+def _left(setting: str, off: Any) -> dict[str, Any]:
+    """All four public-access settings on but `setting`: `off`, or missing when `off` is None."""
+    return {k: v for k, v in {**ALL_ON, setting: off}.items() if v is not None}
+
+
+GOOD = [
+    # A block with all four on, whichever way it is linked; one good block among several is
+    # enough, in any order.
+    *(
+        good_in_stack(check_public_access_block, [bucket(), block])
+        for block in (by_dependency(PAB, ALL_ON), by_name(PAB, ALL_ON))
+    ),
+    good_in_stack(check_public_access_block, [bucket(), by_name(PAB, {}), by_name(PAB, ALL_ON)]),
+    good_in_stack(check_public_access_block, [bucket(), by_name(PAB, ALL_ON), by_name(PAB, {})]),
+    # Encryption inline (both forms) or by an attached configuration with rules.
+    good_in_stack(check_encryption, [bucket({"serverSideEncryptionConfiguration": {"rule": {}}})]),
+    good_in_stack(
+        check_encryption, [bucket({"serverSideEncryptionConfigurations": [{"rules": []}]})]
+    ),
+    good_in_stack(check_encryption, [bucket(), by_name(SSE, {"rules": [{}]})]),
+    good_in_stack(check_encryption, [bucket(), by_dependency(SSE, {"rules": [{}]})]),
+    # A TLS-only policy on the bucket itself or in a bucket policy.
+    good_in_stack(check_tls_only, [bucket({"policy": TLS_DOCUMENT})]),
+    good_in_stack(check_tls_only, [bucket(), by_name(POLICY, {"policy": TLS_DOCUMENT})]),
+    # Versioning: a prod rule, enabled each way there is.
+    good_in_stack(check_versioning, [bucket(), by_name(VERSIONING, ENABLED)]),
+    good_in_stack(check_versioning, [bucket(), by_dependency(VERSIONING, ENABLED)]),
+    good_in_stack(check_versioning, [bucket({"versioning": {"enabled": True}})]),
+    good_in_stack(
+        check_versioning, [bucket({"versionings": [{"enabled": False}, {"enabled": True}]})]
+    ),
+]
+
+BAD = [
+    *(
+        bad_in_stack(
+            check_public_access_block,
+            [bucket(), by_dependency(PAB, _left(setting, off))],
+            [(URN, f"bucket artifacts: public-access block leaves {setting} not true")],
+        )
+        for setting in PUBLIC_ACCESS_SETTINGS
+        for off in (False, None, "false")
+    ),
+    # Every setting off is named, in order.
+    bad_in_stack(
+        check_public_access_block,
+        [bucket(), by_name(PAB, {})],
+        [
+            (
+                URN,
+                "bucket artifacts: public-access block leaves blockPublicAcls, blockPublicPolicy, "
+                "ignorePublicAcls, restrictPublicBuckets not true",
+            )
+        ],
+        "dev",
+    ),
+    # A block of another bucket or another type does not count; a bucket without a name is linked
+    # by dependency only, never by a missing name.
+    bad_in_stack(
+        check_public_access_block, [bucket(), by_name(PAB, ALL_ON, name="other")], NO_BLOCK
+    ),
+    bad_in_stack(check_public_access_block, [bucket(), by_dependency(SSE, ALL_ON)], NO_BLOCK),
+    bad_in_stack(
+        check_public_access_block,
+        [StackResource(BUCKET, URN, {}, name="artifacts"), StackResource(PAB, "urn:p", ALL_ON)],
+        NO_BLOCK,
+    ),
+    # The URN names a bucket without a name.
+    bad_in_stack(
+        check_public_access_block,
+        [StackResource(BUCKET, URN, {"bucket": "b"})],
+        [(URN, f"bucket {URN}: has no BucketPublicAccessBlock")],
+    ),
+    # Every bucket is checked, not only the first.
+    bad_in_stack(
+        check_public_access_block,
+        [
+            StackResource(PAB, "urn:pab", {"bucket": "g", **ALL_ON}),
+            StackResource(BUCKET, "urn:good", {"bucket": "g"}, name="good"),
+            bucket(),
+        ],
+        NO_BLOCK,
+    ),
+    bad_in_stack(check_encryption, [bucket()], UNENCRYPTED),
+    # A configuration without rules encrypts nothing.
+    bad_in_stack(check_encryption, [bucket(), by_name(SSE, {"rules": []})], UNENCRYPTED),
+    bad_in_stack(check_tls_only, [bucket(), by_name(POLICY, {"policy": "{}"})], NO_TLS),
+    # An unknown bucket is skipped when another one fires.
+    bad_in_stack(
+        check_tls_only,
+        [
+            StackResource(BUCKET, "urn:unknown", {"bucket": "u", "policy": UNKNOWN}, name="u"),
+            bucket(),
+        ],
+        NO_TLS,
+    ),
+    bad_in_stack(check_versioning, [bucket()], UNVERSIONED),
+    bad_in_stack(check_versioning, [bucket(), by_name(VERSIONING, SUSPENDED)], UNVERSIONED),
+    bad_in_stack(check_versioning, [bucket({"versioning": {"enabled": False}})], UNVERSIONED),
+    bad_in_stack(check_versioning, [bucket({"versionings": [{"enabled": False}]})], UNVERSIONED),
+]
+
+
+@pytest.mark.parametrize(GOOD_STACK_ARGS, GOOD)
+def test_good(check: StackCheck, resources: list[StackResource], ctx: Ctx) -> None:
+    assert check(resources, ctx()) == []
+
+
+@pytest.mark.parametrize(BAD_STACK_ARGS, BAD)
+def test_bad(
+    check: StackCheck, resources: list[StackResource], ctx: Ctx, expected: list[tuple[str, str]]
+) -> None:
+    assert check(resources, ctx()) == expected
+
+
+def test_an_unknown_bucket_alone_cannot_be_judged() -> None:
+    unknown = StackResource(BUCKET, "urn:unknown", {"bucket": "u", "policy": UNKNOWN}, name="u")
+    with pytest.raises(UnknownValueError):
+        check_tls_only([unknown], context("prod"))
+
+
+DOCUMENTS = [
+    ({"Statement": [DENY]}, True),
+    ({"Statement": DENY}, True),  # a single statement, not in a list
+    (json.dumps({"Statement": [DENY]}), True),
+    ({"Statement": [{**DENY, "Action": ["s3:GetObject", "*"]}]}, True),
+    ({"Statement": [{**DENY, "Action": "*"}]}, True),
+    ({"Statement": [{**DENY, "Condition": {"Bool": {"aws:SecureTransport": False}}}]}, True),
+    ({"Statement": [{**DENY, "Effect": "Allow"}]}, False),
+    ({"Statement": [{**DENY, "Action": "s3:GetObject"}]}, False),
+    ({"Statement": [{**DENY, "Action": ["s3:GetObject"]}]}, False),
+    ({"Statement": [{**DENY, "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}, False),
+    ({"Statement": [{**DENY, "Condition": {}}]}, False),
+    ({"Statement": [{**DENY, "Condition": {"StringEquals": {}}}]}, False),
+    ({"Statement": [{k: v for k, v in DENY.items() if k != "Condition"}]}, False),
+    ({"Statement": [{k: v for k, v in DENY.items() if k != "Action"}]}, False),
+    ({"Statement": ["not a statement", DENY]}, True),
+    ({"Statement": [{**DENY, "Effect": "Allow"}, DENY]}, True),
+    ({}, False),
+    ("not json", False),
+    (["a", "list"], False),
+    (None, False),
+]
+
+
+@pytest.mark.parametrize(("document", "denies"), DOCUMENTS)
+def test_denies_insecure_transport(document: Any, denies: bool) -> None:
+    assert denies_insecure_transport(document) is denies

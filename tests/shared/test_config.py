@@ -22,7 +22,8 @@ from shared.config import (
     accepted_keys,
     parse,
 )
-from shared.config.values import shown
+from shared.config.schema import Setting, setting
+from shared.config.values import boolean, shown
 from shared.environment import PROFILES
 from shared.layers import LAYER_NAMES, UnknownLayerError
 
@@ -493,3 +494,101 @@ def test_declaring_a_schema_registers_it_for_its_layer_and_a_second_one_is_refus
                 LAYER = "toy-layer"
     finally:
         SCHEMAS.pop("toy-layer")
+
+
+# --- Cross-field checks of the layer schemas: good and bad config -------------------------------
+
+PAIR = "app:domainName and app:hostedZoneId must be set together"
+
+GOOD_CONFIG = [
+    pytest.param("app", {"app:cpu": "256", "app:memory": "2048"}, "dev", id="fargate-pair"),
+    pytest.param("app", {"app:desiredCount": "3", "app:maxCount": "3"}, "dev", id="max-count"),
+    pytest.param("network", {"network:natGateways": "none"}, "pr-3", id="pr-without-nat"),
+]
+
+BAD_CONFIG = [
+    pytest.param(
+        "app",
+        {"app:cpu": "300"},
+        "dev",
+        ("cpu", "must be a Fargate cpu value: 256, 512, 1024, 2048, 4096, 8192, 16384"),
+        id="fargate-cpu",
+    ),
+    pytest.param(
+        "app",
+        {"app:cpu": "256", "app:memory": "4096"},
+        "dev",
+        ("memory", "with app:cpu 256 Fargate accepts one of 512, 1024, 2048 MiB"),
+        id="fargate-pair",
+    ),
+    pytest.param(
+        "app",
+        {"app:desiredCount": "3", "app:maxCount": "2"},
+        "dev",
+        ("maxCount", "must be at least app:desiredCount (3)"),
+        id="max-count",
+    ),
+    pytest.param(
+        "app", {"app:domainName": "example.com"}, "dev", ("hostedZoneId", PAIR), id="zone"
+    ),
+    pytest.param(
+        "app", {"app:hostedZoneId": "Z0123456789ABC"}, "dev", ("domainName", PAIR), id="domain"
+    ),
+    pytest.param(
+        "network",
+        {"network:availabilityZones": "us-east-1a,us-east-1b", "network:azCount": "3"},
+        "dev",
+        ("azCount", "must match the 2 zones in network:availabilityZones"),
+        id="zone-count",
+    ),
+    pytest.param(
+        "network",
+        {"network:natGateways": "none"},
+        "staging",
+        (
+            "natGateways",
+            "'none' is only allowed in pr environments, whose profile sets nat_none_allowed (private "
+            "subnets lose internet access)",
+        ),
+        id="nat",
+    ),
+    pytest.param(
+        "network",
+        {"network:peerEnvironments": "dev"},
+        "dev",
+        ("peerEnvironments", "an environment cannot peer with itself (dev)"),
+        id="self-peering",
+    ),
+]
+
+
+@pytest.mark.parametrize(("layer", "raw", "stack"), GOOD_CONFIG)
+def test_good_config(layer: str, raw: dict[str, object], stack: str) -> None:
+    parsed = parse(layer, raw, stack=stack)
+    for key, value in raw.items():
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", key.split(":")[1]).lower()
+        assert str(getattr(parsed, name)) == value
+
+
+@pytest.mark.parametrize(("layer", "raw", "stack", "expected"), BAD_CONFIG)
+def test_bad_config(
+    layer: str, raw: dict[str, object], stack: str, expected: tuple[str, str]
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse(layer, raw, stack=stack)
+    assert (caught.value.key, caught.value.accepted) == expected
+
+
+def test_a_setting_declares_key_parser_default_and_optional() -> None:
+    declared = setting("albAccessLogs", boolean, lambda k: True, optional=True)
+    assert declared.metadata["setting"] == Setting(
+        "albAccessLogs", boolean, declared.metadata["setting"].default, True
+    )
+    assert declared.metadata["setting"].default(None) is True
+    bare = setting("owner", boolean).metadata["setting"]
+    assert (bare.key, bare.parse, bare.optional, bare.default(None)) == (
+        "owner",
+        boolean,
+        False,
+        None,
+    )

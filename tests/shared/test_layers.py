@@ -15,8 +15,17 @@ from shared.layers import (
 )
 
 
-def test_order_is_network_data_app_observability() -> None:
-    assert LAYER_NAMES == ("network", "data", "app", "observability")
+def closure(name: str, layers: tuple[Layer, ...] = LAYERS) -> set[str]:
+    """`name` and every layer it reads, directly or not."""
+    layer = next(layer for layer in layers if layer.name == name)
+    return {name}.union(*(closure(upstream, layers) for upstream in layer.upstream))
+
+
+def test_names_are_unique_and_every_upstream_is_a_layer() -> None:
+    assert len(set(LAYER_NAMES)) == len(LAYER_NAMES) == len(LAYERS)
+    for layer in LAYERS:
+        assert set(layer.upstream) <= set(LAYER_NAMES)
+        assert layer.name not in layer.upstream
 
 
 def test_every_upstream_comes_earlier_in_the_order() -> None:
@@ -42,13 +51,23 @@ def test_outputs_are_snake_case_and_unique() -> None:
         assert set(layer.secret_outputs) <= set(layer.outputs)
 
 
-def test_with_upstream_adds_everything_upstream_in_order() -> None:
-    assert [layer.name for layer in with_upstream(["app"])] == ["network", "data", "app"]
-    assert [layer.name for layer in with_upstream(["network"])] == ["network"]
+@pytest.mark.parametrize("layer", LAYERS, ids=lambda layer: layer.name)
+def test_with_upstream_adds_everything_upstream_in_order(layer: Layer) -> None:
+    wanted = closure(layer.name)
+    assert with_upstream([layer.name]) == tuple(x for x in LAYERS if x.name in wanted)
+    assert with_upstream([layer.name, LAYERS[0].name]) == with_upstream(
+        [LAYERS[0].name, layer.name]
+    )
+
+
+def test_with_upstream_of_a_layer_that_reads_another_adds_it() -> None:
+    reader = next(layer for layer in LAYERS if layer.upstream)
+    assert len(with_upstream([reader.name])) > 1
+    assert with_upstream([LAYERS[0].name]) == (LAYERS[0],)  # the first layer reads nothing
 
 
 def test_unknown_layer_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownLayerError, match="network, data, app, observability"):
+    with pytest.raises(UnknownLayerError, match=", ".join(LAYER_NAMES)):
         get_layer("netwrk")
 
 
@@ -65,3 +84,14 @@ def test_a_peering_layer_names_its_own_config_key_and_reads_no_upstream(layer: L
     # The offline plan plans a peer's stack of the layer alone, with this key set.
     assert f"{layer.name}:{layer.peers_key}" in accepted_keys(layer.name)
     assert layer.upstream == ()
+
+
+def test_readers_follow_the_graph_they_are_given() -> None:
+    base = Layer(name="base", upstream=(), outputs={})
+    left = Layer(name="left", upstream=("base",), outputs={})
+    right = Layer(name="right", upstream=("base", "left"), outputs={})
+    graph = (base, left, right)
+    assert readers("base", graph) == ("left", "right")
+    assert readers("left", graph) == ("right",)
+    assert readers("right", graph) == ()
+    assert closure("right", graph) == {"base", "left", "right"}

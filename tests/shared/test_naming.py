@@ -13,13 +13,22 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import botocore.session
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.naming import NAME_RULES, Namer, UnknownKindError, rule_for, stable_hash
+from shared.name_rule import NameRule
+from shared.naming import (
+    NAME_RULES,
+    Namer,
+    UnknownKindError,
+    _sanitize,
+    rule_for,
+    stable_hash,
+)
 
 ACCOUNT, REGION = "123456789012", "ap-southeast-2"
 KINDS = sorted(NAME_RULES)
@@ -461,3 +470,200 @@ def test_botocore_translation_is_not_vacuous() -> None:
     scaling = _constraints(*BOTOCORE_SHAPES["scaling-policy"])
     assert _botocore_accepts(scaling, "cpu at 50%")
     assert not _botocore_accepts(scaling, "cpu\n")
+
+
+# --- NameRule and Namer on hand-built rules: each check, its message, the Namer's guards ---------
+
+
+def test_stable_hash_is_fixed_across_processes() -> None:
+    # sha256 -> base32 -> lowercase: these values must never change (names would change).
+    assert stable_hash("abc") == "xj4bnp4p"
+    assert stable_hash("abc", 4) == "xj4b"
+    assert stable_hash("\udc80") == stable_hash("\udc80")  # lone surrogates hash, not crash
+
+
+# Rules as their arguments: each test builds its rule (mutmut maps code to the tests that run it).
+SIZED: dict[str, Any] = dict(kind="thing", max_length=8, min_length=3, allowed="a-z", prefix="p/")
+HOUSE_STYLE: dict[str, Any] = dict(
+    kind="thing", max_length=8, allowed="a-z/", prefix="/", prefix_required=False
+)
+SHAPED: dict[str, Any] = dict(
+    kind="thing",
+    max_length=20,
+    allowed="A-Za-z0-9-",
+    lowercase=True,
+    first_letter=True,
+    alnum_ends=True,
+    no_double_hyphen=True,
+)
+FIFO: dict[str, Any] = dict(kind="topic", max_length=20, allowed="a-z", optional_suffix=".fifo")
+RESERVED: dict[str, Any] = dict(
+    kind="bucket",
+    max_length=63,
+    allowed="a-z0-9.-",
+    forbidden_prefixes=("xn--",),
+    forbidden_suffixes=("-s3alias",),
+    forbidden_substrings=("..",),
+    forbidden_names=("reserved",),
+    no_ip_address=True,
+    no_secret_suffix=True,
+)
+
+GOOD_NAMES = [
+    (SIZED, "p/abc"),
+    (HOUSE_STYLE, "abc"),  # a prefix the house style adds, not one AWS requires
+    (SHAPED, "a-b"),
+    (FIFO, "abc.fifo"),  # the optional suffix, at the end only
+    (RESERVED, "app-abc12"),
+]
+
+BAD_NAMES = [
+    (
+        SIZED,
+        "p/",
+        [
+            "thing names must be 3-8 characters long (got 2)",
+            "thing names need something after 'p/'",
+        ],
+    ),
+    (
+        SIZED,
+        "abcdefghi",
+        ["thing names must be 3-8 characters long (got 9)", "thing names must start with 'p/'"],
+    ),
+    (SIZED, "p/aB1b", ["thing names may not contain '1B'"]),
+    (SHAPED, "Ab", ["thing names must be lowercase"]),
+    (SHAPED, "1a", ["thing names must start with a letter"]),
+    (
+        SHAPED,
+        "a-",
+        [
+            "thing names must start and end with a letter or digit",
+            "thing names may not end with '-'",
+        ],
+    ),
+    (
+        SHAPED,
+        "-a",
+        [
+            "thing names must start with a letter",
+            "thing names must start and end with a letter or digit",
+        ],
+    ),
+    (SHAPED, "a--b", ["thing names may not contain '--'"]),
+    (FIFO, "a.fifob", ["topic names may not contain '.'"]),
+    (
+        RESERVED,
+        "XN--a",
+        ["bucket names may not contain 'NX'", "bucket names may not start with 'xn--'"],
+    ),
+    (
+        RESERVED,
+        "a-S3ALIAS",
+        ["bucket names may not contain 'AILS'", "bucket names may not end with '-s3alias'"],
+    ),
+    (RESERVED, "reserved", ["'reserved' is reserved for bucket names"]),
+    (RESERVED, "10.0.0.1", ["bucket names may not be formatted as an IP address"]),
+    (
+        RESERVED,
+        "app-abc123",
+        [
+            "bucket names should not end in '-' plus 6 characters (Secrets Manager's "
+            "own suffix, which confuses partial-ARN lookups)"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "name"), GOOD_NAMES)
+def test_good_name(rule: dict[str, Any], name: str) -> None:
+    assert NameRule(**rule).problems(name) == []
+
+
+@pytest.mark.parametrize(("rule", "name", "expected"), BAD_NAMES)
+def test_bad_name(rule: dict[str, Any], name: str, expected: list[str]) -> None:
+    assert NameRule(**rule).problems(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "allowed", "raw", "clean"),
+    [
+        ("-", "a-z0-9.-", "A..b  c--d.", "a-b-c-d"),  # dots allowed by AWS, not emitted
+        ("/", "a-z0-9/-", "/a//b-/c/", "a/b-c"),  # a run of separators keeps its first
+        ("-", "a-z0-9-", "a_b.c", "a-b-c"),
+    ],
+)
+def test_sanitize_keeps_letters_digits_and_allowed_separators(
+    delimiter: str, allowed: str, raw: str, clean: str
+) -> None:
+    rule = NameRule("t", max_length=63, allowed=allowed, delimiter=delimiter, lowercase=True)
+    assert _sanitize(rule, raw) == clean
+
+
+def test_sanitize_folds_case_only_when_asked() -> None:
+    keeps = NameRule("t", max_length=63, allowed="A-Za-z0-9-")
+    folds = NameRule("t", max_length=63, allowed="A-Za-z0-9-", fold_case=True)
+    assert (_sanitize(keeps, "AbC"), _sanitize(folds, "AbC")) == ("AbC", "abc")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"project": "A"}, "project 'A' is not valid: use 2-12 lowercase letters and digits"),
+        ({"account_id": "12"}, "account_id '12' is not valid: use the 12 digits"),
+        ({"region": "mars"}, "region 'mars' is not an AWS region name such as us-east-1"),
+        ({"account_id": None}, "pass account_id and region together (S3 bucket names need both)"),
+        ({"region": None}, "pass account_id and region together (S3 bucket names need both)"),
+    ],
+)
+def test_namer_guards(kwargs: dict[str, str | None], message: str) -> None:
+    fields: dict[str, str | None] = {
+        "project": "acme",
+        "environment": "prod",
+        "account_id": "123456789012",
+        "region": "us-east-1",
+        **kwargs,
+    }
+    with pytest.raises(ValueError) as caught:
+        Namer(**fields)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+
+
+def test_namer_refuses_a_project_that_makes_a_reserved_prefix() -> None:
+    assert "sthree-" in rule_for("s3-bucket").forbidden_prefixes
+    with pytest.raises(
+        ValueError,
+        match=r"^project 'sthree' and environment 'dev' cannot make valid names: "
+        r"s3-bucket names may not start with 'sthree-'$",
+    ):
+        Namer("sthree", "dev")
+    assert Namer("acme", "live").name("alb") == "acme-live"
+
+
+def test_global_names_need_account_and_region() -> None:
+    with pytest.raises(ValueError, match="s3-bucket names are global across AWS accounts"):
+        Namer("acme", "prod").name("s3-bucket", "logs")
+    namer = Namer("acme", "prod", "123456789012", "us-east-1")
+    assert namer.name("s3-bucket", "Logs") != "acme-prod-logs-123456789012-us-east-1"
+    assert namer.name("s3-bucket", "logs") == "acme-prod-logs-123456789012-us-east-1"
+
+
+def test_a_lossy_or_long_name_gets_a_hash_of_the_raw_input() -> None:
+    namer = Namer("acme", "prod", "123456789012", "us-east-1")
+    lossy = namer.name("alb", "Web")  # ALB names fold case: "web" would collide with it
+    assert lossy == f"acme-prod-web-{stable_hash('acme-prod-Web')}"
+    long = namer.name("alb", "x" * 40)
+    assert len(long) == 32 and long.endswith(stable_hash("acme-prod-" + "x" * 40))
+    bucket = namer.name("s3-bucket", "y" * 60)
+    assert bucket.endswith(
+        f"-{stable_hash('acme-prod-' + 'y' * 60 + '-123456789012-us-east-1')}-123456789012-us-east-1"
+    )
+    assert len(bucket) == 63
+
+
+def test_a_pr_class_environment_with_a_custom_name_gets_a_stable_vpc_slot() -> None:
+    from shared.environment import parse_environment
+
+    # Changing these would move every such environment's VPC: they are fixed on purpose.
+    assert parse_environment("preview", "pr").default_vpc_cidr == "10.248.216.0/21"
+    assert parse_environment("pr-7").default_vpc_cidr == "10.128.56.0/21"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.layers import UnknownLayerError
+from shared.layers import LAYER_NAMES, UnknownLayerError
 from shared.references import reference_name
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,7 +24,7 @@ def test_reference_name_with_explicit_organization() -> None:
 
 
 def test_reference_name_rejects_unknown_layers() -> None:
-    with pytest.raises(UnknownLayerError, match="network, data, app, observability"):
+    with pytest.raises(UnknownLayerError, match=", ".join(LAYER_NAMES)):
         reference_name("db", "dev", organization="acme")
 
 

@@ -1,14 +1,24 @@
-"""The Deployer protocol offline: stacks are LayerResults in a dict, programs run under mocks."""
+"""The Deployer protocol on the offline runner: stacks are LayerResults in a dict, programs run under mocks.
+
+By default each layer runs its contract program (tests/fixtures/layer_programs.py), generated once
+per test process from shared.layers.
+"""
 
 from __future__ import annotations
 
+import atexit
+import functools
+import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 # tooling.offline.mocks is imported once here, so every forked program run starts warm.
 import tooling.offline.mocks  # noqa: F401
 from shared.environment import Environment
-from shared.layers import Layer
+from shared.layers import STACKS_DIR, Layer
+from tests.conftest import deploy_values
+from tests.fixtures.layer_programs import write_layer_programs
 from tooling.deploy.orchestrator import (
     DeployError,
     DestroyReport,
@@ -17,18 +27,23 @@ from tooling.deploy.orchestrator import (
 )
 from tooling.offline import LayerResult, ProgramError, load_stack_config, run_layer
 
-CONTRACT_PROGRAM = str(Path(__file__).parent / "contract_program")
+
+@functools.cache
+def contract_programs() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="contract-programs-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return write_layer_programs(folder)
 
 
 class OfflineDeployer:
     def __init__(
         self,
         *,
-        program_dir: str | None = CONTRACT_PROGRAM,
+        programs: Path | None = None,
         fail: Mapping[str, str] | None = None,
         protected: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
-        self.program_dir = program_dir
+        self.programs = programs or contract_programs()  # a tree of layer programs
         self.fail = dict(fail or {})
         self.protected = dict(protected or {})
         # (layer, environment) -> the last update's result; None: the stack exists but is empty.
@@ -50,8 +65,13 @@ class OfflineDeployer:
             if found is None:
                 raise DeployError(f"unknown stack organization/{name}/{environment.name}")
             upstream[name] = found
-        # The real programs read their committed Pulumi.<env>.yaml, as `pulumi up` would.
-        config = load_stack_config(layer.name, environment.name) if self.program_dir is None else {}
+        # The real programs read their committed Pulumi.<env>.yaml, as `pulumi up` would; all get
+        # the stand-ins for the values users set (an alarm destination in prod).
+        committed = load_stack_config(layer.name, environment.name)
+        config = {
+            **(committed if self.programs == STACKS_DIR else {}),
+            **deploy_values(environment.name, layer.name),
+        }
         try:
             return run_layer(
                 layer.name,
@@ -59,7 +79,7 @@ class OfflineDeployer:
                 config=config,
                 upstream=upstream,
                 preview=preview,
-                program_dir=self.program_dir,
+                program_dir=self.programs / layer.name,
             )
         except ProgramError as error:
             raise DeployError(str(error)) from None

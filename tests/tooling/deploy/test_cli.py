@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shared.environment import Environment
-from shared.layers import LAYER_NAMES, REPO_ROOT, Layer
+from shared.layers import LAYER_NAMES, LAYERS, REPO_ROOT, Layer, with_upstream
 from tests.tooling.deploy.offline_deployer import OfflineDeployer
 from tooling.deploy.cli import QuotaCheck, main, show_offline_plan
 from tooling.deploy.orchestrator import Deployer, DeployError, OfflinePlan, StackOutputs
@@ -49,28 +49,28 @@ def run(
 
 def test_deploy_all_writes_outputs_and_show_secrets_reveals_them(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
-    assert (
-        run(tmp_path, deployer, "deploy-all", "pr-3", "--only", "network", "data", "--show-secrets")
-        == 0
-    )
+    source = next(layer for layer in LAYERS if layer.secret_outputs)
+    only = [layer.name for layer in with_upstream([source.name])]
+    assert run(tmp_path, deployer, "deploy-all", "pr-3", "--only", *only, "--show-secrets") == 0
     flat = json.loads((tmp_path / "pr-3" / "flat-outputs.json").read_text())
-    assert flat["data.db_master_secret_arn"].startswith("data.db_master_secret_arn@pr-3")
+    secret = f"{source.name}.{source.secret_outputs[0]}"
+    assert flat[secret].startswith(f"{secret}@pr-3")  # the contract program's value
 
 
 def test_a_failed_deploy_prints_the_exact_resume_command(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    deployer = OfflineDeployer(fail={"app": "boom"})
+    failing, *after = LAYER_NAMES[-2:]
+    deployer = OfflineDeployer(fail={failing: "boom"})
     assert run(tmp_path, deployer, "deploy-all", "dev") == 1
-    assert "Resume with: nox -s deploy-all -- dev --from app" in capsys.readouterr().out
+    assert f"Resume with: nox -s deploy-all -- dev --from {failing}" in capsys.readouterr().out
 
-    assert run(tmp_path, deployer, "deploy-all", "dev", "--only", "app", "observability") == 1
-    assert (
-        "Resume with: nox -s deploy-all -- dev --only app observability" in capsys.readouterr().out
-    )
+    assert run(tmp_path, deployer, "deploy-all", "dev", "--only", failing, *after) == 1
+    only = " ".join((failing, *after))
+    assert f"Resume with: nox -s deploy-all -- dev --only {only}" in capsys.readouterr().out
 
-    assert run(tmp_path, deployer, "up", "app", "dev") == 1
-    assert "Resume with: nox -s up -- app dev" in capsys.readouterr().out
+    assert run(tmp_path, deployer, "up", failing, "dev") == 1
+    assert f"Resume with: nox -s up -- {failing} dev" in capsys.readouterr().out
 
 
 def test_prod_confirmation_reads_stdin_and_yes_skips_it(
@@ -78,13 +78,14 @@ def test_prod_confirmation_reads_stdin_and_yes_skips_it(
 ) -> None:
     deployer = OfflineDeployer()
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
-    assert run(tmp_path, deployer, "up", "network", "prod") == 1
+    first, second = LAYER_NAMES[:2]
+    assert run(tmp_path, deployer, "up", first, "prod") == 1
     assert deployer.calls == []
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
-    assert run(tmp_path, deployer, "up", "network", "prod") == 0
+    assert run(tmp_path, deployer, "up", first, "prod") == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    assert run(tmp_path, deployer, "deploy-all", "prod", "--from", "data", "--yes") == 0
+    assert run(tmp_path, deployer, "deploy-all", "prod", "--from", second, "--yes") == 0
     assert [layer for _, layer, _ in deployer.calls] == list(LAYER_NAMES)
 
     monkeypatch.setattr(sys, "stdin", io.StringIO("yes\n"))
@@ -372,15 +373,16 @@ def test_ctrl_c_during_a_layer_prints_what_is_done_and_how_to_resume(
 ) -> None:
     class Interrupted(OfflineDeployer):
         def up(self, layer: Layer, environment: Environment) -> StackOutputs:
-            if layer.name == "data":
+            if layer.name == second:
                 raise KeyboardInterrupt
             return super().up(layer, environment)
 
+    first, second = LAYER_NAMES[:2]
     assert run(tmp_path, Interrupted(), "deploy-all", "dev") == 130
     out = capsys.readouterr().out
-    assert "interrupted during data (dev)" in out
-    assert "Done: network. Not finished: data, app, observability." in out
-    assert "Resume with: nox -s deploy-all -- dev --from data" in out
+    assert f"interrupted during {second} (dev)" in out
+    assert f"Done: {first}. Not finished: {', '.join(LAYER_NAMES[1:])}." in out
+    assert f"Resume with: nox -s deploy-all -- dev --from {second}" in out
 
 
 def test_ctrl_c_at_the_prod_prompt_or_during_a_preview_ends_without_a_traceback(

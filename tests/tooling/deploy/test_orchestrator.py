@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from shared.environment import CLASSES, Environment, parse_environment
-from shared.layers import LAYER_NAMES, LAYERS, Layer, UnknownLayerError, get_layer
+from shared.layers import (
+    LAYER_NAMES,
+    LAYERS,
+    STACKS_DIR,
+    Layer,
+    UnknownLayerError,
+    get_layer,
+    with_upstream,
+)
 from tests.tooling.deploy.offline_deployer import OfflineDeployer
 from tooling.deploy.orchestrator import DeployError, Orchestrator, SelectionError, select_layers
 from tooling.outputs import REDACTED, OutputFileWriter
@@ -14,6 +22,18 @@ from tooling.outputs import REDACTED, OutputFileWriter
 DEV = parse_environment("dev")
 PROD = parse_environment("prod")
 PR = parse_environment("pr-42")
+# The graph's shape, read from shared.layers: the first layer reads nothing, the second reads only
+# the first (an upstream comes earlier), and the first layer that reads another.
+FIRST, SECOND, LAST = LAYERS[0], LAYERS[1], LAYERS[-1]
+READER = next(layer for layer in LAYERS if layer.upstream)
+
+
+def names(layers: Sequence[Layer]) -> list[str]:
+    return [layer.name for layer in layers]
+
+
+def listed(layers: Sequence[Layer]) -> str:
+    return ", ".join(names(layers))
 
 
 def resume(remaining: Sequence[Layer]) -> str:
@@ -56,7 +76,7 @@ def ups(deployer: OfflineDeployer) -> list[str]:
 def test_deploy_all_of_the_real_layers_chains_them_and_writes_every_contract_output(
     tmp_path: Path, environment: Environment
 ) -> None:
-    deployer = OfflineDeployer(program_dir=None)
+    deployer = OfflineDeployer(programs=STACKS_DIR)
     orchestrator, _ = make(tmp_path, deployer)
 
     assert orchestrator.deploy(environment, LAYERS, resume=resume) == 0
@@ -65,7 +85,8 @@ def test_deploy_all_of_the_real_layers_chains_them_and_writes_every_contract_out
     for layer in LAYERS:
         for output in layer.outputs:
             assert f"{layer.name}.{output}" in flat
-    assert flat["data.db_master_secret_arn"] == REDACTED
+        for output in layer.secret_outputs:
+            assert flat[f"{layer.name}.{output}"] == REDACTED
     assert flat["app.alb_dns_name"] in flat["app.app_url"]
     assert flat["offline"] is False  # the writer's mark; this double stands in for a real deploy
 
@@ -77,38 +98,48 @@ def test_deploy_all_runs_every_layer_in_order_and_writes_their_outputs(tmp_path:
     assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 0
 
     assert ups(deployer) == list(LAYER_NAMES)
-    assert "\n[2/4] data (dev)" in console.lines
+    assert f"\n[2/{len(LAYERS)}] {SECOND.name} (dev)" in console.lines
     flat = json.loads((tmp_path / "dev" / "flat-outputs.json").read_text())
     assert flat["offline"] is False
     expected = {f"{layer.name}.{name}" for layer in LAYERS for name in layer.outputs}
     assert {key for key in flat if "." in key} == expected
-    # app read network and data: the values prove each layer saw its upstream's outputs.
-    assert (
-        flat["app.alb_arn"]
-        == "app.alb_arn@dev<network.vpc_id@dev<>+data.db_cluster_identifier@dev<network.vpc_id@dev<>>>"
-    )
-    assert flat["data.db_master_secret_arn"] == REDACTED
+    # Each contract program's values carry what it read: each layer saw its upstream's outputs.
+    for layer in LAYERS:
+        read = [
+            (deployer.stacks[(name, "dev")], next(iter(get_layer(name).outputs)))
+            for name in layer.upstream
+        ]
+        seen = "+".join(str(stack.outputs[first]) for stack, first in read if stack)
+        for output in layer.outputs:
+            value = flat[f"{layer.name}.{output}"]
+            secret = output in layer.secret_outputs
+            assert value == (REDACTED if secret else f"{layer.name}.{output}@dev<{seen}>")
 
 
 def test_from_deploys_that_layer_and_every_later_one(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
     orchestrator, _ = make(tmp_path, deployer)
-    orchestrator.deploy(DEV, select_layers(only=["network", "data"]), resume=resume)
+    start = len(LAYERS) // 2
+    orchestrator.deploy(DEV, select_layers(only=names(LAYERS[:start])), resume=resume)
     deployer.calls.clear()
 
-    assert orchestrator.deploy(DEV, select_layers(start_from="app"), resume=resume) == 0
+    assert (
+        orchestrator.deploy(DEV, select_layers(start_from=LAYERS[start].name), resume=resume) == 0
+    )
 
-    assert ups(deployer) == ["app", "observability"]
+    assert ups(deployer) == names(LAYERS[start:])
 
 
 def test_only_deploys_exactly_the_named_layers_in_deploy_order(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
     orchestrator, _ = make(tmp_path, deployer)
-    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+    chain = with_upstream([LAST.name])  # the last layer and everything it reads
+    orchestrator.deploy(DEV, select_layers(only=[chain[0].name]), resume=resume)
 
-    assert orchestrator.deploy(DEV, select_layers(only=["app", "data"]), resume=resume) == 0
+    only = list(reversed(names(chain[1:])))
+    assert orchestrator.deploy(DEV, select_layers(only=only), resume=resume) == 0
 
-    assert ups(deployer) == ["network", "data", "app"]
+    assert ups(deployer) == names(chain)
 
 
 def test_a_layer_whose_upstream_was_never_deployed_is_refused_before_anything_runs(
@@ -117,39 +148,40 @@ def test_a_layer_whose_upstream_was_never_deployed_is_refused_before_anything_ru
     deployer = OfflineDeployer()
     orchestrator, console = make(tmp_path, deployer)
 
-    assert orchestrator.deploy(DEV, select_layers(start_from="data"), resume=resume) == 1
+    assert orchestrator.deploy(DEV, select_layers(start_from=READER.name), resume=resume) == 1
 
     assert deployer.calls == []
-    assert "data reads from network, which has no stack in dev" in console.text
-    assert "nox -s deploy-all -- dev --from network" in console.text
+    read = READER.upstream[0]
+    assert f"{READER.name} reads from {read}, which has no stack in dev" in console.text
+    assert f"nox -s deploy-all -- dev --from {read}" in console.text
 
 
 def test_a_failure_stops_leaves_downstream_untouched_and_says_how_to_resume(
     tmp_path: Path,
 ) -> None:
-    deployer = OfflineDeployer(fail={"data": "policy aws-rds-instance-class violated"})
+    deployer = OfflineDeployer(fail={SECOND.name: "policy aws-rds-instance-class violated"})
     orchestrator, console = make(tmp_path, deployer)
 
     assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 1
 
-    assert ups(deployer) == ["network", "data"]
-    assert "data (dev) failed: policy aws-rds-instance-class violated" in console.text
-    assert "Done: network. Not touched: app, observability." in console.text
-    assert console.lines[-1] == "Resume with: RESUME --from data"
-    assert (tmp_path / "dev" / "network.json").exists()
-    assert not (tmp_path / "dev" / "data.json").exists()
+    assert ups(deployer) == [FIRST.name, SECOND.name]
+    assert f"{SECOND.name} (dev) failed: policy aws-rds-instance-class violated" in console.text
+    assert f"Done: {FIRST.name}. Not touched: {listed(LAYERS[2:])}." in console.text
+    assert console.lines[-1] == f"Resume with: RESUME --from {SECOND.name}"
+    assert (tmp_path / "dev" / f"{FIRST.name}.json").exists()
+    assert not (tmp_path / "dev" / f"{SECOND.name}.json").exists()
 
     deployer.fail.clear()
-    assert orchestrator.deploy(DEV, select_layers(start_from="data"), resume=resume) == 0
-    assert ups(deployer) == ["network", "data", "data", "app", "observability"]
+    assert orchestrator.deploy(DEV, select_layers(start_from=SECOND.name), resume=resume) == 0
+    assert ups(deployer) == [FIRST.name, SECOND.name, *LAYER_NAMES[1:]]
 
 
 def test_a_program_error_is_a_failure_with_its_message(tmp_path: Path) -> None:
-    deployer = OfflineDeployer(program_dir=str(tmp_path / "missing-program"))
+    deployer = OfflineDeployer(programs=tmp_path / "missing-programs")
     orchestrator, console = make(tmp_path, deployer)
 
     assert orchestrator.deploy(DEV, LAYERS, resume=resume) == 1
-    assert "network (dev) failed: layer network (stack dev) failed" in console.text
+    assert f"{FIRST.name} (dev) failed: layer {FIRST.name} (stack dev) failed" in console.text
 
 
 @pytest.mark.parametrize("answer", ["n", "", "prod please"])
@@ -160,7 +192,7 @@ def test_prod_is_not_deployed_without_a_yes(tmp_path: Path, answer: str) -> None
     assert orchestrator.deploy(PROD, LAYERS, resume=resume) == 1
 
     assert deployer.calls == []
-    assert console.prompts == ["Deploy network, data, app, observability to prod? [y/N] "]
+    assert console.prompts == [f"Deploy {listed(LAYERS)} to prod? [y/N] "]
     assert "Nothing deployed to prod" in console.text
 
 
@@ -175,9 +207,10 @@ def test_prod_without_a_terminal_is_not_deployed(tmp_path: Path) -> None:
 def test_prod_deploys_after_yes_or_with_the_flag(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
     orchestrator, console = make(tmp_path, deployer, "yes")
-    assert orchestrator.deploy(PROD, select_layers(only=["network"]), resume=resume) == 0
+    assert orchestrator.deploy(PROD, select_layers(only=[FIRST.name]), resume=resume) == 0
 
-    assert orchestrator.deploy(PROD, select_layers(start_from="data"), yes=True, resume=resume) == 0
+    later = select_layers(start_from=SECOND.name)
+    assert orchestrator.deploy(PROD, later, yes=True, resume=resume) == 0
 
     assert len(console.prompts) == 1
     assert ups(deployer) == list(LAYER_NAMES)
@@ -247,25 +280,24 @@ def test_preview_of_a_new_environment_creates_nothing_and_shows_the_offline_plan
     assert deployer.calls == []
     assert deployer.stacks == {}
     assert offline.calls == [("dev", list(LAYER_NAMES))]
-    assert "not previewable yet: stack(s) network of dev do not exist yet" in console.text
-    assert "not previewable yet: stack(s) network, data of dev" in console.text
-    assert "Previewed: none. Not previewable yet: network, data, app, observability." in (
-        console.text
-    )
+    for layer in LAYERS:
+        missing = ", ".join((*layer.upstream, layer.name))
+        assert f"not previewable yet: stack(s) {missing} of dev do not exist yet" in console.text
+    assert f"Previewed: none. Not previewable yet: {listed(LAYERS)}." in console.text
 
 
 def test_preview_previews_deployed_layers_and_plans_the_rest_offline(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
     orchestrator, console = make(tmp_path, deployer)
-    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+    orchestrator.deploy(DEV, select_layers(only=[FIRST.name]), resume=resume)
     deployer.calls.clear()
     orchestrator.offline_plan = offline = PlanRecorder()
 
     assert orchestrator.preview(DEV, LAYERS) == 0
 
-    assert deployer.calls == [("preview", "network", "dev")]
-    assert offline.calls == [("dev", ["data", "app", "observability"])]
-    assert "Previewed: network. Not previewable yet: data, app, observability." in console.text
+    assert deployer.calls == [("preview", FIRST.name, "dev")]
+    assert offline.calls == [("dev", names(LAYERS[1:]))]
+    assert f"Previewed: {FIRST.name}. Not previewable yet: {listed(LAYERS[1:])}." in console.text
 
 
 def test_a_stack_that_vanished_between_check_and_preview_is_not_previewable_yet(
@@ -279,9 +311,9 @@ def test_a_stack_that_vanished_between_check_and_preview_is_not_previewable_yet(
     orchestrator, console = make(tmp_path, deployer)
     orchestrator.offline_plan = offline = PlanRecorder()
 
-    assert orchestrator.preview(DEV, select_layers(only=["network"])) == 0
-    assert offline.calls == [("dev", ["network"])]
-    assert "not previewable yet: stack dev of stacks/network does not exist" in console.text
+    assert orchestrator.preview(DEV, select_layers(only=[FIRST.name])) == 0
+    assert offline.calls == [("dev", [FIRST.name])]
+    assert f"not previewable yet: stack dev of stacks/{FIRST.name} does not exist" in console.text
 
 
 def test_an_offline_plan_that_fails_fails_the_preview(tmp_path: Path) -> None:
@@ -299,12 +331,12 @@ def test_preview_runs_every_layer_once_they_exist_and_a_failure_does_not_stop_th
     orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(DEV, LAYERS, resume=resume)
     deployer.calls.clear()
-    deployer.fail["data"] = "mandatory policy violated"
+    deployer.fail[SECOND.name] = "mandatory policy violated"
 
     assert orchestrator.preview(DEV, LAYERS) == 1
 
     assert [layer for op, layer, _ in deployer.calls] == list(LAYER_NAMES)
-    assert "Failed: data." in console.text
+    assert f"Failed: {SECOND.name}." in console.text
 
 
 def test_destroy_all_goes_in_reverse_order_and_forgets_the_outputs(tmp_path: Path) -> None:
@@ -323,12 +355,13 @@ def test_destroy_all_goes_in_reverse_order_and_forgets_the_outputs(tmp_path: Pat
 def test_destroy_skips_layers_without_a_stack(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
     orchestrator, console = make(tmp_path, deployer)
-    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+    orchestrator.deploy(DEV, select_layers(only=[FIRST.name]), resume=resume)
     deployer.calls.clear()
 
     assert orchestrator.destroy(DEV) == 0
-    assert deployer.calls == [("destroy", "network", "dev")]
-    assert "no app stack in dev: nothing to destroy" in console.text
+    assert deployer.calls == [("destroy", FIRST.name, "dev")]
+    for layer in LAYERS[1:]:
+        assert f"no {layer.name} stack in dev: nothing to destroy" in console.text
 
 
 @pytest.mark.parametrize("answer", ["yes", "y", "dev", ""])
@@ -353,45 +386,48 @@ def test_destroying_prod_after_typing_prod_or_with_the_flag(tmp_path: Path) -> N
 def test_protected_resources_are_reported_not_forced_and_upstream_layers_stay(
     tmp_path: Path,
 ) -> None:
-    urn = "urn:pulumi:prod::data::aws:rds/cluster:Cluster::db"
-    deployer = OfflineDeployer(protected={"data": (urn,)})
+    kept = SECOND  # read by later layers, reading the first
+    urn = f"urn:pulumi:prod::{kept.name}::aws:rds/cluster:Cluster::db"
+    deployer = OfflineDeployer(protected={kept.name: (urn,)})
     orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(PROD, LAYERS, yes=True, resume=resume)
     deployer.calls.clear()
 
     assert orchestrator.destroy(PROD, yes=True) == 1
 
-    assert [layer for _, layer, _ in deployer.calls] == ["observability", "app", "data"]
-    assert "data (prod) kept 1 protected resource(s), not forced:" in console.text
+    assert [layer for _, layer, _ in deployer.calls] == list(reversed(LAYER_NAMES[1:]))
+    assert f"{kept.name} (prod) kept 1 protected resource(s), not forced:" in console.text
     assert f"  {urn}" in console.lines
-    assert "Stopped before network" in console.text
-    assert deployer.stacks[("network", "prod")] is not None
+    assert f"Stopped before {FIRST.name}" in console.text
+    assert deployer.stacks[(FIRST.name, "prod")] is not None
 
 
 def test_a_destroy_failure_stops_and_says_what_is_left(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
     orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(DEV, LAYERS, resume=resume)
-    deployer.fail["app"] = "DependencyViolation"
+    failing = LAYERS[-2]
+    deployer.fail[failing.name] = "DependencyViolation"
 
     assert orchestrator.destroy(DEV) == 1
 
-    assert "app (dev) destroy failed: DependencyViolation" in console.text
-    assert "Destroyed: observability. Still there: app, data, network." in console.text
+    assert f"{failing.name} (dev) destroy failed: DependencyViolation" in console.text
+    still = listed(list(reversed(LAYERS[:-1])))
+    assert f"Destroyed: {LAST.name}. Still there: {still}." in console.text
 
 
 def test_cleanup_pr_destroys_every_layer_and_removes_stacks_and_outputs(tmp_path: Path) -> None:
     deployer = OfflineDeployer()
     orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(PR, LAYERS, resume=resume)
-    orchestrator.deploy(DEV, select_layers(only=["network"]), resume=resume)
+    orchestrator.deploy(DEV, select_layers(only=[FIRST.name]), resume=resume)
     assert (tmp_path / "pr-42" / "flat-outputs.json").exists()
 
     assert orchestrator.cleanup_pr(PR) == 0
 
     assert not any(env == "pr-42" for _, env in deployer.stacks)
     assert not (tmp_path / "pr-42").exists()
-    assert (tmp_path / "dev" / "network.json").exists()
+    assert (tmp_path / "dev" / f"{FIRST.name}.json").exists()
     assert console.prompts == []
 
 
@@ -405,13 +441,10 @@ def test_cleanup_pr_refuses_long_lived_environments(tmp_path: Path) -> None:
 
 def test_select_layers() -> None:
     assert select_layers() == LAYERS
-    assert [layer.name for layer in select_layers(start_from="app")] == ["app", "observability"]
-    assert select_layers(only=["observability", "network"]) == (
-        get_layer("network"),
-        get_layer("observability"),
-    )
+    assert select_layers(start_from=SECOND.name) == LAYERS[1:]
+    assert select_layers(only=[LAST.name, FIRST.name]) == (FIRST, LAST)
     with pytest.raises(SelectionError, match="either --from or --only"):
-        select_layers(start_from="app", only=["data"])
+        select_layers(start_from=SECOND.name, only=[FIRST.name])
     with pytest.raises(UnknownLayerError, match="unknown layer 'dta'"):
         select_layers(start_from="dta")
 
@@ -477,14 +510,15 @@ def test_cleanup_pr_destroys_every_layer_the_order_still_allows(tmp_path: Path) 
 def test_cleanup_pr_keeps_a_layer_with_protected_resources_and_what_it_reads(
     tmp_path: Path,
 ) -> None:
-    urn = "urn:pulumi:pr-42::data::aws:rds/cluster:Cluster::db"
-    deployer = OfflineDeployer(protected={"data": (urn,)})
+    kept = READER
+    urn = f"urn:pulumi:pr-42::{kept.name}::aws:rds/cluster:Cluster::db"
+    deployer = OfflineDeployer(protected={kept.name: (urn,)})
     orchestrator, console = make(tmp_path, deployer)
     orchestrator.deploy(PR, LAYERS, resume=resume)
 
     assert orchestrator.cleanup_pr(PR) == 1
 
-    assert ("data", PR.name) in deployer.stacks
-    assert "  data: 1 protected resource(s) kept" in console.lines
-    for name in get_layer("data").upstream:
-        assert f"  {name}: still read by data" in console.lines
+    assert (kept.name, PR.name) in deployer.stacks
+    assert f"  {kept.name}: 1 protected resource(s) kept" in console.lines
+    for name in kept.upstream:
+        assert f"  {name}: still read by {kept.name}" in console.lines

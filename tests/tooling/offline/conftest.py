@@ -1,32 +1,55 @@
-"""Fixtures for the offline planner's own tests: fixture layer programs and a fixture pack."""
+"""Fixtures for the offline planner's own tests: layer programs generated from shared.layers and
+a fixture pack."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.layer_programs import DATABASE, write_layer_programs
 from tooling.offline import PlanResult, plan
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-FIXTURE_STACKS = FIXTURES / "stacks"
 FIXTURE_PACK = FIXTURES / "policy_pack"
+REGION = "eu-west-1"
+# A secure value this machine cannot decrypt: planned as set, its value unknown.
+DATA_PROD_STACK = f"""config:
+  aws:region: {REGION}
+  data:backupRetentionDays: 30
+  data:owner:
+    secure: AAABAKxJ0bQ3Gc1vT0PZ0xJb7w==
+"""
+
+
+def write_fixture_stacks(target: Path) -> Path:
+    """Every layer's contract program, the data layer's with the Aurora cluster the fixture pack
+    judges; prod stack files state the region (the data layer's also a retention and an owner)."""
+    write_layer_programs(
+        target,
+        additions={"data": DATABASE},
+        stack_files={"prod": f"config:\n  aws:region: {REGION}\n"},
+    )
+    (target / "data" / "Pulumi.prod.yaml").write_text(DATA_PROD_STACK)
+    return target
 
 
 @pytest.fixture(scope="session")
-def fixture_plan_dev(pack_python: None) -> PlanResult:
-    return plan("dev", stacks_dir=FIXTURE_STACKS, pack_dir=FIXTURE_PACK)
+def fixture_stacks(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fixture_stacks(tmp_path_factory.mktemp("fixture") / "stacks")
+
+
+@pytest.fixture(scope="session")
+def fixture_plan_dev(pack_python: None, fixture_stacks: Path) -> PlanResult:
+    return plan("dev", stacks_dir=fixture_stacks, pack_dir=FIXTURE_PACK)
 
 
 @pytest.fixture
 def stacks_copy(tmp_path: Path) -> Path:
-    """A writable copy of the fixture programs, for tests that break one."""
-    target = tmp_path / "stacks"
-    shutil.copytree(FIXTURE_STACKS, target)
-    return target
+    """A writable tree of the fixture programs, for tests that break one."""
+    return write_fixture_stacks(tmp_path / "stacks")
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,14 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from shared.layers import LAYERS, with_upstream
+from shared.layers import LAYER_NAMES, LAYERS, with_upstream
+from tests.fixtures.layer_programs import KEY
 from tooling.offline.__main__ import main
 
-from .conftest import FIXTURE_PACK, FIXTURE_STACKS, FIXTURES
+from .conftest import FIXTURE_PACK, FIXTURES
 
 REPO = FIXTURES.parents[1]
+LAST = LAYER_NAMES[-1]  # a layer every other one runs before
 
 EXPORT = FIXTURES / "stack_export.json"
 
@@ -26,25 +28,20 @@ def run(*argv: str) -> tuple[int, str]:
     return code, buffer.getvalue()
 
 
-def plan_args(*extra: str, stacks: Path = FIXTURE_STACKS) -> list[str]:
+def plan_args(*extra: str, stacks: Path) -> list[str]:
     return ["plan", *extra, "--stacks", str(stacks), "--pack", str(FIXTURE_PACK)]
 
 
-def test_plan_exit_0_with_heading_tables_and_json(tmp_path: Path) -> None:
+def test_plan_exit_0_with_heading_tables_and_json(tmp_path: Path, fixture_stacks: Path) -> None:
     report = tmp_path / "plan.json"
-    code, out = run(*plan_args("dev", "--json", str(report)))
+    code, out = run(*plan_args("dev", "--json", str(report), stacks=fixture_stacks))
     assert code == 0
     assert "offline plan — no cloud calls" in out
-    assert "aws:ec2/subnet:Subnet" in out and "[secret]" in out
+    assert KEY in out and "[secret]" in out
     assert "fixture-db-deletion-protection" in out and "PASS" in out
     document = json.loads(report.read_text())
     assert document["environment"] == "dev"
-    assert [layer["name"] for layer in document["layers"]] == [
-        "network",
-        "data",
-        "app",
-        "observability",
-    ]
+    assert [layer["name"] for layer in document["layers"]] == list(LAYER_NAMES)
     layer = document["layers"][0]
     assert set(layer) >= {"name", "stack", "resources", "outputs"}
     assert set(layer["resources"][0]) == {"type", "name", "urn", "inputs"}
@@ -58,13 +55,16 @@ def test_plan_exit_0_with_heading_tables_and_json(tmp_path: Path) -> None:
     }
 
 
-def test_plan_writes_the_deploy_output_files_marked_offline(outputs_dir: Path) -> None:
-    code, _ = run(*plan_args("dev"))
+def test_plan_writes_the_deploy_output_files_marked_offline(
+    outputs_dir: Path, fixture_stacks: Path
+) -> None:
+    code, _ = run(*plan_args("dev", stacks=fixture_stacks))
     assert code == 0
     flat = json.loads((outputs_dir / "dev" / "flat-outputs.json").read_text())
     assert flat["offline"] is True and flat["environment"] == "dev"
-    layer = json.loads((outputs_dir / "dev" / "network.json").read_text())
-    assert layer["offline"] is True and layer["layer"] == "network" and layer["outputs"]
+    for name in LAYER_NAMES:
+        layer = json.loads((outputs_dir / "dev" / f"{name}.json").read_text())
+        assert layer["offline"] is True and layer["layer"] == name and layer["outputs"]
 
 
 def test_plan_exit_1_on_a_mandatory_violation(stacks_copy: Path) -> None:
@@ -83,16 +83,24 @@ def test_plan_exit_1_on_a_mandatory_violation(stacks_copy: Path) -> None:
         (["dev", "--layer", "netwrk"], "unknown layer 'netwrk'"),
     ],
 )
-def test_plan_exit_2_on_usage_mistakes_with_one_message(argv: list[str], message: str) -> None:
-    code, out = run(*plan_args(*argv))
+def test_plan_exit_2_on_usage_mistakes_with_one_message(
+    argv: list[str], message: str, fixture_stacks: Path
+) -> None:
+    code, out = run(*plan_args(*argv, stacks=fixture_stacks))
     assert code == 2
     assert message in out and "Traceback" not in out
 
 
-def test_the_plans_layer_flag_takes_the_layer_and_everything_upstream(tmp_path: Path) -> None:
+def test_the_plans_layer_flag_takes_the_layer_and_everything_upstream(
+    tmp_path: Path, fixture_stacks: Path
+) -> None:
     report = tmp_path / "plan.json"
     last = LAYERS[-1]
-    code, _ = run(*plan_args("dev", "--layer", last.name, "--no-policy", "--json", str(report)))
+    code, _ = run(
+        *plan_args(
+            "dev", "--layer", last.name, "--no-policy", "--json", str(report), stacks=fixture_stacks
+        )
+    )
     assert code == 0
     planned = [layer["name"] for layer in json.loads(report.read_text())["layers"]]
     assert planned == [layer.name for layer in with_upstream([last.name])]
@@ -109,10 +117,10 @@ def test_plan_exit_2_on_an_invalid_config_value(stacks_copy: Path) -> None:
 
 
 def test_plan_exit_2_on_a_program_that_raises_with_its_traceback_only(stacks_copy: Path) -> None:
-    (stacks_copy / "observability" / "__main__.py").write_text("raise KeyError('alarm_email')\n")
+    (stacks_copy / LAST / "__main__.py").write_text("raise KeyError('alarm_email')\n")
     code, out = run(*plan_args("dev", stacks=stacks_copy))
     assert code == 2
-    assert "the observability layer (stack dev) raised KeyError" in out
+    assert f"the {LAST} layer (stack dev) raised KeyError" in out
     assert "Traceback" in out and "__main__.py" in out
     assert "tooling/offline" not in out and "runpy" not in out
 
@@ -132,14 +140,14 @@ def test_a_run_error_prints_its_message_without_a_traceback(
     stacks_copy: Path, program: str
 ) -> None:
     # As pulumi-language-python-exec: `except pulumi.RunError as e: pulumi.log.error(str(e))`.
-    (stacks_copy / "observability" / "__main__.py").write_text(program)
+    (stacks_copy / LAST / "__main__.py").write_text(program)
     code, out = run(*plan_args("dev", stacks=stacks_copy))
     assert code == 2
-    assert "the observability layer (stack dev) failed: the alarm topic needs an owner" in out
+    assert f"the {LAST} layer (stack dev) failed: the alarm topic needs an owner" in out
     assert "Traceback" not in out and "RunError" not in out and "__main__.py" not in out
 
 
-def test_plan_exit_2_when_the_pack_is_empty(tmp_path: Path) -> None:
+def test_plan_exit_2_when_the_pack_is_empty(tmp_path: Path, fixture_stacks: Path) -> None:
     (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
     (tmp_path / "__main__.py").write_text(
         "from pulumi_policy import PolicyPack\nPolicyPack(name='p', policies=[])\n"
@@ -150,16 +158,16 @@ def test_plan_exit_2_when_the_pack_is_empty(tmp_path: Path) -> None:
         "--layer",
         "network",
         "--stacks",
-        str(FIXTURE_STACKS),
+        str(fixture_stacks),
         "--pack",
         str(tmp_path),
     )
     assert code == 2 and "has no policies" in out and "--no-policy" in out
 
 
-def test_plan_without_policies() -> None:
+def test_plan_without_policies(fixture_stacks: Path) -> None:
     code, out = run(
-        "plan", "dev", "--layer", "network", "--stacks", str(FIXTURE_STACKS), "--no-policy"
+        "plan", "dev", "--layer", "network", "--stacks", str(fixture_stacks), "--no-policy"
     )
     assert code == 0 and "policies: not run" in out
 
@@ -209,7 +217,7 @@ def test_user_text_is_never_read_as_markup(stacks_copy: Path, outputs_dir: Path)
 
 
 def test_json_into_a_missing_folder_is_refused_before_planning(
-    tmp_path: Path, outputs_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, outputs_dir: Path, monkeypatch: pytest.MonkeyPatch, fixture_stacks: Path
 ) -> None:
     import tooling.offline.planner
 
@@ -219,17 +227,19 @@ def test_json_into_a_missing_folder_is_refused_before_planning(
     monkeypatch.setattr(tooling.offline.planner, "plan", must_not_run)
     monkeypatch.setattr(tooling.offline.planner, "policy_check", must_not_run)
     missing = tmp_path / "no-such-folder" / "plan.json"
-    code, out = run(*plan_args("dev", "--json", str(missing)))
+    code, out = run(*plan_args("dev", "--json", str(missing), stacks=fixture_stacks))
     assert code == 2 and f"the folder {missing.parent} does not exist" in out
     code, out = run("policy-check", str(EXPORT), "--json", str(missing))
     assert code == 2 and "does not exist" in out
-    code, out = run(*plan_args("dev", "--json", str(tmp_path)))
+    code, out = run(*plan_args("dev", "--json", str(tmp_path), stacks=fixture_stacks))
     assert code == 2 and "is a folder" in out
     assert not outputs_dir.exists() and not missing.parent.exists()
 
 
-def test_preview_writes_no_unknown_into_the_output_files(outputs_dir: Path) -> None:
-    code, out = run(*plan_args("dev", "--preview"))
+def test_preview_writes_no_unknown_into_the_output_files(
+    outputs_dir: Path, fixture_stacks: Path
+) -> None:
+    code, out = run(*plan_args("dev", "--preview", stacks=fixture_stacks))
     assert code == 0 and "no output files written" in out
     assert not outputs_dir.exists()
 
@@ -245,7 +255,7 @@ def test_output_files_refuse_unknown_values(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_leaves_no_temporary_files(
-    monkeypatch: pytest.MonkeyPatch, outputs_dir: Path
+    monkeypatch: pytest.MonkeyPatch, outputs_dir: Path, fixture_stacks: Path
 ) -> None:
 
     created: list[str] = []
@@ -267,7 +277,7 @@ def test_ctrl_c_leaves_no_temporary_files(
 
     monkeypatch.setattr(tempfile, "mkstemp", recording_mkstemp)
     monkeypatch.setattr(os, "waitpid", interrupted)
-    code, out = run(*plan_args("dev", "--no-policy"))
+    code, out = run(*plan_args("dev", "--no-policy", stacks=fixture_stacks))
     assert code == 130 and "interrupted" in out and "Traceback" not in out
     assert created and not any(Path(path).exists() for path in created)
     assert not any(Path(tempfile.gettempdir()).glob(f"{Path(created[0]).parent.name}*"))
@@ -315,6 +325,8 @@ def stop(self):
     real_stop(self)
     codes.append(self.process.returncode)  # 0: stopped by SIGINT; -9: killed after the grace
 pack_process.PackProcess.stop = stop
+from shared.layers import LAYER_NAMES
+from tests.fixtures.layer_programs import KEY
 from tooling.offline.__main__ import main
 code = main(["policy-check", {str(FIXTURES / "stack_export.json")!r},
              "--policy-pack", {str(FIXTURES / "policy_pack")!r}])
@@ -332,10 +344,13 @@ print("exit", code, "codes", codes, file=sys.stderr)
 
 
 def test_json_dash_writes_the_report_alone_to_stdout(
-    capsys: pytest.CaptureFixture[str], outputs_dir: Path
+    capsys: pytest.CaptureFixture[str], outputs_dir: Path, fixture_stacks: Path
 ) -> None:
     table = StringIO()
-    code = main([*plan_args("dev", "--json", "-")], console=Console(file=table, width=200))
+    code = main(
+        [*plan_args("dev", "--json", "-", stacks=fixture_stacks)],
+        console=Console(file=table, width=200),
+    )
     assert code == 0
     assert json.loads(capsys.readouterr().out)["environment"] == "dev"
     assert "offline plan" in table.getvalue() and "JSON report" not in table.getvalue()

@@ -6,48 +6,72 @@ from typing import Any
 
 import pytest
 
-from shared.layers import STACKS_DIR
+from shared.layers import LAYER_NAMES, LAYERS, STACKS_DIR, get_layer, with_upstream
+from tests.fixtures.layer_programs import KEY
 from tooling.offline import PlanError, PlanResult, StackConfigError, plan, planner
 from tooling.offline.analyzer import Violation
 from tooling.offline.layer_runner import ProgramError, run_layer
 from tooling.offline.model import UNKNOWN, LayerResult
 from tooling.offline.report import to_json
+from tooling.redaction import is_secret
 
-from .conftest import FIXTURE_PACK, FIXTURE_STACKS
+from .conftest import FIXTURE_PACK, REGION
+
+DATABASE_LAYER = "data"  # the layer whose program the fixture adds an Aurora cluster to
+# A layer that reads another, and one it reads (the first it names).
+READER = next(layer for layer in LAYERS if layer.upstream)
+READ = get_layer(READER.upstream[0])
+
+
+def plain(value: Any) -> Any:
+    """A recorded value, unwrapped if it is a secret."""
+    return value["value"] if is_secret(value) else value
 
 
 def test_layers_run_in_the_order_shared_layers_gives(fixture_plan_dev: PlanResult) -> None:
-    assert list(fixture_plan_dev.layers) == ["network", "data", "app", "observability"]
+    assert list(fixture_plan_dev.layers) == list(LAYER_NAMES)
 
 
-def test_layer_selection_adds_everything_upstream() -> None:
-    result = plan("dev", layers=["data"], stacks_dir=FIXTURE_STACKS, pack_dir=None)
-    assert list(result.layers) == ["network", "data"]
+def test_layer_selection_adds_everything_upstream(fixture_stacks: Path) -> None:
+    result = plan("dev", layers=[READER.name], stacks_dir=fixture_stacks, pack_dir=None)
+    assert list(result.layers) == [layer.name for layer in with_upstream([READER.name])]
+    assert READ.name in result.layers and LAYERS[-1].name not in result.layers
     assert result.violations == [] and result.pack == ""
 
 
 def test_an_upstream_export_arrives_downstream(fixture_plan_dev: PlanResult) -> None:
-    network, data = fixture_plan_dev.layers["network"], fixture_plan_dev.layers["data"]
-    assert network.outputs["vpc_id"].startswith("vpc-")
-    assert data.outputs["vpc_id_seen"] == network.outputs["vpc_id"]
-    assert (
-        fixture_plan_dev.layers["observability"].outputs["db_endpoint_seen"]
-        == (data.outputs["db_endpoint"])
-    )
+    for layer in LAYERS:
+        result = fixture_plan_dev.layers[layer.name]
+        assert set(result.outputs) == set(layer.outputs)
+        read = json.loads(plain(result.one(KEY).inputs["description"]))
+        assert read == {
+            f"{name}.{output}": fixture_plan_dev.layers[name].outputs[output]
+            for name in layer.upstream
+            for output in get_layer(name).outputs
+        }
 
 
 def test_secrets_stay_secret_across_layers(fixture_plan_dev: PlanResult) -> None:
-    data, app = fixture_plan_dev.layers["data"], fixture_plan_dev.layers["app"]
-    assert "db_master_secret_arn" in data.secret_outputs
-    assert app.outputs["db_secret_seen"] == data.outputs["db_master_secret_arn"]
-    assert "db_secret_seen" in app.secret_outputs
+    source = next(layer for layer in LAYERS if layer.secret_outputs)
+    secret = source.secret_outputs[0]
+    readers = [layer for layer in LAYERS if source.name in layer.upstream]
+    assert readers, f"no layer reads {source.name}: the test shows nothing"
+    assert secret in fixture_plan_dev.layers[source.name].secret_outputs
+    value = fixture_plan_dev.layers[source.name].outputs[secret]
     report = to_json(fixture_plan_dev)
-    app_json = next(layer for layer in report["layers"] if layer["name"] == "app")
-    assert app_json["outputs"]["db_secret_seen"] == "[secret]"
+    for reader in readers:
+        description = fixture_plan_dev.layers[reader.name].one(KEY).inputs["description"]
+        assert is_secret(description) and value in plain(description)
+        shown = next(layer for layer in report["layers"] if layer["name"] == reader.name)
+        key = next(r for r in shown["resources"] if r["type"] == KEY)
+        assert key["inputs"]["description"] == "[secret]"
+    assert value not in json.dumps(report)
 
 
-def test_the_same_plan_twice_gives_identical_json(fixture_plan_dev: PlanResult) -> None:
-    again = plan("dev", stacks_dir=FIXTURE_STACKS, pack_dir=FIXTURE_PACK)
+def test_the_same_plan_twice_gives_identical_json(
+    fixture_plan_dev: PlanResult, fixture_stacks: Path
+) -> None:
+    again = plan("dev", stacks_dir=fixture_stacks, pack_dir=FIXTURE_PACK)
     assert json.dumps(to_json(again), sort_keys=True) == json.dumps(
         to_json(fixture_plan_dev), sort_keys=True
     )
@@ -59,12 +83,12 @@ def test_advisory_result_does_not_block(fixture_plan_dev: PlanResult) -> None:
     assert fixture_plan_dev.exit_code == 0
 
 
-def test_per_environment_class_policy_config_makes_it_mandatory() -> None:
+def test_per_environment_class_policy_config_makes_it_mandatory(fixture_stacks: Path) -> None:
     result = plan(
         "prod",
-        layers=["data"],
-        config_overrides={"data": {"deletionProtection": False}},
-        stacks_dir=FIXTURE_STACKS,
+        layers=[DATABASE_LAYER],
+        config_overrides={DATABASE_LAYER: {"deletionProtection": False}},
+        stacks_dir=fixture_stacks,
         pack_dir=FIXTURE_PACK,
     )
     assert [(v.policy, v.level) for v in result.mandatory] == [
@@ -73,20 +97,20 @@ def test_per_environment_class_policy_config_makes_it_mandatory() -> None:
     assert result.exit_code == 1
 
 
-def test_stack_file_config_and_secure_values_are_reported_once() -> None:
-    result = plan("prod", layers=["data"], stacks_dir=FIXTURE_STACKS, pack_dir=None)
-    cluster = result.layers["data"].one("aws:rds/cluster:Cluster")
+def test_stack_file_config_and_secure_values_are_reported_once(fixture_stacks: Path) -> None:
+    result = plan("prod", layers=[DATABASE_LAYER], stacks_dir=fixture_stacks, pack_dir=None)
+    cluster = result.layers[DATABASE_LAYER].one("aws:rds/cluster:Cluster")
     assert cluster.inputs["backupRetentionPeriod"] == 30
-    assert cluster.outputs["arn"].startswith("arn:aws:rds:eu-west-1:")  # aws:region from the file
-    assert len(result.notes) == 1 and "data:owner" in result.notes[0]
+    assert cluster.outputs["arn"].startswith(f"arn:aws:rds:{REGION}:")  # aws:region from the file
+    assert len(result.notes) == 1 and f"{DATABASE_LAYER}:owner" in result.notes[0]
 
 
-def test_unknown_values_during_preview_cannot_run_and_do_not_block() -> None:
+def test_unknown_values_during_preview_cannot_run_and_do_not_block(fixture_stacks: Path) -> None:
     result = plan(
         "prod",
-        layers=["data"],
+        layers=[DATABASE_LAYER],
         preview=True,
-        stacks_dir=FIXTURE_STACKS,
+        stacks_dir=fixture_stacks,
         pack_dir=FIXTURE_PACK,
     )
     cmk = [v for v in result.violations if v.policy == "fixture-db-encrypted-with-cmk"]
@@ -96,79 +120,85 @@ def test_unknown_values_during_preview_cannot_run_and_do_not_block() -> None:
     assert result.exit_code == 0
 
 
-def test_a_bad_config_value_names_layer_and_key() -> None:
+def test_a_bad_config_value_names_layer_and_key(fixture_stacks: Path) -> None:
     with pytest.raises(PlanError, match=r"data:instanceClass"):
         plan(
             "dev",
             config_overrides={"data": {"instanceClass": "db.t3.micro"}},
-            stacks_dir=FIXTURE_STACKS,
+            stacks_dir=fixture_stacks,
             pack_dir=None,
         )
 
 
-def test_an_unknown_environment_form_is_a_plan_error() -> None:
+def test_an_unknown_environment_form_is_a_plan_error(fixture_stacks: Path) -> None:
     with pytest.raises(PlanError, match=r"unknown environment .prd.* Accepted forms"):
-        plan("prd", stacks_dir=FIXTURE_STACKS, pack_dir=None)
+        plan("prd", stacks_dir=fixture_stacks, pack_dir=None)
 
 
-def test_an_unknown_layer_is_a_plan_error() -> None:
+def test_an_unknown_layer_is_a_plan_error(fixture_stacks: Path) -> None:
     with pytest.raises(PlanError, match="unknown layer 'netwrk'"):
-        plan("dev", layers=["netwrk"], stacks_dir=FIXTURE_STACKS, pack_dir=None)
+        plan("dev", layers=["netwrk"], stacks_dir=fixture_stacks, pack_dir=None)
 
 
 def test_a_program_that_raises_keeps_its_layer_and_traceback(stacks_copy: Path) -> None:
-    (stacks_copy / "app" / "__main__.py").write_text(
-        "def build() -> None:\n    raise RuntimeError('boom in app')\n\n\nbuild()\n"
+    failing = LAYERS[-1].name
+    (stacks_copy / failing / "__main__.py").write_text(
+        f"def build() -> None:\n    raise RuntimeError('boom in {failing}')\n\n\nbuild()\n"
     )
     with pytest.raises(ProgramError) as caught:
         plan("dev", stacks_dir=stacks_copy, pack_dir=None)
-    assert caught.value.layer == "app"
-    assert "RuntimeError: boom in app" in caught.value.message
+    assert caught.value.layer == failing
+    assert f"RuntimeError: boom in {failing}" in caught.value.message
     tb = caught.value.program_traceback
     assert "in build" in tb and "layer_runner.py" not in tb and "runpy" not in tb
 
 
 def test_a_config_error_inside_the_program_is_a_stack_config_error(stacks_copy: Path) -> None:
-    (stacks_copy / "network" / "__main__.py").write_text(
+    first = LAYERS[0].name
+    (stacks_copy / first / "__main__.py").write_text(
         "from shared.config import ConfigError\n"
-        "raise ConfigError('network', 'vpcCidr', '1.2.3.4/8', 'must be private')\n"
+        f"raise ConfigError('{first}', 'someKey', '1.2.3.4/8', 'must be private')\n"
     )
-    with pytest.raises(StackConfigError, match=r"network:vpcCidr"):
+    with pytest.raises(StackConfigError, match=rf"{first}:someKey"):
         plan("dev", stacks_dir=stacks_copy, pack_dir=None)
 
 
 def test_a_reference_to_a_stack_outside_the_plan_names_it(stacks_copy: Path) -> None:
-    (stacks_copy / "network" / "__main__.py").write_text(
-        "import pulumi\n\npulumi.StackReference('organization/data/dev').get_output('x')\n"
+    first, outside = LAYERS[0].name, LAYERS[-1].name
+    (stacks_copy / first / "__main__.py").write_text(
+        f"import pulumi\n\npulumi.StackReference('organization/{outside}/dev').get_output('x')\n"
     )
-    with pytest.raises(ProgramError, match=r"organization/data/dev"):
-        plan("dev", layers=["network"], stacks_dir=stacks_copy, pack_dir=None)
+    with pytest.raises(ProgramError, match=rf"organization/{outside}/dev"):
+        plan("dev", layers=[first], stacks_dir=stacks_copy, pack_dir=None)
 
 
-def test_a_layer_is_checked_while_the_next_one_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    network_checked = threading.Event()
-    checked_before_data_ran: list[bool] = []
+def test_a_layer_is_checked_while_the_next_one_runs(
+    monkeypatch: pytest.MonkeyPatch, fixture_stacks: Path
+) -> None:
+    first, second = LAYERS[0].name, LAYERS[1].name
+    first_checked = threading.Event()
+    checked_before_second_ran: list[bool] = []
     check = planner._check
 
     def watched_run(layer: str, environment: str, **kwargs: Any) -> LayerResult:
-        if layer == "data":  # the data program waits (bounded) for network's check
-            checked_before_data_ran.append(network_checked.wait(timeout=20))
+        if layer == second:  # the second program waits (bounded) for the first one's check
+            checked_before_second_ran.append(first_checked.wait(timeout=20))
         return run_layer(layer, environment, **kwargs)
 
     def watched_check(
         server: Any, result: LayerResult, *args: Any, **kwargs: Any
     ) -> list[Violation]:
         found = check(server, result, *args, **kwargs)
-        if result.layer == "network":
-            network_checked.set()
+        if result.layer == first:
+            first_checked.set()
         return found
 
     monkeypatch.setattr(planner, "run_layer", watched_run)
     monkeypatch.setattr(planner, "_check", watched_check)
-    result = plan("dev", stacks_dir=FIXTURE_STACKS, pack_dir=FIXTURE_PACK)
-    assert checked_before_data_ran == [True]
+    result = plan("dev", stacks_dir=fixture_stacks, pack_dir=FIXTURE_PACK)
+    assert checked_before_second_ran == [True]
     assert [(v.layer, v.policy) for v in result.violations] == [
-        ("data", "fixture-db-deletion-protection")
+        (DATABASE_LAYER, "fixture-db-deletion-protection")
     ]
 
 
@@ -183,11 +213,11 @@ def test_a_failing_layer_does_not_wait_for_a_check_in_flight(
         return []
 
     monkeypatch.setattr(planner, "_check", stuck_check)
-    (stacks_copy / "data" / "__main__.py").write_text("raise RuntimeError('boom in data')\n")
+    (stacks_copy / LAYERS[1].name / "__main__.py").write_text("raise RuntimeError('boom')\n")
     try:
-        with pytest.raises(ProgramError, match="boom in data"):
+        with pytest.raises(ProgramError, match="boom"):
             plan("dev", stacks_dir=stacks_copy, pack_dir=FIXTURE_PACK)
-        assert not returned.is_set()  # the plan ended while network's check was still stuck
+        assert not returned.is_set()  # the plan ended while the first layer's check was stuck
     finally:
         release.set()
 

@@ -10,7 +10,7 @@ import pytest
 from tooling.offline import PolicyConfigError, PolicyPackError, Resource, Violation, evaluate
 from tooling.offline.__main__ import main
 
-from .conftest import FIXTURE_STACKS, FIXTURES
+from .conftest import FIXTURES
 
 CONFIG_PACK = FIXTURES / "config_policy_pack"
 NODE_PACK = FIXTURES / "node_policy_pack"
@@ -66,7 +66,7 @@ def test_a_value_the_schema_refuses_names_pack_policy_and_key(value: object, rea
 
 
 def test_policy_pack_config_files_pair_by_position_and_bad_ones_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fixture_stacks: Path
 ) -> None:
     from .conftest import FIXTURE_PACK
 
@@ -75,7 +75,7 @@ def test_policy_pack_config_files_pair_by_position_and_bad_ones_exit_2(
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"cfg-a": {"limit": "x"}}))
     report = tmp_path / "plan.json"
-    args = ["plan", "dev", "--layer", "network", "--stacks", str(FIXTURE_STACKS)]
+    args = ["plan", "dev", "--layer", "network", "--stacks", str(fixture_stacks)]
     packs = ["--policy-pack", str(FIXTURE_PACK), "--policy-pack", str(CONFIG_PACK)]
     code = main(
         [*args, *packs, "--policy-pack-config", str(tmp_path / "empty.json"), "--json", str(report)]
@@ -147,7 +147,7 @@ def test_a_nodejs_pack_runs_with_its_initial_config_and_sees_providers_and_the_r
 
 
 @node
-def test_a_nodejs_pack_through_the_cli(tmp_path: Path) -> None:
+def test_a_nodejs_pack_through_the_cli(tmp_path: Path, fixture_stacks: Path) -> None:
     report = tmp_path / "plan.json"
     code = main(
         [
@@ -156,7 +156,7 @@ def test_a_nodejs_pack_through_the_cli(tmp_path: Path) -> None:
             "--layer",
             "data",
             "--stacks",
-            str(FIXTURE_STACKS),
+            str(fixture_stacks),
             "--policy-pack",
             str(NODE_PACK),
             "--json",
@@ -170,7 +170,7 @@ def test_a_nodejs_pack_through_the_cli(tmp_path: Path) -> None:
 
 
 def test_a_nodejs_pack_without_node_modules_says_run_npm_install(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fixture_stacks: Path
 ) -> None:
     if shutil.which("node") is None:
         pytest.skip("needs `node` on PATH")
@@ -187,7 +187,7 @@ def test_a_nodejs_pack_without_node_modules_says_run_npm_install(
             "--layer",
             "network",
             "--stacks",
-            str(FIXTURE_STACKS),
+            str(fixture_stacks),
             "--policy-pack",
             str(pack),
         ]

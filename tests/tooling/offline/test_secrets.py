@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from shared.layers import LAYERS
 from shared.wire import SECRET_SIGNATURE
 from shared.wire import SECRET_SIGNATURE_KEY as SECRET_SIG_KEY
 from tooling.offline import LayerResult, PolicyPackError, Resource, Violation
@@ -87,21 +88,28 @@ def test_a_show_secrets_export_through_policy_check_prints_no_secret(tmp_path: P
 
 
 def test_the_plans_json_report_masks_secret_inputs(tmp_path: Path, stacks_copy: Path) -> None:
-    program = stacks_copy / "app" / "__main__.py"
+    # A layer reading another's secret output puts it into a role's input.
+    source = next(layer for layer in LAYERS if layer.secret_outputs)
+    reader = next(layer for layer in LAYERS if source.name in layer.upstream)
+    secret = source.secret_outputs[0]
+    program = stacks_copy / reader.name / "__main__.py"
     program.write_text(
         program.read_text()
-        + "aws.iam.Role('reader', assume_role_policy=data.require('db_master_secret_arn')"
+        + f"aws.iam.Role('reader', assume_role_policy=ctx.upstream({source.name!r})"
+        f".require({secret!r})"
         ".apply(lambda arn: '{\"Statement\": [\"' + arn + '\"]}'))\n"
     )
     report = tmp_path / "plan.json"
-    code, out = run(*plan_args("dev", "--layer", "app", "--json", str(report), stacks=stacks_copy))
+    args = plan_args("dev", "--layer", reader.name, "--json", str(report), stacks=stacks_copy)
+    code, out = run(*args)
     assert code == 0, out
     document = json.loads(report.read_text())
-    (app,) = [layer for layer in document["layers"] if layer["name"] == "app"]
-    (role,) = [r for r in app["resources"] if r["type"] == "aws:iam/role:Role"]
+    (shown,) = [layer for layer in document["layers"] if layer["name"] == reader.name]
+    (role,) = [r for r in shown["resources"] if r["type"] == "aws:iam/role:Role"]
     assert role["inputs"]["assumeRolePolicy"] == "[secret]"
     assert SECRET_SIG_KEY not in report.read_text()
-    assert "rds!cluster" not in json.dumps(document) + out  # the secret ARN, anywhere
+    # The contract program's secret value, anywhere.
+    assert f"{source.name}.{secret}@dev" not in json.dumps(document) + out
 
 
 def test_a_policy_message_echoing_a_secret_is_scrubbed() -> None:

@@ -19,7 +19,7 @@ from tooling.offline.stack_config import (
     read_stack_config,
 )
 
-from .conftest import FIXTURE_PACK, FIXTURE_STACKS
+from .conftest import FIXTURE_PACK
 
 
 def write_config(stacks: Path, layer: str, environment: str, text: str) -> Path:
@@ -28,13 +28,15 @@ def write_config(stacks: Path, layer: str, environment: str, text: str) -> Path:
     return path
 
 
-def test_values_are_the_programs_text_and_secure_values_are_left_out() -> None:
-    config = load_stack_config("data", "prod", stacks_dir=FIXTURE_STACKS)
+def test_values_are_the_programs_text_and_secure_values_are_left_out(
+    fixture_stacks: Path,
+) -> None:
+    config = load_stack_config("data", "prod", stacks_dir=fixture_stacks)
     assert config == {"aws:region": "eu-west-1", "data:backupRetentionDays": "30"}
-    assert read_stack_config("data", "prod", stacks_dir=FIXTURE_STACKS).secure_keys == (
+    assert read_stack_config("data", "prod", stacks_dir=fixture_stacks).secure_keys == (
         "data:owner",
     )
-    assert load_stack_config("data", "pr-9", stacks_dir=FIXTURE_STACKS) == {}
+    assert load_stack_config("data", "pr-9", stacks_dir=fixture_stacks) == {}
 
 
 def test_keys_without_a_namespace_belong_to_the_layer(tmp_path: Path) -> None:
@@ -121,7 +123,11 @@ def test_a_malformed_stack_file_is_one_message_naming_it(
     ],
 )
 def test_blank_or_invalid_environment_names_are_refused_before_any_layer_runs(
-    outputs_dir: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], problem: str
+    tmp_path: Path,
+    outputs_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    problem: str,
 ) -> None:
     import tooling.offline.planner
 
@@ -131,7 +137,7 @@ def test_blank_or_invalid_environment_names_are_refused_before_any_layer_runs(
     monkeypatch.setattr(tooling.offline.planner, "warm", must_not_run)
     monkeypatch.setattr(tooling.offline.planner, "read_stack_config", must_not_run)
     buffer = StringIO()
-    extra = ["--stacks", str(FIXTURE_STACKS)] if argv[0] == "plan" else []
+    extra = ["--stacks", str(tmp_path)] if argv[0] == "plan" else []  # never read
     code = main(
         [*argv, *extra, "--pack", str(FIXTURE_PACK)], console=Console(file=buffer, width=300)
     )
