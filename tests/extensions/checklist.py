@@ -21,7 +21,8 @@ class Checklist:
     commands: tuple[tuple[str, ...], ...]
 
     def pattern(self, path: str) -> re.Pattern[str]:
-        return re.compile(re.sub(r"\\<[a-z-]+\\>", "[^/]+", re.escape(path)) + r"\Z")
+        parts = re.split(r"(<[a-z-]+>)", path)
+        return re.compile("".join("[^/]+" if p[:1] == "<" else re.escape(p) for p in parts) + r"\Z")
 
     def unmatched(self, written: list[str]) -> tuple[list[str], list[str]]:
         """(files written that the checklist does not name, places it names nobody wrote)."""

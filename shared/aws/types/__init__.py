@@ -76,5 +76,5 @@ def resource_type(token: str) -> ResourceType:
         raise UnknownResourceTypeError(
             f"{token} is not in the resource type table: add a ResourceType entry for it to "
             f"{module_for(token)} (its naming kind, CloudFormation type and translation, mock "
-            "shape and docs summary; README, 'Add a resource type')"
+            "shape and docs summary; docs/extending.md, 'A resource type')"
         ) from None
