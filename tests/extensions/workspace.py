@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,6 +37,8 @@ _NOT_COPIED = (
     ".pulumi-state",
 )
 NODE_PACK = Path("tests/fixtures/node_policy_pack/node_modules")
+_REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+_ASSIGNMENT = re.compile(r"[A-Z_][A-Z0-9_]*=\S*")
 
 
 @dataclass(frozen=True)
@@ -155,29 +158,40 @@ class Workspace:
     @property
     def environ(self) -> dict[str, str]:
         # The pack and the programs run in processes of their own: they must import the copy too.
-        return {**os.environ, "PYTHONPATH": str(self.root), "PYTHONDONTWRITEBYTECODE": "1"}
+        # No region but what a command sets itself: a person's shell may have none.
+        inherited = {k: v for k, v in os.environ.items() if k not in _REGION_VARIABLES}
+        return {**inherited, "PYTHONPATH": str(self.root), "PYTHONDONTWRITEBYTECODE": "1"}
 
-    def run(self, *command: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *command: str, timeout: float = 600, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             list(command),
             cwd=self.root,
-            env=self.environ,
+            env={**self.environ, **(env or {})},
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
         )
 
-    def python(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        return self.run(sys.executable, *args, timeout=timeout)
+    def python(
+        self, *args: str, timeout: float = 600, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run(sys.executable, *args, timeout=timeout, env=env)
 
-    def nox(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        return self.python("-m", "nox", "--no-install", *args, timeout=timeout)
+    def nox(
+        self, *args: str, timeout: float = 600, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return self.python("-m", "nox", "--no-install", *args, timeout=timeout, env=env)
 
     def regenerate(self, commands: Sequence[Sequence[str]]) -> None:
         """Runs the README's commands as written: `python ...` and `nox ...` on this interpreter."""
         for command in commands:
-            program, *args = command
+            assignments = [word for word in command if _ASSIGNMENT.fullmatch(word)]
+            env = dict(word.split("=", 1) for word in assignments)
+            program, *args = command[len(assignments) :]
             assert program in ("python", "nox"), f"not a command this test can run: {command}"
-            done = self.python(*args) if program == "python" else self.nox(*args)
+            run = self.python if program == "python" else self.nox
+            done = run(*args, env=env)
             assert done.returncode == 0, f"{' '.join(command)}:\n{done.stdout}{done.stderr}"

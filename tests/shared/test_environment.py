@@ -225,10 +225,17 @@ def test_backups() -> None:
 
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
-def test_final_snapshot_and_deletion_protection_only_in_prod(klass: str) -> None:
+def test_a_profile_keeps_its_databases_where_its_class_enforces_the_safety_net(klass: str) -> None:
+    # Defaults the pack would refuse are no defaults: the profile turns on what the class's policy
+    # config makes mandatory (prod's both; a class that opts into one, that one).
+    from policies.catalog import RULES
+    from policies.pack import class_config, default_level
+
+    config = class_config(klass)
+    enforced = {r.name: default_level(r, config) == "mandatory" for r in RULES}
     profile = PROFILES[klass]
-    assert profile.final_snapshot is (klass == "prod")
-    assert profile.deletion_protection is (klass == "prod")
+    assert profile.final_snapshot is enforced["aws-rds-cluster-final-snapshot"]
+    assert profile.deletion_protection is enforced["aws-rds-deletion-protection"]
 
 
 @pytest.mark.parametrize("klass", ENVIRONMENT_CLASSES)
@@ -301,22 +308,35 @@ def test_peers_of_one_class_agree_on_one_requester(first: int, second: int) -> N
 # --- adding a class: its registry entry and its policy deviations; everything else follows -------
 
 QA_DEVIATIONS = {"aws-rds-deletion-protection": "mandatory"}
+QA_CIDR = "10.99.0.0/16"
+
+
+def _unused_class_name() -> str:
+    # Not a name the registry (perhaps extended by now) or the pack's config already has.
+    from policies import pack
+
+    return next(
+        name
+        for name in ("qa", "qa-a", "qa-b", "qa-c")
+        if name not in CLASSES and not (pack.CONFIG_DIR / f"{name}.json").exists()
+    )
 
 
 @pytest.fixture
 def qa(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """A class `qa` as an engineer adds it: staging's profile with a network of its own, inserted
-    between staging and dev, and a policy config that opts into one of prod's safety nets."""
+    """A class as an engineer adds it: staging's profile with a network of its own, inserted
+    right after staging, and a policy config that opts into one of prod's safety nets."""
     from policies import pack
     from shared import environment
 
+    name = _unused_class_name()
     staging = CLASSES["staging"]
     added = dataclasses.replace(
-        staging, profile=dataclasses.replace(staging.profile, vpc_cidr="10.40.0.0/16")
+        staging, profile=dataclasses.replace(staging.profile, vpc_cidr=QA_CIDR)
     )
     before = dict(CLASSES)
     entries = list(before.items())
-    entries.insert(list(before).index("staging") + 1, ("qa", added))
+    entries.insert(list(before).index("staging") + 1, (name, added))
     # In place: every module that imported the registry holds this very dict.
     CLASSES.clear()
     CLASSES.update(entries)
@@ -325,13 +345,18 @@ def qa(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     monkeypatch.setattr(environment, "NAMED_CLASSES", named)
     config = tmp_path / "config"
     shutil.copytree(pack.CONFIG_DIR, config)
-    (config / "qa.json").write_text(json.dumps(QA_DEVIATIONS))
+    (config / f"{name}.json").write_text(json.dumps(QA_DEVIATIONS))
     monkeypatch.setattr(pack, "CONFIG_DIR", config)
     try:
-        yield "qa"
+        yield name
     finally:
         CLASSES.clear()
         CLASSES.update(before)
+
+
+def _row(table: str, first: str) -> list[str]:
+    (line,) = [line for line in table.splitlines() if line.startswith(f"| {first} |")]
+    return [cell.strip() for cell in line.strip("|").split("|")][1:]
 
 
 def test_an_added_class_is_ranked_documented_policed_and_bootstrapped(
@@ -343,22 +368,22 @@ def test_an_added_class_is_ranked_documented_policed_and_bootstrapped(
     from tests.bootstrap.access_module import load_access
     from tooling import docs
 
-    # Ranks are places in the registry: qa sits between staging and dev, dev and pr move down.
-    order = ["prod", "staging", qa, "dev", "pr-7"]
-    assert [parse_environment(name).rank for name in order] == [0, 1, 2, 3, 4]
-    assert parse_environment(qa).default_vpc_cidr == "10.40.0.0/16"
+    # Ranks are places in the registry: the class sits right after staging, the rest move down.
+    classes = list(CLASSES)
+    assert classes.index(qa) == classes.index("staging") + 1
+    examples = [name if info.named else f"{name}-7" for name, info in CLASSES.items()]
+    assert [parse_environment(name).rank for name in examples] == list(range(len(classes)))
+    assert parse_environment(qa).default_vpc_cidr == QA_CIDR
 
     # Docs: a column in every generated table, and the committed docs are stale until regenerated.
-    assert "| setting | prod | staging | qa | dev | pr |" in docs.profiles_table()
-    assert (
-        "| `network:vpcCidr` | 10.30.0.0/16 | 10.20.0.0/16 | 10.40.0.0/16 | 10.10.0.0/16 | "
-        "from the PR number |"
-    ) in docs.config_defaults_table()
-    assert "| `aws-rds-deletion-protection` | M | — | M | — | — |" in docs.policy_levels_table()
+    column = classes.index(qa)
+    assert _row(docs.profiles_table(), "setting") == classes
+    assert _row(docs.config_defaults_table(), "`network:vpcCidr`")[column] == QA_CIDR
+    assert _row(docs.policy_levels_table(), "`aws-rds-deletion-protection`")[column] == "M"
     assert docs.main(["--check"]) == docs.EXIT_STALE
     assert "run `python -m tooling.docs`" in capsys.readouterr().err
 
-    # Policies: a qa stack's pack runs the safety net qa opted into, and only that one of prod's.
+    # Policies: its stacks' pack runs the safety net it opted into, and only that one of prod's.
     levels = {
         policy.name: str(policy.enforcement_level and policy.enforcement_level.value)
         for policy in pack.policies({"PULUMI_STACK": qa, "PULUMI_PROJECT": "data"})
@@ -367,11 +392,11 @@ def test_an_added_class_is_ranked_documented_policed_and_bootstrapped(
     assert levels["aws-rds-cluster-final-snapshot"] == "disabled"
     (rule,) = [r for r in RULES if r.name == "aws-rds-deletion-protection"]
     found = rule.check("aws:rds/cluster:Cluster", {}, Context(environment=parse_environment(qa)))
-    assert found == ["deletionProtection is not enabled on a qa database"]
+    assert found == [f"deletionProtection is not enabled on a {qa} database"]
 
-    # The bootstrap: qa's state prefix, secrets key and deploying CI role.
+    # The bootstrap: its state prefix, secrets key and deploying CI role.
     access = load_access()
-    assert ("prod", "staging", qa, "dev", "pr") == access.CLASSES
+    assert tuple(classes) == access.CLASSES
     role = access.GITHUB_ENVIRONMENTS[qa]
     assert (role.environment_class, role.deploys) == (qa, True)
 

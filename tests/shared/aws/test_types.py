@@ -24,6 +24,7 @@ from shared.aws.types import (
 )
 from shared.name_rule import NameRule
 from shared.naming import NAME_RULES, name_rules
+from tests.fixtures import absent_type
 
 REPO = Path(__file__).resolve().parents[3]
 TYPES_DIR = REPO / "shared" / "aws" / "types"
@@ -54,8 +55,8 @@ def test_every_name_kind_is_one_the_namer_knows() -> None:
 
 def test_a_missing_type_names_the_file_to_add_it_to() -> None:
     with pytest.raises(UnknownResourceTypeError) as error:
-        resource_type("aws:elasticache/subnetGroup:SubnetGroup")
-    assert "shared/aws/types/elasticache.py" in str(error.value)
+        resource_type(absent_type.TOKEN)
+    assert absent_type.MODULE in str(error.value)
     assert resource_type("aws:s3/bucket:Bucket") is TYPES["aws:s3/bucket:Bucket"]
 
 

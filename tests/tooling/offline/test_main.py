@@ -11,6 +11,7 @@ import pytest
 from rich.console import Console
 
 from shared.layers import LAYER_NAMES, LAYERS, with_upstream
+from tests.fixtures import absent_type
 from tests.fixtures.layer_programs import KEY
 from tooling.offline.__main__ import main
 
@@ -446,14 +447,11 @@ def test_control_characters_never_reach_the_console_but_the_json_keeps_them(
 
 def test_plan_exit_2_on_an_aws_type_the_type_table_lacks(stacks_copy: Path) -> None:
     program = stacks_copy / "network" / "__main__.py"
-    program.write_text(
-        program.read_text()
-        + '\naws.elasticache.SubnetGroup("cache", subnet_ids=["subnet-1"], description="c")\n'
-    )
+    program.write_text(program.read_text() + absent_type.PROGRAM_LINE)
     code, out = run(
         "plan", "dev", "--layer", "network", "--no-policy", "--stacks", str(stacks_copy)
     )
     assert code == 2
-    assert "aws:elasticache/subnetGroup:SubnetGroup is not in the resource type table" in out
-    assert "shared/aws/types/elasticache.py" in out
+    assert f"{absent_type.TOKEN} is not in the resource type table" in out
+    assert absent_type.MODULE in out
     assert "Traceback" not in out

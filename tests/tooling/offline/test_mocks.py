@@ -4,6 +4,7 @@ import re
 import pytest
 
 from shared.aws.types import UnknownResourceTypeError
+from tests.fixtures import absent_type
 from tooling.offline.mocks import (
     SHAPES,
     PlanMocks,
@@ -131,9 +132,9 @@ def test_every_shape_fills_without_missing_placeholders() -> None:
 
 def test_an_aws_type_the_table_lacks_is_refused_naming_the_file_to_edit() -> None:
     with pytest.raises(UnknownResourceTypeError) as error:
-        shaped("aws:elasticache/subnetGroup:SubnetGroup")
-    assert "aws:elasticache/subnetGroup:SubnetGroup" in str(error.value)
-    assert "shared/aws/types/elasticache.py" in str(error.value)
+        shaped(absent_type.TOKEN)
+    assert absent_type.TOKEN in str(error.value)
+    assert absent_type.MODULE in str(error.value)
 
 
 def test_pulumi_s_own_resources_are_no_aws_type_and_get_a_stable_id() -> None:

@@ -20,8 +20,9 @@ def test_the_repositorys_pack_runs_with_pulumi_policy_on_the_dev_venv() -> None:
     project = load_pack_project(POLICY_PACK_DIR)
     assert (project.runtime, project.path) == ("python", POLICY_PACK_DIR)
     # pulumi-language-python RunPlugin: unbuffered, so the port it prints arrives at once.
-    assert server_command(project) == [
-        str(REPO_ROOT / ".venv" / "bin" / "python"),
+    python, *arguments = server_command(project)
+    assert Path(python).resolve() == (REPO_ROOT / ".venv" / "bin" / "python").resolve()
+    assert arguments == [
         "-u",
         "-m",
         "pulumi.policy",
