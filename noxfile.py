@@ -114,6 +114,22 @@ def tests(session: nox.Session) -> None:
     session.run(DEV_PYTHON, "-m", "pytest", *args, external=True)
 
 
+EXTENSIONS_ARGS = (
+    "tests/extensions",
+    "-m",
+    "whole_suite or not whole_suite",
+    "-p",
+    "no:cacheprovider",
+)
+
+
+@nox.session(venv_backend="none", default=False)
+def extensions(session: nox.Session) -> None:
+    """What a change costs, all of it: tests/extensions with the whole suite on the extended copy."""
+    dev(session)
+    session.run(DEV_PYTHON, "-m", "pytest", *EXTENSIONS_ARGS, *session.posargs, external=True)
+
+
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff (no changes made)."""

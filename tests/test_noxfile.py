@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,29 @@ def test_bootstrap_session_exits_with_the_tools_code(monkeypatch: pytest.MonkeyP
     with pytest.raises(SystemExit) as stopped:
         noxfile.bootstrap(session)
     assert stopped.value.code == 2  # a config mistake stays exit 2, not nox's 1
+
+
+def _collected(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [line for line in done.stdout.splitlines() if "::" in line]
+
+
+def test_only_the_extensions_session_runs_the_whole_suite_on_the_extended_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(noxfile, "dev", lambda session: None)
+    session = _Recorder()
+    session.posargs = []  # type: ignore[attr-defined]
+    noxfile.extensions(session)
+    assert session.ran == [(noxfile.DEV_PYTHON, "-m", "pytest", *noxfile.EXTENSIONS_ARGS)]
+    assert noxfile.extensions.default is False
+    whole = "test_the_whole_suite_passes_on_the_extended_tree"
+    assert any(whole in test for test in _collected(*noxfile.EXTENSIONS_ARGS))
+    by_default = _collected("tests/extensions")
+    assert by_default and not any(whole in test for test in by_default)
